@@ -9,7 +9,7 @@ import java.util.OptionalInt;
  * SentencePiece. Token 8+ are single characters.
  */
 final class FakeCodec implements TokenCodec {
-    static final String CHARS = " abcdefghijklmnopqrstuvwxyz,.!\n<>|_";
+    static final String CHARS = " abcdefghijklmnopqrstuvwxyz,.!\n<>|_[]/`ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static final int FIRST_CHAR = 8;
 
     static int id(char c) {
