@@ -31,6 +31,7 @@ public final class LocalGenerator implements Generator {
     private final InfillFormat infillFormat;
     private final PromptEncoder encoder;
     private final AutoCloseable resources;
+    private final String summary;
 
     /**
      * @param newSequence makes the sequence (KV cache) holding the given number of tokens; called
@@ -39,6 +40,12 @@ public final class LocalGenerator implements Generator {
      */
     public LocalGenerator(TokenCodec codec, IntFunction<SequenceModel> newSequence, ModelInfo info,
                           ChatTemplate template, InfillFormat infillFormat, AutoCloseable resources) {
+        this(codec, newSequence, info, template, infillFormat, resources, info.name());
+    }
+
+    /** As above, with a one-line description of the loaded model for users ({@link #summary()}). */
+    public LocalGenerator(TokenCodec codec, IntFunction<SequenceModel> newSequence, ModelInfo info,
+                          ChatTemplate template, InfillFormat infillFormat, AutoCloseable resources, String summary) {
         this.codec = codec;
         this.newSequence = newSequence;
         this.info = info;
@@ -46,7 +53,16 @@ public final class LocalGenerator implements Generator {
         this.infillFormat = infillFormat;
         this.encoder = new PromptEncoder(codec);
         this.resources = resources;
+        this.summary = summary;
     }
+
+    /** Opens a GGUF model file (see {@link GeneratorOptions} for context size, KV type, template). */
+    public static LocalGenerator open(java.nio.file.Path gguf, GeneratorOptions options) {
+        return ModelLoader.open(gguf, options);
+    }
+
+    /** One line about the loaded model: shape, weight type, context and KV-cache size, template. */
+    public String summary() { return summary; }
 
     @Override
     public ModelInfo info() { return info; }

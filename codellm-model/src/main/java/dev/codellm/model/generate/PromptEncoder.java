@@ -21,7 +21,7 @@ public final class PromptEncoder {
         IntList out = new IntList();
         for (PromptPart part : prompt.parts()) {
             switch (part) {
-                case PromptPart.Bos b -> out.add(codec.bos());
+                case PromptPart.Bos b -> { if (codec.addsBos()) out.add(codec.bos()); }
                 case PromptPart.Eos e -> out.add(codec.eos());
                 case PromptPart.Fim f -> out.add(codec.fim(f.token()).orElseThrow(() -> new CodellmException(
                         "this model has no fill-in-the-middle token " + f.token().display() + " (infill needs a Code Llama 7B/13B-style vocabulary)")));

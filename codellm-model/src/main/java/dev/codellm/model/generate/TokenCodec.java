@@ -17,6 +17,9 @@ public interface TokenCodec {
 
     int eos();
 
+    /** Whether the model expects BOS at the start of a prompt ({@code tokenizer.ggml.add_bos_token}). */
+    default boolean addsBos() { return true; }
+
     /** The id of a special/control token spelled {@code name} (e.g. {@code <|im_end|>}), if any. */
     OptionalInt specialId(String name);
 
