@@ -92,6 +92,16 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Parses GGUF bytes already in memory (e.g. a model built by {@link GgufWriter#toBytes()}).
+     * The caller owns {@code seg}; {@link #close()} leaves it alone. {@code label} names the
+     * source in error messages.
+     */
+    public static GgufFile read(MemorySegment seg, Path label) {
+        if (seg.byteSize() == 0) throw new GgufFormatException(label, 0, "empty file");
+        return parse(label, null, seg);
+    }
+
     private static GgufFile parse(Path path, Arena arena, MemorySegment seg) {
         GgufCursor c = new GgufCursor(seg, path);
         int magic = c.u32("magic");
@@ -106,15 +116,17 @@ public final class GgufFile implements AutoCloseable {
         long kvCount = c.count("metadata entry count", 12);
 
         Map<String, GgufValue> entries = new LinkedHashMap<>();
+        long alignmentAt = -1;
         for (long i = 0; i < kvCount; i++) {
             long at = c.pos();
             String key = c.string("metadata key");
             long typeAt = c.pos();
+            if (key.equals(ALIGNMENT_KEY)) alignmentAt = typeAt;
             GgufValueType type = valueType(c, c.u32("metadata value type"), typeAt, key);
             GgufValue v = readValue(c, type, key, 0);
             if (entries.putIfAbsent(key, v) != null) throw c.error(at, "duplicate metadata key '" + key + "'");
         }
-        int alignment = alignment(c, entries.get(ALIGNMENT_KEY));
+        int alignment = alignment(c, entries.get(ALIGNMENT_KEY), alignmentAt);
 
         record Info(String name, GgmlType type, long[] shape, long offset, long offsetAt) {}
         if (tensorCount > MAX_TENSORS) throw c.error(8, "absurd tensor count " + tensorCount + " (max " + MAX_TENSORS + ")");
@@ -207,55 +219,66 @@ public final class GgufFile implements AutoCloseable {
         if (n > MAX_ARRAY_LENGTH) throw c.error(countAt, "array length " + n + " of '" + key + "' exceeds the limit " + MAX_ARRAY_LENGTH);
         int len = (int) n;
         String what = "array '" + key + "'";
-        Object value;
-        if (et.fitsInt()) {
-            int[] a = new int[len];
-            for (int i = 0; i < len; i++) a[i] = (Integer) readValue(c, et, key, depth).value();
-            value = a;
-        } else if (et.isLong()) {
-            long[] a = new long[len];
-            for (int i = 0; i < len; i++) a[i] = et == GgufValueType.UINT32 ? Integer.toUnsignedLong(c.u32(what)) : c.u64(what);
-            value = a;
-        } else {
-            value = switch (et) {
-                case FLOAT32 -> {
-                    float[] a = new float[len];
-                    for (int i = 0; i < len; i++) a[i] = c.f32(what);
-                    yield a;
+        Object value = switch (et) {
+            case UINT8, INT8 -> {
+                byte[] b = c.bytes(len, what);
+                int[] a = new int[len];
+                for (int i = 0; i < len; i++) a[i] = et == GgufValueType.UINT8 ? b[i] & 0xFF : b[i];
+                yield a;
+            }
+            case UINT16, INT16 -> {
+                short[] b = c.u16s(len, what);
+                int[] a = new int[len];
+                for (int i = 0; i < len; i++) a[i] = et == GgufValueType.UINT16 ? b[i] & 0xFFFF : b[i];
+                yield a;
+            }
+            case INT32 -> c.i32s(len, what);
+            case UINT32 -> {
+                int[] b = c.i32s(len, what);
+                long[] a = new long[len];
+                for (int i = 0; i < len; i++) a[i] = Integer.toUnsignedLong(b[i]);
+                yield a;
+            }
+            case UINT64, INT64 -> c.u64s(len, what);
+            case FLOAT32 -> c.f32s(len, what);
+            case FLOAT64 -> c.f64s(len, what);
+            case BOOL -> {
+                long at = c.pos();
+                byte[] b = c.bytes(len, what);
+                boolean[] a = new boolean[len];
+                for (int i = 0; i < len; i++) {
+                    if ((b[i] & 0xFF) > 1) throw c.error(at + i, "bool in " + what + " is " + (b[i] & 0xFF) + " (must be 0 or 1)");
+                    a[i] = b[i] == 1;
                 }
-                case FLOAT64 -> {
-                    double[] a = new double[len];
-                    for (int i = 0; i < len; i++) a[i] = c.f64(what);
-                    yield a;
+                yield a;
+            }
+            case STRING -> {
+                // Token lists are large: check the lengths now, decode each string on first use.
+                long[] starts = new long[len];
+                int[] lengths = new int[len];
+                String item = "string in " + what;
+                for (int i = 0; i < len; i++) {
+                    starts[i] = c.skipString(item);
+                    lengths[i] = c.lastLength();
                 }
-                case BOOL -> {
-                    boolean[] a = new boolean[len];
-                    for (int i = 0; i < len; i++) a[i] = (Boolean) readValue(c, et, key, depth).value();
-                    yield a;
-                }
-                case STRING -> {
-                    String[] a = new String[len];
-                    for (int i = 0; i < len; i++) a[i] = c.string("string in " + what);
-                    yield List.of(a);
-                }
-                case ARRAY -> {
-                    GgufValue[] a = new GgufValue[len];
-                    for (int i = 0; i < len; i++) a[i] = readArray(c, key, depth + 1);
-                    yield List.of(a);
-                }
-                default -> throw new IllegalStateException(et.toString());
-            };
-        }
+                yield new LazyStrings(c.segment(), starts, lengths);
+            }
+            case ARRAY -> {
+                GgufValue[] a = new GgufValue[len];
+                for (int i = 0; i < len; i++) a[i] = readArray(c, key, depth + 1);
+                yield List.of(a);
+            }
+        };
         return new GgufValue(GgufValueType.ARRAY, et, value);
     }
 
-    private static int alignment(GgufCursor c, GgufValue v) {
+    private static int alignment(GgufCursor c, GgufValue v, long at) {
         if (v == null) return DEFAULT_ALIGNMENT;
         if (v.type() != GgufValueType.UINT32)
-            throw c.error(c.pos(), ALIGNMENT_KEY + " must be UINT32, is " + v.typeName());
+            throw c.error(at, ALIGNMENT_KEY + " must be UINT32, is " + v.typeName());
         long a = (Long) v.value();
         if (a == 0 || Long.bitCount(a) != 1 || a > (1 << 30))
-            throw c.error(c.pos(), ALIGNMENT_KEY + " = " + a + " is not a power of two (up to 2^30)");
+            throw c.error(at, ALIGNMENT_KEY + " = " + a + " is not a power of two (up to 2^30)");
         return (int) a;
     }
 
@@ -398,7 +421,16 @@ public final class GgufFile implements AutoCloseable {
     /** Unmaps the file; tensor segments handed out before become unusable. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) arena.close();
+        if (arena != null && arena.scope().isAlive()) {
+            // Strings still undecoded live in the mapping: decode them before it goes away.
+            for (GgufValue v : entries.values()) materialize(v);
+            arena.close();
+        }
+    }
+
+    private static void materialize(GgufValue v) {
+        if (v.value() instanceof LazyStrings l) l.decodeAll();
+        else if (v.elementType() == GgufValueType.ARRAY) for (Object o : (List<?>) v.value()) materialize((GgufValue) o);
     }
 
     @Override
