@@ -31,7 +31,7 @@ class ReferenceTokenizerTest {
     @Test
     void sentencePieceMatchesTheSentencePieceLibrary() throws Exception {
         Tokenizer tok = Tokenizer.fromGguf(SharedData.require("vocab/ggml-vocab-llama-spm.gguf"));
-        List<String> texts = texts(11, 400);
+        List<String> texts = texts(11, Integer.getInteger("tokenizer.referenceTexts", 400));
         List<int[]> expected = reference("spm", SharedData.require("models/llama2-tokenizer/tokenizer.model"), texts);
         assertAllMatch(tok, texts, expected);
     }
@@ -40,7 +40,7 @@ class ReferenceTokenizerTest {
     void byteLevelBpeMatchesTheGpt2Encoder() throws Exception {
         Path vocab = SharedData.require("vocab/ggml-vocab-gpt-2.gguf");
         Tokenizer tok = Tokenizer.fromGguf(vocab);
-        List<String> texts = texts(12, 400);
+        List<String> texts = texts(12, Integer.getInteger("tokenizer.referenceTexts", 400));
         List<int[]> expected = reference("bpe", vocab, texts);
         assertAllMatch(tok, texts, expected);
     }
@@ -63,6 +63,7 @@ class ReferenceTokenizerTest {
                 failures.append(String.format("%n  %s%n    reference %s%n    ours      %s", VocabVectorsTest.quote(texts.get(i)),
                         Arrays.toString(expected.get(i)), Arrays.toString(got)));
         }
+        System.out.println(pass + "/" + texts.size() + " random texts match the reference");
         assertEquals(texts.size(), pass, pass + "/" + texts.size() + " random texts match the reference" + failures);
     }
 
