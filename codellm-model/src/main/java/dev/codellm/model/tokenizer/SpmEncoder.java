@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
  * spaces become '▁', the text is split into UTF-8 characters, and the adjacent pair whose merged
  * text is the highest-scoring token is merged first (ties: leftmost), until no pair forms a token.
  * Characters that never became a token are written as byte tokens {@code <0xXX>}.
+ *
+ * <p>For speed on long texts the work is cut into independent runs: between two adjacent
+ * characters that appear next to each other in no token, no merge can ever happen, so each run
+ * merges on its own (small) queue with exactly the result of one queue over the whole text.
  */
 final class SpmEncoder {
     private static final byte[] ESCAPED_SPACE = "\u2581".getBytes(StandardCharsets.UTF_8);
@@ -16,6 +20,7 @@ final class SpmEncoder {
     private final int[] tokenLength;
     private final boolean[] mergeable;
     private final int[] byteTokens;
+    private final PairTable joinablePairs;
 
     /**
      * @param mergeable which tokens pairs may merge into. llama.cpp lets any token form; we leave
@@ -29,7 +34,13 @@ final class SpmEncoder {
         this.mergeable = mergeable;
         this.byteTokens = byteTokens;
         this.tokenLength = new int[texts.length];
-        for (int i = 0; i < texts.length; i++) tokenLength[i] = texts[i] == null ? -1 : texts[i].length;
+        this.joinablePairs = new PairTable(texts.length * 4);
+        for (int i = 0; i < texts.length; i++) {
+            tokenLength[i] = texts[i] == null ? -1 : texts[i].length;
+            if (!mergeable[i] || texts[i] == null) continue;
+            int[] cps = new String(texts[i], StandardCharsets.UTF_8).codePoints().toArray();
+            for (int j = 1; j < cps.length; j++) joinablePairs.putIfAbsent(cps[j - 1], cps[j], 0);
+        }
     }
 
     /** Appends the tokens of {@code text}; a leading space is added first when {@code prefixSpace}. */
@@ -38,22 +49,36 @@ final class SpmEncoder {
         int n = 0;
         int[] start = new int[buf.length];
         int[] len = new int[buf.length];
+        int[] codePoint = new int[buf.length];
         for (int off = 0; off < buf.length; ) {
             int l = Math.min(Utf8.sequenceLength(buf[off]), buf.length - off);
             start[n] = off;
             len[n] = l;
+            codePoint[n] = Utf8.decode(buf, off, l);
             n++;
             off += l;
         }
-        if (n == 0) return;
         int[] prev = new int[n];
         int[] next = new int[n];
-        for (int i = 0; i < n; i++) {
-            prev[i] = i - 1;
-            next[i] = i + 1 < n ? i + 1 : -1;
-        }
         BigramQueue queue = new BigramQueue();
-        for (int i = 1; i < n; i++) tryAdd(queue, buf, start, len, i - 1, i);
+        int runStart = 0;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || !joinablePairs.contains(codePoint[i - 1], codePoint[i])) {
+                mergeRun(buf, start, len, prev, next, runStart, i, queue, out);
+                runStart = i;
+            }
+        }
+    }
+
+    /** Merges symbols {@code [from, to)} as far as the vocabulary allows and appends their tokens. */
+    private void mergeRun(byte[] buf, int[] start, int[] len, int[] prev, int[] next, int from, int to,
+                          BigramQueue queue, IntList out) {
+        for (int i = from; i < to; i++) {
+            prev[i] = i - 1 >= from ? i - 1 : -1;
+            next[i] = i + 1 < to ? i + 1 : -1;
+        }
+        queue.clear();
+        for (int i = from + 1; i < to; i++) tryAdd(queue, buf, start, len, i - 1, i);
         while (!queue.isEmpty()) {
             long key = queue.topKey();
             int token = queue.pop();
@@ -68,7 +93,7 @@ final class SpmEncoder {
             if (prev[left] >= 0) tryAdd(queue, buf, start, len, prev[left], left);
             if (next[left] >= 0) tryAdd(queue, buf, start, len, left, next[left]);
         }
-        for (int i = 0; i >= 0; i = next[i]) {
+        for (int i = from; i >= 0; i = next[i]) {
             int id = index.find(buf, start[i], len[i]);
             if (id >= 0) {
                 out.add(id);
