@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
         description = "The code-LLM loop on the JVM: run, serve, evaluate, curate data for and train code models.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            SynthModelCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 
