@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
             InfillCommand.class,
             ChatCommand.class,
             InspectCommand.class,
+            SynthModelCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 
