@@ -3,6 +3,7 @@ package dev.codellm.model.generate;
 import dev.codellm.core.SamplingParams;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * Picks the next token from a logit vector as {@link SamplingParams} asks.
@@ -23,11 +24,21 @@ import java.util.SplittableRandom;
  */
 public final class Sampler {
     private final SamplingParams params;
-    private final SplittableRandom random;
+    private final DoubleSupplier uniform;
 
     public Sampler(SamplingParams params) {
         this.params = validate(params);
-        this.random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+        SplittableRandom random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+        this.uniform = random::nextDouble;
+    }
+
+    /**
+     * A sampler drawing its uniform numbers in [0, 1) from {@code uniform} instead of the seeded
+     * stream (e.g. to replay another implementation's random numbers in a test).
+     */
+    public Sampler(SamplingParams params, DoubleSupplier uniform) {
+        this.params = validate(params);
+        this.uniform = uniform;
     }
 
     public SamplingParams params() { return params; }
@@ -37,7 +48,7 @@ public final class Sampler {
         float[] adjusted = penalized(logits, history);
         if (params.temperature() == 0) return argmax(adjusted);
         Candidates c = truncatedDistribution(adjusted);
-        double u = random.nextDouble() * c.mass;
+        double u = uniform.getAsDouble() * c.mass;
         double cumulative = 0;
         for (int i = 0; i < c.count; i++) {
             cumulative += c.probs[i];
