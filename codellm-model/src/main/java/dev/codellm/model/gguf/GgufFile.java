@@ -70,6 +70,7 @@ public final class GgufFile implements AutoCloseable {
      * offset) when the file is not valid GGUF, {@link CodellmException} when it cannot be read.
      */
     public static GgufFile open(Path path) {
+        if (Files.isDirectory(path)) throw new CodellmException(path + " is a directory, not a GGUF file");
         long size;
         try {
             size = Files.size(path);
