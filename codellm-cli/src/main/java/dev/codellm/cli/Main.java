@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
             InspectCommand.class,
             SynthModelCommand.class,
             BenchCommand.class,
+            TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
