@@ -69,19 +69,20 @@ public final class BenchCommand implements Callable<Integer> {
                 weight bytes streamed during generation: %10$.2f GB/s
                 machine read bandwidth (%3$d threads, same run): %11$.2f GB/s
                 generation vs bandwidth bound: %12$.2f
-                KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB""",
+                KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB
+                CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
                 r.model(), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java", r.promptTokens(), r.ppTokensPerS(),
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
-                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0);
+                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
     }
 
     static String toJson(Benchmark.Result r) {
         return String.format(Locale.ROOT,
                 "{\"model\": \"%s\", \"weight_type\": \"%s\", \"threads\": %d, \"kernels\": \"%s\", \"prompt_tokens\": %d, \"gen_tokens\": %d, "
                         + "\"pp_tokens_per_s\": %.4f, \"tg_tokens_per_s\": %.4f, \"weight_bytes_per_token\": %d, \"weight_gb_per_s\": %.4f, "
-                        + "\"bandwidth_gb_per_s\": %.4f, \"bandwidth_ratio\": %.4f, \"kv_cache_bytes\": %d, \"file_bytes\": %d, \"rss_bytes\": %d}",
+                        + "\"bandwidth_gb_per_s\": %.4f, \"bandwidth_ratio\": %.4f, \"kv_cache_bytes\": %d, \"file_bytes\": %d, \"rss_bytes\": %d, \"tg_cpu_share\": %.4f}",
                 r.model().replace("\\", "\\\\").replace("\"", "\\\""), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java",
                 r.promptTokens(), r.genTokens(), r.ppTokensPerS(), r.tgTokensPerS(), r.weightBytesPerToken(), r.weightGbPerS(),
-                r.bandwidthGbPerS(), r.bandwidthRatio(), r.kvCacheBytes(), r.fileBytes(), r.rssBytes());
+                r.bandwidthGbPerS(), r.bandwidthRatio(), r.kvCacheBytes(), r.fileBytes(), r.rssBytes(), r.tgCpuShare());
     }
 }

@@ -23,7 +23,11 @@ public final class Benchmark {
     /** Results; bandwidth figures in GB/s (1e9 bytes). */
     public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
-                         double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes) {}
+                         double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
+                         double tgCpuSeconds, double tgWallSeconds) {
+        /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
+        public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
+    }
 
     private Benchmark() {}
 
@@ -45,12 +49,14 @@ public final class Benchmark {
         double ppSecs = (System.nanoTime() - t0) / 1e9;
 
         Progress progress = quiet ? null : new Progress("bench: generation", genTokens);
+        long c1 = processCpuNanos();
         long t1 = System.nanoTime();
         for (int i = 0; i < genTokens; i++) {
             logits = model.forward(s, new int[] {argmax(logits)});
             if (progress != null) progress.step(1);
         }
         double tgSecs = (System.nanoTime() - t1) / 1e9;
+        double tgCpu = (processCpuNanos() - c1) / 1e9;
 
         double bandwidth = measureReadBandwidth(model.threads());
         double tg = genTokens / tgSecs;
@@ -59,7 +65,7 @@ public final class Benchmark {
         long fileBytes = modelPath.toFile().length();
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
-                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes());
+                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs);
     }
 
     private static int argmax(float[] v) {
@@ -106,6 +112,14 @@ public final class Benchmark {
             a3 = a3.add(FloatVector.fromMemorySegment(f, buf, o + 96, ByteOrder.LITTLE_ENDIAN));
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    /** CPU time of this whole process (all threads), or 0 when the JVM cannot tell. */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     /** Resident set size of this process (Linux), or -1 when unknown. */
