@@ -223,6 +223,9 @@ class TokenizerTest {
         var e4 = assertThrows(CodellmException.class, () -> gpt2.decode(new int[] {15496, 50257}));
         assertTrue(e4.getMessage().contains("token id 50257 is outside the vocabulary"), e4.getMessage());
         assertThrows(CodellmException.class, () -> new Vocabulary("llama", null, List.of(), null, null, null, null, null, null, null, "x"));
+        var e5 = assertThrows(CodellmException.class, () -> new Vocabulary("llama", null, List.of("a"), null, null, null,
+                Map.of("bos", 7), null, null, null, "x"));
+        assertTrue(e5.getMessage().contains("bos token id 7 is outside the vocabulary"), e5.getMessage());
         assertThrows(CodellmException.class, () -> new Vocabulary("llama", null, List.of("a", "b"), new float[1], null, null, null, null, null, null, "x"));
     }
 
