@@ -25,8 +25,8 @@ final class PreTokenizer {
     /** A pre-tokenizer family: its rules, whether a whole word that is a token skips merging, its BOS default. */
     record Kind(String name, List<SplitRule> rules, boolean ignoreMerges, boolean addBos) {}
 
-    private static final SplitRule DIGIT = SplitRule.run("\\p{N}", SplitRule::isNumber, false, true);
-    private static final SplitRule DIGITS = SplitRule.run("\\p{N}+", SplitRule::isNumber, false, false);
+    private static final SplitRule DIGIT = SplitRule.classRun("\\p{N}", SplitRule.NUMBER, false, true);
+    private static final SplitRule DIGITS = SplitRule.classRun("\\p{N}+", SplitRule.NUMBER, false, false);
     private static final SplitRule LINE_BREAK = SplitRule.run("[\r\n]", c -> c == '\r' || c == '\n', false, true);
     private static final SplitRule CJK_RUN = SplitRule.run(CJK,
             c -> (c >= 0x4e00 && c <= 0x9fa5) || (c >= 0x0800 && c <= 0x4e00) || (c >= 0xac00 && c <= 0xd7ff), false, false);
@@ -61,8 +61,8 @@ final class PreTokenizer {
             case "starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva", "mellum2" ->
                     new Kind(p, List.of(DIGIT, gpt2), false, false);
             case "deepseek-coder" -> new Kind(p, List.of(LINE_BREAK,
-                    SplitRule.run("\\s?\\p{L}+", SplitRule::isLetter, true, false),
-                    SplitRule.run("\\s?\\p{P}+", SplitRule::isPunctuation, true, false),
+                    SplitRule.classRun("\\s?\\p{L}+", SplitRule.LETTER, true, false),
+                    SplitRule.classRun("\\s?\\p{P}+", SplitRule.PUNCT, true, false),
                     CJK_RUN, DIGIT), false, false);
             case "deepseek-llm" -> new Kind(p, List.of(
                     LINE_BREAK,

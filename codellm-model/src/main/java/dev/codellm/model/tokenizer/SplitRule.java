@@ -32,7 +32,12 @@ abstract class SplitRule {
      * with one whitespace character in front ({@code \s?CLASS+}).
      */
     static SplitRule run(String expression, IntPredicate member, boolean optionalSpace, boolean single) {
-        return new Run(expression, member, optionalSpace, single);
+        return new Run(expression, member, (byte) -1, optionalSpace, single);
+    }
+
+    /** As {@link #run(String, IntPredicate, boolean, boolean)} for one character class (LETTER, NUMBER, PUNCT): a table lookup. */
+    static SplitRule classRun(String expression, byte cls, boolean optionalSpace, boolean single) {
+        return new Run(expression, null, cls, optionalSpace, single);
     }
 
     // ---- character classes, as llama.cpp defines them ----
@@ -152,14 +157,18 @@ abstract class SplitRule {
 
     private static final class Run extends SplitRule {
         private final IntPredicate member;
+        private final byte cls;
         private final boolean optionalSpace, single;
 
-        Run(String expression, IntPredicate member, boolean optionalSpace, boolean single) {
+        Run(String expression, IntPredicate member, byte cls, boolean optionalSpace, boolean single) {
             super(expression);
             this.member = member;
+            this.cls = cls;
             this.optionalSpace = optionalSpace;
             this.single = single;
         }
+
+        private boolean in(int cp) { return cls >= 0 ? classOf(cp) == cls : member.test(cp); }
 
         @Override
         void split(String text, int start, int end, IntList cuts) {
@@ -167,8 +176,8 @@ abstract class SplitRule {
             while (pos < end) {
                 int cp = text.codePointAt(pos);
                 int from = pos;
-                if (optionalSpace && isWhiteSpace(cp) && pos + 1 < end && member.test(text.codePointAt(pos + 1))) from = pos + 1;
-                else if (!member.test(cp)) {
+                if (optionalSpace && isWhiteSpace(cp) && pos + 1 < end && in(text.codePointAt(pos + 1))) from = pos + 1;
+                else if (!in(cp)) {
                     pos += Character.charCount(cp);
                     continue;
                 }
@@ -176,7 +185,7 @@ abstract class SplitRule {
                 if (!single) {
                     while (p < end) {
                         int q = text.codePointAt(p);
-                        if (!member.test(q)) break;
+                        if (!in(q)) break;
                         p += Character.charCount(q);
                     }
                 }

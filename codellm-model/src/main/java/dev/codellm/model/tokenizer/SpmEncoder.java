@@ -1,6 +1,7 @@
 package dev.codellm.model.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * SentencePiece-style encoding as llama.cpp does it for {@code tokenizer.ggml.model = "llama"}:
@@ -24,6 +25,11 @@ final class SpmEncoder {
     private final PairTable joinablePairs;
     /** (left token, right token) -> the mergeable token spelled by both, for every way to split each token. */
     private final PairTable merges;
+    /** The token spelling each BMP character alone (-1: none), so single characters need no hashing. */
+    private final int[] charToken = new int[0x10000];
+    /** Ids of recently seen short runs (mostly single words): text repeats itself, merging each once saves most work. */
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 100_000, CACHED_RUN_MAX_BYTES = 64;
 
     /**
      * @param mergeable which tokens pairs may merge into. llama.cpp lets any token form; we leave
@@ -39,6 +45,13 @@ final class SpmEncoder {
         this.tokenLength = new int[texts.length];
         this.joinablePairs = new PairTable(texts.length * 4);
         this.merges = new PairTable(texts.length * 4);
+        java.util.Arrays.fill(charToken, -1);
+        for (int i = texts.length - 1; i >= 0; i--) { // lowest id wins, as in TokenIndex
+            byte[] t = texts[i];
+            if (t == null || t.length == 0 || Utf8.sequenceLength(t[0]) != t.length) continue;
+            int cp = Utf8.decode(t, 0, t.length);
+            if (cp < charToken.length) charToken[cp] = i;
+        }
         for (int i = 0; i < texts.length; i++) {
             byte[] t = texts[i];
             tokenLength[i] = t == null ? -1 : t.length;
@@ -76,13 +89,28 @@ final class SpmEncoder {
         int[] prev = new int[n];
         int[] next = new int[n];
         int[] token = new int[n];
-        for (int i = 0; i < n; i++) token[i] = index.find(buf, start[i], len[i]);
+        for (int i = 0; i < n; i++) token[i] = codePoint[i] < charToken.length ? charToken[codePoint[i]] : index.find(buf, start[i], len[i]);
         Symbols s = new Symbols(buf, start, len, prev, next, token);
         BigramQueue queue = new BigramQueue();
+        IntList scratch = new IntList(16);
         int runStart = 0;
         for (int i = 1; i <= n; i++) {
             if (i == n || !joinablePairs.contains(codePoint[i - 1], codePoint[i])) {
-                mergeRun(s, runStart, i, queue, out);
+                int bytes = start[i - 1] + len[i - 1] - start[runStart];
+                if (bytes > CACHED_RUN_MAX_BYTES) {
+                    mergeRun(s, runStart, i, queue, out);
+                } else {
+                    String key = new String(buf, start[runStart], bytes, StandardCharsets.ISO_8859_1); // bytes 1:1
+                    int[] ids = cache.get(key);
+                    if (ids == null) {
+                        scratch.clear();
+                        mergeRun(s, runStart, i, queue, scratch);
+                        ids = scratch.toArray();
+                        if (cache.size() >= CACHE_LIMIT) cache.clear();
+                        cache.put(key, ids);
+                    }
+                    for (int id : ids) out.add(id);
+                }
                 runStart = i;
             }
         }

@@ -64,6 +64,9 @@ public record Vocabulary(
         for (var e : specialIds.entrySet()) {
             if (!SPECIAL_KEYS.containsKey(e.getKey()))
                 throw new IllegalArgumentException("unknown special token name: " + e.getKey());
+            if (e.getValue() == null || e.getValue() < 0 || e.getValue() >= tokens.size())
+                throw new CodellmException(label(name) + ": " + e.getKey() + " token id " + e.getValue()
+                        + " is outside the vocabulary (0.." + (tokens.size() - 1) + ")");
         }
         tokens = List.copyOf(tokens);
     }

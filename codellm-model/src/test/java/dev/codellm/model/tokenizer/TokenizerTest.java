@@ -223,7 +223,29 @@ class TokenizerTest {
         var e4 = assertThrows(CodellmException.class, () -> gpt2.decode(new int[] {15496, 50257}));
         assertTrue(e4.getMessage().contains("token id 50257 is outside the vocabulary"), e4.getMessage());
         assertThrows(CodellmException.class, () -> new Vocabulary("llama", null, List.of(), null, null, null, null, null, null, null, "x"));
+        var e5 = assertThrows(CodellmException.class, () -> new Vocabulary("llama", null, List.of("a"), null, null, null,
+                Map.of("bos", 7), null, null, null, "x"));
+        assertTrue(e5.getMessage().contains("bos token id 7 is outside the vocabulary"), e5.getMessage());
         assertThrows(CodellmException.class, () -> new Vocabulary("llama", null, List.of("a", "b"), new float[1], null, null, null, null, null, null, "x"));
+    }
+
+    /** A tiny byte-level vocabulary: llama3-style pre-tokenizers emit a word that is a token without merging. */
+    @Test
+    void llama3WholeWordsSkipMerges() {
+        List<String> tokens = new ArrayList<>();
+        for (int b = 0; b < 256; b++) tokens.add(String.valueOf(ByteLevel.charOf(b)));
+        tokens.add("ab");
+        tokens.add("abc"); // reachable by no merge
+        int ab = 256, abc = 257;
+        List<String> merges = List.of("a b");
+        Tokenizer gpt2Style = Tokenizer.of(new Vocabulary("gpt2", "gpt-2", tokens, null, null, merges, Map.of(), null, null, null, "tiny"));
+        Tokenizer llama3Style = Tokenizer.of(new Vocabulary("gpt2", "llama-bpe", tokens, null, null, merges, Map.of("bos", abc),
+                null, null, null, "tiny"));
+        assertArrayEquals(new int[] {ab, 'c'}, gpt2Style.encode("abc"));
+        assertArrayEquals(new int[] {abc}, llama3Style.encode("abc"));
+        assertArrayEquals(new int[] {ab, 'd'}, llama3Style.encode("abd"));
+        assertTrue(llama3Style.addsBos()); // llama.cpp's default for llama3-style vocabularies
+        assertFalse(gpt2Style.addsBos());
     }
 
     @Test
