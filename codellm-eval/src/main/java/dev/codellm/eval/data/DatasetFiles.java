@@ -33,6 +33,7 @@ public final class DatasetFiles {
     }
 
     private final Path dataDir;
+    private final boolean useShared;
     private final Path cacheDir;
     private final Function<DatasetId, String> urls;
 
@@ -42,7 +43,13 @@ public final class DatasetFiles {
      * @param urls     the URL to fetch for a dataset (tests point this at a local server)
      */
     public DatasetFiles(Path dataDir, Path cacheDir, Function<DatasetId, String> urls) {
+        this(dataDir, true, cacheDir, urls);
+    }
+
+    /** As above; {@code useShared=false} skips the shared directory (tests of the download path). */
+    public DatasetFiles(Path dataDir, boolean useShared, Path cacheDir, Function<DatasetId, String> urls) {
         this.dataDir = dataDir;
+        this.useShared = useShared;
         this.cacheDir = cacheDir;
         this.urls = urls;
     }
@@ -74,11 +81,13 @@ public final class DatasetFiles {
             if (Files.isRegularFile(flat)) return flat;
             throw new CodellmException("dataset " + id + " not found in --data-dir " + dataDir + " (expected " + p + ")");
         }
-        try {
-            Path p = SharedData.root().resolve("datasets").resolve(id.relativePath());
-            if (Files.isRegularFile(p)) return p;
-        } catch (CodellmException noShared) {
-            // no shared directory here: fall back to the cache
+        if (useShared) {
+            try {
+                Path p = SharedData.root().resolve("datasets").resolve(id.relativePath());
+                if (Files.isRegularFile(p)) return p;
+            } catch (CodellmException noShared) {
+                // no shared directory here: fall back to the cache
+            }
         }
         Path cached = cacheDir.resolve(id.relativePath());
         return Files.isRegularFile(cached) ? cached : null;
