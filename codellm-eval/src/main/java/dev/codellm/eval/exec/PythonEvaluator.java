@@ -68,7 +68,7 @@ public final class PythonEvaluator {
     private final Map<String, GroundTruth> groundTruth = new ConcurrentHashMap<>();
 
     /** Expected outputs (pickled, only Python reads them) and the summed limits for the wall timeout. */
-    record GroundTruth(byte[] pickle, double baseSeconds, double plusSeconds) {}
+    record GroundTruth(byte[] pickle, double baseSeconds, double plusSeconds, boolean recompute) {}
 
     public PythonEvaluator(Sandbox sandbox, Dataset dataset, Path cacheDir) {
         this.sandbox = sandbox;
@@ -120,7 +120,8 @@ public final class PythonEvaluator {
         if (!Files.isRegularFile(pkl) || !Files.isRegularFile(meta)) return false;
         try {
             JsonNode m = JSON.readTree(meta.toFile());
-            groundTruth.put(t.taskId(), new GroundTruth(Files.readAllBytes(pkl), m.path("base_limit").asDouble(), m.path("plus_limit").asDouble()));
+            groundTruth.put(t.taskId(), new GroundTruth(Files.readAllBytes(pkl), m.path("base_limit").asDouble(),
+                    m.path("plus_limit").asDouble(), m.path("recompute").asBoolean()));
             return true;
         } catch (IOException e) {
             return false; // unreadable cache entry: recompute
@@ -128,7 +129,9 @@ public final class PythonEvaluator {
     }
 
     private void computeGroundTruth(Task t) {
-        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofSeconds(300)).withMaxFileBytes(512 * Limits.MIB);
+        // Trusted code, but some outputs are huge (Mbpp/255: >1 GB of tuples): more memory than samples get.
+        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofSeconds(300)).withMaxFileBytes(512 * Limits.MIB)
+                .withAddressSpace(16 * Limits.GIB);
         RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "gt"), limits)
                 .withFileBytes(HARNESS, harness)
                 .withFileBytes("task.json", taskJson(t))
@@ -141,12 +144,13 @@ public final class PythonEvaluator {
         byte[] pkl = r.files().get("gt.pkl");
         // Limits per input are max(MIN, FACTOR × t); store the sums the wall timeout needs.
         double base = sumLimits(res.path("base_times")), plus = sumLimits(res.path("plus_times"));
-        GroundTruth gt = new GroundTruth(pkl, base, plus);
+        boolean recompute = res.path("recompute").asBoolean();
+        GroundTruth gt = new GroundTruth(pkl, base, plus, recompute);
         groundTruth.put(t.taskId(), gt);
         try {
             Files.createDirectories(groundTruthDir);
             writeAtomically(groundTruthDir.resolve(safe(t.taskId()) + ".pkl"), pkl);
-            ObjectNode meta = JSON.createObjectNode().put("base_limit", base).put("plus_limit", plus);
+            ObjectNode meta = JSON.createObjectNode().put("base_limit", base).put("plus_limit", plus).put("recompute", recompute);
             writeAtomically(groundTruthDir.resolve(safe(t.taskId()) + ".json"), meta.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             System.err.println("codellm: warning: cannot cache ground truth in " + groundTruthDir + ": " + e.getMessage());
@@ -191,6 +195,8 @@ public final class PythonEvaluator {
         }
         // EvalPlus caps each phase's whole-run timeout at 60 s; we run base and plus in one process.
         double wall = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + 2 * STARTUP_SLACK;
+        // Without stored outputs the canonical solution runs too (its time is at most a quarter of the limits).
+        if (gt.recompute()) wall += (Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds())) / TIME_LIMIT_FACTOR;
         Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofMillis((long) (wall * 1000)));
         RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "plus", Double.toString(MIN_TIME_LIMIT), Double.toString(TIME_LIMIT_FACTOR)), limits)
                 .withFileBytes(HARNESS, harness)

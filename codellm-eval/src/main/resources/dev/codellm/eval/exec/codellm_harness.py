@@ -140,6 +140,22 @@ SET_EQ_TASKS = {"similar_elements", "find_char_long", "common_in_nested_lists", 
 
 
 # ---------------------------------------------------------------- ground truth
+MAX_PICKLE_BYTES = 64 * 1024 * 1024
+
+
+def canonical_function(task):
+    g = {}
+    exec(compile(task["prompt"] + task["canonical_solution"], "<canonical>", "exec"), g)
+    return g[task["entry_point"]]
+
+
+def expected_output(task, ref, inp):
+    r = ref(*copy.deepcopy(inp))
+    if task["dataset"] == "mbpp+" and task["entry_point"] in NOT_NONE_TASKS:
+        r = r is not None
+    return r
+
+
 def mode_gt():
     task = load_task()
     code = task["prompt"] + task["canonical_solution"]
@@ -162,12 +178,19 @@ def mode_gt():
                 results = [r is not None for r in results]
             out[which] = results
             out[which + "_time"] = times
+        data = pickle.dumps(out, protocol=4)
+        recompute = len(data) > MAX_PICKLE_BYTES
+        if recompute:
+            # Huge outputs (Mbpp/255 makes >512 MB): keep only the times; samples recompute the
+            # expected value of each input with the canonical solution, outside their time limit.
+            out["base"] = out["plus"] = None
+            data = pickle.dumps(out, protocol=4)
         with _open(os.path.join(WORK, "gt.pkl"), "wb") as f:
-            pickle.dump(out, f, protocol=4)
+            f.write(data)
     except BaseException:  # noqa: BLE001
         write_result({"ok": False, "error": traceback.format_exc()[-2000:]})
         return
-    write_result({"ok": True, "base_times": out["base_time"], "plus_times": out["plus_time"]})
+    write_result({"ok": True, "base_times": out["base_time"], "plus_times": out["plus_time"], "recompute": recompute})
 
 
 # ---------------------------------------------------------------- EvalPlus-style check
@@ -230,15 +253,16 @@ def outputs_match(dataset, entry, inp, out, exp, atol):
     return bool(exact)
 
 
-def run_phase(task, fn, which, expected, limits, atol):
+def run_phase(task, fn, which, expected, limits, atol, ref):
     """Stops at the first failing input, as EvalPlus's default fast check does."""
     inputs = task_inputs(task, which)
     for i, inp in enumerate(inputs):
         try:
+            exp = expected[i] if expected is not None else expected_output(task, ref, inp)
             args = copy.deepcopy(inp)
             with time_limit(limits[i]):
                 out = fn(*args)
-            if not outputs_match(task["dataset"], task["entry_point"], inp, out, expected[i], atol):
+            if not outputs_match(task["dataset"], task["entry_point"], inp, out, exp, atol):
                 return {"status": "fail", "fail_index": i, "error": "wrong output", "n": len(inputs)}
         except BaseException as e:  # noqa: BLE001 - SystemExit from candidates counts as failure too
             return {"status": "fail", "fail_index": i, "error": describe(e), "n": len(inputs)}
@@ -256,6 +280,8 @@ def mode_plus(min_limit, factor):
               "plus": {"status": "timeout", "fail_index": None, "error": "killed before finishing", "n": None}}
     write_result(result)
     silence()
+    # The reference is loaded before candidate code runs, so the candidate cannot patch it.
+    ref = canonical_function(task) if gt["base"] is None else None
     g = {}
     try:
         with time_limit(max(min_limit, 10.0)):
@@ -267,7 +293,7 @@ def mode_plus(min_limit, factor):
         return
     for which in ("base", "plus"):
         limits = [max(min_limit, factor * t) for t in gt[which + "_time"]]
-        result[which] = run_phase(task, fn, which, gt[which], limits, atol)
+        result[which] = run_phase(task, fn, which, gt[which], limits, atol, ref)
         write_result(result)
 
 

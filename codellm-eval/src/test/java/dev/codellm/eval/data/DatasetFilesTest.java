@@ -80,12 +80,12 @@ class DatasetFilesTest {
 
     @Test
     void mbppUsesTheTestSplitAndFindsEntryPoints() {
-        Dataset d = Dataset.load(DatasetId.MBPP, DatasetFiles.standard(null));
+        Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.MBPP);
         assertEquals(500, d.tasks().size());
         assertEquals("11", d.tasks().get(0).taskId());
         assertEquals("510", d.tasks().get(499).taskId());
         assertEquals("remove_Occ", d.tasks().get(0).entryPoint());
-        assertEquals(164, Dataset.load(DatasetId.HUMANEVAL_PLUS, DatasetFiles.standard(null)).tasks().size());
-        assertEquals(378, Dataset.load(DatasetId.MBPP_PLUS, DatasetFiles.standard(null)).tasks().size());
+        assertEquals(164, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS).tasks().size());
+        assertEquals(378, dev.codellm.eval.TestDatasets.get(DatasetId.MBPP_PLUS).tasks().size());
     }
 }

@@ -36,7 +36,7 @@ class PythonEvaluatorTest {
     @ParameterizedTest
     @EnumSource(DatasetId.class)
     void canonicalPassesAndWrongFails(DatasetId id) {
-        Dataset d = Dataset.load(id, DatasetFiles.standard(null)).limit(4);
+        Dataset d = dev.codellm.eval.TestDatasets.get(id).limit(4);
         PythonEvaluator ev = new PythonEvaluator(sandbox, d, cache);
         ev.prepareGroundTruth(d.tasks(), 2);
         for (Task t : d.tasks()) {
@@ -57,7 +57,7 @@ class PythonEvaluatorTest {
     @ParameterizedTest
     @EnumSource(value = DatasetId.class, names = {"HUMANEVAL", "HUMANEVAL_PLUS"})
     void syntaxErrorsAndInfiniteLoopsAreReported(DatasetId id) {
-        Dataset d = Dataset.load(id, DatasetFiles.standard(null)).limit(1);
+        Dataset d = dev.codellm.eval.TestDatasets.get(id).limit(1);
         PythonEvaluator ev = new PythonEvaluator(sandbox, d, cache);
         Task t = d.tasks().get(0);
         SampleResult syntax = ev.evaluate(t, t.prompt() + "    return (\n");

@@ -34,7 +34,7 @@ class SanitizerTest {
 
     @Test
     void messyAnswersAroundCanonicalSolutionsStillPass() {
-        Dataset d = Dataset.load(DatasetId.HUMANEVAL, DatasetFiles.standard(null)).limit(3);
+        Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL).limit(3);
         PythonEvaluator ev = new PythonEvaluator(BwrapSandbox.create(), d, cache);
         for (Task t : d.tasks()) {
             String program = t.prompt() + t.canonicalSolution();

@@ -144,7 +144,7 @@ class EvaluationTest {
 
     @Test
     void samplesFilesAreCheckedLineByLineAndWrongSamplesFail() throws IOException {
-        Dataset d = Dataset.load(DatasetId.HUMANEVAL, DatasetFiles.standard(null)).limit(2);
+        Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL).limit(2);
         Path bad = tmp.resolve("bad.jsonl");
         Files.writeString(bad, "{\"task_id\": \"HumanEval/0\", \"completion\": \"x\"}\n{not json\n");
         Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, tmp.resolve("s1"), 1, PromptStyle.BASE, 2, false), sandbox);
