@@ -66,6 +66,8 @@ public final class PythonEvaluator {
     private final byte[] harness;
     private final Map<String, byte[]> taskJson = new ConcurrentHashMap<>();
     private final Map<String, GroundTruth> groundTruth = new ConcurrentHashMap<>();
+    /** Above this, expected outputs are not stored but recomputed per sample (tests lower it). */
+    private long maxPickleBytes = 64L * 1024 * 1024;
 
     /** Expected outputs (pickled, only Python reads them) and the summed limits for the wall timeout. */
     record GroundTruth(byte[] pickle, double baseSeconds, double plusSeconds, boolean recompute) {}
@@ -83,6 +85,11 @@ public final class PythonEvaluator {
     }
 
     public Dataset dataset() { return dataset; }
+
+    PythonEvaluator withMaxPickleBytes(long bytes) {
+        this.maxPickleBytes = bytes;
+        return this;
+    }
 
     /**
      * Computes (or loads from the cache) the EvalPlus ground truth of every task in the dataset;
@@ -132,7 +139,7 @@ public final class PythonEvaluator {
         // Trusted code, but some outputs are huge (Mbpp/255: >1 GB of tuples): more memory than samples get.
         Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofSeconds(300)).withMaxFileBytes(512 * Limits.MIB)
                 .withAddressSpace(16 * Limits.GIB);
-        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "gt"), limits)
+        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "gt", Long.toString(maxPickleBytes)), limits)
                 .withFileBytes(HARNESS, harness)
                 .withFileBytes("task.json", taskJson(t))
                 .withCollect(List.of("result.json", "gt.pkl")));

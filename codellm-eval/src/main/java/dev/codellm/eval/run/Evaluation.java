@@ -45,10 +45,15 @@ public final class Evaluation {
     private final Map<String, Task> tasks;
 
     public Evaluation(EvalOptions opts, Sandbox sandbox) {
+        this(opts, sandbox, Dataset.load(opts.dataset(), new DatasetFiles(opts.dataDir(), opts.cacheDir(), dev.codellm.eval.data.DatasetId::url)));
+    }
+
+    /** With an already loaded dataset (its first {@code opts.limit()} tasks are used). */
+    public Evaluation(EvalOptions opts, Sandbox sandbox, Dataset full) {
+        if (full.id() != opts.dataset()) throw new IllegalArgumentException("dataset " + full.id() + " given for a run of " + opts.dataset());
         this.opts = opts;
         this.sandbox = sandbox;
-        DatasetFiles files = new DatasetFiles(opts.dataDir(), opts.cacheDir(), dev.codellm.eval.data.DatasetId::url);
-        this.dataset = Dataset.load(opts.dataset(), files).limit(opts.limit());
+        this.dataset = full.limit(opts.limit());
         this.tasks = dataset.byId();
     }
 

@@ -36,7 +36,7 @@ class PythonEvaluatorTest {
     @ParameterizedTest
     @EnumSource(DatasetId.class)
     void canonicalPassesAndWrongFails(DatasetId id) {
-        Dataset d = dev.codellm.eval.TestDatasets.get(id).limit(4);
+        Dataset d = dev.codellm.eval.TestDatasets.get(id).limit(3);
         PythonEvaluator ev = new PythonEvaluator(sandbox, d, cache);
         ev.prepareGroundTruth(d.tasks(), 2);
         for (Task t : d.tasks()) {
@@ -51,6 +51,17 @@ class PythonEvaluatorTest {
             assertEquals("fail", bad.baseStatus(), t.taskId() + ": " + bad);
             assertNotNull(bad.baseFailTest(), "the failing test is named");
             assertFalse(bad.plusPassed());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void withoutStoredOutputsExpectedValuesAreRecomputedFromTheCanonicalSolution(@TempDir Path own) {
+        Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.MBPP_PLUS).limit(2);
+        PythonEvaluator ev = new PythonEvaluator(sandbox, d, own).withMaxPickleBytes(0);
+        for (Task t : d.tasks()) {
+            assertTrue(ev.evaluate(t, t.prompt() + t.canonicalSolution()).plusPassed(), t.taskId());
+            SampleResult bad = ev.evaluate(t, t.prompt() + t.canonicalSolution() + "\ndef " + t.entryPoint() + "(*a):\n    return 0\n");
+            assertEquals("fail", bad.baseStatus(), t.taskId());
         }
     }
 

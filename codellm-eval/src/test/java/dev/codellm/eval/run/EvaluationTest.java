@@ -81,7 +81,7 @@ class EvaluationTest {
     void generatedCanonicalCompletionsScoreFullMarksAndFilesHaveTheirShapes() throws IOException {
         Path out = tmp.resolve("run");
         EvalOptions o = opts(DatasetId.HUMANEVAL_PLUS, out, 2, PromptStyle.BASE, 3, false);
-        Evaluation ev = new Evaluation(o, sandbox);
+        Evaluation ev = new Evaluation(o, sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS));
         FakeModel model = new FakeModel(ev.dataset(), Task::canonicalSolution);
         Results r = ev.runWithGenerator(model, "fake");
         assertEquals(1.0, r.passAtK(false).get("pass@1"), 1e-12);
@@ -101,8 +101,8 @@ class EvaluationTest {
         assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
 
         // A rerun without --resume refuses to mix runs; with --resume nothing is redone.
-        assertThrows(CodellmException.class, () -> new Evaluation(o, sandbox).runWithGenerator(model, "fake"));
-        new Evaluation(opts(DatasetId.HUMANEVAL_PLUS, out, 2, PromptStyle.BASE, 3, true), sandbox).runWithGenerator(model, "fake");
+        assertThrows(CodellmException.class, () -> new Evaluation(o, sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS)).runWithGenerator(model, "fake"));
+        new Evaluation(opts(DatasetId.HUMANEVAL_PLUS, out, 2, PromptStyle.BASE, 3, true), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS)).runWithGenerator(model, "fake");
         assertEquals(6, model.calls.get(), "resume regenerates nothing");
         assertEquals(6, Files.readAllLines(out.resolve(Evaluation.RESULTS)).size(), "resume retests nothing");
     }
@@ -110,7 +110,7 @@ class EvaluationTest {
     @Test
     void endpointFailureKeepsFinishedSamplesAndResumeContinues() throws IOException {
         Path out = tmp.resolve("fail");
-        Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, false), sandbox);
+        Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL));
         FakeModel model = new FakeModel(ev.dataset(), Task::canonicalSolution);
         model.failAfter = 2;
         CodellmException e = assertThrows(CodellmException.class, () -> ev.runWithGenerator(model, "fake"));
@@ -121,7 +121,7 @@ class EvaluationTest {
 
         model.failAfter = Integer.MAX_VALUE;
         model.calls.set(0);
-        Results r = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, true), sandbox).runWithGenerator(model, "fake");
+        Results r = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, true), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL)).runWithGenerator(model, "fake");
         assertEquals(2, model.calls.get(), "only the two missing samples are generated");
         assertEquals(4, r.outcomes().size());
         assertEquals(1.0, r.passAtK(false).get("pass@1"), 1e-12);
@@ -129,11 +129,11 @@ class EvaluationTest {
 
     @Test
     void instructStyleSanitizesChattyAnswersAndMbppUsesThreeShot() {
-        Evaluation ev = new Evaluation(opts(DatasetId.MBPP, tmp.resolve("mbpp"), 1, PromptStyle.INSTRUCT, 2, false), sandbox);
+        Evaluation ev = new Evaluation(opts(DatasetId.MBPP, tmp.resolve("mbpp"), 1, PromptStyle.INSTRUCT, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.MBPP));
         FakeModel model = new FakeModel(ev.dataset(), t -> t.canonicalSolution() + "\n\nprint('demo')\n");
         assertEquals(1.0, ev.runWithGenerator(model, "fake").passAtK(false).get("pass@1"), 1e-12);
 
-        Evaluation three = new Evaluation(opts(DatasetId.MBPP, tmp.resolve("mbpp3"), 1, PromptStyle.MBPP_3SHOT, 2, false), sandbox);
+        Evaluation three = new Evaluation(opts(DatasetId.MBPP, tmp.resolve("mbpp3"), 1, PromptStyle.MBPP_3SHOT, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.MBPP));
         Task first = three.dataset().tasks().get(0);
         assertTrue(first.prompt().startsWith("You are an expert Python programmer, and here is your task: Write a function to find the similar elements"));
         assertTrue(first.prompt().endsWith("[BEGIN]\n"));
@@ -147,7 +147,7 @@ class EvaluationTest {
         Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL).limit(2);
         Path bad = tmp.resolve("bad.jsonl");
         Files.writeString(bad, "{\"task_id\": \"HumanEval/0\", \"completion\": \"x\"}\n{not json\n");
-        Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, tmp.resolve("s1"), 1, PromptStyle.BASE, 2, false), sandbox);
+        Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, tmp.resolve("s1"), 1, PromptStyle.BASE, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL));
         CodellmException e = assertThrows(CodellmException.class, () -> ev.runWithSamplesFile(bad, "bad"));
         assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("malformed JSON"), e.getMessage());
 
@@ -174,7 +174,7 @@ class EvaluationTest {
 
         // compare: the canonical-only run solves what the mixed run solves, nothing only-one.
         Path out2 = tmp.resolve("s2");
-        new Evaluation(opts(DatasetId.HUMANEVAL, out2, 1, PromptStyle.BASE, 2, false), sandbox).runCanonical();
+        new Evaluation(opts(DatasetId.HUMANEVAL, out2, 1, PromptStyle.BASE, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL)).runCanonical();
         List<Compare.Run> runs = List.of(Compare.load(tmp.resolve("s1")), Compare.load(out2));
         String table = Compare.table(runs);
         assertTrue(table.contains("50.0%") && table.contains("100.0%"), table);
