@@ -2,21 +2,21 @@
 # Benchmark (not a test): wall time of testing the canonical solutions of a dataset with all
 # plus inputs, RUNS times, and how many per-sample verdicts differ between runs (goal: 0).
 # Usage: codellm-eval/bench/canonical-bench.sh [dataset...]   (default: humaneval+ mbpp+)
-# Env: JOBS (default 2), RUNS (default 3), OUT (default /tmp/codellm-eval-bench)
+# Env: JOBS (default 2), RUNS (default 3), OUT (default /tmp/codellm-eval-bench), CACHE (default $OUT/cache)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-jobs=${JOBS:-2}; runs=${RUNS:-3}; out=${OUT:-/tmp/codellm-eval-bench}
+jobs=${JOBS:-2}; runs=${RUNS:-3}; out=${OUT:-/tmp/codellm-eval-bench}; cache=${CACHE:-$out/cache}
 datasets=("$@"); [ ${#datasets[@]} -gt 0 ] || datasets=(humaneval+ mbpp+)
 mkdir -p "$out"
 for ds in "${datasets[@]}"; do
   name=${ds/+/plus}
   # Ground truth is computed once and cached; the warm-up run pays for it and is not timed.
   rm -rf "$out/$name-warm"
-  "$root/codellm" eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-warm" --cache-dir "$out/cache" >/dev/null 2>&1
+  "$root/codellm" eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-warm" --cache-dir "$cache" >/dev/null 2>&1
   for i in $(seq 1 "$runs"); do
     rm -rf "$out/$name-$i"
     start=$(date +%s.%N)
-    "$root/codellm" eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-$i" --cache-dir "$out/cache" 2>/dev/null | grep -E "pass@1" | tr -s ' ' | tr '\n' ' '
+    "$root/codellm" eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-$i" --cache-dir "$cache" 2>/dev/null | grep -E "pass@1" | tr -s ' ' | tr '\n' ' '
     end=$(date +%s.%N)
     printf '\n%s run %d: %s s wall (--jobs %s)\n' "$ds" "$i" "$(/usr/bin/python3 -c "print(round($end - $start, 1))")" "$jobs"
   done
