@@ -8,15 +8,21 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 jobs=${JOBS:-2}; runs=${RUNS:-3}; out=${OUT:-/tmp/codellm-eval-bench}; cache=${CACHE:-$out/cache}
 datasets=("$@"); [ ${#datasets[@]} -gt 0 ] || datasets=(humaneval+ mbpp+)
 mkdir -p "$out"
+# Build once, then run a private copy of the jar: editing sources meanwhile must not trigger a
+# rebuild inside a timed run.
+"$root/codellm" --version >/dev/null
+. "$root/scripts/find-jdk.sh"; codellm_find_jdk
+cp "$root/codellm-cli/target/codellm.jar" "$out/codellm.jar"
+codellm() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -jar "$out/codellm.jar" "$@"; }
 for ds in "${datasets[@]}"; do
   name=${ds/+/plus}
   # Ground truth is computed once and cached; the warm-up run pays for it and is not timed.
   rm -rf "$out/$name-warm"
-  "$root/codellm" eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-warm" --cache-dir "$cache" >/dev/null 2>&1
+  codellm eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-warm" --cache-dir "$cache" >/dev/null 2>&1
   for i in $(seq 1 "$runs"); do
     rm -rf "$out/$name-$i"
     start=$(date +%s.%N)
-    "$root/codellm" eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-$i" --cache-dir "$cache" 2>/dev/null | grep -E "pass@1" | tr -s ' ' | tr '\n' ' '
+    codellm eval --dataset "$ds" --canonical --jobs "$jobs" --out "$out/$name-$i" --cache-dir "$cache" 2>/dev/null | grep -E "pass@1" | tr -s ' ' | tr '\n' ' '
     end=$(date +%s.%N)
     printf '\n%s run %d: %s s wall (--jobs %s)\n' "$ds" "$i" "$(/usr/bin/python3 -c "print(round($end - $start, 1))")" "$jobs"
   done
