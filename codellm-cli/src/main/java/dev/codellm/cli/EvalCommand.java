@@ -133,7 +133,7 @@ public final class EvalCommand implements Callable<Integer> {
     /**
      * INTEGRATION POINT (--model): open the local engine here once codellm-model's
      * {@code dev.codellm.model.generate.LocalGenerator.open(Path, GeneratorOptions)} is on the
-     * main line (branch generation), e.g. {@code return LocalGenerator.open(model, GeneratorOptions.defaults());}
+     * main line (branch generation): {@code return LocalGenerator.open(model, GeneratorOptions.DEFAULT);}
      */
     static Generator openLocalModel(Path model) {
         throw new CodellmException("--model is not wired to the local engine in this build yet; serve the model with "

@@ -108,6 +108,33 @@ class EvaluationTest {
     }
 
     @Test
+    void openAiEndpointBackendEndToEnd() throws IOException {
+        Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL).limit(2);
+        Map<String, String> answers = new java.util.HashMap<>();
+        d.tasks().forEach(t -> answers.put(t.prompt(), t.canonicalSolution()));
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<JsonNode> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.createContext("/v1/completions", ex -> {
+            JsonNode req = Json.MAPPER.readTree(ex.getRequestBody());
+            requests.add(req);
+            byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("choices", List.of(Map.of("text", answers.get(req.path("prompt").asText()), "finish_reason", "stop"))));
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        try (var gen = dev.codellm.core.openai.OpenAiGenerator.open("http://127.0.0.1:" + server.getAddress().getPort(), "stub")) {
+            Results r = new Evaluation(opts(DatasetId.HUMANEVAL, tmp.resolve("http"), 1, PromptStyle.BASE, 2, false), sandbox, d).runWithGenerator(gen, "stub");
+            assertEquals(1.0, r.passAtK(false).get("pass@1"), 1e-12);
+            assertEquals(2, requests.size());
+            assertEquals("\ndef ", requests.get(0).path("stop").path(0).asText(), "base style sends the usual stop sequences");
+            assertEquals(128, requests.get(0).path("max_tokens").asInt());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void endpointFailureKeepsFinishedSamplesAndResumeContinues() throws IOException {
         Path out = tmp.resolve("fail");
         Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL));
