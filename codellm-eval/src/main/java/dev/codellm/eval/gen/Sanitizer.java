@@ -33,7 +33,8 @@ public final class Sanitizer {
 
     /** The cleaned program; the entry point may be null (then every definition is kept). */
     public static String sanitize(String answer, String entryPoint) {
-        String code = extractCode(answer.replace("\r\n", "\n"), entryPoint);
+        // Common indentation removed: answers inside markdown list items are indented as a whole.
+        String code = dedent(extractCode(answer.replace("\r\n", "\n"), entryPoint));
         List<Chunk> chunks = chunks(code);
         Set<Integer> keep = select(chunks, entryPoint);
         StringBuilder sb = new StringBuilder();
@@ -49,6 +50,25 @@ public final class Sanitizer {
             last = c.kind();
         }
         return sb.isEmpty() ? "" : sb.append('\n').toString();
+    }
+
+    /** Removes the indentation all non-blank lines share (String.stripIndent counts a final empty line). */
+    static String dedent(String code) {
+        String[] lines = code.split("\n", -1);
+        int min = Integer.MAX_VALUE;
+        for (String l : lines) {
+            if (l.isBlank()) continue;
+            int n = 0;
+            while (n < l.length() && (l.charAt(n) == ' ' || l.charAt(n) == '\t')) n++;
+            min = Math.min(min, n);
+        }
+        if (min == 0 || min == Integer.MAX_VALUE) return code;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            if (i > 0) sb.append('\n');
+            sb.append(lines[i].length() >= min ? lines[i].substring(min) : lines[i].strip());
+        }
+        return sb.toString();
     }
 
     /** The fenced block that defines the entry point, else the longest block, else the whole text. */

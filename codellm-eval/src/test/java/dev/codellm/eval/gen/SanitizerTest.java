@@ -30,7 +30,8 @@ class SanitizerTest {
             code -> "```python\n" + code, // unclosed fence (response prefix primed "```python")
             code -> code + "\n\ndef test_it():\n    assert False\n\ntest_it()\nexit(1)\n",
             code -> "I'll write the function.\n" + code + "\nExplanation: it's simple (really).\n",
-            code -> "~~~\n" + code + "~~~\n");
+            code -> "~~~\n" + code + "~~~\n",
+            code -> "1. First, the code:\n\n    ```python\n" + code.indent(4) + "    ```\n");
 
     @Test
     void messyAnswersAroundCanonicalSolutionsStillPass() {
