@@ -71,32 +71,35 @@ public final class Sanitizer {
         return sb.toString();
     }
 
-    /** The fenced block that defines the entry point, else the longest block, else the whole text. */
+    /**
+     * The fenced block that defines the entry point, else the longest block, else the whole text.
+     * Text between fences is a candidate too: when a server ignores the primed response prefix
+     * ("```python"), the model's own fence lines are off by one and its code lands "outside".
+     */
     static String extractCode(String text, String entryPoint) {
-        List<String> blocks = new ArrayList<>();
-        StringBuilder cur = null;
+        List<String> inside = new ArrayList<>(), outside = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean in = false, sawFence = false;
         for (String line : text.split("\n", -1)) {
-            Matcher m = FENCE.matcher(line);
-            if (m.matches()) {
-                if (cur == null) {
-                    cur = new StringBuilder();
-                } else {
-                    blocks.add(cur.toString());
-                    cur = null;
-                }
+            if (FENCE.matcher(line).matches()) {
+                (in ? inside : outside).add(cur.toString());
+                cur = new StringBuilder();
+                in = !in;
+                sawFence = true;
                 continue;
             }
-            if (cur != null) cur.append(line).append('\n');
+            cur.append(line).append('\n');
         }
-        if (cur != null && !cur.isEmpty()) blocks.add(cur.toString()); // unclosed fence: runs to the end
-        if (blocks.isEmpty()) return text;
+        (in ? inside : outside).add(cur.toString()); // an unclosed fence runs to the end
+        if (!sawFence) return text;
         if (entryPoint != null) {
             Pattern def = Pattern.compile("(?m)^\\s*(?:async\\s+)?def\\s+" + Pattern.quote(entryPoint) + "\\s*\\(");
-            for (String b : blocks) if (def.matcher(b).find()) return b;
+            for (String b : inside) if (def.matcher(b).find()) return b;
+            for (String b : outside) if (def.matcher(b).find()) return b;
         }
         String longest = "";
-        for (String b : blocks) if (b.length() > longest.length()) longest = b;
-        return longest;
+        for (String b : inside) if (b.strip().length() > longest.strip().length()) longest = b;
+        return longest.isBlank() ? text : longest;
     }
 
     /** Splits code into top-level statements (with their indented bodies, decorators, continuations). */

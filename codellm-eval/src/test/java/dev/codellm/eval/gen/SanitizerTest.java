@@ -31,7 +31,9 @@ class SanitizerTest {
             code -> code + "\n\ndef test_it():\n    assert False\n\ntest_it()\nexit(1)\n",
             code -> "I'll write the function.\n" + code + "\nExplanation: it's simple (really).\n",
             code -> "~~~\n" + code + "~~~\n",
-            code -> "1. First, the code:\n\n    ```python\n" + code.indent(4) + "    ```\n");
+            code -> "1. First, the code:\n\n    ```python\n" + code.indent(4) + "    ```\n",
+            // A server that ignored the primed "```python" prefix: the model's own fences are off by one.
+            code -> "```python\nSure, here's the solution:\n```python\n" + code + "```\nIt loops over the pairs.\n");
 
     @Test
     void messyAnswersAroundCanonicalSolutionsStillPass() {
