@@ -106,7 +106,8 @@ public final class DatasetFiles {
             if (resp.statusCode() != 200) throw new CodellmException("download of dataset " + id + " from " + url + " failed: HTTP " + resp.statusCode());
             body = resp.body();
         } catch (IOException e) {
-            throw new CodellmException("download of dataset " + id + " from " + url + " failed: " + e.getMessage()
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new CodellmException("download of dataset " + id + " from " + url + " failed: " + why
                     + " (no network? put the file at " + target + " or pass --data-dir)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
