@@ -1,6 +1,5 @@
 package dev.codellm.cli;
 
-import dev.codellm.core.CodellmException;
 import dev.codellm.core.Generator;
 import dev.codellm.core.openai.OpenAiConfig;
 import dev.codellm.core.openai.OpenAiGenerator;
@@ -11,6 +10,8 @@ import dev.codellm.eval.run.EvalOptions;
 import dev.codellm.eval.run.Evaluation;
 import dev.codellm.eval.run.PromptStyle;
 import dev.codellm.eval.sandbox.BwrapSandbox;
+import dev.codellm.model.generate.GeneratorOptions;
+import dev.codellm.model.generate.LocalGenerator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -130,14 +131,9 @@ public final class EvalCommand implements Callable<Integer> {
         return openLocalModel(source.model);
     }
 
-    /**
-     * INTEGRATION POINT (--model): open the local engine here once codellm-model's
-     * {@code dev.codellm.model.generate.LocalGenerator.open(Path, GeneratorOptions)} is on the
-     * main line (branch generation): {@code return LocalGenerator.open(model, GeneratorOptions.DEFAULT);}
-     */
+    /** The local engine (codellm-model), with the model's own context length and chat template. */
     static Generator openLocalModel(Path model) {
-        throw new CodellmException("--model is not wired to the local engine in this build yet; serve the model with "
-                + "`codellm serve` and use --endpoint, or pass --samples (model: " + model + ")");
+        return LocalGenerator.open(model, GeneratorOptions.DEFAULT);
     }
 
     private void print(Results r) {

@@ -20,6 +20,13 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             EvalCommand.class,
+            CompleteCommand.class,
+            InfillCommand.class,
+            ChatCommand.class,
+            InspectCommand.class,
+            SynthModelCommand.class,
+            BenchCommand.class,
+            TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -37,6 +37,18 @@ class EvalCommandTest {
     }
 
     @Test
+    void localModelBackendGeneratesAndTests() throws Exception {
+        // A tiny story model: the pipeline must run end to end; it cannot solve anything.
+        Path model = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf");
+        Path out = tmp.resolve("m");
+        Run r = run("eval", "--dataset", "humaneval", "--model", model.toString(), "--limit", "1", "--max-tokens", "8",
+                "--out", out.toString(), "--cache-dir", tmp.resolve("c").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("base pass@1     0.00%"), r.out());
+        assertEquals(1, Files.readAllLines(out.resolve("samples.jsonl")).size());
+    }
+
+    @Test
     void samplesFileRunPrintsScoresAndCompareReadsRuns() throws Exception {
         Path samples = tmp.resolve("s.jsonl");
         Files.writeString(samples, "{\"task_id\": \"HumanEval/0\", \"completion\": \"    return False\\n\"}\n");
