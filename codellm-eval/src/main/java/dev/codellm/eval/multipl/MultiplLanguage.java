@@ -101,9 +101,13 @@ public enum MultiplLanguage {
 
     /** Debian packages to install for the toolchain files that are absent (empty: ready). */
     public List<String> missingPackages() {
+        return missingPackages(Files::exists);
+    }
+
+    List<String> missingPackages(java.util.function.Predicate<Path> exists) {
         List<String> missing = new ArrayList<>();
         for (Tool t : tools) {
-            if (!Files.exists(Path.of(t.path())) && !missing.contains(t.debianPackage())) missing.add(t.debianPackage());
+            if (!exists.test(Path.of(t.path())) && !missing.contains(t.debianPackage())) missing.add(t.debianPackage());
         }
         return missing;
     }
