@@ -208,7 +208,7 @@ public final class BwrapSandbox implements Sandbox {
             Path f = work.resolve(name);
             // Only plain files really inside the work dir: sandboxed code may plant symlinks to host files.
             if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && !hasLinkedParent(f, work)) {
-                collected.put(name, readBounded(f, lim.maxOutputBytes() * 16).getBytes(StandardCharsets.UTF_8));
+                collected.put(name, readBoundedBytes(f, Math.max(lim.maxFileBytes(), lim.maxOutputBytes())));
             }
         }
         return new RunResult(timedOut ? -1 : exit, out, err, timedOut, wallMillis, collected);
@@ -228,10 +228,13 @@ public final class BwrapSandbox implements Sandbox {
     }
 
     private static String readBounded(Path f, int max) throws IOException {
-        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) return "";
+        return new String(readBoundedBytes(f, max), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBoundedBytes(Path f, long max) throws IOException {
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) return new byte[0];
         try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] b = in.readNBytes(max);
-            return new String(b, StandardCharsets.UTF_8);
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max));
         }
     }
 
