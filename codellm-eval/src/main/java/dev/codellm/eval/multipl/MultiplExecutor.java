@@ -1,0 +1,132 @@
+package dev.codellm.eval.multipl;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.eval.sandbox.Limits;
+import dev.codellm.eval.sandbox.RunRequest;
+import dev.codellm.eval.sandbox.RunResult;
+import dev.codellm.eval.sandbox.Sandbox;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Compiles and runs MultiPL-E programs inside the sandbox, one sandbox run per program.
+ *
+ * <p>The sandbox gives every run a fresh working directory, so compile and run happen in one
+ * run: a generated POSIX shell script runs the compiler under {@code timeout}, records its exit
+ * code and log in files, and then {@code exec}s the program under its own {@code timeout}, so the
+ * script's exit code is the program's (or 124/137 when the time limit killed it). Untrusted code
+ * runs only after the compiler has finished, so it cannot forge the compile verdict.
+ */
+public final class MultiplExecutor {
+    private static final String COMPILE_RC = ".compile.rc";
+    private static final String COMPILE_LOG = ".compile.log";
+    /** Exit codes of coreutils {@code timeout}: TERM sent (124) or KILL after the grace period (137). */
+    private static final int TIMEOUT_TERM = 124, TIMEOUT_KILL = 137;
+
+    private final Sandbox sandbox;
+    private final double timeScale;
+
+    public MultiplExecutor(Sandbox sandbox) {
+        this(sandbox, 1.0);
+    }
+
+    /**
+     * @param timeScale multiplies MultiPL-E's compile and run time limits (1.0 = as MultiPL-E);
+     *                  raise it on a loaded or slow machine so slowness is not scored as Timeout
+     */
+    public MultiplExecutor(Sandbox sandbox, double timeScale) {
+        if (!(timeScale > 0)) throw new IllegalArgumentException("time scale must be > 0, got " + timeScale);
+        this.sandbox = sandbox;
+        this.timeScale = timeScale;
+    }
+
+    private Duration runTimeout(MultiplLanguage lang) {
+        return scaled(lang.runTimeout());
+    }
+
+    private Duration compileTimeout(MultiplLanguage lang) {
+        return scaled(lang.compileTimeout());
+    }
+
+    private Duration scaled(Duration d) {
+        return Duration.ofMillis(Math.max(1000, Math.round(d.toMillis() * timeScale)));
+    }
+
+    /** Runs one program (prompt + completion + tests) of the given language. */
+    public Execution execute(MultiplLanguage lang, String program) {
+        List<String> missing = lang.missingPackages();
+        if (!missing.isEmpty()) {
+            throw new CodellmException(lang.displayName() + " toolchain missing: install Debian package(s) "
+                    + String.join(" ", missing) + " (scripts/setup.sh does)");
+        }
+        RunRequest req = RunRequest.of(List.of("/bin/sh", ".run.sh"), limits(lang, compileTimeout(lang), runTimeout(lang)))
+                .withFile(lang.sourceFile(), program)
+                .withFile(".run.sh", script(lang, compileTimeout(lang), runTimeout(lang)))
+                .withEnv(lang.environment())
+                .withCollect(List.of(COMPILE_RC, COMPILE_LOG));
+        RunResult r = sandbox.run(req);
+        if (r.timedOut()) return new Execution(Status.Timeout, -1, r.stdout(), r.stderr(), r.wallMillis());
+
+        if (lang.compileCommand() != null) {
+            String rcText = r.fileText(COMPILE_RC);
+            int compileRc = rcText == null ? -1 : parseInt(rcText.strip());
+            String log = r.fileText(COMPILE_LOG) == null ? "" : r.fileText(COMPILE_LOG);
+            if (compileRc == TIMEOUT_TERM || compileRc == TIMEOUT_KILL) return new Execution(Status.Timeout, compileRc, "", log, r.wallMillis());
+            if (compileRc != 0) return new Execution(Status.SyntaxError, compileRc, "", log, r.wallMillis());
+        }
+        int exit = r.exitCode();
+        boolean runTimedOut = exit == TIMEOUT_TERM
+                || (exit == TIMEOUT_KILL && r.wallMillis() >= runTimeout(lang).toMillis());
+        Status status = runTimedOut ? Status.Timeout : lang.classifyRun(exit, r.stdout(), r.stderr());
+        return new Execution(status, exit, r.stdout(), r.stderr(), r.wallMillis());
+    }
+
+    /** The compile-then-run script; arguments are fixed strings of ours, quoted for sh anyway. */
+    static String script(MultiplLanguage lang, Duration compileTimeout, Duration runTimeout) {
+        StringBuilder sb = new StringBuilder("cd /tmp/w || exit 99\n");
+        if (lang.compileCommand() != null) {
+            sb.append(timeout(compileTimeout)).append(quote(lang.compileCommand()))
+                    .append(" >").append(COMPILE_LOG).append(" 2>&1 </dev/null\n")
+                    .append("rc=$?\necho $rc >").append(COMPILE_RC).append("\n")
+                    .append("[ $rc -eq 0 ] || exit 0\n");
+        }
+        sb.append("exec ").append(timeout(runTimeout)).append(quote(lang.runCommand())).append('\n');
+        return sb.toString();
+    }
+
+    private static String timeout(Duration d) {
+        return "/usr/bin/timeout -k 2 " + Math.max(1, d.toSeconds()) + " ";
+    }
+
+    private static String quote(List<String> argv) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : argv) {
+            if (!sb.isEmpty()) sb.append(' ');
+            sb.append('\'').append(a.replace("'", "'\\''")).append('\'');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Limits for compile + run of one program. Address space is generous for the runtimes that
+     * reserve large virtual ranges up front (JVM, V8, Mono, Go) and tight for native code; the
+     * process limit leaves room for their threads (RLIMIT_NPROC counts threads) while still
+     * stopping fork bombs.
+     */
+    static Limits limits(MultiplLanguage lang, Duration compileTimeout, Duration runTimeout) {
+        Duration wall = compileTimeout.plus(runTimeout).plusSeconds(10);
+        long as = switch (lang) {
+            case CPP, RS, SH, PHP -> 4 * Limits.GIB;
+            default -> 16 * Limits.GIB;
+        };
+        return new Limits(wall, (int) wall.toSeconds(), as, 256, 256 * Limits.MIB, 1 << 20);
+    }
+
+    private static int parseInt(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
