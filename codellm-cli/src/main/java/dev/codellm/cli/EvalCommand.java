@@ -1,6 +1,12 @@
 package dev.codellm.cli;
 
 import dev.codellm.core.Generator;
+import dev.codellm.core.SamplingParams;
+import dev.codellm.core.SharedData;
+import dev.codellm.eval.multipl.CompletionSource;
+import dev.codellm.eval.multipl.MultiplEvaluation;
+import dev.codellm.eval.multipl.MultiplReport;
+import dev.codellm.model.generate.DefaultModel;
 import dev.codellm.core.openai.OpenAiConfig;
 import dev.codellm.core.openai.OpenAiGenerator;
 import dev.codellm.eval.data.DatasetFiles;
@@ -24,14 +30,17 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm eval}: HumanEval(+)/MBPP(+) with sandboxed execution and pass@k. Logic lives in codellm-eval. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model (local GGUF, OpenAI-compatible endpoint) or a samples file on HumanEval, HumanEval+, MBPP or MBPP+.",
-                "Writes samples.jsonl, samples_results.jsonl, eval_results.json (EvalPlus shape), pass_at_k.json and report.html to --out."},
+        description = {"Evaluate a model (local GGUF, OpenAI-compatible endpoint) or a samples file on HumanEval, HumanEval+, MBPP, MBPP+",
+                "or MultiPL-E (multipl-e for all nine languages, multipl-e/java,cpp,... for some).",
+                "Without --model/--endpoint/--samples the embedded default model is evaluated.",
+                "Writes samples.jsonl, samples_results.jsonl, eval_results.json (EvalPlus shape), pass_at_k.json and report.html to --out",
+                "(MultiPL-E: --out/multipl-e/<lang>/ and --out/multipl-e/summary.json, report.html)."},
         subcommands = {EvalCompareCommand.class})
 public final class EvalCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp or mbpp+")
+    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+, multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go)")
     String dataset;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -96,11 +105,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print pass@k as JSON.")
     boolean json;
 
+    @Option(names = "--time-scale", defaultValue = "1.0",
+            description = "MultiPL-E: multiply its compile/run time limits (default ${DEFAULT-VALUE}, as MultiPL-E) on a slow machine.")
+    double timeScale;
+
     @Override
     public Integer call() throws Exception {
         if (dataset == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: --dataset");
         if (out == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: --out");
-        if (source == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Give one of --model, --endpoint, --samples or --canonical");
+        if (source == null) source = new Source(); // no source given: the embedded default model
+        if (MultiplEvaluation.matches(dataset)) return multiplE();
         DatasetId id = DatasetId.parse(dataset);
         PromptStyle style = promptStyle == null ? PromptStyle.defaultFor(id) : PromptStyle.parse(promptStyle);
         EvalOptions o = new EvalOptions(id, out, n, temperature, maxTokens, style, sanitize, jobs, genJobs, limit, resume, seed,
@@ -121,6 +135,29 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** MultiPL-E: base completions of the raw prompts, compiled and run per language. */
+    private int multiplE() throws Exception {
+        if (source.canonical) throw new dev.codellm.core.CodellmException("MultiPL-E has no canonical solutions; give --model, --endpoint or --samples");
+        var languages = MultiplEvaluation.languages(dataset);
+        Path datasets = dataDir != null ? dataDir : SharedData.root().resolve("datasets");
+        BwrapSandbox sandbox = new BwrapSandbox(java.util.List.of(), 61000, Math.max(jobs, 1) + 2);
+        MultiplReport report;
+        if (source.samples != null) {
+            report = MultiplEvaluation.run(languages, CompletionSource.fromFile(source.samples), sandbox, datasets, out, n, jobs, limit, timeScale);
+        } else {
+            SamplingParams sampling = SamplingParams.GREEDY.withTemperature(temperature).withMaxTokens(maxTokens).withSeed(seed);
+            if (temperature > 0) sampling = sampling.withTopP(0.95); // MultiPL-E samples with top_p 0.95
+            try (Generator g = openGenerator()) {
+                report = MultiplEvaluation.run(languages, CompletionSource.of(g, sampling), sandbox, datasets, out, n, jobs, limit, timeScale);
+            }
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.print(report.text());
+        w.println("  report: " + out.resolve(MultiplEvaluation.PREFIX).resolve("report.html"));
+        w.flush();
+        return 0;
+    }
+
     private Generator openGenerator() {
         if (source.endpoint != null) {
             if (apiModel == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--endpoint needs --api-model");
@@ -128,7 +165,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (apiKey != null) c = c.withApiKey(apiKey);
             return new OpenAiGenerator(c);
         }
-        return openLocalModel(source.model);
+        return openLocalModel(source.model != null ? source.model : DefaultModel.path());
     }
 
     /** The local engine (codellm-model), with the model's own context length and chat template. */

@@ -31,9 +31,34 @@ class EvalCommandTest {
     }
 
     @Test
-    void missingSourceIsAUsageError() {
-        Run r = run("eval", "--dataset", "humaneval", "--out", tmp.toString());
-        assertEquals(2, r.code(), r.err());
+    void withoutASourceTheEmbeddedDefaultModelIsEvaluated() throws Exception {
+        Path out = tmp.resolve("d");
+        Run r = run("eval", "--dataset", "humaneval", "--limit", "1", "--max-tokens", "8",
+                "--out", out.toString(), "--cache-dir", tmp.resolve("c").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("base pass@1"), r.out());
+        assertEquals(1, Files.readAllLines(out.resolve("samples.jsonl")).size());
+    }
+
+    @Test
+    void multiplEDatasetRunsPerLanguageAndWritesTheSummary() throws Exception {
+        // The first two Bash problems, answered by a body that prints 0: programs run, tests fail.
+        var problems = dev.codellm.eval.multipl.MultiplDataset.load(dev.codellm.eval.multipl.MultiplLanguage.SH).subList(0, 2);
+        Path samples = tmp.resolve("sh.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (var p : problems) sb.append("{\"task_id\": \"").append(p.name()).append("\", \"completion\": \"    echo 0\\n}\\n\"}\n");
+        Files.writeString(samples, sb.toString());
+        Path out = tmp.resolve("mpe");
+        Run r = run("eval", "--dataset", "multipl-e/sh", "--samples", samples.toString(), "--limit", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Bash"), r.out());
+        assertEquals(2, Files.readAllLines(out.resolve("multipl-e/sh/results.jsonl")).size());
+        assertTrue(Files.exists(out.resolve("multipl-e/summary.json")));
+        assertTrue(Files.exists(out.resolve("multipl-e/report.html")));
+
+        Run bad = run("eval", "--dataset", "multipl-e/cobol", "--samples", samples.toString(), "--out", out.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().startsWith("codellm: error: unknown MultiPL-E language 'cobol'"), bad.err());
     }
 
     @Test

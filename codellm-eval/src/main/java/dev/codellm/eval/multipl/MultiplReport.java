@@ -51,7 +51,7 @@ public final class MultiplReport {
         sb.append("\nCode Llama paper layout, pass@1 (%):\n");
         StringBuilder head = new StringBuilder(), row = new StringBuilder();
         for (MultiplLanguage l : PAPER) {
-            head.append(String.format(Locale.ROOT, "%8s", l.displayName()));
+            head.append(String.format(Locale.ROOT, "%8s", l == MultiplLanguage.TS ? "TS" : l.displayName()));
             row.append(String.format(Locale.ROOT, "%8s", cell(find(l))));
         }
         head.append(String.format(Locale.ROOT, "%9s", "Average"));
