@@ -84,10 +84,10 @@ public final class NativeKernels {
         return available() && (f.ggmlId() == 2 || f.ggmlId() == 8);
     }
 
-    /** Bytes of the Q8_0 form of {@code n} floats. */
-    public static int q8Bytes(int n) { return n / 32 * 34; }
+    /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, f32 d·Σq, 32 × int8). */
+    public static int q8Bytes(int n) { return n / 32 * 40; }
 
-    /** Quantizes x[0..n) (n a multiple of 32) into Q8_0 blocks in {@code out}. */
+    /** Quantizes x[0..n) (n a multiple of 32) to 8-bit blocks (d = max|x|/127, q = round(x/d)) in {@code out}. */
     public static void quantizeQ8_0(float[] x, byte[] out, int n) {
         try {
             QUANTIZE.invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);

@@ -23,14 +23,14 @@ class NativeKernelsTest {
         assertTrue(NativeKernels.available(), NativeKernels.status());
     }
 
-    /** Q8_0 quantization from the ggml spec: d = max|x|/127 stored as f16, q = round(x/d). */
+    /** 8-bit activation quantization as ggml's Q8_0 (d = max|x|/127, q = round(x/d)), d kept as float. */
     static float[] q8RoundTrip(float[] x, int off, int n, float[] scales) {
         float[] q = new float[n];
         for (int b = 0; b < n / 32; b++) {
             float amax = 0;
             for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[off + b * 32 + j]));
             float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
-            scales[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+            scales[b] = d;
             for (int j = 0; j < 32; j++) q[b * 32 + j] = Math.round(x[off + b * 32 + j] * id);
         }
         return q;
