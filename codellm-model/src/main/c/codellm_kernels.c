@@ -177,3 +177,120 @@ static inline void dot4_q8_0(const uint8_t *w, const uint8_t *x, int64_t xs, int
 
 MATMUL(cl_matmul_q4_0, dot_q4_0, dot4_q4_0)
 MATMUL(cl_matmul_q8_0, dot_q8_0, dot4_q8_0)
+
+// ---- K-quants (super-blocks of 256 = 8 activation blocks of 32) ----
+
+// ggml's get_scale_min_k4: 6-bit scale and min of sub-block j from the 12 packed bytes.
+static inline void scale_min_k4(int j, const uint8_t *q, float *sc, float *m) {
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+// Q4_K: {f16 d, f16 dmin, u8 scales[12], u8 qs[128]}; sub-block 2p = low nibbles of qs[32p..],
+// 2p+1 = high nibbles; w = d·sc·q − dmin·m, so dot = Σ d·sc·d_x·Σq·x_q − dmin·m·(d_x·Σx_q).
+static inline float dot_q4_k(const uint8_t *w, const uint8_t *x, int blocks32) {
+    __m256 acc = _mm256_setzero_ps();
+    float corr = 0;
+    const __m256i low = _mm256_set1_epi8(0xF);
+    for (int sb = 0; sb < blocks32 / 8; sb++) {
+        const uint8_t *b = w + sb * 144, *xs = x + (int64_t) sb * 8 * XB;
+        const float d = half_to_float(b), dmin = half_to_float(b + 2);
+        for (int p = 0; p < 4; p++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *) (b + 16 + 32 * p));
+            float sc0, m0, sc1, m1;
+            scale_min_k4(2 * p, b + 4, &sc0, &m0);
+            scale_min_k4(2 * p + 1, b + 4, &sc1, &m1);
+            const uint8_t *x0 = xs + 2 * p * XB, *x1 = x0 + XB;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc0 * xd(x0)), dot_u8_i8_32(_mm256_and_si256(q, low), xq(x0)), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc1 * xd(x1)),
+                                  dot_u8_i8_32(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), xq(x1)), acc);
+            corr += dmin * (m0 * xds(x0) + m1 * xds(x1));
+        }
+    }
+    return hsum(acc) - corr;
+}
+
+// Q5_K: {f16 d, f16 dmin, u8 scales[12], u8 qh[32], u8 qs[128]}: as Q4_K plus a fifth bit
+// (bit 2p of qh[l] for sub-block 2p, bit 2p+1 for 2p+1) worth 16.
+static inline float dot_q5_k(const uint8_t *w, const uint8_t *x, int blocks32) {
+    __m256 acc = _mm256_setzero_ps();
+    float corr = 0;
+    const __m256i low = _mm256_set1_epi8(0xF), sixteen = _mm256_set1_epi8(16);
+    for (int sb = 0; sb < blocks32 / 8; sb++) {
+        const uint8_t *b = w + sb * 176, *xs = x + (int64_t) sb * 8 * XB;
+        const float d = half_to_float(b), dmin = half_to_float(b + 2);
+        const __m256i qh = _mm256_loadu_si256((const __m256i *) (b + 16));
+        for (int p = 0; p < 4; p++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *) (b + 48 + 32 * p));
+            const __m256i bit0 = _mm256_set1_epi8((char) (1 << (2 * p))), bit1 = _mm256_set1_epi8((char) (1 << (2 * p + 1)));
+            const __m256i h0 = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit0), bit0), sixteen);
+            const __m256i h1 = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit1), bit1), sixteen);
+            float sc0, m0, sc1, m1;
+            scale_min_k4(2 * p, b + 4, &sc0, &m0);
+            scale_min_k4(2 * p + 1, b + 4, &sc1, &m1);
+            const uint8_t *x0 = xs + 2 * p * XB, *x1 = x0 + XB;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc0 * xd(x0)),
+                                  dot_u8_i8_32(_mm256_or_si256(_mm256_and_si256(q, low), h0), xq(x0)), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc1 * xd(x1)),
+                                  dot_u8_i8_32(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), h1), xq(x1)), acc);
+            corr += dmin * (m0 * xds(x0) + m1 * xds(x1));
+        }
+    }
+    return hsum(acc) - corr;
+}
+
+// Q6_K: {u8 ql[128], u8 qh[64], i8 scales[16], f16 d}; per half h, group k of 32 takes its low 4
+// bits from ql (low/high nibble of ql[64h + l (+32)]) and 2 high bits from qh[32h + l] bits 2k..2k+1;
+// w = d·scale[8h + 2k + l/16]·(q − 32). Lanes 0-3 of the int8 dot cover elements 0-15, 4-7 16-31.
+static inline float dot_q6_k(const uint8_t *w, const uint8_t *x, int blocks32) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i low = _mm256_set1_epi8(0xF), three = _mm256_set1_epi8(3), m32 = _mm256_set1_epi8(32);
+    for (int sb = 0; sb < blocks32 / 8; sb++) {
+        const uint8_t *b = w + sb * 210, *xs = x + (int64_t) sb * 8 * XB;
+        const float d = half_to_float(b + 208);
+        const int8_t *sc = (const int8_t *) (b + 192);
+        for (int h = 0; h < 2; h++) {
+            const __m256i l0 = _mm256_loadu_si256((const __m256i *) (b + 64 * h));
+            const __m256i l1 = _mm256_loadu_si256((const __m256i *) (b + 64 * h + 32));
+            const __m256i hb = _mm256_loadu_si256((const __m256i *) (b + 128 + 32 * h));
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l0, low), _mm256_slli_epi16(_mm256_and_si256(hb, three), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l1, low), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), three), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), three), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), three), 4));
+            for (int k = 0; k < 4; k++) {
+                const uint8_t *xk = xs + (4 * h + k) * XB;
+                const float dx = d * xd(xk);
+                const __m256 s = _mm256_set_m128(_mm_set1_ps(dx * sc[8 * h + 2 * k + 1]), _mm_set1_ps(dx * sc[8 * h + 2 * k]));
+                acc = _mm256_fmadd_ps(s, dot_i8_32(_mm256_sub_epi8(q[k], m32), xq(xk)), acc);
+            }
+        }
+    }
+    return hsum(acc);
+}
+
+#define MATMUL_1(NAME, DOT)                                                                         \
+    void NAME(const uint8_t *w, int64_t rowBytes, int32_t r0, int32_t r1, const uint8_t *xq,       \
+              int32_t cols, int32_t batch, float *y, int32_t yStride) {                            \
+        const int blocks = cols / QK;                                                               \
+        const int64_t xBytes = (int64_t) blocks * XB;                                               \
+        for (int32_t rt = r0; rt < r1; rt += ROW_TILE) {                                            \
+            int32_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;                                   \
+            for (int32_t t = 0; t < batch; t++) {                                                   \
+                const uint8_t *xt = xq + t * xBytes;                                                \
+                float *yt = y + (int64_t) t * yStride;                                              \
+                for (int32_t r = rt; r < re; r++) yt[r] = DOT(w + r * rowBytes, xt, blocks);        \
+            }                                                                                       \
+        }                                                                                           \
+    }
+
+MATMUL_1(cl_matmul_q4_k, dot_q4_k)
+MATMUL_1(cl_matmul_q5_k, dot_q5_k)
+MATMUL_1(cl_matmul_q6_k, dot_q6_k)

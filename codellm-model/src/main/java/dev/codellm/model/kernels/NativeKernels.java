@@ -17,19 +17,23 @@ import java.util.HexFormat;
 
 /**
  * The optional C kernel library (src/main/c/codellm_kernels.c, compiled by the build and shipped
- * in the jar): Q8_0 activation quantization and int8-dot matmuls for Q4_0 and Q8_0 weights.
+ * in the jar): 8-bit activation quantization and int8-dot matmuls for Q4_0, Q8_0, Q4_K, Q5_K and
+ * Q6_K weights.
  * Used only when it loads and the CPU has AVX2+FMA+F16C; disabled with {@code -Dcodellm.native=false}
  * or env {@code CODELLM_NATIVE=0}. Otherwise the pure-Java kernels run.
  */
 public final class NativeKernels {
     private static final String RESOURCE = "native/libcodellm_kernels.so";
     private static final MethodHandle QUANTIZE;
-    private static final MethodHandle MATMUL_Q4_0;
-    private static final MethodHandle MATMUL_Q8_0;
+    /** Native matmul per ggml type id (null where there is none). */
+    private static final MethodHandle[] MATMUL = new MethodHandle[32];
+    private static final int[] NATIVE_TYPES = {2, 8, 12, 13, 14};
+    private static final String[] NATIVE_NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
     private static final String STATUS;
 
     static {
-        MethodHandle q = null, m4 = null, m8 = null;
+        MethodHandle q = null;
+        MethodHandle[] mm = new MethodHandle[NATIVE_TYPES.length];
         String status;
         try {
             if ("false".equals(System.getProperty("codellm.native")) || "0".equals(System.getenv("CODELLM_NATIVE"))) {
@@ -46,21 +50,22 @@ public final class NativeKernels {
                     Linker.Option critical = Linker.Option.critical(true);
                     q = linker.downcallHandle(lookup.findOrThrow("cl_quantize_q8_0"),
                             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), critical);
-                    FunctionDescriptor mm = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    FunctionDescriptor desc = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
                             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                             ValueLayout.JAVA_INT);
-                    m4 = linker.downcallHandle(lookup.findOrThrow("cl_matmul_q4_0"), mm, critical);
-                    m8 = linker.downcallHandle(lookup.findOrThrow("cl_matmul_q8_0"), mm, critical);
+                    for (int i = 0; i < NATIVE_TYPES.length; i++) {
+                        mm[i] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NATIVE_NAMES[i]), desc, critical);
+                    }
                     status = "loaded " + lib;
                 }
             }
         } catch (Throwable t) {
-            q = m4 = m8 = null;
+            q = null;
+            mm = new MethodHandle[NATIVE_TYPES.length];
             status = "failed to load: " + t;
         }
         QUANTIZE = q;
-        MATMUL_Q4_0 = m4;
-        MATMUL_Q8_0 = m8;
+        for (int i = 0; i < NATIVE_TYPES.length; i++) MATMUL[NATIVE_TYPES[i]] = q == null ? null : mm[i];
         STATUS = status;
     }
 
@@ -81,7 +86,7 @@ public final class NativeKernels {
 
     /** True when there is a native matmul for this weight format. */
     public static boolean supports(WeightFormat f) {
-        return available() && (f.ggmlId() == 2 || f.ggmlId() == 8);
+        return available() && f.ggmlId() < MATMUL.length && MATMUL[f.ggmlId()] != null;
     }
 
     /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, f32 d·Σq, 32 × int8). */
@@ -99,7 +104,7 @@ public final class NativeKernels {
     /** y[t·yStride + r] = row r · token t, for rows [r0, r1) and {@code batch} quantized tokens. */
     static void matmul(WeightFormat f, MemorySegment w, long rowBytes, int r0, int r1, byte[] xq, int cols, int batch,
                        float[] y, int yStride) {
-        MethodHandle h = f.ggmlId() == 2 ? MATMUL_Q4_0 : MATMUL_Q8_0;
+        MethodHandle h = MATMUL[f.ggmlId()];
         try {
             h.invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xq), cols, batch, MemorySegment.ofArray(y), yStride);
         } catch (Throwable t) {

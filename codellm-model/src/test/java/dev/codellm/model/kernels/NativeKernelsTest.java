@@ -37,10 +37,10 @@ class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void matmulMatchesInt8Contract(GgmlType type) {
         assumeTrue(NativeKernels.available(), NativeKernels.status());
-        int rows = 45, cols = 640, batch = 6;  // one 4-token group + 2 single tokens
+        int rows = 45, cols = 768, batch = 6;  // one 4-token group + 2 single tokens
         MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 11);
         WeightFormat f = WeightFormat.forGgmlId(type.id());
         WeightMatrix m = new WeightMatrix("w", w, f, rows, cols);
