@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class,
             SynthModelCommand.class,
             BenchCommand.class,
+            InspectCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -90,6 +90,80 @@ final class GgufCursor {
         return n;
     }
 
+    /** Bulk little-endian reads of {@code n} values ({@code n} already bounded by {@link #count}). */
+    int[] i32s(int n, String what) {
+        need(4L * n, what);
+        int[] a = new int[n];
+        MemorySegment.copy(seg, U32, pos, a, 0, n);
+        pos += 4L * n;
+        return a;
+    }
+
+    long[] u64s(int n, String what) {
+        need(8L * n, what);
+        long[] a = new long[n];
+        MemorySegment.copy(seg, U64, pos, a, 0, n);
+        pos += 8L * n;
+        return a;
+    }
+
+    float[] f32s(int n, String what) {
+        need(4L * n, what);
+        float[] a = new float[n];
+        MemorySegment.copy(seg, F32, pos, a, 0, n);
+        pos += 4L * n;
+        return a;
+    }
+
+    double[] f64s(int n, String what) {
+        need(8L * n, what);
+        double[] a = new double[n];
+        MemorySegment.copy(seg, F64, pos, a, 0, n);
+        pos += 8L * n;
+        return a;
+    }
+
+    byte[] bytes(int n, String what) {
+        need(n, what);
+        byte[] a = new byte[n];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, a, 0, n);
+        pos += n;
+        return a;
+    }
+
+    short[] u16s(int n, String what) {
+        need(2L * n, what);
+        short[] a = new short[n];
+        MemorySegment.copy(seg, U16, pos, a, 0, n);
+        pos += 2L * n;
+        return a;
+    }
+
+    /** Skips over a string, checking its length; returns the offset of its bytes (length via {@link #lastLength()}). */
+    long skipString(String what) {
+        long at = pos;
+        long len = remaining() >= 8 ? seg.get(U64, pos) : -1;
+        if (len < 0 || len > remaining() - 8) len = count(what + " length", 1); // throws with the full message
+        else pos += 8;
+        if (len > MAX_STRING) throw error(at, what + " length " + len + " exceeds the " + MAX_STRING + "-byte limit");
+        lastLength = (int) len;
+        long start = pos;
+        pos += len;
+        return start;
+    }
+
+    private int lastLength;
+
+    int lastLength() { return lastLength; }
+
+    MemorySegment segment() { return seg; }
+
+    static String decode(MemorySegment seg, long start, int len) {
+        byte[] b = new byte[len];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, start, b, 0, len);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
     String string(String what) {
         long at = pos;
         long len = count(what + " length", 1);

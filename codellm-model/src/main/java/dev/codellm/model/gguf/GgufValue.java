@@ -33,7 +33,7 @@ public record GgufValue(GgufValueType type, GgufValueType elementType, Object va
         if (!expected.isInstance(value))
             throw new IllegalArgumentException(describeType(type, elementType) + " needs a " + expected.getSimpleName()
                     + ", got " + value.getClass().getSimpleName());
-        if (value instanceof List<?> list) {
+        if (value instanceof List<?> list && !(value instanceof LazyStrings)) {
             value = List.copyOf(list);
             for (Object o : (List<?>) value) {
                 Class<?> want = elementType == GgufValueType.STRING ? String.class : GgufValue.class;
