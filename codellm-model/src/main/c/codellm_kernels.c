@@ -294,3 +294,45 @@ static inline float dot_q6_k(const uint8_t *w, const uint8_t *x, int blocks32) {
 MATMUL_1(cl_matmul_q4_k, dot_q4_k)
 MATMUL_1(cl_matmul_q5_k, dot_q5_k)
 MATMUL_1(cl_matmul_q6_k, dot_q6_k)
+
+// ---- Attention over an F16 KV cache (one query head; F16C converts 8 halves per instruction) ----
+
+static inline float dot_f16(const uint16_t *k, const float *q, int n) {
+    __m256 acc = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        acc = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (k + i))), _mm256_loadu_ps(q + i), acc);
+    float s = hsum(acc);
+    for (; i < n; i++) s += _cvtsh_ss(k[i]) * q[i];
+    return s;
+}
+
+// out[0..hd) = Σ_p softmax_p(scale·q·k_p) · v_p over positions p < n; k/v point at this head's
+// first element, rows `stride` halves apart. scores: scratch of n floats.
+void cl_attend_f16(const uint16_t *k, const uint16_t *v, int64_t stride, int32_t n, const float *q, int32_t hd,
+                   float scale, float *scores, float *out) {
+    float max = -INFINITY;
+    for (int32_t p = 0; p < n; p++) {
+        float s = dot_f16(k + p * stride, q, hd) * scale;
+        scores[p] = s;
+        if (s > max) max = s;
+    }
+    float sum = 0;
+    for (int32_t p = 0; p < n; p++) {
+        float e = expf(scores[p] - max);
+        scores[p] = e;
+        sum += e;
+    }
+    float inv = 1.0f / sum;
+    for (int32_t i = 0; i < hd; i++) out[i] = 0;
+    for (int32_t p = 0; p < n; p++) {
+        const uint16_t *vp = v + p * stride;
+        const float a = scores[p] * inv;
+        const __m256 av = _mm256_set1_ps(a);
+        int32_t i = 0;
+        for (; i + 8 <= hd; i += 8)
+            _mm256_storeu_ps(out + i, _mm256_fmadd_ps(av, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (vp + i))),
+                                                      _mm256_loadu_ps(out + i)));
+        for (; i < hd; i++) out[i] += a * _cvtsh_ss(vp[i]);
+    }
+}

@@ -29,10 +29,11 @@ public final class NativeKernels {
     private static final MethodHandle[] MATMUL = new MethodHandle[32];
     private static final int[] NATIVE_TYPES = {2, 8, 12, 13, 14};
     private static final String[] NATIVE_NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
+    private static final MethodHandle ATTEND_F16;
     private static final String STATUS;
 
     static {
-        MethodHandle q = null;
+        MethodHandle q = null, att = null;
         MethodHandle[] mm = new MethodHandle[NATIVE_TYPES.length];
         String status;
         try {
@@ -56,15 +57,19 @@ public final class NativeKernels {
                     for (int i = 0; i < NATIVE_TYPES.length; i++) {
                         mm[i] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NATIVE_NAMES[i]), desc, critical);
                     }
+                    att = linker.downcallHandle(lookup.findOrThrow("cl_attend_f16"), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,
+                            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
                     status = "loaded " + lib;
                 }
             }
         } catch (Throwable t) {
-            q = null;
+            q = att = null;
             mm = new MethodHandle[NATIVE_TYPES.length];
             status = "failed to load: " + t;
         }
         QUANTIZE = q;
+        ATTEND_F16 = att;
         for (int i = 0; i < NATIVE_TYPES.length; i++) MATMUL[NATIVE_TYPES[i]] = q == null ? null : mm[i];
         STATUS = status;
     }
@@ -107,6 +112,20 @@ public final class NativeKernels {
         MethodHandle h = MATMUL[f.ggmlId()];
         try {
             h.invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xq), cols, batch, MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Attention of one head over an F16 KV cache: k and v start at the head's first element of
+     * position 0, rows {@code stride} elements apart; positions [0, n). Writes out[oo..oo+hd).
+     */
+    public static void attendF16(MemorySegment k, MemorySegment v, long stride, int n, float[] q, int qo, int hd, float scale,
+                                 float[] scores, float[] out, int oo) {
+        try {
+            ATTEND_F16.invokeExact(k, v, stride, n, MemorySegment.ofArray(q).asSlice(4L * qo), hd, scale,
+                    MemorySegment.ofArray(scores), MemorySegment.ofArray(out).asSlice(4L * oo));
         } catch (Throwable t) {
             throw rethrow(t);
         }

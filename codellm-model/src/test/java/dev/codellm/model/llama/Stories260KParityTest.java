@@ -83,6 +83,23 @@ class Stories260KParityTest {
         }
     }
 
+    @Test
+    void nativeAndJavaF16AttentionAgree() throws Exception {
+        Golden g = golden();
+        float[][] nat, java;
+        try (GgufFile f = GgufFile.open(SharedData.require("models/stories260K/stories260K.gguf"));
+             LlamaModel model = LlamaModel.load(f, 1)) {
+            nat = model.forwardAll(model.newSession(64, KvType.F16), g.inputs());
+            dev.codellm.model.kernels.NativeKernels.setEnabled(false);
+            try {
+                java = model.forwardAll(model.newSession(64, KvType.F16), g.inputs());
+            } finally {
+                dev.codellm.model.kernels.NativeKernels.setEnabled(true);
+            }
+        }
+        for (int p = 0; p < nat.length; p++) assertTrue(maxAbsDiff(nat[p], java[p]) < 1e-4, "position " + p);
+    }
+
     static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
