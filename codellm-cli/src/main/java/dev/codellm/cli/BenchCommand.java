@@ -7,7 +7,11 @@ import dev.codellm.model.kernels.Parallel;
 import dev.codellm.model.llama.Benchmark;
 import dev.codellm.model.llama.KvType;
 import dev.codellm.model.llama.LlamaModel;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -34,8 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type f16 or f32 (default ${DEFAULT-VALUE}).")
     String kvType;
 
-    @Option(names = "--java-kernels", description = "Use the pure-Java kernels even when the native library is available.")
-    boolean javaKernels;
+    @Option(names = "--native", description = "Use the opt-in C int8 kernels (as CODELLM_NATIVE=1) instead of the Java Vector API kernels.")
+    boolean nativeKernels;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
@@ -47,7 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         int t = threads == null ? Parallel.defaultThreads() : threads;
         if (t < 1) throw new CodellmException("--threads must be >= 1");
-        if (javaKernels) NativeKernels.setEnabled(false);
+        if (nativeKernels) {
+            if (!NativeKernels.available()) throw new dev.codellm.core.CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
+            NativeKernels.setEnabled(true);
+        }
         KvType kv = KvType.parse(kvType);
         try (GgufFile f = GgufFile.open(model); LlamaModel m = LlamaModel.load(f, t)) {
             if (!json) System.err.println("bench: kernels: " + (NativeKernels.enabled() ? "native (" + NativeKernels.status() + ")" : "java (native: " + NativeKernels.status() + ")"));
@@ -77,12 +84,27 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static String toJson(Benchmark.Result r) {
-        return String.format(Locale.ROOT,
-                "{\"model\": \"%s\", \"weight_type\": \"%s\", \"threads\": %d, \"kernels\": \"%s\", \"prompt_tokens\": %d, \"gen_tokens\": %d, "
-                        + "\"pp_tokens_per_s\": %.4f, \"tg_tokens_per_s\": %.4f, \"weight_bytes_per_token\": %d, \"weight_gb_per_s\": %.4f, "
-                        + "\"bandwidth_gb_per_s\": %.4f, \"bandwidth_ratio\": %.4f, \"kv_cache_bytes\": %d, \"file_bytes\": %d, \"rss_bytes\": %d, \"tg_cpu_share\": %.4f}",
-                r.model().replace("\\", "\\\\").replace("\"", "\\\""), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java",
-                r.promptTokens(), r.genTokens(), r.ppTokensPerS(), r.tgTokensPerS(), r.weightBytesPerToken(), r.weightGbPerS(),
-                r.bandwidthGbPerS(), r.bandwidthRatio(), r.kvCacheBytes(), r.fileBytes(), r.rssBytes(), r.tgCpuShare());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", r.model());
+        m.put("weight_type", r.weightType());
+        m.put("threads", r.threads());
+        m.put("kernels", r.nativeKernels() ? "native" : "java");
+        m.put("prompt_tokens", r.promptTokens());
+        m.put("gen_tokens", r.genTokens());
+        m.put("pp_tokens_per_s", r.ppTokensPerS());
+        m.put("tg_tokens_per_s", r.tgTokensPerS());
+        m.put("weight_bytes_per_token", r.weightBytesPerToken());
+        m.put("weight_gb_per_s", r.weightGbPerS());
+        m.put("bandwidth_gb_per_s", r.bandwidthGbPerS());
+        m.put("bandwidth_ratio", r.bandwidthRatio());
+        m.put("kv_cache_bytes", r.kvCacheBytes());
+        m.put("file_bytes", r.fileBytes());
+        m.put("rss_bytes", r.rssBytes());
+        m.put("tg_cpu_share", r.tgCpuShare());
+        try {
+            return new ObjectMapper().writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

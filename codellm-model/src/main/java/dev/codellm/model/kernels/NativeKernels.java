@@ -17,19 +17,28 @@ import java.util.HexFormat;
 
 /**
  * The optional C kernel library (src/main/c/codellm_kernels.c, compiled by the build and shipped
- * in the jar): Q8_0 activation quantization and int8-dot matmuls for Q4_0 and Q8_0 weights.
- * Used only when it loads and the CPU has AVX2+FMA+F16C; disabled with {@code -Dcodellm.native=false}
- * or env {@code CODELLM_NATIVE=0}. Otherwise the pure-Java kernels run.
+ * in the jar): 8-bit activation quantization and int8-dot matmuls for Q4_0, Q8_0, Q4_K, Q5_K and
+ * Q6_K weights.
+ * Opt-in: the engine's hot paths are the Java Vector API kernels; the C kernels are used only when
+ * asked for ({@code -Dcodellm.native=true}, env {@code CODELLM_NATIVE=1} or {@code bench --native}),
+ * the library loads and the CPU has AVX2+FMA+F16C. {@code -Dcodellm.native=false} or
+ * {@code CODELLM_NATIVE=0} does not even load it. Why it exists: JDK 25's Vector API has no 8-bit
+ * multiply-add, so int8 dot products (llama.cpp's approach) are out of reach in Java today;
+ * docs/engine.md compares the two paths.
  */
 public final class NativeKernels {
     private static final String RESOURCE = "native/libcodellm_kernels.so";
     private static final MethodHandle QUANTIZE;
-    private static final MethodHandle MATMUL_Q4_0;
-    private static final MethodHandle MATMUL_Q8_0;
+    /** Native matmul per ggml type id (null where there is none). */
+    private static final MethodHandle[] MATMUL = new MethodHandle[32];
+    private static final int[] NATIVE_TYPES = {2, 8, 12, 13, 14};
+    private static final String[] NATIVE_NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
+    private static final MethodHandle ATTEND_F16;
     private static final String STATUS;
 
     static {
-        MethodHandle q = null, m4 = null, m8 = null;
+        MethodHandle q = null, att = null;
+        MethodHandle[] mm = new MethodHandle[NATIVE_TYPES.length];
         String status;
         try {
             if ("false".equals(System.getProperty("codellm.native")) || "0".equals(System.getenv("CODELLM_NATIVE"))) {
@@ -46,29 +55,38 @@ public final class NativeKernels {
                     Linker.Option critical = Linker.Option.critical(true);
                     q = linker.downcallHandle(lookup.findOrThrow("cl_quantize_q8_0"),
                             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), critical);
-                    FunctionDescriptor mm = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    FunctionDescriptor desc = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
                             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                             ValueLayout.JAVA_INT);
-                    m4 = linker.downcallHandle(lookup.findOrThrow("cl_matmul_q4_0"), mm, critical);
-                    m8 = linker.downcallHandle(lookup.findOrThrow("cl_matmul_q8_0"), mm, critical);
+                    for (int i = 0; i < NATIVE_TYPES.length; i++) {
+                        mm[i] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NATIVE_NAMES[i]), desc, critical);
+                    }
+                    att = linker.downcallHandle(lookup.findOrThrow("cl_attend_f16"), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,
+                            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
                     status = "loaded " + lib;
                 }
             }
         } catch (Throwable t) {
-            q = m4 = m8 = null;
+            q = att = null;
+            mm = new MethodHandle[NATIVE_TYPES.length];
             status = "failed to load: " + t;
         }
         QUANTIZE = q;
-        MATMUL_Q4_0 = m4;
-        MATMUL_Q8_0 = m8;
+        ATTEND_F16 = att;
+        for (int i = 0; i < NATIVE_TYPES.length; i++) MATMUL[NATIVE_TYPES[i]] = q == null ? null : mm[i];
         STATUS = status;
     }
 
     private NativeKernels() {}
 
-    private static volatile boolean enabled = true;
+    /** Whether the native kernels are used by default in this JVM (opt-in, see the class comment). */
+    public static final boolean DEFAULT_ENABLED =
+            "true".equals(System.getProperty("codellm.native")) || "1".equals(System.getenv("CODELLM_NATIVE"));
 
-    /** Whether matmuls use the native kernels when they can (default true; tests and bench flip it). */
+    private static volatile boolean enabled = DEFAULT_ENABLED;
+
+    /** Whether matmuls use the native kernels when they can (default {@link #DEFAULT_ENABLED}; tests and bench flip it). */
     public static boolean enabled() { return enabled && available(); }
 
     public static void setEnabled(boolean on) { enabled = on; }
@@ -81,13 +99,13 @@ public final class NativeKernels {
 
     /** True when there is a native matmul for this weight format. */
     public static boolean supports(WeightFormat f) {
-        return available() && (f.ggmlId() == 2 || f.ggmlId() == 8);
+        return available() && f.ggmlId() < MATMUL.length && MATMUL[f.ggmlId()] != null;
     }
 
-    /** Bytes of the Q8_0 form of {@code n} floats. */
-    public static int q8Bytes(int n) { return n / 32 * 34; }
+    /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, f32 d·Σq, 32 × int8). */
+    public static int q8Bytes(int n) { return n / 32 * 40; }
 
-    /** Quantizes x[0..n) (n a multiple of 32) into Q8_0 blocks in {@code out}. */
+    /** Quantizes x[0..n) (n a multiple of 32) to 8-bit blocks (d = max|x|/127, q = round(x/d)) in {@code out}. */
     public static void quantizeQ8_0(float[] x, byte[] out, int n) {
         try {
             QUANTIZE.invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);
@@ -99,9 +117,23 @@ public final class NativeKernels {
     /** y[t·yStride + r] = row r · token t, for rows [r0, r1) and {@code batch} quantized tokens. */
     static void matmul(WeightFormat f, MemorySegment w, long rowBytes, int r0, int r1, byte[] xq, int cols, int batch,
                        float[] y, int yStride) {
-        MethodHandle h = f.ggmlId() == 2 ? MATMUL_Q4_0 : MATMUL_Q8_0;
+        MethodHandle h = MATMUL[f.ggmlId()];
         try {
             h.invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xq), cols, batch, MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Attention of one head over an F16 KV cache: k and v start at the head's first element of
+     * position 0, rows {@code stride} elements apart; positions [0, n). Writes out[oo..oo+hd).
+     */
+    public static void attendF16(MemorySegment k, MemorySegment v, long stride, int n, float[] q, int qo, int hd, float scale,
+                                 float[] scores, float[] out, int oo) {
+        try {
+            ATTEND_F16.invokeExact(k, v, stride, n, MemorySegment.ofArray(q).asSlice(4L * qo), hd, scale,
+                    MemorySegment.ofArray(scores), MemorySegment.ofArray(out).asSlice(4L * oo));
         } catch (Throwable t) {
             throw rethrow(t);
         }

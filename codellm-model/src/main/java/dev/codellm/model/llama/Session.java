@@ -1,6 +1,7 @@
 package dev.codellm.model.llama;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.kernels.NativeKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -83,6 +84,12 @@ public final class Session {
     void attend(int layer, int upTo, float[] q, int qo, int kvOff, int headDim, float[] scores, float[] out, int oo) {
         MemorySegment ks = keys[layer], vs = values[layer];
         float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (kvType == KvType.F16 && NativeKernels.enabled()) {
+            // F16C converts 8 halves per instruction; Java has no vector half->float conversion.
+            NativeKernels.attendF16(ks.asSlice(2L * kvOff), vs.asSlice(2L * kvOff), kvDim, upTo + 1, q, qo, headDim, scale,
+                    scores, out, oo);
+            return;
+        }
         float max = Float.NEGATIVE_INFINITY;
         boolean f32 = kvType == KvType.F32;
         for (int p = 0; p <= upTo; p++) {

@@ -16,6 +16,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Every fast kernel against the gguf module's reference {@link Dequant}, on random valid blocks. */
 class KernelsTest {
 
+    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
+    @org.junit.jupiter.api.BeforeEach
+    void enableNativeKernels() {
+        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreNativeDefault() {
+        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
+    }
+
     /** Random bytes of a valid tensor: any bit pattern is a valid quant, except scale halves must be finite. */
     static MemorySegment randomWeights(GgmlType type, int rows, int cols, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -28,6 +28,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the gguf module's reference Dequant). Teacher-forced logits and a 64-token greedy continuation.
  */
 class LlamaReferenceTest {
+
+    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
+    @org.junit.jupiter.api.BeforeEach
+    void enableNativeKernels() {
+        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreNativeDefault() {
+        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
+    }
     static final int GREEDY = 64;
 
     @TempDir
@@ -55,14 +66,16 @@ class LlamaReferenceTest {
         } finally {
             NativeKernels.setEnabled(true);
         }
-        if (NativeKernels.available() && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0)) {
+        if (NativeKernels.supports(dev.codellm.model.kernels.WeightFormat.forGgmlId(type.id()))) {
             // Native path quantizes activations to 8 bits (as llama.cpp does): close, not identical.
             try (GgufFile f = GgufFile.open(gguf); LlamaModel model = LlamaModel.load(f, 1)) {
                 Session s = model.newSession(128, KvType.F32);
                 float[][] logits = model.forwardAll(s, prompt);
                 for (int p = 0; p < prompt.length; p++) {
+                    // 8-bit activations carry ~0.5% relative error per dot product, compounding over layers.
+                    double scale = Arrays.stream(ref.logits[p]).map(Math::abs).max().orElse(1);
                     double err = maxAbsDiff(logits[p], ref.logits[p]);
-                    assertTrue(err <= 0.1, type + " native position " + p + ": max abs diff " + err);
+                    assertTrue(err <= 0.02 * scale, type + " native position " + p + ": max abs diff " + err + ", logit scale " + scale);
                     assertEquals(argmax(ref.logits[p]), argmax(logits[p]), type + " native argmax at " + p);
                 }
             }

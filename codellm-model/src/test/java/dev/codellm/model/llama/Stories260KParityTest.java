@@ -18,6 +18,17 @@ import org.junit.jupiter.api.Test;
  */
 class Stories260KParityTest {
 
+    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
+    @org.junit.jupiter.api.BeforeEach
+    void enableNativeKernels() {
+        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreNativeDefault() {
+        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
+    }
+
     record Golden(int[] inputs, int[] argmax, List<float[]> logits) {}
 
     static Golden golden() throws Exception {
@@ -80,6 +91,38 @@ class Stories260KParityTest {
             assertTrue(maxAbsDiff(both[1], g.logits().get(12)) < 1e-4);
             assertEquals(6, c.position());
             assertEquals(13, d.position());
+        }
+    }
+
+    @Test
+    void nativeAndJavaF16AttentionAgree() throws Exception {
+        // Same cache contents, same query: the F16C kernel and the Java loop must agree closely.
+        try (GgufFile f = GgufFile.open(SharedData.require("models/stories260K/stories260K.gguf"));
+             LlamaModel model = LlamaModel.load(f, 1)) {
+            LlamaConfig c = model.config();
+            Session s = model.newSession(40, KvType.F16);
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+            float[] k = new float[c.kvDim()], v = new float[c.kvDim()];
+            for (int p = 0; p < 40; p++) {
+                for (int i = 0; i < k.length; i++) { k[i] = (float) rnd.nextGaussian(); v[i] = (float) rnd.nextGaussian(); }
+                s.store(0, p, k, 0, v, 0);
+            }
+            int hd = c.headDim();
+            float[] q = new float[hd + 3];
+            for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian() * 2;
+            for (int upTo : new int[] {0, 1, 17, 39}) {
+                for (int kvHead = 0; kvHead < c.kvHeads(); kvHead++) {
+                    float[] nat = new float[hd + 5], java = new float[hd + 5];
+                    s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], nat, 5);
+                    dev.codellm.model.kernels.NativeKernels.setEnabled(false);
+                    try {
+                        s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], java, 5);
+                    } finally {
+                        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
+                    }
+                    for (int i = 0; i < hd + 5; i++) assertEquals(java[i], nat[i], 1e-5, "upTo " + upTo + " head " + kvHead + " i " + i);
+                }
+            }
         }
     }
 
