@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code codellm train}: pretrain (causal LM + FIM) or fine-tune (SFT, full or LoRA) in Java. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        subcommands = {TrainMergeCommand.class, TrainBenchCommand.class},
+        subcommands = {TrainExportCommand.class, TrainMergeCommand.class, TrainBenchCommand.class},
         description = {"Train a Llama-architecture model on the CPU and write GGUF checkpoints.",
                 "--data DIR (or a .txt list of files): causal LM on source files with Code Llama's FIM transformation.",
                 "--data FILE.jsonl with messages or Alpaca records: supervised fine-tuning, loss on responses only (needs --base).",
