@@ -46,6 +46,9 @@ public final class TrainJob {
             boolean sft = SftSource.looksLikeInstructions(s.data());
             TrainOptions o = s.options();
             Corpus corpus = sft ? null : Corpus.load(s.data(), s.extensions(), s.heldOutPermille(), s.maxFileBytes());
+            if (corpus != null && corpus.heldOut.isEmpty() && corpus.train.size() > 1 && s.heldOutPermille() > 0) {
+                corpus.heldOut.add(corpus.train.removeLast()); // small corpora: hold out at least one file
+            }
             if (corpus != null) log.printf(Locale.ROOT, "data: %d train files (%,d chars), %d held-out files, %d skipped%n",
                     corpus.train.size(), Corpus.chars(corpus.train), corpus.heldOut.size(), corpus.skipped);
 

@@ -86,7 +86,8 @@ public final class GgufOut {
                 out.pad();
             }
             out.flush();
-            fc.force(true); // durable before the rename makes it visible
+            // no fsync: the rename already makes a kill -9 safe, and a sync per checkpoint costs
+            // seconds on a busy disk; power-loss durability is left to the filesystem
         }
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
