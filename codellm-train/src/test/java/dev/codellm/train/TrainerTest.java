@@ -104,9 +104,20 @@ class TrainerTest {
         TrainJob.run(resumeSpec(data, killed), quiet());
         GgufIn a = GgufIn.read(straight.resolve("model.gguf")), b = GgufIn.read(killed.resolve("model.gguf"));
         assertEquals(40, GgufIn.read(state).integer("train.step"));
-        // not bit-identical: the child JVM runs some steps before C2 compiles the Vector API kernels, and
-        // the interpreter's lane reductions add in another order (float rounding, ~1e-7 relative)
-        for (String name : a.tensors().keySet()) assertArrayEquals(a.floats(name), b.floats(name), 1e-4f, name + " after resuming from step " + killedAt);
+        // Not bit-identical: the child JVM runs its first steps before C2 compiles the Vector API
+        // kernels, and interpreted lane sums add in another order (~1e-7 relative), which Adam's
+        // normalised updates then spread. A resume bug (wrong row, schedule step or moments) moves
+        // weights by O(lr) = 1e-2 per step; rounding divergence stays far below that.
+        double maxDiff = 0;
+        for (String name : a.tensors().keySet()) {
+            float[] x = a.floats(name), y = b.floats(name);
+            for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+        }
+        assertTrue(maxDiff < 2e-3, "resumed from step " + killedAt + ": max |weight difference| " + maxDiff);
+        var om = new com.fasterxml.jackson.databind.ObjectMapper();
+        double lossA = om.readTree(Files.readAllLines(straight.resolve("metrics.jsonl")).getLast()).get("loss").asDouble();
+        double lossB = om.readTree(Files.readAllLines(killed.resolve("metrics.jsonl")).getLast()).get("loss").asDouble();
+        assertEquals(lossA, lossB, 1e-3, "final-step loss");
         assertEquals(40, Files.readAllLines(killed.resolve("metrics.jsonl")).size(), "metrics keep one line per step");
     }
 
@@ -126,6 +137,14 @@ class TrainerTest {
         assertArrayEquals(base.floats("blk.0.attn_k.weight"), merged.floats("blk.0.attn_k.weight"));
         assertArrayEquals(base.floats("token_embd.weight"), merged.floats("token_embd.weight"));
         assertTrue(!java.util.Arrays.equals(base.floats("blk.0.attn_q.weight"), merged.floats("blk.0.attn_q.weight")));
+        // SFT from the same base: instruction jsonl, loss on the answers only
+        Path sft = dir.resolve("sft.jsonl");
+        Files.writeString(sft, """
+                {"messages":[{"role":"user","content":"Write f0."},{"role":"assistant","content":"def f0(x):\\n    return x + 0"}]}
+                {"instruction":"Write f1.","output":"def f1(x):\\n    return x + 1"}
+                """.repeat(6));
+        Trainer.Result sftRun = TrainJob.run(spec(sft, dir.resolve("sft"), baseRun.resolve("model.gguf"), 3, 0, 2), quiet());
+        assertTrue(Double.isFinite(sftRun.trainLoss()) && Files.exists(dir.resolve("sft/model.gguf")));
         // merging the adapter file into the base reproduces the merged model
         LlamaModel m = ModelGguf.load(base);
         assertEquals(3 * 2, ModelGguf.mergeAdapter(m, adapter));
