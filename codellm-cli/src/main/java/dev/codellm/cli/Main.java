@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             TrainCommand.class,
+            SynthModelCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,84 @@
+package dev.codellm.model.bench;
+
+import dev.codellm.model.kernels.NativeKernels;
+import dev.codellm.model.kernels.Parallel;
+import dev.codellm.model.kernels.WeightFormat;
+import dev.codellm.model.kernels.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One Code Llama 7B FFN matrix (11008 × 4096) per weight type: matrix × vector (decode) and
+ * matrix × 64 tokens (prompt). Divide the weight bytes (printed at setup) by the time per op for
+ * GB/s of weights; 2·rows·cols·batch / time for FLOP/s. Run: scripts/jmh-kernels.sh.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class KernelBenchmark {
+    static final int ROWS = 11008, COLS = 4096;
+
+    @Param({"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16", "F32"})
+    public String type;
+
+    @Param({"native", "java"})
+    public String kernels;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    @Param({"1", "64"})
+    public int batch;
+
+    WeightMatrix matrix;
+    Parallel parallel;
+    float[] x;
+    float[] y;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        WeightFormat f = WeightFormat.forName(type);
+        long bytes = f.rowBytes(COLS) * ROWS;
+        MemorySegment w = Arena.ofAuto().allocate(bytes, 64);
+        SplittableRandom rnd = new SplittableRandom(1);
+        // Random bits with every 16-bit half kept finite and small (valid scales for every type).
+        for (long o = 0; o + 8 <= bytes; o += 8) w.set(ValueLayout.JAVA_LONG_UNALIGNED, o, rnd.nextLong() & 0x3BFF3BFF3BFF3BFFL);
+        matrix = new WeightMatrix(type, w, f, ROWS, COLS);
+        parallel = new Parallel(threads);
+        x = new float[batch * COLS];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        y = new float[batch * ROWS];
+        NativeKernels.setEnabled(kernels.equals("native"));
+        System.out.printf("%n%s: %d weight bytes, native %s%n", type, bytes, NativeKernels.enabled() && NativeKernels.supports(f));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        parallel.close();
+    }
+
+    @Benchmark
+    public float[] matmul() {
+        matrix.matmul(x, y, batch, parallel);
+        return y;
+    }
+}
