@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training throughput (random tokens) and the machine's FMA peak.")
 public final class TrainBenchCommand implements Callable<Integer> {
-    @Option(names = "--vocab", defaultValue = "2262") int vocab;
+    @Option(names = "--vocab", defaultValue = "2048") int vocab;
     @Option(names = "--dim", defaultValue = "128") int dim;
     @Option(names = "--layers", defaultValue = "4") int layers;
     @Option(names = "--heads", defaultValue = "4") int heads;
