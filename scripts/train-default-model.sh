@@ -5,7 +5,7 @@
 #   3. copy the final model.gguf into the model module's resources
 # Usage: scripts/train-default-model.sh [OUT_DIR]   (rerun the same command to resume after a kill)
 # Env: CODELLM_JAR=path/to/codellm.jar to run a fixed copy of the jar (default: ./codellm launcher),
-#      PYLIB=/usr/lib/python3.11, THREADS=2, STEPS=900, NO_INSTALL=1 to skip step 3.
+#      PYLIB=/usr/lib/python3.11, THREADS=2, STEPS=800, NO_INSTALL=1 to skip step 3.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-/tmp/codellm-default-model}
@@ -27,7 +27,7 @@ fi
 
 "${run[@]}" train --data "$out/corpus/clean-files.txt" --out "$out/run" --name codellm-tiny-py \
   --vocab-merges 1786 --dim 128 --layers 4 --heads 4 --kv-heads 4 --ffn 344 --context 1024 \
-  --seq-len 256 --batch 4 --accum 1 --steps "${STEPS:-900}" --lr 2e-3 --min-lr 2e-4 --warmup 50 \
+  --seq-len 256 --batch 4 --accum 1 --steps "${STEPS:-800}" --lr 2e-3 --min-lr 2e-4 --warmup 50 \
   --weight-decay 0.1 --clip 1.0 --fim-rate 0.5 --spm-rate 0.5 --seed 1234 \
   --threads "${THREADS:-2}" --checkpoint-every 50 --eval-every 100 --held-out-rows 32
 
