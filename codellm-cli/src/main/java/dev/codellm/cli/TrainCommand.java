@@ -14,12 +14,12 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         subcommands = {TrainExportCommand.class, TrainMergeCommand.class, TrainBenchCommand.class},
         description = {"Train a Llama-architecture model on the CPU and write GGUF checkpoints.",
-                "--data DIR (or a .txt list of files): causal LM on source files with Code Llama's FIM transformation.",
+                "--data DIR, a .txt list of files, or a .jsonl of {\"text\"|\"content\"} records: causal LM with Code Llama's FIM transformation.",
                 "--data FILE.jsonl with messages or Alpaca records: supervised fine-tuning, loss on responses only (needs --base).",
                 "OUT gets model.gguf, state.gguf (resume: rerun the same command), metrics.jsonl, loss.html",
                 "(LoRA runs also adapter.gguf; model.gguf then has the adapter merged)."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "Source directory, .txt file list, or instruction .jsonl.") Path data;
+    @Option(names = "--data", description = "Source directory, .txt file list, text/content .jsonl, or instruction .jsonl.") Path data;
     @Option(names = "--out", description = "Output directory (rerun with the same --out to resume).") Path out;
     @Option(names = "--base", description = "Start from this llama GGUF (F32/F16) instead of a fresh model.") Path base;
     @Option(names = "--name", defaultValue = "codellm-train", description = "general.name of the written GGUF.") String name;

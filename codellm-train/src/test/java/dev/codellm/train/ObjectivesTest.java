@@ -79,6 +79,19 @@ class ObjectivesTest {
         for (int t = e.length(); t < 128; t++) assertEquals(0f, e.weights()[t], "padding carries no loss");
     }
 
+    @Test
+    void pretrainingJsonlRecordsAreDocuments(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("corpus.jsonl");
+        java.nio.file.Files.writeString(f, "{\"text\": \"def a():\\n    pass\\n\"}\n{\"content\": \"x = 1\\n\"}\n{\"other\": 1}\n");
+        var c = dev.codellm.train.data.Corpus.load(f, java.util.Set.of("py"), 0, 1_000_000);
+        assertEquals(List.of("def a():\n    pass\n", "x = 1\n"), c.train.stream().map(d -> d.text()).toList());
+        assertEquals(1, c.skipped);
+        java.nio.file.Files.writeString(f, "{broken\n");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.codellm.core.CodellmException.class,
+                () -> dev.codellm.train.data.Corpus.load(f, java.util.Set.of("py"), 0, 1_000_000));
+        assertTrue(e.getMessage().contains("corpus.jsonl:1: malformed JSON"), e.getMessage());
+    }
+
     private static int indexOf(int[] a, int v) {
         for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
         return -1;

@@ -33,6 +33,10 @@ public final class Corpus {
                 try (Stream<Path> s = Files.walk(source)) {
                     s.filter(Files::isRegularFile).filter(p -> extensions.contains(extension(p))).sorted().forEach(files::add);
                 }
+            } else if (source.toString().endsWith(".jsonl")) {
+                readJsonlDocuments(source, heldOutPermille, c);
+                if (c.train.isEmpty()) throw new CodellmException(source + ": no records with a \"text\" or \"content\" field");
+                return c;
             } else if (source.toString().endsWith(".txt")) {
                 for (String line : Files.readAllLines(source)) if (!line.isBlank()) files.add(Path.of(line.trim()));
             } else {
@@ -52,6 +56,24 @@ public final class Corpus {
         }
         if (c.train.isEmpty()) throw new CodellmException("no training files with extensions " + extensions + " under " + source);
         return c;
+    }
+
+    /** Pretraining jsonl: one document per record, from its "text" or "content" field. */
+    private static void readJsonlDocuments(Path source, int heldOutPermille, Corpus c) throws IOException {
+        var om = new com.fasterxml.jackson.databind.ObjectMapper();
+        int no = 0;
+        for (String line : Files.readAllLines(source)) {
+            no++;
+            if (line.isBlank()) continue;
+            com.fasterxml.jackson.databind.JsonNode n;
+            try { n = om.readTree(line); } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new CodellmException(source + ":" + no + ": malformed JSON: " + e.getOriginalMessage());
+            }
+            String text = n.has("text") ? n.get("text").asText() : n.has("content") ? n.get("content").asText() : null;
+            if (text == null || text.isEmpty()) { c.skipped++; continue; }
+            String name = source + ":" + no;
+            (Math.floorMod(stableHash(name), 1000) < heldOutPermille ? c.heldOut : c.train).add(new Document(name, text));
+        }
     }
 
     static String extension(Path p) {
