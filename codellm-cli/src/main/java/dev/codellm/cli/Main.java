@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             InfillCommand.class,
             ChatCommand.class,
             InspectCommand.class,
+            TrainCommand.class,
             SynthModelCommand.class,
             BenchCommand.class,
             TokenizeCommand.class,

@@ -1,0 +1,75 @@
+package dev.codellm.cli;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.train.TrainJob;
+import dev.codellm.train.TrainOptions;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code codellm train}: pretrain (causal LM + FIM) or fine-tune (SFT, full or LoRA) in Java. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        subcommands = {TrainExportCommand.class, TrainMergeCommand.class, TrainBenchCommand.class},
+        description = {"Train a Llama-architecture model on the CPU and write GGUF checkpoints.",
+                "--data DIR, a .txt list of files, or a .jsonl of {\"text\"|\"content\"} records: causal LM with Code Llama's FIM transformation.",
+                "--data FILE.jsonl with messages or Alpaca records: supervised fine-tuning, loss on responses only (needs --base).",
+                "OUT gets model.gguf, state.gguf (resume: rerun the same command), metrics.jsonl, loss.html",
+                "(LoRA runs also adapter.gguf; model.gguf then has the adapter merged)."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "Source directory, .txt file list, text/content .jsonl, or instruction .jsonl.") Path data;
+    @Option(names = "--out", description = "Output directory (rerun with the same --out to resume).") Path out;
+    @Option(names = "--base", description = "Start from this llama GGUF (F32/F16) instead of a fresh model.") Path base;
+    @Option(names = "--name", defaultValue = "codellm-train", description = "general.name of the written GGUF.") String name;
+
+    @Option(names = "--steps", defaultValue = "1000") int steps;
+    @Option(names = "--batch", defaultValue = "8", description = "Rows per micro-batch.") int batch;
+    @Option(names = "--accum", defaultValue = "1", description = "Micro-batches per optimizer step (gradient accumulation).") int accum;
+    @Option(names = "--seq-len", defaultValue = "256") int seqLen;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate.") double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4", description = "Learning rate at the end of the cosine decay.") double minLr;
+    @Option(names = "--warmup", defaultValue = "50", description = "Linear warmup steps.") int warmup;
+    @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
+    @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip (0 = off).") double clip;
+    @Option(names = "--threads", description = "Worker threads (default: all cores).") Integer threads;
+    @Option(names = "--seed", defaultValue = "1234") long seed;
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Steps between checkpoints.") int checkpointEvery;
+    @Option(names = "--eval-every", defaultValue = "100", description = "Steps between held-out evaluations.") int evalEvery;
+    @Option(names = "--held-out-rows", defaultValue = "32", description = "Held-out rows evaluated.") int heldOutRows;
+    @Option(names = "--held-out-permille", defaultValue = "20", description = "Share of files held out, per mille.") int heldOutPermille;
+
+    @Option(names = "--fim-rate", defaultValue = "0.9", description = "Share of documents FIM-transformed (Code Llama: 0.9).") double fimRate;
+    @Option(names = "--spm-rate", defaultValue = "0.5", description = "Share of FIM documents in SPM order (Code Llama: 0.5).") double spmRate;
+
+    @Option(names = "--vocab-merges", defaultValue = "2000", description = "BPE merges learned for a fresh model.") int merges;
+    @Option(names = "--dim", defaultValue = "128") int dim;
+    @Option(names = "--layers", defaultValue = "4") int layers;
+    @Option(names = "--heads", defaultValue = "4") int heads;
+    @Option(names = "--kv-heads", description = "Grouped-query attention KV heads (default: --heads).") Integer kvHeads;
+    @Option(names = "--ffn", defaultValue = "344", description = "SwiGLU hidden size.") int ffn;
+    @Option(names = "--context", defaultValue = "1024", description = "Context length recorded in the GGUF (RoPE works beyond --seq-len).") int context;
+
+    @Option(names = "--lora-rank", defaultValue = "0", description = "LoRA rank (0 = full fine-tune).") int loraRank;
+    @Option(names = "--lora-alpha", defaultValue = "16") double loraAlpha;
+    @Option(names = "--lora-targets", split = ",", defaultValue = "attn_q,attn_v",
+            description = "Layers to adapt: attn_q,attn_k,attn_v,attn_output,ffn_gate,ffn_up,ffn_down. Default: ${DEFAULT-VALUE}.") List<String> loraTargets;
+
+    @Option(names = "--extensions", split = ",", defaultValue = "py", description = "Source file extensions. Default: ${DEFAULT-VALUE}.") List<String> extensions;
+    @Option(names = "--max-file-bytes", defaultValue = "1000000") long maxFileBytes;
+
+    @Override
+    public Integer call() {
+        if (data == null || out == null) throw new CodellmException("train needs --data and --out (see codellm train --help)");
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        TrainOptions o = new TrainOptions(seqLen, batch, accum, steps, lr, minLr, warmup, weightDecay, clip, n, seed,
+                checkpointEvery, evalEvery, 10);
+        TrainJob.Spec spec = new TrainJob.Spec(data, out, base, name, merges, dim, layers, heads, kvHeads == null ? heads : kvHeads,
+                ffn, Math.max(context, seqLen), fimRate, spmRate, loraRank, loraAlpha, loraTargets, new HashSet<>(extensions),
+                heldOutPermille, heldOutRows, maxFileBytes, o);
+        TrainJob.run(spec, System.err);
+        System.out.println(out.resolve("model.gguf"));
+        return 0;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.codellm.train;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.train.data.Corpus;
+import dev.codellm.train.data.Example;
+import dev.codellm.train.data.ExampleSource;
+import dev.codellm.train.data.PackedLmSource;
+import dev.codellm.train.data.SftSource;
+import dev.codellm.train.data.SpecialTokens;
+import dev.codellm.train.gguf.GgufIn;
+import dev.codellm.train.gguf.GgufOut;
+import dev.codellm.train.model.Linear;
+import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.ModelConfig;
+import dev.codellm.train.model.Param;
+import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.train.tokenizer.BpeTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Assembles a run from user-level choices: which data (a code directory for causal LM + FIM, or
+ * instruction jsonl for SFT), which starting point (a fresh model with a BPE vocabulary learned
+ * from the corpus, or a base GGUF), full fine-tuning or LoRA, then hands it to {@link Trainer}.
+ */
+public final class TrainJob {
+    /** Everything a run needs; null base means "train from scratch". */
+    public record Spec(Path data, Path out, Path base, String name,
+                       int vocabMerges, int dim, int layers, int heads, int kvHeads, int ffnDim, int context,
+                       double fimRate, double spmRate, int loraRank, double loraAlpha, List<String> loraTargets,
+                       Set<String> extensions, int heldOutPermille, int heldOutRows, long maxFileBytes, TrainOptions options) {}
+
+    private TrainJob() {}
+
+    public static Trainer.Result run(Spec s, PrintStream log) {
+        try {
+            Files.createDirectories(s.out());
+            boolean sft = SftSource.looksLikeInstructions(s.data());
+            TrainOptions o = s.options();
+            Corpus corpus = sft ? null : Corpus.load(s.data(), s.extensions(), s.heldOutPermille(), s.maxFileBytes());
+            if (corpus != null && corpus.heldOut.isEmpty() && corpus.train.size() > 1 && s.heldOutPermille() > 0) {
+                corpus.heldOut.add(corpus.train.removeLast()); // small corpora: hold out at least one file
+            }
+            if (corpus != null) log.printf(Locale.ROOT, "data: %d train files (%,d chars), %d held-out files, %d skipped%n",
+                    corpus.train.size(), Corpus.chars(corpus.train), corpus.heldOut.size(), corpus.skipped);
+
+            BpeTokenizer tok;
+            LlamaModel model;
+            if (s.base() != null) {
+                GgufIn g = GgufIn.read(s.base());
+                tok = BpeTokenizer.fromGguf(g);
+                model = ModelGguf.load(g);
+                log.println("base: " + s.base() + " (" + model.config + ")");
+            } else {
+                if (corpus == null) throw new CodellmException("SFT data needs a --base model to start from");
+                tok = vocabulary(s, corpus, log);
+                model = new LlamaModel(new ModelConfig(tok.size(), s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(),
+                        s.context(), 10000f, 1e-5f, true));
+                model.initRandom(o.seed());
+            }
+            if (o.seqLen() > model.config.contextLength()) throw new CodellmException("--seq-len " + o.seqLen() + " exceeds the model context " + model.config.contextLength());
+            SpecialTokens.of(tok); // fail early if the FIM/BOS tokens are missing
+            if (s.loraRank() > 0) attachLora(model, s, o.seed(), log);
+
+            ExampleSource data;
+            List<Example> heldOut = new ArrayList<>();
+            if (sft) {
+                List<List<SftSource.Turn>> convs = SftSource.readJsonl(s.data());
+                int nHeld = Math.min(convs.size() / 10, s.heldOutRows());
+                SftSource held = nHeld > 0 ? new SftSource(convs.subList(0, nHeld), tok, o.seqLen(), o.seed()) : null;
+                data = new SftSource(convs.subList(nHeld, convs.size()), tok, o.seqLen(), o.seed());
+                if (held != null) for (int i = 0; i < held.size(); i++) heldOut.add(held.get(i));
+                log.printf(Locale.ROOT, "data: %d instruction rows for training, %d held out%n", data.size(), heldOut.size());
+            } else {
+                int chunkChars = o.seqLen() * 3;
+                data = new PackedLmSource(corpus.train, tok, s.fimRate(), s.spmRate(), o.seqLen(), chunkChars, o.seed());
+                if (!corpus.heldOut.isEmpty()) {
+                    // held-out loss is plain left-to-right (no FIM), so it reads as ordinary LM loss
+                    PackedLmSource h = new PackedLmSource(corpus.heldOut, tok, 0, 0, o.seqLen(), chunkChars, 7);
+                    for (int i = 0; i < s.heldOutRows(); i++) heldOut.add(h.get(i));
+                }
+            }
+            Trainer trainer = new Trainer(model, tok, data, heldOut, o, s.out(), s.name(), log);
+            Trainer.Result r = trainer.run();
+            if (s.loraRank() > 0) {
+                for (Linear lin : model.linears()) lin.mergeLora();
+                ModelGguf.write(model, tok, s.name(), s.out().resolve("model.gguf"));
+                log.println("merged LoRA adapter into " + s.out().resolve("model.gguf"));
+            }
+            log.printf(Locale.ROOT, "done: %d steps, train loss %.4f, held-out loss %.4f, %.0f tok/s, %.2f GFLOP/s -> %s%n",
+                    r.steps(), r.trainLoss(), r.heldOutLoss(), r.tokensPerSecond(), r.gflops(), s.out().resolve("model.gguf"));
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Learns a BPE vocabulary on the training files, or reuses the one a previous run saved. */
+    static BpeTokenizer vocabulary(Spec s, Corpus corpus, PrintStream log) throws IOException {
+        Path saved = s.out().resolve("tokenizer.gguf");
+        if (Files.exists(saved)) {
+            log.println("tokenizer: reusing " + saved);
+            return BpeTokenizer.fromGguf(GgufIn.read(saved));
+        }
+        long t0 = System.nanoTime();
+        BpeTrainer bt = new BpeTrainer();
+        long budget = 8_000_000, used = 0; // characters: enough for stable merge statistics
+        for (Corpus.Document d : corpus.train) {
+            if (used > budget) break;
+            bt.add(d.text());
+            used += d.text().length();
+        }
+        BpeTokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.NAMES);
+        GgufOut g = new GgufOut().putString("general.architecture", "llama").putString("general.name", s.name() + "-tokenizer");
+        ModelGguf.putTokenizer(g, tok);
+        g.write(saved);
+        log.printf(Locale.ROOT, "tokenizer: %d tokens (%d merges) learned from %,d chars in %.1fs -> %s%n",
+                tok.size(), tok.merges().size(), used, (System.nanoTime() - t0) / 1e9, saved);
+        return tok;
+    }
+
+    static void attachLora(LlamaModel model, Spec s, long seed, PrintStream log) {
+        Random rnd = new Random(seed + 17);
+        for (Param p : model.params.all()) p.trainable = false;
+        int n = 0;
+        for (Linear lin : model.linears()) {
+            String kind = lin.weight.name.substring(lin.weight.name.indexOf('.', 4) + 1).replace(".weight", "");
+            if (!s.loraTargets().contains(kind)) continue;
+            lin.attachLora(model.params, s.loraRank(), (float) s.loraAlpha(), rnd);
+            n++;
+        }
+        if (n == 0) throw new CodellmException("no layers match --lora-targets " + s.loraTargets() + " (choose from " + ModelGguf.loraTargets() + ")");
+        log.printf(Locale.ROOT, "lora: rank %d alpha %.1f on %d layers (%s)%n", s.loraRank(), s.loraAlpha(), n, s.loraTargets());
+    }
+}

@@ -1,0 +1,131 @@
+package dev.codellm.train.model;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The few dense primitives the trainer spends its time in, vectorised with the Vector API.
+ * Row-major float arrays with explicit offsets keep them allocation-free.
+ */
+public final class Kernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private Kernels() {}
+
+    /** Sum of a[ao+i]*b[bo+i] for i in [0,n). */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** y[yo+i] += alpha * x[xo+i]. */
+    public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    }
+
+    /**
+     * y[t][o] = sum_i x[t][i] * w[o][i] for t &lt; rows (y = x W^T, W stored [out][in]).
+     * Four output rows at a time so each x vector load feeds four FMAs.
+     */
+    public static void matmulT(float[] x, float[] w, float[] y, int rows, int in, int out) {
+        int bound = S.loopBound(in);
+        for (int t = 0; t < rows; t++) {
+            int xo = t * in, yo = t * out;
+            int o = 0;
+            for (; o + 3 < out; o += 4) {
+                int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                int i = 0;
+                for (; i < bound; i += S.length()) {
+                    FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+                    a0 = xv.fma(FloatVector.fromArray(S, w, w0 + i), a0);
+                    a1 = xv.fma(FloatVector.fromArray(S, w, w1 + i), a1);
+                    a2 = xv.fma(FloatVector.fromArray(S, w, w2 + i), a2);
+                    a3 = xv.fma(FloatVector.fromArray(S, w, w3 + i), a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; i < in; i++) {
+                    float xv = x[xo + i];
+                    s0 += xv * w[w0 + i]; s1 += xv * w[w1 + i]; s2 += xv * w[w2 + i]; s3 += xv * w[w3 + i];
+                }
+                y[yo + o] = s0; y[yo + o + 1] = s1; y[yo + o + 2] = s2; y[yo + o + 3] = s3;
+            }
+            for (; o < out; o++) y[yo + o] = dot(x, xo, w, o * in, in);
+        }
+    }
+
+    /**
+     * dx[t][i] += sum_o dy[t][o] * w[o][i]  (input gradient of y = x W^T). Four rows of W per
+     * pass, so each dx vector is loaded and stored once per four FMAs.
+     */
+    public static void matmulAccumulate(float[] dy, float[] w, float[] dx, int rows, int in, int out) {
+        int bound = S.loopBound(in);
+        for (int t = 0; t < rows; t++) {
+            int dyo = t * out, dxo = t * in;
+            int o = 0;
+            for (; o + 3 < out; o += 4) {
+                float g0 = dy[dyo + o], g1 = dy[dyo + o + 1], g2 = dy[dyo + o + 2], g3 = dy[dyo + o + 3];
+                int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+                FloatVector v0 = FloatVector.broadcast(S, g0), v1 = FloatVector.broadcast(S, g1);
+                FloatVector v2 = FloatVector.broadcast(S, g2), v3 = FloatVector.broadcast(S, g3);
+                int i = 0;
+                for (; i < bound; i += S.length()) {
+                    FloatVector acc = FloatVector.fromArray(S, dx, dxo + i);
+                    acc = FloatVector.fromArray(S, w, w0 + i).fma(v0, acc);
+                    acc = FloatVector.fromArray(S, w, w1 + i).fma(v1, acc);
+                    acc = FloatVector.fromArray(S, w, w2 + i).fma(v2, acc);
+                    acc = FloatVector.fromArray(S, w, w3 + i).fma(v3, acc);
+                    acc.intoArray(dx, dxo + i);
+                }
+                for (; i < in; i++) dx[dxo + i] += g0 * w[w0 + i] + g1 * w[w1 + i] + g2 * w[w2 + i] + g3 * w[w3 + i];
+            }
+            for (; o < out; o++) {
+                float g = dy[dyo + o];
+                if (g != 0f) axpy(g, w, o * in, dx, dxo, in);
+            }
+        }
+    }
+
+    /** dw[o][i] += sum_t dy[t][o] * x[t][i]  (weight gradient of y = x W^T), four rows of x per pass. */
+    public static void outerAccumulate(float[] dy, float[] x, float[] dw, int rows, int in, int out) {
+        int bound = S.loopBound(in);
+        for (int o = 0; o < out; o++) {
+            int wo = o * in;
+            int t = 0;
+            for (; t + 3 < rows; t += 4) {
+                float g0 = dy[t * out + o], g1 = dy[(t + 1) * out + o], g2 = dy[(t + 2) * out + o], g3 = dy[(t + 3) * out + o];
+                int x0 = t * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+                FloatVector v0 = FloatVector.broadcast(S, g0), v1 = FloatVector.broadcast(S, g1);
+                FloatVector v2 = FloatVector.broadcast(S, g2), v3 = FloatVector.broadcast(S, g3);
+                int i = 0;
+                for (; i < bound; i += S.length()) {
+                    FloatVector acc = FloatVector.fromArray(S, dw, wo + i);
+                    acc = FloatVector.fromArray(S, x, x0 + i).fma(v0, acc);
+                    acc = FloatVector.fromArray(S, x, x1 + i).fma(v1, acc);
+                    acc = FloatVector.fromArray(S, x, x2 + i).fma(v2, acc);
+                    acc = FloatVector.fromArray(S, x, x3 + i).fma(v3, acc);
+                    acc.intoArray(dw, wo + i);
+                }
+                for (; i < in; i++) dw[wo + i] += g0 * x[x0 + i] + g1 * x[x1 + i] + g2 * x[x2 + i] + g3 * x[x3 + i];
+            }
+            for (; t < rows; t++) {
+                float g = dy[t * out + o];
+                if (g != 0f) axpy(g, x, t * in, dw, wo, in);
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.codellm.train.tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Learns byte-level BPE merges from text (Sennrich et al. / GPT-2): count GPT-2 pre-tokens, then
+ * repeatedly merge the most frequent adjacent pair (ties: the lexically smallest pair of ids, so
+ * runs are reproducible). Pair counts are updated incrementally, only for words that contain the
+ * merged pair.
+ */
+public final class BpeTrainer {
+    private final Map<String, Integer> wordCounts = new HashMap<>();
+
+    /** Adds a document's pre-tokens to the counts. */
+    public void add(String text) {
+        for (String piece : ByteLevel.split(text)) wordCounts.merge(piece, 1, Integer::sum);
+    }
+
+    /**
+     * Learns up to {@code merges} merges and returns the vocabulary: the 256 byte tokens (ids in
+     * byte order), one token per merge, then the given special tokens as control tokens.
+     */
+    public BpeTokenizer train(int merges, List<String> specials) {
+        List<String> spell = new ArrayList<>();
+        Map<String, Integer> spellIds = new HashMap<>();
+        for (int b = 0; b < 256; b++) {
+            spell.add(String.valueOf(ByteLevel.charOf(b)));
+            spellIds.put(spell.get(b), b);
+        }
+        int nw = wordCounts.size();
+        int[][] words = new int[nw][];
+        int[] counts = new int[nw];
+        int w = 0;
+        for (var e : wordCounts.entrySet()) {
+            String s = ByteLevel.spell(e.getKey());
+            int[] sym = new int[s.length()];
+            for (int i = 0; i < sym.length; i++) sym[i] = byteIndex(s.charAt(i));
+            words[w] = sym;
+            counts[w++] = e.getValue();
+        }
+        Map<Long, Long> pairCounts = new HashMap<>();
+        Map<Long, Set<Integer>> where = new HashMap<>();
+        for (int i = 0; i < nw; i++) addPairs(words[i], counts[i], i, pairCounts, where);
+        List<String> mergeList = new ArrayList<>();
+        for (int m = 0; m < merges; m++) {
+            long best = -1, bestCount = 0;
+            for (var e : pairCounts.entrySet()) {
+                long c = e.getValue();
+                if (c > bestCount || (c == bestCount && c > 0 && Long.compareUnsigned(e.getKey(), best) < 0)) { best = e.getKey(); bestCount = c; }
+            }
+            if (bestCount < 2) break;
+            int left = (int) (best >>> 32), right = (int) best;
+            // two merge paths can spell the same string ("ab"+"c", "a"+"bc"): keep one token
+            String joined = spell.get(left) + spell.get(right);
+            Integer existing = spellIds.get(joined);
+            int to = existing != null ? existing : spell.size();
+            if (existing == null) { spell.add(joined); spellIds.put(joined, to); }
+            mergeList.add(spell.get(left) + " " + spell.get(right));
+            for (int wi : where.remove(best)) {
+                int[] sym = words[wi];
+                if (!contains(sym, left, right)) continue;
+                removePairs(sym, counts[wi], pairCounts);
+                words[wi] = merge(sym, left, right, to);
+                addPairs(words[wi], counts[wi], wi, pairCounts, where);
+            }
+            pairCounts.remove(best);
+        }
+        List<String> tokens = new ArrayList<>(spell);
+        tokens.addAll(specials);
+        int[] types = new int[tokens.size()];
+        Arrays.fill(types, BpeTokenizer.TYPE_NORMAL);
+        for (int i = spell.size(); i < types.length; i++) types[i] = BpeTokenizer.TYPE_CONTROL;
+        return new BpeTokenizer(tokens, types, mergeList);
+    }
+
+    private static int byteIndex(char c) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(1);
+        ByteLevel.unspell(String.valueOf(c), b);
+        return b.toByteArray()[0] & 0xFF;
+    }
+
+    private static boolean contains(int[] sym, int a, int b) {
+        for (int i = 0; i + 1 < sym.length; i++) if (sym[i] == a && sym[i + 1] == b) return true;
+        return false;
+    }
+
+    private static int[] merge(int[] sym, int a, int b, int to) {
+        int[] out = new int[sym.length];
+        int n = 0;
+        for (int i = 0; i < sym.length; i++) {
+            if (i + 1 < sym.length && sym[i] == a && sym[i + 1] == b) { out[n++] = to; i++; }
+            else out[n++] = sym[i];
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static void addPairs(int[] sym, int count, int wi, Map<Long, Long> pc, Map<Long, Set<Integer>> where) {
+        for (int i = 0; i + 1 < sym.length; i++) {
+            long p = BpeTokenizer.pair(sym[i], sym[i + 1]);
+            pc.merge(p, (long) count, Long::sum);
+            where.computeIfAbsent(p, k -> new HashSet<>()).add(wi);
+        }
+    }
+
+    private static void removePairs(int[] sym, int count, Map<Long, Long> pc) {
+        for (int i = 0; i + 1 < sym.length; i++) {
+            long p = BpeTokenizer.pair(sym[i], sym[i + 1]);
+            Long c = pc.get(p);
+            if (c == null) continue;
+            if (c - count <= 0) pc.remove(p); else pc.put(p, c - count);
+        }
+    }
+}
