@@ -97,15 +97,17 @@ class BwrapSandboxTest {
 
     @Test
     void infiniteLoopIsKilledAtTheWallTimeoutWithNoLeftovers() throws Exception {
-        RunResult r = python("import subprocess\nsubprocess.Popen(['/bin/sleep', '1000'])\nwhile True:\n    pass\n",
+        // A sleep duration unique to this run, so other sandboxes on the host cannot be mistaken for leftovers.
+        String marker = "1000." + ProcessHandle.current().pid() + System.nanoTime() % 100000;
+        RunResult r = python("import subprocess\nsubprocess.Popen(['/bin/sleep', '" + marker + "'])\nwhile True:\n    pass\n",
                 FAST.withWallTimeout(Duration.ofMillis(1500)));
         assertTrue(r.timedOut());
         assertTrue(r.wallMillis() < 8000, "killed promptly: " + r.wallMillis());
-        // No process of the sandbox survives: nothing runs "sleep 1000" any more.
+        // No process of the sandbox survives: nothing runs that sleep any more.
         Process ps = new ProcessBuilder("ps", "-eo", "args").start();
         String all = new String(ps.getInputStream().readAllBytes());
         ps.waitFor(5, TimeUnit.SECONDS);
-        assertFalse(all.contains("/bin/sleep 1000"), all);
+        assertFalse(all.contains("/bin/sleep " + marker), all);
     }
 
     @Test
