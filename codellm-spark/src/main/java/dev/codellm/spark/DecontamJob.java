@@ -1,0 +1,169 @@
+package dev.codellm.spark;
+
+import dev.codellm.decontam.Benchmarks;
+import dev.codellm.decontam.Decision;
+import dev.codellm.decontam.DecontamConfig;
+import dev.codellm.decontam.DecontamReport;
+import dev.codellm.decontam.RecordDecontaminator;
+import dev.codellm.decontam.SourceRecords;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * {@code codellm decontam} as a Spark job, for corpora that outgrow one machine:
+ * <pre>
+ * spark-submit --class dev.codellm.spark.DecontamJob codellm-spark-job.jar \
+ *   --input hdfs:///corpus/*.jsonl.gz --out hdfs:///decontam --shared /path/to/shared \
+ *   [--method openai50|ngram|exact] [--benchmarks humaneval,mbpp,...] [--seed 42] ...
+ * </pre>
+ * The driver loads the benchmarks (they are small) and broadcasts the built matcher; executors
+ * run the very same {@link RecordDecontaminator} as the in-process run, so the decisions are
+ * identical. Output: {@code OUT/clean/part-*}, {@code OUT/removed/part-*} (concatenated in part
+ * order they are the in-process files, in input order) and {@code OUT/report.json}.
+ */
+public final class DecontamJob {
+    private DecontamJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = parse(args);
+        String input = require(o, "input");
+        String out = require(o, "out");
+        String method = o.getOrDefault("method", "openai50");
+        DecontamConfig cfg = new DecontamConfig(method,
+                Arrays.asList(o.getOrDefault("benchmarks", String.join(",", Benchmarks.DEFAULT_NAMES)).split(",")),
+                Long.parseLong(o.getOrDefault("seed", "42")),
+                Integer.parseInt(o.getOrDefault("min-chars", Integer.toString(DecontamConfig.defaultMinChars(method)))),
+                Integer.parseInt(o.getOrDefault("ngram", "13")),
+                Double.parseDouble(o.getOrDefault("threshold", "0.5")),
+                o.containsKey("fields") ? new HashSet<>(Arrays.asList(o.get("fields").split(","))) : null);
+        String shared = o.getOrDefault("shared", System.getenv("CODELLM_SHARED"));
+        RecordDecontaminator dec = cfg.build(shared == null ? null : Path.of(shared));
+
+        SparkSession.Builder b = SparkSession.builder().appName("codellm-decontam");
+        if (o.containsKey("master")) b = b.master(o.get("master"));
+        try (SparkSession spark = b.getOrCreate()) {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            run(sc, dec, input, out, o.containsKey("source-tree"));
+        }
+    }
+
+    static void run(JavaSparkContext sc, RecordDecontaminator dec, String input, String out, boolean sourceTree) throws Exception {
+        long started = System.nanoTime();
+        Broadcast<RecordDecontaminator> bdec = sc.broadcast(dec);
+        JavaRDD<Row> rows = (sourceTree ? sourceTreeRows(sc, input) : jsonlRows(sc, input))
+                .mapPartitions(it -> decideAll(bdec.value(), it))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+
+        rows.filter(r -> r.decision.kind() == Decision.Kind.CLEAN).map(r -> r.line).saveAsTextFile(out + "/clean");
+        rows.filter(r -> r.decision.kind() == Decision.Kind.REMOVED)
+                .map(r -> RecordDecontaminator.withMatches(r.line, r.decision.matched()))
+                .saveAsTextFile(out + "/removed");
+        DecontamReport report = rows.treeAggregate(new DecontamReport(),
+                (rep, r) -> {
+                    if (r.skip != null) rep.skip(r.skip, r.where);
+                    else rep.add(r.decision, r.bytes, r.where);
+                    return rep;
+                },
+                DecontamReport::merge);
+        rows.unpersist();
+
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("input", input);
+        extra.put("input_kind", sourceTree ? "source_tree" : "jsonl");
+        extra.put("engine", "spark " + sc.version() + " (" + sc.master() + ")");
+        extra.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        org.apache.hadoop.fs.Path reportPath = new org.apache.hadoop.fs.Path(out + "/report.json");
+        FileSystem fs = reportPath.getFileSystem(sc.hadoopConfiguration());
+        try (OutputStream os = fs.create(reportPath, true)) {
+            os.write(report.toJson(dec.method(), extra).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One input line (or skipped file) and what was decided for it. */
+    static final class Row implements java.io.Serializable {
+        String line;
+        String where;
+        long bytes;
+        Decision decision;
+        String skip;  // set when the record never became a line (binary file...)
+    }
+
+    /** jsonl / jsonl.gz (Hadoop splits on \n, \r\n or \r and decompresses .gz), numbered for skip examples. */
+    private static JavaRDD<Tuple2<String, String>> jsonlRows(JavaSparkContext sc, String input) {
+        return sc.textFile(input).zipWithIndex().map(t -> new Tuple2<>(t._1, "line " + (t._2 + 1)));
+    }
+
+    /** A directory of source files as {"path","text"} records in sorted path order, like the in-process reader. */
+    private static JavaRDD<Tuple2<String, String>> sourceTreeRows(JavaSparkContext sc, String input) {
+        String root = new org.apache.hadoop.fs.Path(input).toUri().getPath().replaceAll("/+$", "") + "/";
+        JavaPairRDD<String, byte[]> files = sc.binaryFiles(input + "/*", sc.defaultParallelism())
+                .mapToPair(t -> new Tuple2<>(relative(t._1, root), t._2.toArray()));
+        return files.sortByKey().map(t -> {
+            String text = SourceRecords.text(t._2);
+            if (text == null) return new Tuple2<>(null, "\u0000" + SourceRecords.binaryReason(t._2) + "\u0000" + t._1);
+            return new Tuple2<>(SourceRecords.line(t._1, text), t._1);
+        });
+    }
+
+    private static String relative(String uri, String root) {
+        String p = new org.apache.hadoop.fs.Path(uri).toUri().getPath();
+        return p.startsWith(root) ? p.substring(root.length()) : p;
+    }
+
+    private static Iterator<Row> decideAll(RecordDecontaminator dec, Iterator<Tuple2<String, String>> lines) {
+        RecordDecontaminator.Worker w = dec.newWorker();
+        List<Row> out = new ArrayList<>();
+        while (lines.hasNext()) {
+            Tuple2<String, String> t = lines.next();
+            Row r = new Row();
+            if (t._1 == null) {
+                String[] parts = t._2.split("\u0000");
+                r.skip = parts[1];
+                r.where = parts[2];
+            } else {
+                byte[] bytes = t._1.getBytes(StandardCharsets.UTF_8);
+                r.line = t._1;
+                r.where = t._2;
+                r.bytes = bytes.length + 1;
+                r.decision = w.decide(bytes, 0, bytes.length);
+            }
+            out.add(r);
+        }
+        return out.iterator();
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + args[i]);
+            String k = args[i].substring(2);
+            if (k.equals("source-tree")) o.put(k, "true");
+            else if (i + 1 < args.length) o.put(k, args[++i]);
+            else throw new IllegalArgumentException("--" + k + " needs a value");
+        }
+        return o;
+    }
+
+    private static String require(Map<String, String> o, String k) {
+        String v = o.get(k);
+        if (v == null) throw new IllegalArgumentException("missing --" + k);
+        return v;
+    }
+}
