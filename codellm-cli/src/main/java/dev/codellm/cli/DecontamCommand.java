@@ -36,7 +36,7 @@ public final class DecontamCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Substring sampling seed (openai50). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--min-chars", description = "Ignore benchmark items with fewer normalised chars (default: 0 for openai50/ngram, 20 for exact).")
+    @Option(names = "--min-chars", description = "Ignore benchmark items with fewer normalised chars (default: 20 for openai50 and exact; 0 = every item, the OpenAI method to the letter).")
     Integer minChars;
 
     @Option(names = "--ngram", defaultValue = "13", description = "n for --method ngram. Default: ${DEFAULT-VALUE}.")
@@ -70,9 +70,9 @@ public final class DecontamCommand implements Callable<Integer> {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         DecontamPipeline.Summary s = new DecontamPipeline(dec, n, maxLineBytes, System.err).run(input, out);
         DecontamReport r = s.report();
-        System.out.printf("decontam %s: %d records, %d clean, %d removed, %d skipped; %.1f MB in %.1fs (%.1f MB/s, %d threads)%n",
+        System.out.printf("decontam %s: %d records, %d clean, %d removed, %d skipped; %.1f MB in %.1fs (%.1f MB/s, %d threads; %.1f MB per CPU-second)%n",
                 dec.method().name(), r.records, r.clean, r.removed, r.skippedTotal(), r.bytes / 1e6, s.seconds(),
-                s.megabytesPerSecond(), s.threads());
+                s.megabytesPerSecond(), s.threads(), r.bytes / 1e6 / s.cpuSeconds());
         System.out.println("wrote " + out.resolve("clean.jsonl") + ", " + out.resolve("removed.jsonl") + ", " + s.reportFile());
         return 0;
     }

@@ -9,10 +9,10 @@ public final class Normalizer {
     private Normalizer() {}
 
     /** ASCII fast path for {@link #lettersAndDigits}: true for [A-Za-z0-9]. */
-    private static final boolean[] ASCII_KEEP = new boolean[128];
+    private static final byte[] ASCII_KEEP = new byte[128];
 
     static {
-        for (int c = 0; c < 128; c++) ASCII_KEEP[c] = Character.isLetterOrDigit(c);
+        for (int c = 0; c < 128; c++) ASCII_KEEP[c] = (byte) (Character.isLetterOrDigit(c) ? 1 : 0);
     }
 
     /**
@@ -23,10 +23,13 @@ public final class Normalizer {
     public static int lettersAndDigits(char[] src, int off, int len, char[] dst) {
         int n = 0;
         int end = off + len;
+        final byte[] keep = ASCII_KEEP;
         for (int i = off; i < end; i++) {
             char c = src[i];
             if (c < 128) {
-                if (ASCII_KEEP[c]) dst[n++] = c;
+                // Branch-free: always store, advance only for kept chars (no mispredictions on code).
+                dst[n] = c;
+                n += keep[c];
             } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(src[i + 1])) {
                 int cp = Character.toCodePoint(c, src[i + 1]);
                 if (Character.isLetterOrDigit(cp)) {
@@ -49,7 +52,7 @@ public final class Normalizer {
 
     /** Word characters for n-gram tokens: letters, digits and underscore (identifiers, numbers). */
     public static boolean isWordChar(char c) {
-        if (c < 128) return ASCII_KEEP[c] || c == '_';
+        if (c < 128) return ASCII_KEEP[c] != 0 || c == '_';
         return Character.isLetterOrDigit(c);
     }
 }

@@ -1,137 +1,159 @@
 package dev.codellm.decontam;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * Finds many fixed patterns in a text in one pass per pattern-length group, with a Rabin-Karp
- * rolling hash: each window's hash is checked against a small bit filter (cache resident), then a
- * hash table, then the pattern chars are compared, so a reported match is always exact.
+ * Finds many fixed patterns in a text, exactly, at a cost that does not grow with the number of
+ * patterns.
  *
- * <p>Patterns at least {@code maxAnchor} long are indexed by their first {@code maxAnchor} chars
- * (for the 50-char method, every pattern is exactly that long). Shorter patterns form a second
- * group indexed by a prefix as long as the shortest of them. So a text costs at most two passes,
- * whatever the number of patterns.
+ * <p>Sampled anchors instead of a rolling hash: in a group whose patterns are all at least
+ * {@code m} chars long, let {@code k = m / 2} and {@code a = m - k + 1}. Every pattern occurrence
+ * at position {@code p} covers exactly one text position {@code q} that is a multiple of
+ * {@code k} with {@code p <= q < p + k}, and {@code text[q, q + a)} is then the pattern's own
+ * substring at offset {@code j = q - p}. So each pattern is indexed under its {@code k} substrings
+ * of length {@code a}, and the text is hashed only every {@code k} chars. A hash is a dot product
+ * with fixed powers (no loop-carried multiply, so the CPU overlaps the work), checked against a
+ * bit filter, then a hash table, then the chars are compared, so every reported match is exact
+ * and each occurrence is reported once.
+ *
+ * <p>Patterns at least {@code maxAnchor} long form one group ({@code m = maxAnchor}); shorter
+ * ones a second group with {@code m} = the shortest of them. A text costs at most two scans.
  */
 public final class PatternSearcher implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final long BASE = 0x9E3779B97F4A7C15L | 1L;
-    private static final long MIX = 0xD6E8FEB86659FD93L;
 
     private final Group[] groups;
 
     /** @param owners {@code owners[i]} is reported when {@code patterns.get(i)} is found */
     public PatternSearcher(List<char[]> patterns, int[] owners, int maxAnchor) {
         if (patterns.size() != owners.length) throw new IllegalArgumentException("one owner per pattern");
+        if (maxAnchor < 2) throw new IllegalArgumentException("anchor must be >= 2");
+        List<Integer> longs = new ArrayList<>();
+        List<Integer> shorts = new ArrayList<>();
         int minShort = Integer.MAX_VALUE;
-        int nLong = 0;
-        for (char[] p : patterns) {
-            if (p.length == 0) throw new IllegalArgumentException("empty pattern");
-            if (p.length >= maxAnchor) nLong++;
-            else minShort = Math.min(minShort, p.length);
-        }
-        Group longs = nLong > 0 ? new Group(maxAnchor, nLong) : null;
-        Group shorts = nLong < patterns.size() ? new Group(minShort, patterns.size() - nLong) : null;
         for (int i = 0; i < patterns.size(); i++) {
-            char[] p = patterns.get(i);
-            (p.length >= maxAnchor ? longs : shorts).add(p, owners[i]);
+            int len = patterns.get(i).length;
+            if (len == 0) throw new IllegalArgumentException("empty pattern");
+            if (len >= maxAnchor) longs.add(i);
+            else {
+                shorts.add(i);
+                minShort = Math.min(minShort, len);
+            }
         }
-        groups = Arrays.stream(new Group[] {longs, shorts}).filter(g -> g != null).toArray(Group[]::new);
+        List<Group> gs = new ArrayList<>();
+        if (!longs.isEmpty()) gs.add(new Group(maxAnchor, longs, patterns, owners));
+        if (!shorts.isEmpty()) gs.add(new Group(minShort, shorts, patterns, owners));
+        groups = gs.toArray(new Group[0]);
     }
 
     public int patternCount() {
         int n = 0;
-        for (Group g : groups) n += g.size;
+        for (Group g : groups) n += g.patterns.length;
         return n;
     }
 
-    /** Reports the owner of every pattern occurrence in {@code text[0, len)} (repeats possible). */
+    /** Reports the owner of every pattern occurrence in {@code text[0, len)} (once per occurrence). */
     public void search(char[] text, int len, IntConsumer owners) {
         for (Group g : groups) g.search(text, len, owners);
     }
 
-    static long hash(char[] s, int off, int len) {
-        long h = 0;
-        for (int i = off; i < off + len; i++) h = h * BASE + s[i];
-        return h;
-    }
-
     private static final class Group implements Serializable {
         private static final long serialVersionUID = 1L;
-        final int anchor;
-        final long basePowAnchor;
+        final int step;            // k
+        final int anchor;          // a
+        final int[] powers;        // hash weights, one per anchor char
         final int filterShift;
         final long[] filter;
         final int tableMask;
-        final long[] keys;
-        final int[] head;          // pattern index + 1 of the first pattern with this key, 0 = empty
-        final int[] next;          // next pattern index + 1 with the same key
+        final int[] keys;
+        final int[] head;          // entry index + 1 of the first entry with this key, 0 = empty
+        final int[] next;          // per entry: next entry index + 1 with the same key
+        final int[] entryPattern;  // per entry: pattern index in this group
+        final byte[] entryOffset;  // per entry: j, the anchor's offset inside the pattern
         final char[][] patterns;
         final int[] owners;
-        int size;
 
-        Group(int anchor, int capacity) {
-            this.anchor = anchor;
-            long p = 1;
-            for (int i = 0; i < anchor; i++) p *= BASE;
-            basePowAnchor = p;
-            // ~32 filter bits per pattern keeps false positives near 3 %, and stays in L1/L2.
-            int filterBits = Math.max(12, 64 - Long.numberOfLeadingZeros((long) capacity * 32 - 1));
-            filterShift = 64 - filterBits;
+        Group(int minLen, List<Integer> members, List<char[]> all, int[] allOwners) {
+            if (minLen == 1) {
+                step = 1;
+                anchor = 1;
+            } else {
+                step = Math.min(minLen / 2, 127);
+                anchor = minLen - step + 1;
+            }
+            powers = new int[anchor];
+            int p = 1;
+            for (int i = anchor - 1; i >= 0; i--) {
+                powers[i] = p;
+                p *= 0x01000193;
+            }
+            patterns = new char[members.size()][];
+            owners = new int[members.size()];
+            int entries = members.size() * step;
+            int filterBits = Math.max(12, 64 - Long.numberOfLeadingZeros((long) entries * 32 - 1));
+            filterBits = Math.min(filterBits, 26);
+            filterShift = 32 - filterBits;
             filter = new long[Math.max(1, (1 << filterBits) >>> 6)];
-            int tableSize = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
+            int tableSize = Integer.highestOneBit(Math.max(16, entries * 2 - 1)) << 1;
             tableMask = tableSize - 1;
-            keys = new long[tableSize];
+            keys = new int[tableSize];
             head = new int[tableSize];
-            next = new int[capacity];
-            patterns = new char[capacity][];
-            owners = new int[capacity];
-        }
-
-        void add(char[] pattern, int owner) {
-            int idx = size++;
-            patterns[idx] = pattern;
-            owners[idx] = owner;
-            long h = hash(pattern, 0, anchor);
-            long m = h * MIX;
-            int f = (int) (m >>> filterShift);
-            filter[f >>> 6] |= 1L << f;
-            int slot = (int) (m >>> 32) & tableMask;
-            while (head[slot] != 0 && keys[slot] != h) slot = (slot + 1) & tableMask;
-            keys[slot] = h;
-            next[idx] = head[slot];
-            head[slot] = idx + 1;
-        }
-
-        void search(char[] text, int len, IntConsumer sink) {
-            final int a = anchor;
-            if (len < a) return;
-            final long[] filter = this.filter;
-            final int shift = filterShift;
-            final long bp = basePowAnchor;
-            long h = hash(text, 0, a);
-            int pos = 0;
-            while (true) {
-                long m = h * MIX;
-                int f = (int) (m >>> shift);
-                if ((filter[f >>> 6] & (1L << f)) != 0) verify(h, m, text, pos, len, sink);
-                int in = pos + a;
-                if (in >= len) break;
-                h = h * BASE + text[in] - text[pos] * bp;
-                pos++;
+            next = new int[entries];
+            entryPattern = new int[entries];
+            entryOffset = new byte[entries];
+            int e = 0;
+            for (int m = 0; m < members.size(); m++) {
+                patterns[m] = all.get(members.get(m));
+                owners[m] = allOwners[members.get(m)];
+                for (int j = 0; j < step; j++) {
+                    int h = hash(patterns[m], j);
+                    int mix = h * 0x9E3779B9;
+                    int f = mix >>> filterShift;
+                    filter[f >>> 6] |= 1L << f;
+                    int slot = (mix ^ (mix >>> 16)) & tableMask;
+                    while (head[slot] != 0 && keys[slot] != h) slot = (slot + 1) & tableMask;
+                    keys[slot] = h;
+                    entryPattern[e] = m;
+                    entryOffset[e] = (byte) j;
+                    next[e] = head[slot];
+                    head[slot] = e + 1;
+                    e++;
+                }
             }
         }
 
-        private void verify(long h, long m, char[] text, int pos, int len, IntConsumer sink) {
-            int slot = (int) (m >>> 32) & tableMask;
+        private int hash(char[] s, int off) {
+            int h = 0;
+            final int[] pw = powers;
+            for (int i = 0; i < pw.length; i++) h += s[off + i] * pw[i];
+            return h;
+        }
+
+        void search(char[] text, int len, IntConsumer sink) {
+            final int k = step, a = anchor, shift = filterShift;
+            final long[] filter = this.filter;
+            for (int q = 0; q + a <= len; q += k) {
+                int h = hash(text, q);
+                int mix = h * 0x9E3779B9;
+                int f = mix >>> shift;
+                if ((filter[f >>> 6] & (1L << f)) != 0) verify(h, mix, text, q, len, sink);
+            }
+        }
+
+        private void verify(int h, int mix, char[] text, int q, int len, IntConsumer sink) {
+            int slot = (mix ^ (mix >>> 16)) & tableMask;
             while (head[slot] != 0) {
                 if (keys[slot] == h) {
-                    for (int i = head[slot]; i != 0; i = next[i - 1]) {
-                        char[] p = patterns[i - 1];
-                        if (pos + p.length <= len && Arrays.equals(text, pos, pos + p.length, p, 0, p.length)) {
-                            sink.accept(owners[i - 1]);
+                    for (int e = head[slot]; e != 0; e = next[e - 1]) {
+                        char[] p = patterns[entryPattern[e - 1]];
+                        int start = q - entryOffset[e - 1];
+                        if (start >= 0 && start + p.length <= len
+                                && Arrays.equals(text, start, start + p.length, p, 0, p.length)) {
+                            sink.accept(owners[entryPattern[e - 1]]);
                         }
                     }
                     return;
