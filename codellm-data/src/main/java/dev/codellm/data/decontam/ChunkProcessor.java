@@ -13,9 +13,11 @@ import java.util.Set;
 /** Runs the decontamination decision on every line of a chunk; one per worker thread. */
 final class ChunkProcessor {
     private final RecordDecontaminator.Worker worker;
+    private final long maxLineBytes;
 
-    ChunkProcessor(RecordDecontaminator decontaminator) {
+    ChunkProcessor(RecordDecontaminator decontaminator, long maxLineBytes) {
         this.worker = decontaminator.newWorker();
+        this.maxLineBytes = maxLineBytes;
     }
 
     /** A skipped line's example, located by chunk-relative line index or by file name. */
@@ -42,7 +44,9 @@ final class ChunkProcessor {
             int nl = start;
             while (nl < end && b[nl] != '\n') nl++;
             int lineEnd = nl > start && b[nl - 1] == '\r' ? nl - 1 : nl;
-            Decision d = worker.decide(b, start, lineEnd - start);
+            Decision d = lineEnd - start > maxLineBytes
+                    ? Decision.skipped("line too long", "longer than " + maxLineBytes + " bytes")
+                    : worker.decide(b, start, lineEnd - start);
             switch (d.kind()) {
                 case CLEAN -> {
                     clean.write(b, start, lineEnd - start);

@@ -68,7 +68,7 @@ public final class DecontamPipeline {
             t.setDaemon(true);
             return t;
         });
-        ThreadLocal<ChunkProcessor> processors = ThreadLocal.withInitial(() -> new ChunkProcessor(decontaminator));
+        ThreadLocal<ChunkProcessor> processors = ThreadLocal.withInitial(() -> new ChunkProcessor(decontaminator, maxLineBytes));
         BlockingQueue<Future<ChunkProcessor.Result>> inFlight = new ArrayBlockingQueue<>(threads * 2);
         Future<ChunkProcessor.Result> endMarker = java.util.concurrent.CompletableFuture.completedFuture(null);
         Thread reader = new Thread(() -> {
