@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         description = "The code-LLM loop on the JVM: run, serve, evaluate, curate data for and train code models.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            EvalCommand.class,
             DecontamCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,298 @@
+package dev.codellm.core.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.ChatMessage;
+import dev.codellm.core.ChatRequest;
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.Completion;
+import dev.codellm.core.CompletionRequest;
+import dev.codellm.core.FinishReason;
+import dev.codellm.core.Generator;
+import dev.codellm.core.ModelInfo;
+import dev.codellm.core.SamplingParams;
+import dev.codellm.core.TokenSink;
+import dev.codellm.core.Usage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A {@link Generator} backed by any OpenAI-compatible HTTP endpoint (OpenAI, llama.cpp server,
+ * vLLM, our own {@code codellm serve}). Completions and infill go to {@code /v1/completions}
+ * (the suffix in OpenAI's {@code suffix} field), chat to {@code /v1/chat/completions}.
+ *
+ * <p>A request whose sink is not {@link TokenSink#NONE} is streamed (SSE) so text reaches the
+ * sink as it is produced; otherwise one JSON response is read. 429, 5xx, timeouts and I/O errors
+ * are retried with exponential backoff (bounded by {@link OpenAiConfig#maxRetries()}), honouring
+ * a server's {@code Retry-After}; a streamed request is never retried once text was delivered, as
+ * the sink cannot take it back. Other 4xx fail at once with the server's error message.
+ *
+ * <p>Thread-safe: one instance may serve many concurrent requests (eval runs {@code --jobs} of them).
+ */
+public final class OpenAiGenerator implements Generator {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OpenAiConfig config;
+    private final HttpClient http;
+
+    public OpenAiGenerator(OpenAiConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    /** Endpoint and model with defaults; the key comes from {@code OPENAI_API_KEY} if set. */
+    public static OpenAiGenerator open(String endpoint, String model) {
+        return new OpenAiGenerator(OpenAiConfig.of(endpoint, model));
+    }
+
+    public OpenAiConfig config() { return config; }
+
+    @Override
+    public ModelInfo info() {
+        return new ModelInfo(config.model(), config.contextLength(), true, null);
+    }
+
+    @Override
+    public Completion complete(CompletionRequest request, TokenSink sink) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", config.model());
+        body.put("prompt", request.prompt());
+        if (request.suffix() != null) body.put("suffix", request.suffix());
+        putSampling(body, request.sampling());
+        return send("/completions", body, sink, false);
+    }
+
+    @Override
+    public Completion chat(ChatRequest request, TokenSink sink) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", config.model());
+        ArrayNode messages = body.putArray("messages");
+        for (ChatMessage m : request.messages()) messages.addObject().put("role", m.role()).put("content", m.content());
+        String prefix = request.responsePrefix();
+        boolean prefill = prefix != null && !prefix.isEmpty() && config.assistantPrefill();
+        if (prefill) messages.addObject().put("role", "assistant").put("content", prefix);
+        putSampling(body, request.sampling());
+        Completion c = send("/chat/completions", body, sink, true);
+        // The text is what follows the prefix. A server that honoured the prefill returns only the
+        // continuation; one that answered anew may repeat the prefix, which we drop.
+        if (prefix != null && !prefix.isEmpty() && c.text().startsWith(prefix)) {
+            return new Completion(c.text().substring(prefix.length()), c.finishReason(), c.usage());
+        }
+        return c;
+    }
+
+    private static void putSampling(ObjectNode body, SamplingParams s) {
+        body.put("max_tokens", s.maxTokens());
+        body.put("temperature", s.temperature());
+        body.put("top_p", s.topP());
+        if (!s.stop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop");
+            s.stop().forEach(stop::add);
+        }
+        if (s.seed() != null) body.put("seed", s.seed());
+        if (s.presencePenalty() != 0) body.put("presence_penalty", s.presencePenalty());
+        if (s.frequencyPenalty() != 0) body.put("frequency_penalty", s.frequencyPenalty());
+        // Not in OpenAI's API (it rejects unknown fields), understood by llama.cpp and vLLM:
+        // sent only when the user asked for them.
+        if (s.topK() > 0) body.put("top_k", s.topK());
+        if (s.minP() > 0) body.put("min_p", s.minP());
+        if (s.repeatPenalty() != 1.0) body.put("repeat_penalty", s.repeatPenalty());
+    }
+
+    private Completion send(String path, ObjectNode body, TokenSink sink, boolean chat) {
+        boolean stream = sink != null && sink != TokenSink.NONE;
+        if (stream) body.put("stream", true);
+        URI uri = URI.create(config.baseUrl() + path);
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
+                .timeout(config.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", stream ? "text/event-stream" : "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        if (config.apiKey() != null && !config.apiKey().isBlank()) rb.header("Authorization", "Bearer " + config.apiKey());
+        HttpRequest req = rb.build();
+
+        Duration backoff = config.initialBackoff();
+        String lastProblem = null;
+        for (int attempt = 0; ; attempt++) {
+            Duration wait = backoff;
+            try {
+                HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                int status = resp.statusCode();
+                if (status == 200) {
+                    try (InputStream in = resp.body()) {
+                        return stream ? readStream(in, sink, chat, uri) : readJson(in.readAllBytes(), sink, chat, uri);
+                    }
+                }
+                String detail = errorMessage(resp);
+                lastProblem = "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
+                if (status != 429 && status < 500) {
+                    throw new CodellmException("endpoint " + uri + " rejected the request: " + lastProblem);
+                }
+                Duration retryAfter = retryAfter(resp);
+                if (retryAfter != null) wait = retryAfter;
+            } catch (StreamAlreadyStarted e) {
+                throw new CodellmException("stream from " + uri + " broke after text was delivered: " + e.getCause().getMessage(), e.getCause());
+            } catch (HttpTimeoutException e) {
+                lastProblem = "timed out after " + config.requestTimeout().toSeconds() + " s";
+            } catch (IOException e) {
+                lastProblem = "I/O error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CodellmException("interrupted while calling " + uri);
+            }
+            if (attempt >= config.maxRetries()) {
+                throw new CodellmException("endpoint " + uri + " failed after " + (attempt + 1) + " attempt(s): " + lastProblem);
+            }
+            sleep(min(wait, config.maxBackoff()));
+            backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+        }
+    }
+
+    private Completion readJson(byte[] bytes, TokenSink sink, boolean chat, URI uri) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new CodellmException("endpoint " + uri + " returned malformed JSON: " + firstLine(e.getMessage()));
+        }
+        JsonNode choice = root.path("choices").path(0);
+        if (choice.isMissingNode()) throw new CodellmException("endpoint " + uri + " returned no choices: " + abbreviate(root.toString()));
+        JsonNode textNode = chat ? choice.path("message").path("content") : choice.path("text");
+        String text = textNode.isTextual() ? textNode.asText() : "";
+        if (sink != null) sink.accept(text);
+        JsonNode usage = root.path("usage");
+        return new Completion(text, finishReason(choice.path("finish_reason").asText("stop")),
+                new Usage(usage.path("prompt_tokens").asInt(0), usage.path("completion_tokens").asInt(0)));
+    }
+
+    /** Server-sent events: {@code data: {chunk}} lines until {@code data: [DONE]}. */
+    private Completion readStream(InputStream in, TokenSink sink, boolean chat, URI uri) throws IOException {
+        StringBuilder text = new StringBuilder();
+        FinishReason finish = FinishReason.STOP;
+        int promptTokens = 0, completionTokens = 0, chunks = 0;
+        boolean delivered = false;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.startsWith("data:")) continue; // comments, event names, blank separators
+                String data = line.substring(5).strip();
+                if (data.equals("[DONE]")) break;
+                JsonNode chunk;
+                try {
+                    chunk = JSON.readTree(data);
+                } catch (JsonProcessingException e) {
+                    throw new CodellmException("endpoint " + uri + " sent a malformed stream chunk: " + abbreviate(data));
+                }
+                if (chunk.has("error")) throw new CodellmException("endpoint " + uri + " reported an error mid-stream: " + chunk.path("error").path("message").asText(chunk.path("error").toString()));
+                JsonNode usage = chunk.path("usage");
+                if (usage.isObject()) {
+                    promptTokens = usage.path("prompt_tokens").asInt(promptTokens);
+                    completionTokens = usage.path("completion_tokens").asInt(completionTokens);
+                }
+                JsonNode choice = chunk.path("choices").path(0);
+                if (choice.isMissingNode()) continue;
+                JsonNode piece = chat ? choice.path("delta").path("content") : choice.path("text");
+                if (piece.isTextual() && !piece.asText().isEmpty()) {
+                    chunks++;
+                    text.append(piece.asText());
+                    delivered = true;
+                    if (!sink.accept(piece.asText())) {
+                        finish = FinishReason.CANCELLED;
+                        break; // closing the stream tells the server to stop
+                    }
+                }
+                JsonNode fr = choice.path("finish_reason");
+                if (fr.isTextual()) finish = finishReason(fr.asText());
+            }
+        } catch (IOException e) {
+            if (delivered) throw new StreamAlreadyStarted(e);
+            throw e;
+        }
+        // Servers that send no usage in streams: count chunks (≈ one token each) rather than report 0.
+        if (completionTokens == 0) completionTokens = chunks;
+        return new Completion(text.toString(), finish, new Usage(promptTokens, completionTokens));
+    }
+
+    private static FinishReason finishReason(String s) {
+        return switch (s) {
+            case "length" -> FinishReason.LENGTH;
+            case "cancelled" -> FinishReason.CANCELLED;
+            default -> FinishReason.STOP;
+        };
+    }
+
+    private static String errorMessage(HttpResponse<InputStream> resp) {
+        try (InputStream in = resp.body()) {
+            byte[] b = in.readNBytes(64 * 1024);
+            String raw = new String(b, StandardCharsets.UTF_8).strip();
+            try {
+                JsonNode n = JSON.readTree(raw);
+                JsonNode msg = n.path("error").path("message");
+                if (msg.isTextual()) return msg.asText();
+                if (n.path("error").isTextual()) return n.path("error").asText();
+            } catch (IOException notJson) {
+                // fall through: plain-text error body
+            }
+            return abbreviate(raw);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static Duration retryAfter(HttpResponse<?> resp) {
+        return resp.headers().firstValue("Retry-After").map(v -> {
+            try {
+                return Duration.ofMillis((long) (Double.parseDouble(v.strip()) * 1000));
+            } catch (NumberFormatException httpDate) {
+                return null; // HTTP-date form: use our own backoff
+            }
+        }).orElse(null);
+    }
+
+    private static void sleep(Duration d) {
+        // ±20 % jitter so parallel workers hitting the same 429 do not retry in lockstep.
+        long ms = d.toMillis();
+        if (ms > 0) ms = (long) (ms * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodellmException("interrupted while waiting to retry");
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) { return a.compareTo(b) <= 0 ? a : b; }
+
+    private static String abbreviate(String s) {
+        s = s.replace('\n', ' ');
+        return s.length() <= 300 ? s : s.substring(0, 300) + "...";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+
+    /** An I/O failure after part of a stream reached the sink: must not be retried. */
+    private static final class StreamAlreadyStarted extends IOException {
+        StreamAlreadyStarted(IOException cause) { super(cause); }
+    }
+}

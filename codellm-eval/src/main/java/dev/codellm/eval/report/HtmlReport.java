@@ -1,0 +1,77 @@
+package dev.codellm.eval.report;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.eval.exec.SampleResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** report.html: summary, pass@k chart, per-task strip and table with the first failing test and error. */
+public final class HtmlReport {
+    private HtmlReport() {}
+
+    public static void write(Results r, Path file) {
+        StringBuilder b = new StringBuilder();
+        b.append("<h1>").append(Html.esc(r.model())).append(" on ").append(Html.esc(r.dataset().id().cliName())).append("</h1>");
+        int samples = r.outcomes().stream().mapToInt(Results.TaskOutcome::n).sum();
+        b.append("<p>").append(r.outcomes().size()).append(" tasks, ").append(samples).append(" samples. Dataset sha256 <code>")
+                .append(r.dataset().sha256(), 0, 16).append("…</code>. Sandbox: ").append(Html.esc(r.sandbox())).append("</p>");
+        Map<String, Double> base = r.passAtK(false);
+        Map<String, Double> plus = r.plus() ? r.passAtK(true) : Map.of();
+        b.append("<table><tr><th></th>");
+        base.keySet().forEach(k -> b.append("<th>").append(k).append("</th>"));
+        b.append("</tr><tr><td>base</td>");
+        base.values().forEach(v -> b.append(String.format(Locale.ROOT, "<td>%.1f %%</td>", 100 * v)));
+        b.append("</tr>");
+        if (r.plus()) {
+            b.append("<tr><td>plus (base + extra tests)</td>");
+            plus.values().forEach(v -> b.append(String.format(Locale.ROOT, "<td>%.1f %%</td>", 100 * v)));
+            b.append("</tr>");
+        }
+        b.append("</table>");
+        List<String> ks = new ArrayList<>(base.keySet());
+        List<String> series = r.plus() ? List.of("base", "plus") : List.of("base");
+        double[][] vals = new double[series.size()][ks.size()];
+        for (int i = 0; i < ks.size(); i++) {
+            vals[0][i] = base.get(ks.get(i));
+            if (r.plus()) vals[1][i] = plus.getOrDefault(ks.get(i), 0.0);
+        }
+        b.append("<p>").append(Svg.bars(ks, series, vals, "pass@k")).append("</p>");
+        List<String> ids = r.outcomes().stream().map(o -> o.task().taskId()).toList();
+        double[] rates = r.outcomes().stream().mapToDouble(o -> (double) (r.plus() ? o.plusCorrect() : o.baseCorrect()) / o.n()).toArray();
+        b.append("<p>").append(Svg.taskStrip(ids, rates, "pass rate per task" + (r.plus() ? " (plus)" : ""))).append("</p>");
+
+        b.append("<h2>Tasks</h2><table><tr><th>task</th><th>n</th><th>base ok</th>");
+        if (r.plus()) b.append("<th>plus ok</th>");
+        b.append("<th>first failure</th><th>failing test</th></tr>");
+        for (Results.TaskOutcome o : r.outcomes()) {
+            SampleResult f = o.firstFailure(r.plus());
+            String cls = f == null ? "pass" : "fail";
+            b.append("<tr class='").append(cls).append("'><td>").append(Html.esc(o.task().taskId())).append("</td><td>").append(o.n())
+                    .append("</td><td>").append(o.baseCorrect()).append("</td>");
+            if (r.plus()) b.append("<td>").append(o.plusCorrect()).append("</td>");
+            if (f == null) {
+                b.append("<td></td><td></td>");
+            } else {
+                String status = !f.basePassed() ? "base " + f.baseStatus() : "plus " + f.plusStatus();
+                var test = !f.basePassed() ? f.baseFailTest() : f.plusFailTest();
+                String testText = test == null ? "" : test.isTextual() ? test.asText() : test.toString();
+                if (testText.length() > 300) testText = testText.substring(0, 300) + "…";
+                b.append("<td>").append(Html.esc(status)).append(f.error() == null ? "" : ": " + Html.esc(f.error()))
+                        .append("</td><td><code>").append(Html.esc(testText)).append("</code></td>");
+            }
+            b.append("</tr>");
+        }
+        b.append("</table>");
+        try {
+            Files.writeString(file, Html.page("codellm eval: " + r.model() + " on " + r.dataset().id(), b.toString()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CodellmException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package dev.codellm.eval.sandbox;
+
+import dev.codellm.core.CodellmException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sandbox: bubblewrap with every namespace unshared (network, PID, IPC, UTS, user, cgroup),
+ * the system directories ({@code /usr}, {@code /etc}, and the {@code /bin}-style links)
+ * read-only, nothing else of the host visible (no {@code /home}, {@code /root}, {@code /work},
+ * host {@code /tmp}), a fresh {@code /proc}, a minimal {@code /dev}, a size-limited tmpfs at
+ * {@code /tmp} and the run's private working directory at {@code /tmp/w}. Inside, {@code prlimit}
+ * sets CPU, address-space, process and file-size limits before the program starts.
+ *
+ * <p>When the JVM runs as root (as in this project's containers), bubblewrap is started through
+ * {@code setpriv} under an unprivileged uid ({@code uidBase + slot}, one per concurrent run):
+ * the kernel does not enforce RLIMIT_NPROC for root, so without this a fork bomb would not be
+ * stopped. As a normal user, bubblewrap's own user namespace is used.
+ *
+ * <p>Cleanup: the program is PID 2+ of a PID namespace whose init dies with the bwrap process
+ * ({@code --die-with-parent}); on timeout the JVM kills the bwrap process and every descendant it
+ * can see, and the kernel kills whatever remains in the namespace. The working directory is
+ * deleted (without following links) after the run.
+ */
+public final class BwrapSandbox implements Sandbox {
+    private static final Path BWRAP = Path.of("/usr/bin/bwrap");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+    /** Where the working directory appears inside the sandbox. */
+    public static final String WORKDIR = "/tmp/w";
+
+    private final List<Path> extraReadOnly;
+    private final int uidBase;
+    private final boolean root;
+    private final BlockingQueue<Integer> slots;
+    private final long tmpfsBytes;
+    private final String version;
+
+    /**
+     * @param extraReadOnly more host paths to show read-only (e.g. a toolchain under /opt); missing ones are skipped
+     * @param uidBase       first unprivileged uid used when running as root
+     * @param maxConcurrent how many runs may be in flight at once (one uid each)
+     */
+    public BwrapSandbox(List<Path> extraReadOnly, int uidBase, int maxConcurrent) {
+        for (Path tool : List.of(BWRAP, PRLIMIT)) {
+            if (!Files.isExecutable(tool)) {
+                throw new CodellmException("SANDBOX UNAVAILABLE: " + tool + " not found; install bubblewrap and util-linux "
+                        + "(scripts/packages/eval.txt). Refusing to run untrusted code without a sandbox.");
+            }
+        }
+        this.extraReadOnly = List.copyOf(extraReadOnly);
+        this.uidBase = uidBase;
+        this.root = currentUid() == 0;
+        if (root && !Files.isExecutable(SETPRIV)) throw new CodellmException("SANDBOX UNAVAILABLE: " + SETPRIV + " not found (util-linux)");
+        this.slots = new ArrayBlockingQueue<>(maxConcurrent);
+        for (int i = 0; i < maxConcurrent; i++) slots.add(i);
+        this.tmpfsBytes = 256 * Limits.MIB;
+        this.version = probe();
+    }
+
+    /** Default: no extra paths, uids from 61000, up to 64 concurrent runs. */
+    public static BwrapSandbox create() {
+        return new BwrapSandbox(List.of(), 61000, 64);
+    }
+
+    @Override
+    public String describe() {
+        return version + (root ? " as uid " + uidBase + "+ via setpriv" : " in a user namespace")
+                + ", no network, read-only system, private /tmp, rlimits cpu/as/nproc/fsize";
+    }
+
+    /** Runs {@code bwrap --version} and a trivial sandboxed command so a broken setup fails loudly up front. */
+    private String probe() {
+        String v;
+        try {
+            Process p = new ProcessBuilder(BWRAP.toString(), "--version").redirectErrorStream(true).start();
+            v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            p.waitFor();
+        } catch (IOException e) {
+            throw new CodellmException("SANDBOX UNAVAILABLE: cannot start bwrap: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodellmException("interrupted while probing the sandbox");
+        }
+        RunResult r = run(RunRequest.of(List.of("/bin/true"), Limits.DEFAULT.withWallTimeout(java.time.Duration.ofSeconds(20))));
+        if (!r.ok()) {
+            throw new CodellmException("SANDBOX UNAVAILABLE: bubblewrap cannot start a sandbox here (exit " + r.exitCode()
+                    + "): " + r.stderr().strip().replace('\n', ' ') + ". User namespaces may be disabled "
+                    + "(sysctl kernel.unprivileged_userns_clone / AppArmor). Refusing to run untrusted code unsandboxed.");
+        }
+        return v;
+    }
+
+    @Override
+    public RunResult run(RunRequest req) {
+        int slot;
+        try {
+            slot = slots.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodellmException("interrupted while waiting for a sandbox slot");
+        }
+        Path runDir = null;
+        try {
+            runDir = Files.createTempDirectory("codellm-sbx-");
+            // Traversable (not listable) so the unprivileged uid can reach the work dir bwrap binds.
+            Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx--x--x"));
+            Path work = runDir.resolve("w");
+            Files.createDirectory(work);
+            // The sandboxed uid differs from ours: the work dir must be writable by it.
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
+            for (Map.Entry<String, byte[]> f : req.files().entrySet()) {
+                Path target = work.resolve(f.getKey());
+                for (Path d = target.getParent(); !d.equals(work); d = d.getParent()) {
+                    if (!Files.isDirectory(d)) {
+                        Files.createDirectories(d);
+                        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    }
+                }
+                Files.write(target, f.getValue());
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-rw-rw-"));
+            }
+            Path stdin = runDir.resolve("stdin"), stdout = runDir.resolve("stdout"), stderr = runDir.resolve("stderr");
+            Files.write(stdin, req.stdin());
+            return execute(req, slot, work, stdin, stdout, stderr);
+        } catch (IOException e) {
+            throw new UncheckedIOException("sandbox setup failed: " + e.getMessage(), e);
+        } finally {
+            if (runDir != null) deleteTree(runDir);
+            slots.add(slot);
+        }
+    }
+
+    private RunResult execute(RunRequest req, int slot, Path work, Path stdin, Path stdout, Path stderr) throws IOException {
+        Limits lim = req.limits();
+        List<String> cmd = new ArrayList<>();
+        if (root) {
+            int uid = uidBase + slot;
+            cmd.addAll(List.of(SETPRIV.toString(), "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--"));
+        }
+        cmd.addAll(List.of(BWRAP.toString(),
+                "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+                "--hostname", "sandbox"));
+        for (String sys : List.of("/usr", "/etc")) cmd.addAll(List.of("--ro-bind", sys, sys));
+        for (String link : List.of("/bin", "/sbin", "/lib", "/lib64", "/lib32")) {
+            Path p = Path.of(link);
+            if (Files.isSymbolicLink(p)) cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), link));
+            else if (Files.isDirectory(p)) cmd.addAll(List.of("--ro-bind", link, link));
+        }
+        for (Path extra : extraReadOnly) cmd.addAll(List.of("--ro-bind-try", extra.toString(), extra.toString()));
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(tmpfsBytes), "--tmpfs", "/tmp",
+                "--bind", work.toString(), WORKDIR, "--chdir", WORKDIR, "--",
+                PRLIMIT.toString(),
+                "--cpu=" + lim.cpuSeconds(), "--as=" + lim.addressSpaceBytes(), "--nproc=" + lim.maxProcesses(),
+                "--fsize=" + lim.maxFileBytes(), "--core=0", "--"));
+        cmd.addAll(req.argv());
+
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectInput(stdin.toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", WORKDIR);
+        env.put("TMPDIR", "/tmp");
+        env.put("LANG", "C.UTF-8");
+        env.putAll(req.env());
+
+        long start = System.nanoTime();
+        Process p = pb.start();
+        boolean timedOut = false;
+        int exit;
+        try {
+            if (!p.waitFor(lim.wallTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                killTree(p);
+            }
+            p.waitFor(10, TimeUnit.SECONDS);
+            exit = p.isAlive() ? -1 : p.exitValue();
+        } catch (InterruptedException e) {
+            killTree(p);
+            Thread.currentThread().interrupt();
+            throw new CodellmException("interrupted while running a sandboxed program");
+        }
+        long wallMillis = (System.nanoTime() - start) / 1_000_000;
+        String out = readBounded(stdout, lim.maxOutputBytes());
+        String err = readBounded(stderr, lim.maxOutputBytes());
+        Map<String, byte[]> collected = new LinkedHashMap<>();
+        for (String name : req.collect()) {
+            Path f = work.resolve(name);
+            // Only plain files really inside the work dir: sandboxed code may plant symlinks to host files.
+            if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && !hasLinkedParent(f, work)) {
+                collected.put(name, readBoundedBytes(f, Math.max(lim.maxFileBytes(), lim.maxOutputBytes())));
+            }
+        }
+        return new RunResult(timedOut ? -1 : exit, out, err, timedOut, wallMillis, collected);
+    }
+
+    private static boolean hasLinkedParent(Path f, Path work) {
+        for (Path d = f.getParent(); d != null && !d.equals(work); d = d.getParent()) {
+            if (Files.isSymbolicLink(d)) return true;
+        }
+        return false;
+    }
+
+    private static void killTree(Process p) {
+        // Children first so none is re-parented and missed; the PID namespace takes the rest.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    private static String readBounded(Path f, int max) throws IOException {
+        return new String(readBoundedBytes(f, max), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBoundedBytes(Path f, long max) throws IOException {
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) return new byte[0];
+        try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max));
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("codellm: warning: could not delete sandbox dir " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static int currentUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).strip().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "root".equals(System.getProperty("user.name")) ? 0 : 1000;
+    }
+}

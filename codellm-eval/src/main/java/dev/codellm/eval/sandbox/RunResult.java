@@ -1,0 +1,23 @@
+package dev.codellm.eval.sandbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * What a sandboxed run did.
+ *
+ * @param exitCode  the exit status (128+signal when killed by a signal, as shells report it); -1 on timeout
+ * @param stdout    standard output, at most {@link Limits#maxOutputBytes()} bytes
+ * @param stderr    standard error, likewise
+ * @param timedOut  whether the wall-clock limit was hit and the process tree killed
+ * @param wallMillis elapsed wall time
+ * @param files     the requested {@link RunRequest#collect()} files that existed after the run
+ */
+public record RunResult(int exitCode, String stdout, String stderr, boolean timedOut, long wallMillis, Map<String, byte[]> files) {
+    public boolean ok() { return !timedOut && exitCode == 0; }
+
+    public String fileText(String name) {
+        byte[] b = files.get(name);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}
