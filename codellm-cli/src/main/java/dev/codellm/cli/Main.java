@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class,
             EvalCommand.class,
             DecontamCommand.class,
+            OssInstructCommand.class,
         })
 public final class Main implements Runnable {
 
