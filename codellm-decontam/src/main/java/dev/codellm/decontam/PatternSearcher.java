@@ -73,17 +73,19 @@ public final class PatternSearcher implements Serializable {
         final int[] head;          // entry index + 1 of the first entry with this key, 0 = empty
         final int[] next;          // per entry: next entry index + 1 with the same key
         final int[] entryPattern;  // per entry: pattern index in this group
-        final byte[] entryOffset;  // per entry: j, the anchor's offset inside the pattern
+        final short[] entryOffset; // per entry: j, the anchor's offset inside the pattern
         final char[][] patterns;
         final int[] owners;
 
         Group(int minLen, List<Integer> members, List<char[]> all, int[] allOwners) {
+            // A 12-char anchor of letters and digits is already very selective; a shorter anchor
+            // means a longer step, i.e. fewer probes per text char (the cost that matters).
             if (minLen == 1) {
                 step = 1;
                 anchor = 1;
             } else {
-                step = Math.min(minLen / 2, 127);
-                anchor = minLen - step + 1;
+                anchor = minLen >= 24 ? 12 : minLen - minLen / 2 + 1;
+                step = minLen - anchor + 1;
             }
             powers = new int[anchor];
             int p = 1;
@@ -95,7 +97,7 @@ public final class PatternSearcher implements Serializable {
             owners = new int[members.size()];
             int entries = members.size() * step;
             int filterBits = Math.max(12, 64 - Long.numberOfLeadingZeros((long) entries * 32 - 1));
-            filterBits = Math.min(filterBits, 26);
+            filterBits = Math.min(filterBits, 21); // 256 KB: stays in L2, false positives are cheap to reject
             filterShift = 32 - filterBits;
             filter = new long[Math.max(1, (1 << filterBits) >>> 6)];
             int tableSize = Integer.highestOneBit(Math.max(16, entries * 2 - 1)) << 1;
@@ -104,7 +106,7 @@ public final class PatternSearcher implements Serializable {
             head = new int[tableSize];
             next = new int[entries];
             entryPattern = new int[entries];
-            entryOffset = new byte[entries];
+            entryOffset = new short[entries];
             int e = 0;
             for (int m = 0; m < members.size(); m++) {
                 patterns[m] = all.get(members.get(m));
@@ -118,7 +120,7 @@ public final class PatternSearcher implements Serializable {
                     while (head[slot] != 0 && keys[slot] != h) slot = (slot + 1) & tableMask;
                     keys[slot] = h;
                     entryPattern[e] = m;
-                    entryOffset[e] = (byte) j;
+                    entryOffset[e] = (short) j;
                     next[e] = head[slot];
                     head[slot] = e + 1;
                     e++;
