@@ -59,14 +59,23 @@ public final class DecontamJob {
         if (o.containsKey("master")) b = b.master(o.get("master"));
         try (SparkSession spark = b.getOrCreate()) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            run(sc, dec, input, out, o.containsKey("source-tree"));
+            String kind = o.containsKey("source-tree") ? "source_tree"
+                    : input.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet") ? "parquet" : "jsonl";
+            run(spark, sc, dec, input, out, kind);
         }
     }
 
-    static void run(JavaSparkContext sc, RecordDecontaminator dec, String input, String out, boolean sourceTree) throws Exception {
+    static void run(SparkSession spark, JavaSparkContext sc, RecordDecontaminator dec, String input, String out, String kind)
+            throws Exception {
         long started = System.nanoTime();
         Broadcast<RecordDecontaminator> bdec = sc.broadcast(dec);
-        JavaRDD<Row> rows = (sourceTree ? sourceTreeRows(sc, input) : jsonlRows(sc, input))
+        JavaRDD<Tuple2<String, String>> lines = switch (kind) {
+            case "source_tree" -> sourceTreeRows(sc, input);
+            // Parquet rows as JSON objects, fields in schema order (Spark's own JSON rendering).
+            case "parquet" -> numbered(spark.read().parquet(input).toJSON().javaRDD());
+            default -> numbered(sc.textFile(input));
+        };
+        JavaRDD<Row> rows = lines
                 .mapPartitions(it -> decideAll(bdec.value(), it))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
@@ -86,7 +95,7 @@ public final class DecontamJob {
         double seconds = (System.nanoTime() - started) / 1e9;
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("input", input);
-        extra.put("input_kind", sourceTree ? "source_tree" : "jsonl");
+        extra.put("input_kind", kind);
         extra.put("engine", "spark " + sc.version() + " (" + sc.master() + ")");
         extra.put("seconds", Math.round(seconds * 1000) / 1000.0);
         org.apache.hadoop.fs.Path reportPath = new org.apache.hadoop.fs.Path(out + "/report.json");
@@ -105,16 +114,20 @@ public final class DecontamJob {
         String skip;  // set when the record never became a line (binary file...)
     }
 
-    /** jsonl / jsonl.gz (Hadoop splits on \n, \r\n or \r and decompresses .gz), numbered for skip examples. */
-    private static JavaRDD<Tuple2<String, String>> jsonlRows(JavaSparkContext sc, String input) {
-        return sc.textFile(input).zipWithIndex().map(t -> new Tuple2<>(t._1, "line " + (t._2 + 1)));
+    /** Lines numbered for skip examples (textFile: Hadoop splits on \n, \r\n or \r and decompresses .gz). */
+    private static JavaRDD<Tuple2<String, String>> numbered(JavaRDD<String> lines) {
+        return lines.zipWithIndex().map(t -> new Tuple2<>(t._1, "line " + (t._2 + 1)));
     }
 
     /** A directory of source files as {"path","text"} records in sorted path order, like the in-process reader. */
     private static JavaRDD<Tuple2<String, String>> sourceTreeRows(JavaSparkContext sc, String input) {
         String root = new org.apache.hadoop.fs.Path(input).toUri().getPath().replaceAll("/+$", "") + "/";
-        JavaPairRDD<String, byte[]> files = sc.binaryFiles(input + "/*", sc.defaultParallelism())
-                .mapToPair(t -> new Tuple2<>(relative(t._1, root), t._2.toArray()));
+        // Whole tree, like the in-process reader: recursive, hidden files and directories left out.
+        sc.hadoopConfiguration().setBoolean("mapreduce.input.fileinputformat.input.dir.recursive", true);
+        JavaPairRDD<String, byte[]> files = sc.binaryFiles(input, sc.defaultParallelism())
+                .mapToPair(t -> new Tuple2<>(relative(t._1, root), t._2))
+                .filter(t -> !t._1.startsWith(".") && !t._1.contains("/."))
+                .mapToPair(t -> new Tuple2<>(t._1, t._2.toArray()));
         return files.sortByKey().map(t -> {
             String text = SourceRecords.text(t._2);
             if (text == null) return new Tuple2<>(null, "\u0000" + SourceRecords.binaryReason(t._2) + "\u0000" + t._1);

@@ -24,10 +24,23 @@ final class ChunkProcessor {
     record SkipExample(String reason, int relLine, String name, String detail) {}
 
     /** What a chunk produced; the writer appends these in input order. */
-    record Result(byte[] clean, byte[] removed, DecontamReport report, int lines, List<SkipExample> examples) {}
+    /**
+     * What a chunk produced; the writer appends these in input order. Clean lines are not copied:
+     * {@code cleanRanges} holds (start, end) pairs into {@code data}, each written with a newline.
+     */
+    record Result(byte[] data, int[] cleanRanges, int cleanCount, byte[] removed, DecontamReport report, int lines,
+                  List<SkipExample> examples) {
+        void writeClean(java.io.OutputStream out) throws java.io.IOException {
+            for (int i = 0; i < cleanCount; i++) {
+                out.write(data, cleanRanges[2 * i], cleanRanges[2 * i + 1] - cleanRanges[2 * i]);
+                out.write('\n');
+            }
+        }
+    }
 
     Result process(Chunk chunk) {
-        ByteArrayOutputStream clean = new ByteArrayOutputStream(chunk.len() + 16);
+        int[] cleanRanges = new int[64];
+        int cleanCount = 0;
         ByteArrayOutputStream removed = new ByteArrayOutputStream();
         DecontamReport report = new DecontamReport();
         List<SkipExample> examples = new ArrayList<>();
@@ -49,8 +62,10 @@ final class ChunkProcessor {
                     : worker.decide(b, start, lineEnd - start);
             switch (d.kind()) {
                 case CLEAN -> {
-                    clean.write(b, start, lineEnd - start);
-                    clean.write('\n');
+                    if (2 * cleanCount + 2 > cleanRanges.length) cleanRanges = java.util.Arrays.copyOf(cleanRanges, cleanRanges.length * 2);
+                    cleanRanges[2 * cleanCount] = start;
+                    cleanRanges[2 * cleanCount + 1] = lineEnd;
+                    cleanCount++;
                     report.add(d, lineEnd - start + 1, "");
                 }
                 case REMOVED -> {
@@ -72,6 +87,6 @@ final class ChunkProcessor {
             lineNo++;
             start = nl + 1;
         }
-        return new Result(clean.toByteArray(), removed.toByteArray(), report, lineNo, examples);
+        return new Result(b, cleanRanges, cleanCount, removed.toByteArray(), report, lineNo, examples);
     }
 }

@@ -93,7 +93,7 @@ public final class DecontamPipeline {
                 Future<ChunkProcessor.Result> f = inFlight.take();
                 if (f == endMarker) break;
                 ChunkProcessor.Result r = f.get();
-                cleanOut.write(r.clean());
+                r.writeClean(cleanOut);
                 removedOut.write(r.removed());
                 report.merge(r.report());
                 for (ChunkProcessor.SkipExample ex : r.examples()) {
