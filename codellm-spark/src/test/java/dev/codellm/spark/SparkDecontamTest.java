@@ -65,6 +65,9 @@ class SparkDecontamTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("codellm.java17"));
         cmd.add("-Xmx1g");
+        // A short job: C1 only and the serial collector start faster on a small machine.
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-XX:+UseSerialGC");
         cmd.addAll(SPARK_JVM_OPTS);
         cmd.addAll(List.of("-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=2", "-Dspark.driver.host=127.0.0.1",
                 "-cp", System.getProperty("codellm.spark.classes") + java.io.File.pathSeparator
