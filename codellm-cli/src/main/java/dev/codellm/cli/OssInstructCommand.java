@@ -65,6 +65,9 @@ public final class OssInstructCommand implements Callable<Integer> {
     @Option(names = "--decontam", defaultValue = "openai50", description = "Decontamination method for the output (openai50|ngram|exact|none). Default: ${DEFAULT-VALUE}.")
     String decontam;
 
+    @Option(names = "--analyze", description = "Also embed the problems (all-MiniLM-L6-v2, in process) and write OUT/analysis.json + analysis.html: categories, lengths, similarity to HumanEval.")
+    boolean analyze;
+
     @Option(names = "--price-prompt", defaultValue = "0", description = "USD per million prompt tokens, for the cost estimate.")
     double pricePrompt;
 
@@ -93,6 +96,11 @@ public final class OssInstructCommand implements Callable<Integer> {
         try {
             Map<String, Object> report = new OssInstructPipeline(cfg, System.err).run(teacher, dec, out);
             System.out.println("wrote " + out.resolve("data.jsonl") + " and exports " + report.get("exports") + "; report " + out.resolve("report.json"));
+            if (analyze) {
+                var a = dev.codellm.embed.CategoryAnalysis.run(out.resolve("data.jsonl"),
+                        SharedData.require("datasets/humaneval/HumanEval.jsonl.gz"), out, System.err);
+                System.out.println("analysis: " + a.categories() + "; wrote " + out.resolve("analysis.html"));
+            }
         } finally {
             if (teacher != null) teacher.close();
         }
