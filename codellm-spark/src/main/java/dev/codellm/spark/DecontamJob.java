@@ -16,8 +16,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -79,8 +83,8 @@ public final class DecontamJob {
                 .mapPartitions(it -> decideAll(bdec.value(), it))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
-        rows.filter(r -> r.decision.kind() == Decision.Kind.CLEAN).map(r -> r.line).saveAsTextFile(out + "/clean");
-        rows.filter(r -> r.decision.kind() == Decision.Kind.REMOVED)
+        rows.filter(r -> r.decision != null && r.decision.kind() == Decision.Kind.CLEAN).map(r -> r.line).saveAsTextFile(out + "/clean");
+        rows.filter(r -> r.decision != null && r.decision.kind() == Decision.Kind.REMOVED)
                 .map(r -> RecordDecontaminator.withMatches(r.line, r.decision.matched()))
                 .saveAsTextFile(out + "/removed");
         DecontamReport report = rows.treeAggregate(new DecontamReport(),
@@ -119,25 +123,36 @@ public final class DecontamJob {
         return lines.zipWithIndex().map(t -> new Tuple2<>(t._1, "line " + (t._2 + 1)));
     }
 
-    /** A directory of source files as {"path","text"} records in sorted path order, like the in-process reader. */
-    private static JavaRDD<Tuple2<String, String>> sourceTreeRows(JavaSparkContext sc, String input) {
-        String root = new org.apache.hadoop.fs.Path(input).toUri().getPath().replaceAll("/+$", "") + "/";
-        // Whole tree, like the in-process reader: recursive, hidden files and directories left out.
-        sc.hadoopConfiguration().setBoolean("mapreduce.input.fileinputformat.input.dir.recursive", true);
-        JavaPairRDD<String, byte[]> files = sc.binaryFiles(input, sc.defaultParallelism())
-                .mapToPair(t -> new Tuple2<>(relative(t._1, root), t._2))
-                .filter(t -> !t._1.startsWith(".") && !t._1.contains("/."))
-                .mapToPair(t -> new Tuple2<>(t._1, t._2.toArray()));
-        return files.sortByKey().map(t -> {
-            String text = SourceRecords.text(t._2);
-            if (text == null) return new Tuple2<>(null, "\u0000" + SourceRecords.binaryReason(t._2) + "\u0000" + t._1);
-            return new Tuple2<>(SourceRecords.line(t._1, text), t._1);
+    /**
+     * A directory of source files as {"path","text"} records in sorted path order, like the
+     * in-process reader. Files are listed with the FileSystem API, not an input format: Hadoop's
+     * input formats silently skip names starting with '_' (every {@code __init__.py}).
+     */
+    private static JavaRDD<Tuple2<String, String>> sourceTreeRows(JavaSparkContext sc, String input) throws IOException {
+        org.apache.hadoop.fs.Path rootPath = new org.apache.hadoop.fs.Path(input);
+        FileSystem fs = rootPath.getFileSystem(sc.hadoopConfiguration());
+        String root = fs.makeQualified(rootPath).toString().replaceAll("/+$", "");
+        List<String> rels = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(rootPath, true);
+        while (it.hasNext()) {
+            String rel = relative(it.next().getPath().toString(), root + "/");
+            if (!rel.startsWith(".") && !rel.contains("/.")) rels.add(rel);
+        }
+        rels.sort(null);
+        return sc.parallelize(rels, Math.max(1, Math.min(rels.size(), sc.defaultParallelism()))).map(rel -> {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root + "/" + rel);
+            byte[] content;
+            try (InputStream in = p.getFileSystem(new Configuration()).open(p)) {
+                content = in.readAllBytes();
+            }
+            String text = SourceRecords.text(content);
+            if (text == null) return new Tuple2<>(null, "\u0000" + SourceRecords.binaryReason(content) + "\u0000" + rel);
+            return new Tuple2<>(SourceRecords.line(rel, text), rel);
         });
     }
 
-    private static String relative(String uri, String root) {
-        String p = new org.apache.hadoop.fs.Path(uri).toUri().getPath();
-        return p.startsWith(root) ? p.substring(root.length()) : p;
+    private static String relative(String path, String root) {
+        return path.startsWith(root) ? path.substring(root.length()) : path;
     }
 
     private static Iterator<Row> decideAll(RecordDecontaminator dec, Iterator<Tuple2<String, String>> lines) {

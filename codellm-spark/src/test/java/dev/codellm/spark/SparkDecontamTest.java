@@ -61,25 +61,7 @@ class SparkDecontamTest {
         new DecontamPipeline(cfg.build(SharedData.root()), 2, 1 << 26, null).run(in, local);
 
         Path spark = tmp.resolve("spark");
-        Path log = tmp.resolve("spark.log");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(System.getProperty("codellm.java17"));
-        cmd.add("-Xmx1g");
-        // A short job: C1 only and the serial collector start faster on a small machine.
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.addAll(SPARK_JVM_OPTS);
-        cmd.addAll(List.of("-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=2", "-Dspark.driver.host=127.0.0.1",
-                "-cp", System.getProperty("codellm.spark.classes") + java.io.File.pathSeparator
-                        + Files.readString(Path.of(System.getProperty("codellm.spark.classpath.file"))).strip(),
-                "dev.codellm.spark.DecontamJob", "--master", "local[2]",
-                "--input", in.toString(), "--out", spark.toString(), "--shared", SharedData.root().toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("Spark job took over 150 s; log tail:\n" + tail(log));
-        }
-        if (p.exitValue() != 0) throw new AssertionError("Spark job failed; log tail:\n" + tail(log));
+        runSpark(List.of("--input", in.toString(), "--out", spark.toString()));
 
         assertEquals(Files.readAllLines(local.resolve("clean.jsonl")), parts(spark.resolve("clean")));
         List<String> removed = Files.readAllLines(local.resolve("removed.jsonl"));
@@ -92,6 +74,66 @@ class SparkDecontamTest {
             assertEquals(a.get(k), b.get(k), k);
         }
         assertTrue(b.get("engine").asText().startsWith("spark 4.0.1"));
+    }
+
+    @Test
+    void sparkSourceTreeMatchesInProcessRun() throws Exception {
+        Path tree = tmp.resolve("tree");
+        Files.createDirectories(tree.resolve("pkg/sub"));
+        Files.createDirectories(tree.resolve(".git"));
+        try (Stream<Path> s = Files.list(Path.of("/usr/lib/python3.11"))) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".py")).sorted().limit(12).toList()) {
+                Files.copy(p, tree.resolve(p.getFileName().toString().startsWith("_") ? "pkg/sub" : "pkg").resolve(p.getFileName()));
+            }
+        }
+        JsonNode he = task("datasets/humaneval/HumanEval.jsonl.gz", 2);
+        Files.writeString(tree.resolve("copied.py"), "# x\n" + he.get("prompt").asText() + he.get("canonical_solution").asText());
+        Files.write(tree.resolve("pkg/blob.bin"), new byte[] {7, 0, 7});
+        Files.writeString(tree.resolve(".git/HEAD"), "hidden");
+        Path local = tmp.resolve("local-tree");
+        new DecontamPipeline(DecontamConfig.defaults("openai50").build(SharedData.root()), 2, 1 << 26, null).run(tree, local);
+        Path spark = tmp.resolve("spark-tree");
+        runSpark(List.of("--input", tree.toString(), "--out", spark.toString(), "--source-tree"));
+        List<String> clean = Files.readAllLines(local.resolve("clean.jsonl"));
+        assertEquals(12, clean.size());
+        assertEquals(paths(clean), paths(parts(spark.resolve("clean"))), "same files, same order");
+        assertEquals(clean, parts(spark.resolve("clean")));
+        assertEquals(Files.readAllLines(local.resolve("removed.jsonl")), parts(spark.resolve("removed")));
+        JsonNode a = JSON.readTree(local.resolve("report.json").toFile());
+        JsonNode b = JSON.readTree(spark.resolve("report.json").toFile());
+        for (String k : List.of("records", "clean", "removed", "skipped_by_reason", "skipped_examples", "removed_by_task")) {
+            assertEquals(a.get(k), b.get(k), k);
+        }
+        assertEquals(1, b.get("removed").asInt());
+    }
+
+    static List<String> paths(List<String> lines) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String l : lines) out.add(JSON.readTree(l).get("path").asText());
+        return out;
+    }
+
+    /** Runs DecontamJob in local mode on JDK 17 and fails with the log tail if it does not succeed. */
+    void runSpark(List<String> jobArgs) throws Exception {
+        Path log = Files.createTempFile(tmp, "spark", ".log");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(System.getProperty("codellm.java17"));
+        cmd.add("-Xmx1g");
+        // A short job: C1 only and the serial collector start faster on a small machine.
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(SPARK_JVM_OPTS);
+        cmd.addAll(List.of("-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=2", "-Dspark.driver.host=127.0.0.1",
+                "-cp", System.getProperty("codellm.spark.classes") + java.io.File.pathSeparator
+                        + Files.readString(Path.of(System.getProperty("codellm.spark.classpath.file"))).strip(),
+                "dev.codellm.spark.DecontamJob", "--master", "local[2]", "--shared", SharedData.root().toString()));
+        cmd.addAll(jobArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("Spark job took over 150 s; log tail:\n" + tail(log));
+        }
+        if (p.exitValue() != 0) throw new AssertionError("Spark job failed; log tail:\n" + tail(log));
     }
 
     /** Part files concatenated in part order: the whole output in input order. */
