@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
             SynthModelCommand.class,
             BenchCommand.class,
             TokenizeCommand.class,
+            DecontamCommand.class,
+            OssInstructCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,109 @@
+package dev.codellm.cli;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.Generator;
+import dev.codellm.core.SamplingParams;
+import dev.codellm.core.SharedData;
+import dev.codellm.core.openai.OpenAiConfig;
+import dev.codellm.core.openai.OpenAiGenerator;
+import dev.codellm.data.ossinstruct.Curator;
+import dev.codellm.data.ossinstruct.Exports;
+import dev.codellm.data.ossinstruct.OssInstructPipeline;
+import dev.codellm.data.ossinstruct.TeacherRun;
+import dev.codellm.decontam.DecontamConfig;
+import dev.codellm.decontam.RecordDecontaminator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code codellm oss-instruct}: seeds from real code → teacher → filtered, decontaminated instruction data. */
+@Command(name = "oss-instruct", mixinStandardHelpOptions = true,
+        description = {"Magicoder OSS-Instruct: seed snippets from a code corpus, ask a teacher model for a problem and",
+                "solution per seed, filter, dedup, decontaminate, export. Rerun the same command to resume."})
+public final class OssInstructCommand implements Callable<Integer> {
+
+    @Option(names = "--corpus", description = "Source tree or jsonl(.gz) corpus for the seeds (not needed when OUT/seeds.jsonl exists).")
+    Path corpus;
+
+    @Option(names = "--out", required = true, description = "Output directory (seeds, responses, data, exports, report).")
+    Path out;
+
+    @Option(names = "--num-seeds", defaultValue = "100", description = "How many seeds. Default: ${DEFAULT-VALUE}.")
+    int numSeeds;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed for seed extraction. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--endpoint", description = "OpenAI-compatible teacher, e.g. http://127.0.0.1:8080/v1 (key from $" + OpenAiConfig.API_KEY_ENV + "). Without it, only seeds/curation/exports run.")
+    String endpoint;
+
+    @Option(names = "--api-model", description = "Teacher model name sent to the endpoint.")
+    String apiModel;
+
+    @Option(names = "--concurrency", defaultValue = "4", description = "Requests in flight. Default: ${DEFAULT-VALUE}.")
+    int concurrency;
+
+    @Option(names = "--rpm", defaultValue = "0", description = "Max requests started per minute (0 = no limit).")
+    double rpm;
+
+    @Option(names = "--retries", defaultValue = "3", description = "Retries per seed after a failed call. Default: ${DEFAULT-VALUE}.")
+    int retries;
+
+    @Option(names = "--temperature", defaultValue = "0.0", description = "Teacher temperature. Default: ${DEFAULT-VALUE}.")
+    double temperature;
+
+    @Option(names = "--max-tokens", defaultValue = "1024", description = "Teacher max tokens per answer. Default: ${DEFAULT-VALUE}.")
+    int maxTokens;
+
+    @Option(names = "--format", split = ",", defaultValue = "messages,alpaca,sharegpt", description = "Exports. Default: ${DEFAULT-VALUE}.")
+    List<String> formats;
+
+    @Option(names = "--decontam", defaultValue = "openai50", description = "Decontamination method for the output (openai50|ngram|exact|none). Default: ${DEFAULT-VALUE}.")
+    String decontam;
+
+    @Option(names = "--analyze", description = "Also embed the problems (all-MiniLM-L6-v2, in process) and write OUT/analysis.json + analysis.html: categories, lengths, similarity to HumanEval.")
+    boolean analyze;
+
+    @Option(names = "--price-prompt", defaultValue = "0", description = "USD per million prompt tokens, for the cost estimate.")
+    double pricePrompt;
+
+    @Option(names = "--price-completion", defaultValue = "0", description = "USD per million completion tokens.")
+    double priceCompletion;
+
+    @Override
+    public Integer call() throws Exception {
+        TeacherRun.Options t = new TeacherRun.Options(concurrency, rpm, retries, Duration.ofSeconds(2),
+                SamplingParams.GREEDY.withTemperature(temperature).withMaxTokens(maxTokens));
+        List<Exports.Format> fs;
+        try {
+            fs = formats.stream().map(Exports.Format::parse).toList();
+        } catch (IllegalArgumentException e) {
+            throw new CodellmException(e.getMessage());
+        }
+        OssInstructPipeline.Config cfg = new OssInstructPipeline.Config(corpus, numSeeds, seed, t, Curator.Options.defaults(),
+                fs, pricePrompt, priceCompletion);
+        RecordDecontaminator dec = decontam.equalsIgnoreCase("none") ? null
+                : DecontamConfig.defaults(decontam.toLowerCase()).build(SharedData.root());
+        Generator teacher = null;
+        if (endpoint != null) {
+            if (apiModel == null) throw new CodellmException("--endpoint needs --api-model");
+            teacher = OpenAiGenerator.open(endpoint, apiModel);
+        }
+        try {
+            Map<String, Object> report = new OssInstructPipeline(cfg, System.err).run(teacher, dec, out);
+            System.out.println("wrote " + out.resolve("data.jsonl") + " and exports " + report.get("exports") + "; report " + out.resolve("report.json"));
+            if (analyze) {
+                var a = dev.codellm.embed.CategoryAnalysis.run(out.resolve("data.jsonl"),
+                        SharedData.require("datasets/humaneval/HumanEval.jsonl.gz"), out, System.err);
+                System.out.println("analysis: " + a.categories() + "; wrote " + out.resolve("analysis.html"));
+            }
+        } finally {
+            if (teacher != null) teacher.close();
+        }
+        return 0;
+    }
+}

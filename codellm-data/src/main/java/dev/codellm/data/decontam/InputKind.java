@@ -1,0 +1,19 @@
+package dev.codellm.data.decontam;
+
+import dev.codellm.core.CodellmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** How an input path is read: by what it is (directory) or by its file name. */
+public enum InputKind {
+    JSONL, JSONL_GZ, SOURCE_TREE, PARQUET;
+
+    public static InputKind of(Path p) {
+        if (Files.isDirectory(p)) return SOURCE_TREE;
+        if (!Files.isRegularFile(p)) throw new CodellmException("input not found: " + p);
+        String n = p.getFileName().toString().toLowerCase();
+        if (n.endsWith(".parquet")) return PARQUET;
+        if (n.endsWith(".gz")) return JSONL_GZ;
+        return JSONL;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.codellm.data.ossinstruct;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.Generator;
+import dev.codellm.decontam.RecordDecontaminator;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The whole OSS-Instruct run in one output directory, each stage a file users keep:
+ * {@code seeds.jsonl} (made once, reused on rerun), {@code responses.jsonl} (append-only
+ * teacher answers, resumable), {@code data.jsonl} + {@code rejected.jsonl} (curated),
+ * one export per format, and {@code report.json}.
+ */
+public final class OssInstructPipeline {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public record Config(Path corpus, int seeds, long seed, TeacherRun.Options teacher, Curator.Options curate,
+                         List<Exports.Format> formats, double pricePromptPerMillion, double priceCompletionPerMillion) {}
+
+    private final Config config;
+    private final PrintStream log;
+
+    public OssInstructPipeline(Config config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    /** Runs every stage; returns the report (also written to OUT/report.json). */
+    public Map<String, Object> run(Generator teacher, RecordDecontaminator decontaminator, Path out) throws IOException {
+        Files.createDirectories(out);
+        Map<String, Object> report = new LinkedHashMap<>();
+        Path seedsFile = out.resolve("seeds.jsonl");
+        List<Seed> seeds;
+        Map<String, Object> seedReport = new LinkedHashMap<>();
+        if (Files.exists(seedsFile)) {
+            seeds = new ArrayList<>(Curator.readSeeds(seedsFile).values());
+            seedReport.put("reused", seedsFile.toString());
+        } else {
+            if (config.corpus() == null) throw new CodellmException("no " + seedsFile + " yet: give --corpus to extract seeds");
+            SeedExtractor ex = SeedExtractor.magicoder();
+            seeds = ex.extract(config.corpus(), config.seeds(), config.seed());
+            Path tmp = out.resolve("seeds.jsonl.partial");
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (Seed s : seeds) {
+                    w.write(new ObjectMapper().writeValueAsString(s));
+                    w.write('\n');
+                }
+            }
+            Files.move(tmp, seedsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            seedReport.put("corpus", config.corpus().toString());
+            seedReport.put("seed", config.seed());
+            seedReport.put("skipped", ex.skipped);
+        }
+        Map<String, Integer> byLang = new TreeMap<>();
+        for (Seed s : seeds) byLang.merge(s.lang(), 1, Integer::sum);
+        seedReport.put("count", seeds.size());
+        seedReport.put("by_language", byLang);
+        report.put("seeds", seedReport);
+        if (log != null) log.println("seeds: " + seeds.size() + " " + byLang);
+
+        Path responses = out.resolve("responses.jsonl");
+        if (teacher != null) {
+            TeacherRun.Stats t = new TeacherRun(teacher, config.teacher(), log).run(seeds, responses);
+            Map<String, Object> tr = new LinkedHashMap<>();
+            tr.put("model", teacher.info().name());
+            tr.put("already_answered", t.alreadyDone());
+            tr.put("answered_now", t.answered());
+            tr.put("failed_now", t.failed());
+            tr.put("failures", t.failures());
+            tr.put("torn_lines_ignored", t.tornLines());
+            report.put("teacher", tr);
+            if (log != null) log.println("teacher: " + t.answered() + " answered, " + t.alreadyDone() + " already done, " + t.failed() + " failed " + t.failures());
+        }
+        if (!Files.exists(responses)) throw new CodellmException("no teacher answers yet (" + responses + "): give --endpoint");
+        report.put("tokens", tokenTotals(responses));
+
+        Curator.Stats c = new Curator(config.curate(), decontaminator)
+                .curate(Curator.readSeeds(seedsFile), responses, out.resolve("data.jsonl"), out.resolve("rejected.jsonl"));
+        Map<String, Object> cr = new LinkedHashMap<>();
+        cr.put("answers", c.answers());
+        cr.put("kept", c.kept());
+        cr.put("rejected", c.rejected());
+        report.put("curation", cr);
+        if (log != null) log.println("curation: kept " + c.kept() + " of " + c.answers() + ", rejected " + c.rejected());
+
+        Map<String, Object> ex = new LinkedHashMap<>();
+        for (Exports.Format f : config.formats()) {
+            Path file = out.resolve(f.fileName());
+            int n = Exports.write(out.resolve("data.jsonl"), f, file);
+            List<String> problems = Exports.validate(file, f);
+            if (!problems.isEmpty()) throw new CodellmException("export " + file + " failed its schema check: " + problems.get(0));
+            ex.put(f.fileName(), n);
+        }
+        report.put("exports", ex);
+        Files.writeString(out.resolve("report.json"), JSON.writeValueAsString(report) + "\n");
+        return report;
+    }
+
+    /** Token accounting over every answer in the file (all runs), with the cost at the given prices. */
+    private Map<String, Object> tokenTotals(Path responses) throws IOException {
+        long prompt = 0, completion = 0, answers = 0;
+        for (String line : Files.readAllLines(responses, StandardCharsets.UTF_8)) {
+            try {
+                JsonNode n = JSON.readTree(line);
+                if (n == null || !n.has("seed_id")) continue;
+                prompt += n.path("prompt_tokens").asLong();
+                completion += n.path("completion_tokens").asLong();
+                answers++;
+            } catch (IOException e) {
+                // torn line: counted by the teacher stage
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("answers", answers);
+        m.put("prompt_tokens", prompt);
+        m.put("completion_tokens", completion);
+        m.put("total_tokens", prompt + completion);
+        m.put("cost_usd", Math.round((prompt * config.pricePromptPerMillion() + completion * config.priceCompletionPerMillion()) / 1e6 * 1e4) / 1e4);
+        return m;
+    }
+}
