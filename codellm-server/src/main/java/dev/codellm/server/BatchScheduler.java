@@ -1,0 +1,263 @@
+package dev.codellm.server;
+
+import dev.codellm.core.FinishReason;
+import dev.codellm.core.ModelInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Continuous batching: one scheduler thread owns up to {@code slots} running generations. Between
+ * steps it admits queued jobs into free slots (prefilling each prompt), then decodes one token for
+ * every running generation together in a single {@link BatchModel#decode} call, so the weights are
+ * streamed once per step however many requests are in flight. Jobs that are cancelled, time out,
+ * stop or hit a limit leave their slot at the next step, and a waiting job takes it.
+ */
+public final class BatchScheduler implements InferenceService {
+    private final BatchModel model;
+    private final int slots;
+    private final BlockingQueue<Job> queue;
+    private final Metrics metrics;
+    private final List<SlotState> running = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean accepting = true;
+    private volatile boolean cancelAll;
+    private volatile boolean stopped;
+
+    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics) {
+        if (slots < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + slots);
+        if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be >= 1, got " + queueCapacity);
+        this.model = model;
+        this.slots = slots;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.metrics = metrics;
+        this.thread = Thread.ofPlatform().name("codellm-scheduler").daemon(true).start(this::loop);
+    }
+
+    @Override public ModelInfo info() { return model.info(); }
+    @Override public BatchModel tokenizer() { return model; }
+    @Override public int slots() { return slots; }
+    @Override public int busySlots() { return busy.get(); }
+    @Override public int queueDepth() { return queue.size(); }
+
+    @Override
+    public int[] promptTokens(Prompt prompt) {
+        return switch (prompt) {
+            case Prompt.Text t -> model.completionPrompt(t.text());
+            case Prompt.Infill f -> model.infillPrompt(f.prefix(), f.suffix());
+            case Prompt.Chat c -> model.chatPrompt(c.messages(), c.responsePrefix());
+        };
+    }
+
+    @Override
+    public void submit(Job job) {
+        if (job.promptTokens() == null) throw new IllegalArgumentException("BatchScheduler needs tokenized prompts");
+        if (!accepting) throw ApiError.overloaded("The server is shutting down.");
+        if (!queue.offer(job)) throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
+    }
+
+    @Override
+    public void drain(Duration grace) {
+        accepting = false;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while ((busy.get() > 0 || !queue.isEmpty()) && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        cancelAll = true;
+        stopped = true;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        model.close();
+    }
+
+    private void loop() {
+        while (true) {
+            if (cancelAll) {
+                running.forEach(s -> s.job.cancel());
+                for (Job j; (j = queue.poll()) != null; ) j.cancel();
+            }
+            admit();
+            if (running.isEmpty()) {
+                if (stopped && queue.isEmpty()) return;
+                try {
+                    Job j = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (j != null) start(j);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            step();
+        }
+    }
+
+    /** Moves queued jobs into free slots, prefilling each prompt. */
+    private void admit() {
+        while (running.size() < slots) {
+            Job j = queue.poll();
+            if (j == null) return;
+            start(j);
+        }
+    }
+
+    private void start(Job job) {
+        if (job.isCancelled()) {
+            finishUnstarted(job, FinishReason.CANCELLED);
+            return;
+        }
+        if (job.isExpired(System.nanoTime())) {
+            metrics.jobFailed();
+            job.listener().onError(ApiError.overloaded("Timed out waiting for a free slot."));
+            return;
+        }
+        int[] prompt = job.promptTokens();
+        if (prompt.length >= model.info().contextLength()) {
+            metrics.jobFailed();
+            job.listener().onError(ApiError.contextExceeded(prompt.length, model.info().contextLength()));
+            return;
+        }
+        if (job.sampling().maxTokens() == 0) {
+            finishUnstarted(job, FinishReason.LENGTH);
+            return;
+        }
+        SlotState s = new SlotState(job, model);
+        busy.incrementAndGet();
+        try {
+            long t0 = System.nanoTime();
+            s.seq = model.newSequence();
+            for (int t : prompt) s.sampler.accept(t);
+            float[] logits = model.prefill(s.seq, prompt);
+            metrics.prefill(prompt.length, System.nanoTime() - t0);
+            running.add(s);
+            if (!advance(s, logits)) running.remove(s);
+        } catch (RuntimeException e) {
+            fail(s, e);
+        }
+    }
+
+    private void finishUnstarted(Job job, FinishReason reason) {
+        metrics.jobFinished(reason, job.promptTokens().length, 0);
+        job.listener().onFinish(reason, job.promptTokens().length, 0);
+    }
+
+    /** One batched decode step over all running slots. */
+    private void step() {
+        int n = running.size();
+        BatchModel.Sequence[] seqs = new BatchModel.Sequence[n];
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            seqs[i] = running.get(i).seq;
+            tokens[i] = running.get(i).pending;
+        }
+        float[][] logits;
+        try {
+            long t0 = System.nanoTime();
+            logits = model.decode(seqs, tokens);
+            metrics.decodeStep(n, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            for (SlotState s : List.copyOf(running)) fail(s, e);
+            running.clear();
+            return;
+        }
+        List<SlotState> still = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SlotState s = running.get(i);
+            try {
+                if (advance(s, logits[i])) still.add(s);
+            } catch (RuntimeException e) {
+                fail(s, e);
+            }
+        }
+        running.clear();
+        running.addAll(still);
+    }
+
+    /**
+     * Samples the next token from {@code logits} and sends its text; returns false when the job
+     * ended (and has been finished), true when its token should be decoded in the next step.
+     */
+    private boolean advance(SlotState s, float[] logits) {
+        Job job = s.job;
+        if (job.isCancelled()) return finish(s, FinishReason.CANCELLED);
+        if (job.isExpired(System.nanoTime())) return finish(s, FinishReason.LENGTH);
+        int token = s.sampler.sample(logits);
+        s.sampler.accept(token);
+        TokenLogprob lp = job.topLogprobs() >= 0 ? Logprobs.of(logits, token, job.topLogprobs(), model) : null;
+        if (model.isEndOfGeneration(token)) return finish(s, FinishReason.STOP);
+        s.generated++;
+        String text = s.stops.push(s.decoder.push(token));
+        job.listener().onToken(text, lp);
+        if (s.stops.stopped()) return finish(s, FinishReason.STOP);
+        if (s.generated >= job.sampling().maxTokens()) return finish(s, FinishReason.LENGTH);
+        if (job.promptTokens().length + s.generated >= model.info().contextLength()) return finish(s, FinishReason.LENGTH);
+        s.pending = token;
+        return true;
+    }
+
+    private boolean finish(SlotState s, FinishReason reason) {
+        if (reason != FinishReason.CANCELLED && !s.stops.stopped()) {
+            String rest = s.stops.push(s.decoder.flush());
+            if (!s.stops.stopped()) rest += s.stops.flush();
+            if (!rest.isEmpty()) s.job.listener().onToken(rest, null);
+        }
+        release(s);
+        int prompt = s.job.promptTokens().length;
+        metrics.jobFinished(reason, prompt, s.generated);
+        s.job.listener().onFinish(reason, prompt, s.generated);
+        return false;
+    }
+
+    private void fail(SlotState s, RuntimeException e) {
+        release(s);
+        metrics.jobFailed();
+        s.job.listener().onError(e);
+    }
+
+    private void release(SlotState s) {
+        if (s.released) return;
+        s.released = true;
+        busy.decrementAndGet();
+        if (s.seq != null) {
+            try {
+                s.seq.release();
+            } catch (RuntimeException ignored) {
+                // a cache that cannot be freed is garbage-collected with its session
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A running generation: its cache, sampler, decoders and the token to feed next. */
+    private static final class SlotState {
+        final Job job;
+        final BatchModel.TokenSampler sampler;
+        final BatchModel.TextDecoder decoder;
+        final StopScanner stops;
+        BatchModel.Sequence seq;
+        int pending;
+        int generated;
+        boolean released;
+
+        SlotState(Job job, BatchModel model) {
+            this.job = job;
+            this.sampler = model.sampler(job.sampling());
+            this.decoder = model.textDecoder();
+            this.stops = new StopScanner(job.sampling().stop());
+        }
+    }
+}
