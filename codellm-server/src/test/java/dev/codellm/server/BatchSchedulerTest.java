@@ -119,7 +119,7 @@ class BatchSchedulerTest {
 
     @Test
     void cancelledJobLeavesItsSlotForAWaitingOne() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(100_000, 1000, 0);
+        FakeBatchModel model = new FakeBatchModel(100_000, 1000, 0, 20);
         scheduler = new BatchScheduler(model, 1, 4, new Metrics());
         Recorder first = new Recorder();
         Job firstJob = job(FakeBatchModel.bytes("first", true), LONG, first);
@@ -127,11 +127,12 @@ class BatchSchedulerTest {
         Recorder second = new Recorder();
         int[] p2 = FakeBatchModel.bytes("second", true);
         scheduler.submit(job(p2, LONG, second));
-        while (first.tokens < 2) Thread.sleep(1);
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (first.tokens < 2 && System.nanoTime() < until) Thread.sleep(1);
         firstJob.cancel();
         assertEquals(FinishReason.CANCELLED, first.await());
         assertEquals(FinishReason.STOP, second.await());
-        assertEquals(FakeBatchModel.answer(p2), second.text.toString());
+        assertEquals(FakeBatchModel.answer(p2, 20), second.text.toString());
         assertEquals(0, model.liveSequences.get());
     }
 

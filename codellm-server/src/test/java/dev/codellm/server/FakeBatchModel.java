@@ -22,6 +22,7 @@ final class FakeBatchModel implements BatchModel {
     static final String TAIL = " Hello, wörld €!";
 
     private final ModelInfo info;
+    private final int tailRepeats;
     private final long stepBaseMicros;
     private final long stepPerSeqMicros;
     final AtomicInteger liveSequences = new AtomicInteger();
@@ -29,6 +30,12 @@ final class FakeBatchModel implements BatchModel {
     final AtomicInteger steps = new AtomicInteger();
 
     FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
+        this(contextLength, stepBaseMicros, stepPerSeqMicros, 1);
+    }
+
+    /** @param tailRepeats how many times the answer repeats its tail (longer answers keep slots busy) */
+    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
+        this.tailRepeats = tailRepeats;
         this.info = new ModelInfo("fake-model", contextLength, true, "fake");
         this.stepBaseMicros = stepBaseMicros;
         this.stepPerSeqMicros = stepPerSeqMicros;
@@ -36,9 +43,13 @@ final class FakeBatchModel implements BatchModel {
 
     /** What the fake generates after {@code prompt} (as text, before EOS). */
     static String answer(int[] prompt) {
+        return answer(prompt, 1);
+    }
+
+    static String answer(int[] prompt, int tailRepeats) {
         long sum = 0;
         for (int t : prompt) sum += t;
-        return " #" + (sum % 1000) + TAIL;
+        return " #" + (sum % 1000) + TAIL.repeat(tailRepeats);
     }
 
     static int[] bytes(String s, boolean bos) {
@@ -190,7 +201,7 @@ final class FakeBatchModel implements BatchModel {
         Seq s = (Seq) seq;
         for (int t : tokens) s.append(t);
         s.promptLength = tokens.length;
-        s.script = answer(tokens).getBytes(StandardCharsets.UTF_8);
+        s.script = answer(tokens, tailRepeats).getBytes(StandardCharsets.UTF_8);
         return s.logits();
     }
 
