@@ -1,0 +1,176 @@
+package dev.codellm.model.gguf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Bounds-checked little-endian reads from a mapped GGUF file. Every read that would pass the end
+ * of the file throws {@link GgufFormatException} naming the offset, so corrupt input never reaches
+ * an out-of-bounds access or a huge allocation.
+ */
+final class GgufCursor {
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Longest metadata string accepted (token texts and chat templates are far below this). */
+    static final long MAX_STRING = 1L << 26;
+
+    private final MemorySegment seg;
+    private final Path file;
+    private long pos;
+
+    GgufCursor(MemorySegment seg, Path file) {
+        this.seg = seg;
+        this.file = file;
+    }
+
+    long pos() { return pos; }
+    long size() { return seg.byteSize(); }
+    long remaining() { return seg.byteSize() - pos; }
+
+    GgufFormatException error(long at, String problem) { return new GgufFormatException(file, at, problem); }
+
+    private void need(long n, String what) {
+        if (n < 0 || n > remaining())
+            throw error(pos, "file ends inside " + what + " (needs " + n + " bytes, " + remaining() + " left)");
+    }
+
+    int u8(String what) {
+        need(1, what);
+        return seg.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF;
+    }
+
+    short u16(String what) {
+        need(2, what);
+        short v = seg.get(U16, pos);
+        pos += 2;
+        return v;
+    }
+
+    int u32(String what) {
+        need(4, what);
+        int v = seg.get(U32, pos);
+        pos += 4;
+        return v;
+    }
+
+    long u64(String what) {
+        need(8, what);
+        long v = seg.get(U64, pos);
+        pos += 8;
+        return v;
+    }
+
+    float f32(String what) {
+        need(4, what);
+        float v = seg.get(F32, pos);
+        pos += 4;
+        return v;
+    }
+
+    double f64(String what) {
+        need(8, what);
+        double v = seg.get(F64, pos);
+        pos += 8;
+        return v;
+    }
+
+    /** A u64 count that must be non-negative and leave room for {@code count * minBytesEach} more bytes. */
+    long count(String what, long minBytesEach) {
+        long at = pos;
+        long n = u64(what);
+        if (n < 0 || (minBytesEach > 0 && n > remaining() / minBytesEach))
+            throw error(at, "absurd " + what + " " + Long.toUnsignedString(n) + " (only " + remaining() + " bytes left in the file)");
+        return n;
+    }
+
+    /** Bulk little-endian reads of {@code n} values ({@code n} already bounded by {@link #count}). */
+    int[] i32s(int n, String what) {
+        need(4L * n, what);
+        int[] a = new int[n];
+        MemorySegment.copy(seg, U32, pos, a, 0, n);
+        pos += 4L * n;
+        return a;
+    }
+
+    long[] u64s(int n, String what) {
+        need(8L * n, what);
+        long[] a = new long[n];
+        MemorySegment.copy(seg, U64, pos, a, 0, n);
+        pos += 8L * n;
+        return a;
+    }
+
+    float[] f32s(int n, String what) {
+        need(4L * n, what);
+        float[] a = new float[n];
+        MemorySegment.copy(seg, F32, pos, a, 0, n);
+        pos += 4L * n;
+        return a;
+    }
+
+    double[] f64s(int n, String what) {
+        need(8L * n, what);
+        double[] a = new double[n];
+        MemorySegment.copy(seg, F64, pos, a, 0, n);
+        pos += 8L * n;
+        return a;
+    }
+
+    byte[] bytes(int n, String what) {
+        need(n, what);
+        byte[] a = new byte[n];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, a, 0, n);
+        pos += n;
+        return a;
+    }
+
+    short[] u16s(int n, String what) {
+        need(2L * n, what);
+        short[] a = new short[n];
+        MemorySegment.copy(seg, U16, pos, a, 0, n);
+        pos += 2L * n;
+        return a;
+    }
+
+    /** Skips over a string, checking its length; returns the offset of its bytes (length via {@link #lastLength()}). */
+    long skipString(String what) {
+        long at = pos;
+        long len = remaining() >= 8 ? seg.get(U64, pos) : -1;
+        if (len < 0 || len > remaining() - 8) len = count(what + " length", 1); // throws with the full message
+        else pos += 8;
+        if (len > MAX_STRING) throw error(at, what + " length " + len + " exceeds the " + MAX_STRING + "-byte limit");
+        lastLength = (int) len;
+        long start = pos;
+        pos += len;
+        return start;
+    }
+
+    private int lastLength;
+
+    int lastLength() { return lastLength; }
+
+    MemorySegment segment() { return seg; }
+
+    static String decode(MemorySegment seg, long start, int len) {
+        byte[] b = new byte[len];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, start, b, 0, len);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    String string(String what) {
+        long at = pos;
+        long len = count(what + " length", 1);
+        if (len > MAX_STRING) throw error(at, what + " length " + len + " exceeds the " + MAX_STRING + "-byte limit");
+        byte[] b = new byte[(int) len];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
+        pos += len;
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
