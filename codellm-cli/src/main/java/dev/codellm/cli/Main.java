@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
         description = "The code-LLM loop on the JVM: run, serve, evaluate, curate data for and train code models.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            CompleteCommand.class,
+            InfillCommand.class,
+            ChatCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,70 @@
+package dev.codellm.cli;
+
+import dev.codellm.core.Completion;
+import dev.codellm.core.CompletionRequest;
+import dev.codellm.model.generate.InfillFormat;
+import dev.codellm.model.generate.LocalGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code codellm infill --prefix … --suffix …}: fills in the middle with Code Llama's FIM format. */
+@Command(name = "infill", mixinStandardHelpOptions = true,
+        description = "Fill in the middle between a prefix and a suffix (Code Llama <PRE>/<SUF>/<MID> format), streaming it to stdout.")
+public final class InfillCommand implements Callable<Integer> {
+    @Option(names = "--prefix", paramLabel = "TEXT", description = "Code before the gap.")
+    String prefix;
+
+    @Option(names = "--suffix", paramLabel = "TEXT", description = "Code after the gap.")
+    String suffix;
+
+    @Option(names = "--prefix-file", paramLabel = "FILE", description = "Read the prefix from FILE.")
+    Path prefixFile;
+
+    @Option(names = "--suffix-file", paramLabel = "FILE", description = "Read the suffix from FILE.")
+    Path suffixFile;
+
+    @Option(names = "--format", paramLabel = "psm|spm", defaultValue = "psm",
+            description = "Prefix-suffix-middle or suffix-prefix-middle order (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--full", description = "Print prefix + middle + suffix instead of the middle alone.")
+    boolean full;
+
+    @Option(names = {"-q", "--quiet"}, description = "Do not print the model summary and timings to stderr.")
+    boolean quiet;
+
+    @Mixin ModelOptions model;
+    @Mixin SamplingOptions sampling;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        String pre = text(prefix, prefixFile, "prefix");
+        String suf = text(suffix, suffixFile, "suffix");
+        InfillFormat fmt = InfillFormat.parse(format);
+        try (LocalGenerator g = model.open(fmt)) {
+            RunReport report = new RunReport(spec.commandLine().getErr(), quiet, g);
+            TextOutput out = new TextOutput(spec.commandLine().getOut());
+            if (full) out.accept(pre);
+            Completion c = g.complete(new CompletionRequest(pre, suf, sampling.params()), out);
+            if (full) out.accept(suf);
+            out.finishLine();
+            report.done(c.usage().promptTokens(), c.usage().completionTokens(), c.finishReason());
+        }
+        return 0;
+    }
+
+    private static String text(String inline, Path file, String what) throws IOException {
+        if (inline != null && file != null) throw new IllegalArgumentException("give the " + what + " either inline or as a file, not both");
+        if (file != null) return Files.readString(file, StandardCharsets.UTF_8);
+        if (inline == null) throw new IllegalArgumentException("missing --" + what + " (or --" + what + "-file)");
+        return inline.replace("\\n", "\n").replace("\\t", "\t");
+    }
+}

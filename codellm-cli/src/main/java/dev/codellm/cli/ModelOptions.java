@@ -1,0 +1,51 @@
+package dev.codellm.cli;
+
+import dev.codellm.model.generate.DefaultModel;
+import dev.codellm.model.generate.GeneratorOptions;
+import dev.codellm.model.generate.InfillFormat;
+import dev.codellm.model.generate.LocalGenerator;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Which model to run and how to set it up; a picocli mixin shared by complete/infill/chat (and
+ * usable by eval and serve): {@code @Mixin ModelOptions model;} then {@code model.open()}.
+ */
+public final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "GGUF model file (default: the model bundled with codellm).")
+    Path model;
+
+    @Option(names = "--ctx", paramLabel = "N",
+            description = "Context length in tokens, prompt + completion (default: the model's, at most 4096).")
+    int contextLength;
+
+    @Option(names = "--kv-type", paramLabel = "f16|f32", defaultValue = "f16",
+            description = "KV-cache element type (default: ${DEFAULT-VALUE}).")
+    String kvType;
+
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "Chat template: llama2, magicoder, chatml, deepseek-coder (default: from the GGUF, else llama2).")
+    String template;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N",
+            description = "Worker threads for the forward pass (default: all processors).")
+    int threads;
+
+    /** The model file to open: {@code --model}, else the bundled default (extracted on first use). */
+    public Path modelPath() {
+        return model != null ? model : DefaultModel.path();
+    }
+
+    public GeneratorOptions options(InfillFormat infillFormat) {
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads);
+    }
+
+    public LocalGenerator open() {
+        return open(InfillFormat.PSM);
+    }
+
+    public LocalGenerator open(InfillFormat infillFormat) {
+        return LocalGenerator.open(modelPath(), options(infillFormat));
+    }
+}

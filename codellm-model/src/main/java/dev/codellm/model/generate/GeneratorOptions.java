@@ -1,0 +1,24 @@
+package dev.codellm.model.generate;
+
+/**
+ * How {@link LocalGenerator#open} sets a model up.
+ *
+ * @param contextLength tokens per sequence (prompt + completion); 0 = the model's trained length
+ * @param kvType        KV-cache element type, {@code f16} or {@code f32}
+ * @param template      chat template name, or null to take it from the GGUF / default to llama2
+ * @param infillFormat  PSM (default) or SPM
+ * @param threads       worker threads for the forward pass; 0 = the engine's choice
+ */
+public record GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads) {
+    public static final GeneratorOptions DEFAULT = new GeneratorOptions(0, "f16", null, InfillFormat.PSM, 0);
+
+    public GeneratorOptions {
+        if (contextLength < 0) throw new IllegalArgumentException("context length must be >= 0, got " + contextLength);
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (kvType == null) kvType = "f16";
+        if (!kvType.equalsIgnoreCase("f16") && !kvType.equalsIgnoreCase("f32")) {
+            throw new IllegalArgumentException("kv type must be f16 or f32, got " + kvType);
+        }
+        if (infillFormat == null) infillFormat = InfillFormat.PSM;
+    }
+}

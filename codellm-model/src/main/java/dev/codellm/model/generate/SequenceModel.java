@@ -1,0 +1,21 @@
+package dev.codellm.model.generate;
+
+/**
+ * One sequence being run through a model, reused from request to request:
+ * {@link #start} feeds a prompt (an implementation may keep the cache of a prefix shared with the
+ * previous prompt, so a chat's next turn only processes the new text), {@link #append} feeds one
+ * generated token. Both return the logits after the last token.
+ * {@link EngineSequenceModel} adapts the engine; tests use fakes.
+ */
+public interface SequenceModel extends AutoCloseable {
+    /** Tokens the sequence can hold (prompt + generated). */
+    int capacity();
+
+    /** Restarts the sequence with {@code prompt} (non-empty, at most {@link #capacity()} tokens). */
+    float[] start(int[] prompt);
+
+    float[] append(int token);
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,74 @@
+package dev.codellm.model.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * How one ggml weight type is stored and how to compute with it: decode a run of a row to floats
+ * and take the dot product of a row with float activations, reading the mapped file directly.
+ * Offsets are byte offsets into the segment; {@code n} is a multiple of {@link #blockSize()}.
+ */
+public abstract class WeightFormat {
+    private final String name;
+    private final int ggmlId;
+    private final int blockSize;
+    private final int blockBytes;
+
+    protected WeightFormat(String name, int ggmlId, int blockSize, int blockBytes) {
+        this.name = name;
+        this.ggmlId = ggmlId;
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
+    }
+
+    public final String name() { return name; }
+    public final int ggmlId() { return ggmlId; }
+    public final int blockSize() { return blockSize; }
+    public final int blockBytes() { return blockBytes; }
+    public final long rowBytes(long n) { return n / blockSize * blockBytes; }
+
+    /** Decodes {@code n} weights starting at byte {@code off} into out[oo..oo+n). */
+    public abstract void dequant(MemorySegment w, long off, float[] out, int oo, int n);
+
+    /** Dot product of {@code n} weights at byte {@code off} with x[xo..xo+n). */
+    public float dot(MemorySegment w, long off, float[] x, int xo, int n) {
+        // Generic path: decode a slice at a time into a per-thread buffer, then a float dot.
+        float[] buf = SCRATCH.get();
+        int step = Math.max(blockSize, buf.length / blockSize * blockSize);
+        float sum = 0;
+        for (int i = 0; i < n; i += step) {
+            int len = Math.min(step, n - i);
+            dequant(w, off + rowBytes(i), buf, 0, len);
+            sum += VecMath.dot(buf, 0, x, xo + i, len);
+        }
+        return sum;
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[1024]);
+
+    @Override
+    public String toString() { return name; }
+
+    private static final WeightFormat[] ALL = {
+        new F32Format(), new F16Format(), new BF16Format(), new Q8_0Format(), new Q4_0Format(),
+        new Q4KFormat(), new Q5KFormat(), new Q6KFormat(),
+    };
+
+    /** The format for a ggml type id, or null when there is no kernel for it. */
+    public static WeightFormat forGgmlId(int id) {
+        for (WeightFormat f : ALL) if (f.ggmlId == id) return f;
+        return null;
+    }
+
+    /** The format with this ggml type name (e.g. {@code Q4_0}), or null. */
+    public static WeightFormat forName(String name) {
+        for (WeightFormat f : ALL) if (f.name.equalsIgnoreCase(name)) return f;
+        return null;
+    }
+
+    /** Names of all supported types, for error messages and CLI help. */
+    public static String supportedNames() {
+        StringBuilder sb = new StringBuilder();
+        for (WeightFormat f : ALL) sb.append(sb.isEmpty() ? "" : ", ").append(f.name);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.codellm.model.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A rows × cols weight matrix in one of the {@link WeightFormat}s, read in place from a mapped
+ * file. ggml layout: each of the {@code rows} output rows is {@code cols} contiguous weights.
+ */
+public final class WeightMatrix {
+    /** Rows decoded together in batched mode: their floats stay in cache while tokens stream by. */
+    private static final int ROW_TILE = 16;
+
+    private final String name;
+    private final MemorySegment data;
+    private final WeightFormat format;
+    private final int rows;
+    private final int cols;
+    private final long rowBytes;
+
+    public WeightMatrix(String name, MemorySegment data, WeightFormat format, int rows, int cols) {
+        if (cols % format.blockSize() != 0) {
+            throw new IllegalArgumentException(name + ": row length " + cols + " is not a multiple of the "
+                    + format.name() + " block size " + format.blockSize());
+        }
+        this.name = name;
+        this.data = data;
+        this.format = format;
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = format.rowBytes(cols);
+        if (data.byteSize() < rowBytes * rows) {
+            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes of data, need " + rowBytes * rows);
+        }
+    }
+
+    public String name() { return name; }
+    public WeightFormat format() { return format; }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public long byteSize() { return rowBytes * rows; }
+
+    /** Decodes row {@code r} into out[oo..oo+cols). */
+    public void dequantRow(int r, float[] out, int oo) {
+        format.dequant(data, r * rowBytes, out, oo, cols);
+    }
+
+    /** dot(row r, x[xo..xo+cols)). */
+    public float dotRow(int r, float[] x, int xo) {
+        return format.dot(data, r * rowBytes, x, xo, cols);
+    }
+
+    /**
+     * y[t·rows + r] = Σ_c W[r][c]·x[t·cols + c] for each of {@code batch} activation rows. Small
+     * batches read each weight once per token straight from the quantized data (the bandwidth-bound
+     * decode case); larger batches decode a tile of rows once and reuse it for every token.
+     */
+    public void matmul(float[] x, float[] y, int batch, Parallel par) {
+        if (batch < 4) {
+            par.forRange(rows, 8, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    for (int t = 0; t < batch; t++) y[t * rows + r] = dotRow(r, x, t * cols);
+                }
+            });
+            return;
+        }
+        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
+        par.forRange(tiles, 1, (from, to) -> {
+            float[] w = tileBuffer(ROW_TILE * cols);
+            float[] out4 = new float[4];
+            for (int tile = from; tile < to; tile++) {
+                int r0 = tile * ROW_TILE, nr = Math.min(ROW_TILE, rows - r0);
+                for (int i = 0; i < nr; i++) dequantRow(r0 + i, w, i * cols);
+                int t = 0;
+                for (; t + 4 <= batch; t += 4) {
+                    for (int i = 0; i < nr; i++) {
+                        dot4(w, i * cols, x, t, out4);
+                        y[t * rows + r0 + i] = out4[0];
+                        y[(t + 1) * rows + r0 + i] = out4[1];
+                        y[(t + 2) * rows + r0 + i] = out4[2];
+                        y[(t + 3) * rows + r0 + i] = out4[3];
+                    }
+                }
+                for (; t < batch; t++) {
+                    for (int i = 0; i < nr; i++) y[t * rows + r0 + i] = VecMath.dot(w, i * cols, x, t * cols, cols);
+                }
+            }
+        });
+    }
+
+    private void dot4(float[] w, int wo, float[] x, int t, float[] out) {
+        VecMath.dot4(w, wo, x, t, cols, out);
+    }
+
+    private static final ThreadLocal<float[][]> TILE = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] tileBuffer(int size) {
+        float[][] holder = TILE.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+}

@@ -1,0 +1,285 @@
+package dev.codellm.model.llama;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.gguf.GgufTensor;
+import dev.codellm.model.kernels.Parallel;
+import dev.codellm.model.kernels.VecMath;
+import dev.codellm.model.kernels.WeightFormat;
+import dev.codellm.model.kernels.WeightMatrix;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Optional;
+
+/**
+ * A Llama-architecture transformer whose weights stay in the GGUF mapping. Tokens go through in
+ * batches: a prompt is one matrix × matrix pass per weight (chunked), and {@link #decodeBatch}
+ * advances several independent sessions by one token while streaming the weights once.
+ * Thread-safety: one call at a time per model (the worker pool is shared).
+ */
+public final class LlamaModel implements AutoCloseable {
+    /** Prompt tokens per forward chunk: bounds activation memory while keeping weight reuse high. */
+    static final int MAX_CHUNK = 256;
+
+    private final LlamaConfig config;
+    private final WeightMatrix tokenEmbedding;
+    private final LayerWeights[] layers;
+    private final float[] outputNorm;
+    private final WeightMatrix output;
+    private final Rope rope;
+    private Parallel parallel;
+
+    private LlamaModel(LlamaConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
+                       WeightMatrix output, int threads) {
+        this.config = config;
+        this.tokenEmbedding = tokenEmbedding;
+        this.layers = layers;
+        this.outputNorm = outputNorm;
+        this.output = output;
+        this.rope = new Rope(config);
+        this.parallel = new Parallel(threads);
+    }
+
+    /** Loads with one worker per available processor. */
+    public static LlamaModel load(GgufFile f) {
+        return load(f, Parallel.defaultThreads());
+    }
+
+    /** Loads the weights of a {@code llama} GGUF (kept in the mapping) with {@code threads} workers. */
+    public static LlamaModel load(GgufFile f, int threads) {
+        LlamaConfig c = LlamaConfig.fromGguf(f);
+        int dim = c.dim(), kvDim = c.kvDim(), ffn = c.ffnDim();
+        WeightMatrix embd = matrix(f, "token_embd.weight", dim, c.vocabSize());
+        LayerWeights[] layers = new LayerWeights[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "blk." + l + ".";
+            layers[l] = new LayerWeights(
+                    vector(f, p + "attn_norm.weight", dim),
+                    matrix(f, p + "attn_q.weight", dim, dim),
+                    matrix(f, p + "attn_k.weight", dim, kvDim),
+                    matrix(f, p + "attn_v.weight", dim, kvDim),
+                    matrix(f, p + "attn_output.weight", dim, dim),
+                    vector(f, p + "ffn_norm.weight", dim),
+                    matrix(f, p + "ffn_gate.weight", dim, ffn),
+                    matrix(f, p + "ffn_down.weight", ffn, dim),
+                    matrix(f, p + "ffn_up.weight", dim, ffn));
+        }
+        float[] outNorm = vector(f, "output_norm.weight", dim);
+        // Tied embeddings: files without output.weight reuse the token embedding as classifier.
+        Optional<GgufTensor> out = f.findTensor("output.weight");
+        WeightMatrix output = out.isPresent() ? matrix(f, "output.weight", dim, c.vocabSize()) : embd;
+        return new LlamaModel(c, embd, layers, outNorm, output, threads);
+    }
+
+    private static WeightMatrix matrix(GgufFile f, String name, int cols, int rows) {
+        GgufTensor t = f.tensor(name);
+        long[] s = t.shape();
+        if (s.length != 2 || s[0] != cols || s[1] != rows) {
+            throw new CodellmException("tensor " + name + " has shape " + Arrays.toString(s) + ", expected [" + cols + ", " + rows + "]");
+        }
+        WeightFormat fmt = WeightFormat.forGgmlId(t.type().id());
+        if (fmt == null) {
+            throw new CodellmException("tensor " + name + " has type " + t.type() + ", which has no kernel (supported: "
+                    + WeightFormat.supportedNames() + ")");
+        }
+        try {
+            return new WeightMatrix(name, t.data(), fmt, rows, cols);
+        } catch (IllegalArgumentException e) {
+            throw new CodellmException("tensor " + e.getMessage());
+        }
+    }
+
+    private static float[] vector(GgufFile f, String name, int n) {
+        GgufTensor t = f.tensor(name);
+        if (t.elementCount() != n) throw new CodellmException("tensor " + name + " has " + t.elementCount() + " elements, expected " + n);
+        WeightFormat fmt = WeightFormat.forGgmlId(t.type().id());
+        if (fmt == null || n % fmt.blockSize() != 0) throw new CodellmException("tensor " + name + " has unsupported type " + t.type());
+        float[] v = new float[n];
+        fmt.dequant(t.data(), 0, v, 0, n);
+        return v;
+    }
+
+    public LlamaConfig config() { return config; }
+
+    public int threads() { return parallel.threads(); }
+
+    /** Changes the number of worker threads (between calls). */
+    public synchronized void setThreads(int threads) {
+        if (threads == parallel.threads()) return;
+        parallel.close();
+        parallel = new Parallel(threads);
+    }
+
+    /** Bytes of weights read to produce one token (all matrices + classifier; the embedding row is negligible). */
+    public long weightBytesPerToken() {
+        long b = output.byteSize();
+        for (LayerWeights l : layers) b += l.matrixBytes();
+        return b;
+    }
+
+    /** Weight type of the first layer's Q projection (what the file is "quantized as"). */
+    public String weightTypeName() { return layers[0].wq().format().name(); }
+
+    public Session newSession(int contextLength, KvType kvType) {
+        return new Session(this, contextLength, kvType);
+    }
+
+    /** Processes {@code tokens} after the session's current position; returns the last token's logits. */
+    public float[] forward(Session s, int[] tokens) {
+        float[][] all = run(s, tokens, false);
+        return all[all.length - 1];
+    }
+
+    /** Like {@link #forward} but returns logits for every token (teacher forcing, perplexity, tests). */
+    public float[][] forwardAll(Session s, int[] tokens) {
+        return run(s, tokens, true);
+    }
+
+    private synchronized float[][] run(Session s, int[] tokens, boolean all) {
+        checkSession(s);
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to process");
+        if (s.position() + tokens.length > s.contextLength()) {
+            throw new CodellmException("prompt of " + tokens.length + " tokens at position " + s.position()
+                    + " exceeds the context length " + s.contextLength());
+        }
+        float[][] result = new float[all ? tokens.length : 1][];
+        for (int start = 0; start < tokens.length; start += MAX_CHUNK) {
+            int n = Math.min(MAX_CHUNK, tokens.length - start);
+            Session[] rowSession = new Session[n];
+            int[] rowPos = new int[n];
+            for (int i = 0; i < n; i++) {
+                rowSession[i] = s;
+                rowPos[i] = s.position() + i;
+            }
+            boolean last = start + n == tokens.length;
+            int[] logitRows = all ? range(0, n) : last ? new int[] {n - 1} : new int[0];
+            float[][] logits = step(rowSession, rowPos, Arrays.copyOfRange(tokens, start, start + n), logitRows);
+            s.advance(n);
+            if (all) System.arraycopy(logits, 0, result, start, n);
+            else if (last) result[0] = logits[0];
+        }
+        return result;
+    }
+
+    /**
+     * Advances each session by one token (sessions must be distinct) in one pass over the weights;
+     * returns each session's next-token logits.
+     */
+    public synchronized float[][] decodeBatch(Session[] sessions, int[] tokens) {
+        if (sessions.length != tokens.length) throw new IllegalArgumentException(sessions.length + " sessions but " + tokens.length + " tokens");
+        if (sessions.length == 0) return new float[0][];
+        IdentityHashMap<Session, Boolean> seen = new IdentityHashMap<>();
+        int[] pos = new int[sessions.length];
+        for (int i = 0; i < sessions.length; i++) {
+            Session s = sessions[i];
+            checkSession(s);
+            if (seen.put(s, Boolean.TRUE) != null) throw new IllegalArgumentException("session passed twice to decodeBatch");
+            if (s.position() >= s.contextLength()) throw new CodellmException("context full (" + s.contextLength() + " tokens)");
+            pos[i] = s.position();
+        }
+        float[][] logits = step(sessions, pos, tokens, range(0, sessions.length));
+        for (Session s : sessions) s.advance(1);
+        return logits;
+    }
+
+    private void checkSession(Session s) {
+        if (s.model() != this) throw new IllegalArgumentException("session belongs to another model");
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) r[i] = from + i;
+        return r;
+    }
+
+    /** One pass of {@code B} rows, row i being token {@code tokens[i]} at {@code pos[i]} of {@code sess[i]}. */
+    private float[][] step(Session[] sess, int[] pos, int[] tokens, int[] logitRows) {
+        final int B = tokens.length, dim = config.dim(), kvDim = config.kvDim(), hd = config.headDim();
+        final int heads = config.heads(), kvHeads = config.kvHeads(), ffn = config.ffnDim();
+        for (int t : tokens) {
+            if (t < 0 || t >= config.vocabSize()) throw new CodellmException("token id " + t + " outside the vocabulary of " + config.vocabSize());
+        }
+        float[] x = new float[B * dim], xb = new float[B * dim], xb2 = new float[B * dim];
+        float[] q = new float[B * dim], k = new float[B * kvDim], v = new float[B * kvDim];
+        float[] hb = new float[B * ffn], hb2 = new float[B * ffn];
+        for (int i = 0; i < B; i++) tokenEmbedding.dequantRow(tokens[i], x, i * dim);
+        float[][] ropeTables = new float[B][];
+        for (int i = 0; i < B; i++) ropeTables[i] = rope.table(pos[i]);
+        Parallel par = parallel;
+        for (int l = 0; l < layers.length; l++) {
+            LayerWeights w = layers[l];
+            rmsnorm(x, w.attnNorm(), xb, B);
+            w.wq().matmul(xb, q, B, par);
+            w.wk().matmul(xb, k, B, par);
+            w.wv().matmul(xb, v, B, par);
+            for (int i = 0; i < B; i++) {
+                rope.apply(q, i * dim, heads, hd, ropeTables[i]);
+                rope.apply(k, i * kvDim, kvHeads, hd, ropeTables[i]);
+                sess[i].store(l, pos[i], k, i * kvDim, v, i * kvDim);
+            }
+            final int layer = l;
+            final int group = heads / kvHeads;
+            par.forRange(B * heads, 1, (from, to) -> {
+                float[] scores = SCORES.get();
+                for (int job = from; job < to; job++) {
+                    int i = job / heads, h = job % heads;
+                    if (scores.length < pos[i] + 1) scores = growScores(pos[i] + 1);
+                    sess[i].attend(layer, pos[i], q, i * dim + h * hd, (h / group) * hd, hd, scores, xb, i * dim + h * hd);
+                }
+            });
+            w.wo().matmul(xb, xb2, B, par);
+            add(x, xb2);
+            rmsnorm(x, w.ffnNorm(), xb, B);
+            w.gate().matmul(xb, hb, B, par);
+            w.up().matmul(xb, hb2, B, par);
+            for (int i = 0; i < hb.length; i++) {
+                float g = hb[i];
+                hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
+            }
+            w.down().matmul(hb, xb2, B, par);
+            add(x, xb2);
+        }
+        int R = logitRows.length;
+        if (R == 0) return new float[0][];
+        float[] sel = new float[R * dim];
+        float[] normed = new float[dim];
+        for (int r = 0; r < R; r++) {
+            rmsnormRow(x, logitRows[r] * dim, outputNorm, normed, 0, dim);
+            System.arraycopy(normed, 0, sel, r * dim, dim);
+        }
+        int vocab = config.vocabSize();
+        float[] logits = new float[R * vocab];
+        output.matmul(sel, logits, R, par);
+        float[][] out = new float[R][];
+        for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
+        return out;
+    }
+
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[4096]);
+
+    private static float[] growScores(int n) {
+        float[] s = new float[Math.max(n, 2 * SCORES.get().length)];
+        SCORES.set(s);
+        return s;
+    }
+
+    private void rmsnorm(float[] x, float[] weight, float[] out, int B) {
+        int dim = config.dim();
+        for (int i = 0; i < B; i++) rmsnormRow(x, i * dim, weight, out, i * dim, dim);
+    }
+
+    private void rmsnormRow(float[] x, int xo, float[] weight, float[] out, int oo, int dim) {
+        float ss = VecMath.dot(x, xo, x, xo, dim);
+        float scale = (float) (1.0 / Math.sqrt(ss / dim + config.rmsEps()));
+        for (int j = 0; j < dim; j++) out[oo + j] = weight[j] * (scale * x[xo + j]);
+    }
+
+    private static void add(float[] x, float[] y) {
+        VecMath.axpy(1f, y, 0, x, 0, x.length);
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+}

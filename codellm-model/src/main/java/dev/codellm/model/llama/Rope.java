@@ -1,0 +1,69 @@
+package dev.codellm.model.llama;
+
+/**
+ * Rotary position embedding in llama.cpp's "normal" layout (used by GGUF files of the {@code llama}
+ * architecture, whose converter permutes HF's Q/K rows so that adjacent pairs rotate together):
+ * pair (2i, 2i+1) of each head turns by pos·θ^(−2i/ropeDim), with linear or YaRN scaling as ggml.
+ */
+final class Rope {
+    private final int ropeDim;
+    private final float[] invFreq;
+    private final float freqScale;
+    private final float extFactor;
+    private final float mscale;
+    private final float corrLow;
+    private final float corrHigh;
+
+    Rope(LlamaConfig c) {
+        this.ropeDim = c.ropeDim();
+        invFreq = new float[ropeDim / 2];
+        for (int i = 0; i < ropeDim / 2; i++) invFreq[i] = (float) Math.pow(c.ropeTheta(), -2.0 * i / ropeDim);
+        RopeScaling s = c.ropeScaling();
+        freqScale = s.freqScale();
+        if (s.type() == RopeScaling.Type.YARN) {
+            extFactor = 1f;
+            mscale = (float) (1 + 0.1 * Math.log(1.0 / freqScale));
+            int orig = s.originalContext() > 0 ? s.originalContext() : c.contextLength();
+            corrLow = (float) Math.max(0, Math.floor(corrDim(ropeDim, orig, 32, c.ropeTheta())));
+            corrHigh = (float) Math.min(ropeDim - 1, Math.ceil(corrDim(ropeDim, orig, 1, c.ropeTheta())));
+        } else {
+            extFactor = 0f;
+            mscale = 1f;
+            corrLow = corrHigh = 0;
+        }
+    }
+
+    private static double corrDim(int nDims, int nCtxOrig, double nRot, double base) {
+        return nDims * Math.log(nCtxOrig / (nRot * 2 * Math.PI)) / (2 * Math.log(base));
+    }
+
+    /** cos/sin for every pair at position {@code pos}, interleaved: table[2i] = cos, table[2i+1] = sin. */
+    float[] table(int pos) {
+        float[] t = new float[ropeDim];
+        for (int i = 0; i < ropeDim / 2; i++) {
+            double extrap = pos * (double) invFreq[i];
+            double theta = freqScale * extrap;
+            if (extFactor != 0) {
+                double y = (i - corrLow) / Math.max(0.001, corrHigh - corrLow);
+                double ramp = (1 - Math.min(1, Math.max(0, y))) * extFactor;
+                theta = theta * (1 - ramp) + extrap * ramp;
+            }
+            t[2 * i] = (float) (Math.cos(theta) * mscale);
+            t[2 * i + 1] = (float) (Math.sin(theta) * mscale);
+        }
+        return t;
+    }
+
+    /** Rotates {@code nHeads} heads of size {@code headDim} at x[xo..] using a {@link #table}. */
+    void apply(float[] x, int xo, int nHeads, int headDim, float[] table) {
+        for (int h = 0; h < nHeads; h++) {
+            int b = xo + h * headDim;
+            for (int i = 0; i < ropeDim; i += 2) {
+                float c = table[i], s = table[i + 1];
+                float x0 = x[b + i], x1 = x[b + i + 1];
+                x[b + i] = x0 * c - x1 * s;
+                x[b + i + 1] = x0 * s + x1 * c;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.codellm.model.llama;
+
+import dev.codellm.core.CodellmException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One sequence's state: its KV cache (off-heap, per layer, laid out [position][kvDim]) and how
+ * many positions are filled. Rewind with {@link #truncate(int)} to reuse a shared prefix.
+ * Not thread-safe: one sequence is advanced by one caller at a time.
+ */
+public final class Session {
+    private final LlamaModel model;
+    private final int contextLength;
+    private final KvType kvType;
+    private final int kvDim;
+    private final MemorySegment[] keys;
+    private final MemorySegment[] values;
+    private int position;
+
+    Session(LlamaModel model, int contextLength, KvType kvType) {
+        LlamaConfig c = model.config();
+        if (contextLength <= 0) throw new CodellmException("context length must be positive, got " + contextLength);
+        this.model = model;
+        this.contextLength = contextLength;
+        this.kvType = kvType;
+        this.kvDim = c.kvDim();
+        long layerBytes = (long) contextLength * kvDim * kvType.bytes();
+        Arena arena = Arena.ofAuto();
+        keys = new MemorySegment[c.layers()];
+        values = new MemorySegment[c.layers()];
+        try {
+            for (int l = 0; l < c.layers(); l++) {
+                keys[l] = arena.allocate(layerBytes, 64);
+                values[l] = arena.allocate(layerBytes, 64);
+            }
+        } catch (OutOfMemoryError e) {
+            throw new CodellmException("not enough memory for a KV cache of " + bytes(c, contextLength, kvType) / (1 << 20)
+                    + " MiB (context " + contextLength + ", " + kvType + "); lower --ctx or use --kv-type f16");
+        }
+    }
+
+    /** Bytes of KV cache a session of this context length and type needs, for printing up front. */
+    public static long bytes(LlamaConfig c, int contextLength, KvType kvType) {
+        return 2L * c.layers() * contextLength * c.kvDim() * kvType.bytes();
+    }
+
+    public LlamaModel model() { return model; }
+    public int contextLength() { return contextLength; }
+    public KvType kvType() { return kvType; }
+
+    /** Number of tokens already processed (the position of the next token). */
+    public int position() { return position; }
+
+    /** Forgets everything from {@code pos} on, keeping the cache of the first {@code pos} tokens. */
+    public void truncate(int pos) {
+        if (pos < 0 || pos > position) throw new IllegalArgumentException("cannot truncate to " + pos + " (position " + position + ")");
+        position = pos;
+    }
+
+    void advance(int n) { position += n; }
+
+    /** Stores one key and value row (kvDim floats from the given offsets) at {@code pos}. */
+    void store(int layer, int pos, float[] k, int ko, float[] v, int vo) {
+        long base = (long) pos * kvDim;
+        if (kvType == KvType.F32) {
+            MemorySegment.copy(k, ko, keys[layer], ValueLayout.JAVA_FLOAT, base * 4, kvDim);
+            MemorySegment.copy(v, vo, values[layer], ValueLayout.JAVA_FLOAT, base * 4, kvDim);
+        } else {
+            MemorySegment ks = keys[layer], vs = values[layer];
+            for (int i = 0; i < kvDim; i++) {
+                ks.set(ValueLayout.JAVA_SHORT, (base + i) * 2, Float.floatToFloat16(k[ko + i]));
+                vs.set(ValueLayout.JAVA_SHORT, (base + i) * 2, Float.floatToFloat16(v[vo + i]));
+            }
+        }
+    }
+
+    /**
+     * Attention of one query head over positions [0, upTo]: writes Σ softmax(q·k/√d)·v into
+     * out[oo..oo+headDim). {@code kvOff} selects the kv head within a row; scores is scratch space.
+     */
+    void attend(int layer, int upTo, float[] q, int qo, int kvOff, int headDim, float[] scores, float[] out, int oo) {
+        MemorySegment ks = keys[layer], vs = values[layer];
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float max = Float.NEGATIVE_INFINITY;
+        boolean f32 = kvType == KvType.F32;
+        for (int p = 0; p <= upTo; p++) {
+            long base = (long) p * kvDim + kvOff;
+            float s = f32 ? KvMath.dotF32(ks, base, q, qo, headDim) : KvMath.dotF16(ks, base, q, qo, headDim);
+            s *= scale;
+            scores[p] = s;
+            if (s > max) max = s;
+        }
+        float sum = 0;
+        for (int p = 0; p <= upTo; p++) {
+            float e = (float) Math.exp(scores[p] - max);
+            scores[p] = e;
+            sum += e;
+        }
+        java.util.Arrays.fill(out, oo, oo + headDim, 0f);
+        float inv = 1f / sum;
+        for (int p = 0; p <= upTo; p++) {
+            long base = (long) p * kvDim + kvOff;
+            float a = scores[p] * inv;
+            if (f32) KvMath.axpyF32(a, vs, base, out, oo, headDim);
+            else KvMath.axpyF16(a, vs, base, out, oo, headDim);
+        }
+    }
+}
