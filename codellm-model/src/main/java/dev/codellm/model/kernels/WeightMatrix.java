@@ -55,6 +55,13 @@ public final class WeightMatrix {
      * decode case); larger batches decode a tile of rows once and reuse it for every token.
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
+        if (NativeKernels.enabled() && NativeKernels.supports(format)) {
+            // Native int8 path: activations quantized to Q8_0 once, shared by all rows.
+            byte[] xq = new byte[NativeKernels.q8Bytes(batch * cols)];
+            NativeKernels.quantizeQ8_0(x, xq, batch * cols);
+            par.forRange(rows, 16, (from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
+            return;
+        }
         if (batch < 4) {
             par.forRange(rows, 8, (from, to) -> {
                 for (int r = from; r < to; r++) {

@@ -85,6 +85,7 @@ class KernelsTest {
         WeightMatrix m = new WeightMatrix("w", w, WeightFormat.forGgmlId(type.id()), rows, cols);
         float[][] ref = new float[rows][];
         for (int r = 0; r < rows; r++) ref[r] = Dequant.decode(type, w.asSlice(r * type.rowBytes(cols)), cols);
+        NativeKernels.setEnabled(false);  // this test is about the Java kernels; NativeKernelsTest covers native
         try (Parallel par = new Parallel(2)) {
             for (int batch : new int[] {1, 3, 4, 9}) {
                 float[] x = randomVector(batch * cols, batch);
@@ -101,6 +102,8 @@ class KernelsTest {
                     }
                 }
             }
+        } finally {
+            NativeKernels.setEnabled(true);
         }
     }
 
