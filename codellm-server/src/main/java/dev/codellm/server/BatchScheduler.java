@@ -2,6 +2,7 @@ package dev.codellm.server;
 
 import dev.codellm.core.FinishReason;
 import dev.codellm.core.ModelInfo;
+import dev.codellm.model.generate.GenerationState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +48,7 @@ public final class BatchScheduler implements InferenceService {
 
     @Override
     public int[] promptTokens(Prompt prompt) {
-        return switch (prompt) {
-            case Prompt.Text t -> model.completionPrompt(t.text());
-            case Prompt.Infill f -> model.infillPrompt(f.prefix(), f.suffix());
-            case Prompt.Chat c -> model.chatPrompt(c.messages(), c.responsePrefix());
-        };
+        return model.promptTokens(prompt);
     }
 
     @Override
@@ -124,16 +121,23 @@ public final class BatchScheduler implements InferenceService {
             job.listener().onError(ApiError.contextExceeded(prompt.length, model.info().contextLength()));
             return;
         }
-        if (job.sampling().maxTokens() == 0) {
+        SlotState s;
+        try {
+            s = new SlotState(job, model.newGeneration(job.prompt(), prompt, job.sampling()));
+        } catch (RuntimeException e) {
+            metrics.jobFailed();
+            job.listener().onError(e);
+            return;
+        }
+        if (s.state.nothingToGenerate()) {
+            s.state.finishNow();
             finishUnstarted(job, FinishReason.LENGTH);
             return;
         }
-        SlotState s = new SlotState(job, model);
         busy.incrementAndGet();
         try {
             long t0 = System.nanoTime();
             s.seq = model.newSequence();
-            for (int t : prompt) s.sampler.accept(t);
             float[] logits = model.prefill(s.seq, prompt);
             metrics.prefill(prompt.length, System.nanoTime() - t0);
             running.add(s);
@@ -181,37 +185,41 @@ public final class BatchScheduler implements InferenceService {
     }
 
     /**
-     * Samples the next token from {@code logits} and sends its text; returns false when the job
-     * ended (and has been finished), true when its token should be decoded in the next step.
+     * Samples the next token from {@code logits} (the generation module's {@link GenerationState}
+     * does sampling, stop tokens and strings, UTF-8 decoding and limits) and sends its text; returns
+     * false when the job ended (and has been finished), true when its token is to be decoded next.
      */
     private boolean advance(SlotState s, float[] logits) {
         Job job = s.job;
-        if (job.isCancelled()) return finish(s, FinishReason.CANCELLED);
+        if (job.isCancelled()) {
+            s.state.cancel();
+            return finish(s, FinishReason.CANCELLED);
+        }
         if (job.isExpired(System.nanoTime())) return finish(s, FinishReason.LENGTH);
-        int token = s.sampler.sample(logits);
-        s.sampler.accept(token);
-        TokenLogprob lp = job.topLogprobs() >= 0 ? Logprobs.of(logits, token, job.topLogprobs(), model) : null;
-        if (model.isEndOfGeneration(token)) return finish(s, FinishReason.STOP);
-        s.generated++;
-        String text = s.stops.push(s.decoder.push(token));
-        job.listener().onToken(text, lp);
-        if (s.stops.stopped()) return finish(s, FinishReason.STOP);
-        if (s.generated >= job.sampling().maxTokens()) return finish(s, FinishReason.LENGTH);
-        if (job.promptTokens().length + s.generated >= model.info().contextLength()) return finish(s, FinishReason.LENGTH);
-        s.pending = token;
+        int before = s.state.generatedTokens();
+        GenerationState.Step step = s.state.next(logits);
+        TokenLogprob lp = null;
+        if (job.topLogprobs() >= 0) {
+            int sampled = step.token() >= 0 ? step.token() : s.state.generatedTokens() > before ? lastGenerated(s.state) : -1;
+            if (sampled >= 0) lp = Logprobs.of(logits, sampled, job.topLogprobs(), model);
+        }
+        if (!step.text().isEmpty() || lp != null) job.listener().onToken(step.text(), lp);
+        if (step.finished()) return finish(s, step.finish());
+        s.pending = step.token();
         return true;
     }
 
+    private static int lastGenerated(GenerationState state) {
+        int[] ids = state.generatedIds();
+        return ids[ids.length - 1];
+    }
+
     private boolean finish(SlotState s, FinishReason reason) {
-        if (reason != FinishReason.CANCELLED && !s.stops.stopped()) {
-            String rest = s.stops.push(s.decoder.flush());
-            if (!s.stops.stopped()) rest += s.stops.flush();
-            if (!rest.isEmpty()) s.job.listener().onToken(rest, null);
-        }
         release(s);
         int prompt = s.job.promptTokens().length;
-        metrics.jobFinished(reason, prompt, s.generated);
-        s.job.listener().onFinish(reason, prompt, s.generated);
+        int generated = s.state.generatedTokens();
+        metrics.jobFinished(reason, prompt, generated);
+        s.job.listener().onFinish(reason, prompt, generated);
         return false;
     }
 
@@ -242,22 +250,17 @@ public final class BatchScheduler implements InferenceService {
         }
     }
 
-    /** A running generation: its cache, sampler, decoders and the token to feed next. */
+    /** A running generation: its cache, its token-by-token state and the token to feed next. */
     private static final class SlotState {
         final Job job;
-        final BatchModel.TokenSampler sampler;
-        final BatchModel.TextDecoder decoder;
-        final StopScanner stops;
+        final GenerationState state;
         BatchModel.Sequence seq;
         int pending;
-        int generated;
         boolean released;
 
-        SlotState(Job job, BatchModel model) {
+        SlotState(Job job, GenerationState state) {
             this.job = job;
-            this.sampler = model.sampler(job.sampling());
-            this.decoder = model.textDecoder();
-            this.stops = new StopScanner(job.sampling().stop());
+            this.state = state;
         }
     }
 }

@@ -165,14 +165,14 @@ class BatchSchedulerTest {
         scheduler.submit(new Job(new Prompt.Text("x"), FakeBatchModel.bytes("a", true), SamplingParams.GREEDY.withMaxTokens(2), 2,
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r));
         r.await();
-        // one-hot logits: 10 for the chosen token, 0 for the other 260
-        double expected = 10 - Math.log(Math.exp(10) + (FakeBatchModel.VOCAB - 1));
+        // one-hot logits: LOGIT for the chosen token, 0 for the other 260
+        double expected = FakeBatchModel.LOGIT - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1));
         assertEquals(2, r.logprobs.size());
         assertEquals(expected, r.logprobs.get(0).logprob(), 1e-6);
         assertEquals(" ", r.logprobs.get(0).token());
         assertEquals(2, r.logprobs.get(0).top().size());
         assertEquals(" ", r.logprobs.get(0).top().get(0).token());
-        assertEquals(0 - Math.log(Math.exp(10) + (FakeBatchModel.VOCAB - 1)), r.logprobs.get(0).top().get(1).logprob(), 1e-6);
+        assertEquals(0 - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1)), r.logprobs.get(0).top().get(1).logprob(), 1e-6);
     }
 
     @Test

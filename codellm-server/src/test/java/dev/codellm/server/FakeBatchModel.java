@@ -7,6 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import dev.codellm.model.generate.GenerationState;
+import dev.codellm.model.generate.PromptPart;
+import dev.codellm.model.generate.TokenCodec;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,12 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * EOS and the FIM tokens. Whatever the prompt, it answers {@link #answer(int[])}: " #" + the sum
  * of the prompt's token ids mod 1000 + a fixed tail with multi-byte UTF-8, then EOS — so every
  * request's expected output can be computed independently, and mixed-up slots would show. Its
- * logits are one-hot (10 for the answer's next byte, 0 elsewhere). Decode steps sleep
+ * logits are one-hot ({@link #LOGIT} for the answer's next byte, 0 elsewhere); sampling, stop
+ * strings and limits are the generation module's real {@link GenerationState}. Decode steps sleep
  * {@code stepBaseMicros + stepPerSeqMicros × batch} to model weight streaming shared by a batch.
  */
 final class FakeBatchModel implements BatchModel {
     static final int BOS = 256, EOS = 257, PRE = 258, SUF = 259, MID = 260, VOCAB = 261;
     static final String TAIL = " Hello, wörld €!";
+    /** The answer's logit (all others 0): high enough that even temperature-1 sampling never strays (p ≈ 1 − 2e-11). */
+    static final float LOGIT = 30f;
 
     private final ModelInfo info;
     private final int tailRepeats;
@@ -95,16 +103,14 @@ final class FakeBatchModel implements BatchModel {
         };
     }
 
-    @Override public int[] completionPrompt(String prompt) { return bytes(prompt, true); }
+    int[] completionPrompt(String prompt) { return bytes(prompt, true); }
 
-    @Override
-    public int[] infillPrompt(String prefix, String suffix) {
+    int[] infillPrompt(String prefix, String suffix) {
         return concat(new int[] {BOS, PRE}, bytes(prefix, false), new int[] {SUF}, bytes(suffix, false), new int[] {MID});
     }
 
     /** Renders "[role]: content\n" per message, then "[assistant]:" and the response prefix. */
-    @Override
-    public int[] chatPrompt(List<ChatMessage> messages, String responsePrefix) {
+    int[] chatPrompt(List<ChatMessage> messages, String responsePrefix) {
         StringBuilder sb = new StringBuilder();
         for (ChatMessage m : messages) sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
         sb.append("[assistant]:");
@@ -112,43 +118,68 @@ final class FakeBatchModel implements BatchModel {
         return bytes(sb.toString(), true);
     }
 
-    @Override public boolean isEndOfGeneration(int token) { return token == EOS; }
-
     @Override
-    public TokenSampler sampler(SamplingParams params) {
-        return logits -> {
-            int best = 0;
-            for (int i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-            return best;
+    public int[] promptTokens(Prompt prompt) {
+        return switch (prompt) {
+            case Prompt.Text t -> completionPrompt(t.text());
+            case Prompt.Infill f -> infillPrompt(f.prefix(), f.suffix());
+            case Prompt.Chat c -> chatPrompt(c.messages(), c.responsePrefix());
         };
     }
 
-    /** Holds bytes until they form complete UTF-8, like the real streaming decoder. */
+    /** The real generation state (sampler, stop strings, limits) over the fake's byte codec. */
     @Override
-    public TextDecoder textDecoder() {
-        return new TextDecoder() {
-            final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-
-            @Override
-            public String push(int token) {
-                if (token >= 256) return "";
-                pending.write(token);
-                byte[] b = pending.toByteArray();
-                int complete = completeUtf8Length(b);
-                String out = new String(b, 0, complete, StandardCharsets.UTF_8);
-                pending.reset();
-                pending.write(b, complete, b.length - complete);
-                return out;
-            }
-
-            @Override
-            public String flush() {
-                String out = pending.toString(StandardCharsets.UTF_8);
-                pending.reset();
-                return out;
-            }
-        };
+    public GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params) {
+        return new GenerationState(codec, params, promptTokens, info.contextLength(), Set.of(), List.of(), false);
     }
+
+    /** Bytes as tokens; holds back incomplete UTF-8 like the real streaming decoder. */
+    final TokenCodec codec = new TokenCodec() {
+        @Override public int[] encode(String text, boolean parseSpecial) { return bytes(text, false); }
+        @Override public int vocabSize() { return VOCAB; }
+        @Override public int bos() { return BOS; }
+        @Override public int eos() { return EOS; }
+        @Override public OptionalInt specialId(String name) { return OptionalInt.empty(); }
+
+        @Override
+        public OptionalInt fim(PromptPart.FimToken token) {
+            return switch (token) {
+                case PRE -> OptionalInt.of(FakeBatchModel.PRE);
+                case SUF -> OptionalInt.of(FakeBatchModel.SUF);
+                case MID -> OptionalInt.of(FakeBatchModel.MID);
+                case EOT -> OptionalInt.empty();
+            };
+        }
+
+        @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
+        @Override public String piece(int id) { return FakeBatchModel.this.piece(id); }
+
+        @Override
+        public TokenCodec.TextDecoder newDecoder() {
+            return new TokenCodec.TextDecoder() {
+                final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+                @Override
+                public String accept(int token) {
+                    if (token >= 256) return "";
+                    pending.write(token);
+                    byte[] b = pending.toByteArray();
+                    int complete = completeUtf8Length(b);
+                    String out = new String(b, 0, complete, StandardCharsets.UTF_8);
+                    pending.reset();
+                    pending.write(b, complete, b.length - complete);
+                    return out;
+                }
+
+                @Override
+                public String flush() {
+                    String out = pending.toString(StandardCharsets.UTF_8);
+                    pending.reset();
+                    return out;
+                }
+            };
+        }
+    };
 
     static int completeUtf8Length(byte[] b) {
         int i = 0;
@@ -183,7 +214,7 @@ final class FakeBatchModel implements BatchModel {
         float[] logits() {
             int k = generatedCount();
             float[] l = new float[VOCAB];
-            l[k < script.length ? script[k] & 0xff : EOS] = 10f;
+            l[k < script.length ? script[k] & 0xff : EOS] = LOGIT;
             return l;
         }
 

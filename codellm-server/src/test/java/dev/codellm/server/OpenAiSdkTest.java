@@ -169,7 +169,7 @@ class OpenAiSdkTest {
                 .model("fake-model").addUserMessage("hi").maxCompletionTokens(3).logprobs(true).topLogprobs(2).build());
         var content = c.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
         assertEquals(3, content.size());
-        double expected = 10 - Math.log(Math.exp(10) + (FakeBatchModel.VOCAB - 1));
+        double expected = FakeBatchModel.LOGIT - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1));
         assertEquals(expected, content.get(0).logprob(), 1e-6);
         assertEquals(2, content.get(0).topLogprobs().size());
     }
