@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             CompleteCommand.class,
             InfillCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
 
