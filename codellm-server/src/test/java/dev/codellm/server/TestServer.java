@@ -9,13 +9,14 @@ import java.time.Duration;
 /** A real server on a free loopback port, backed by an {@link InferenceService}; closed after each test class. */
 final class TestServer implements AutoCloseable {
     final OpenAiServer server;
-    final Metrics metrics = new Metrics();
+    final Metrics metrics;
     final InferenceService service;
     final String base;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     TestServer(InferenceService service, ServerOptions options, Metrics metrics) {
         this.service = service;
+        this.metrics = metrics;
         this.server = new OpenAiServer(service, options.withHost("127.0.0.1").withPort(0), metrics).start();
         this.base = "http://127.0.0.1:" + server.port();
     }
