@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             InfillCommand.class,
             ChatCommand.class,
             ServeCommand.class,
+            ServeBenchCommand.class,
         })
 public final class Main implements Runnable {
 

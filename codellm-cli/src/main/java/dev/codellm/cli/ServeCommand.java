@@ -66,6 +66,7 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("codellm: shutting down (finishing running requests, up to " + graceSeconds + " s)");
             server.stop();
+            engine.close();
             stopped.countDown();
         }, "codellm-shutdown"));
         System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",

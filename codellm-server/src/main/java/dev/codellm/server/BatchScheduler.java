@@ -72,7 +72,6 @@ public final class BatchScheduler implements InferenceService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        model.close();
     }
 
     private void loop() {

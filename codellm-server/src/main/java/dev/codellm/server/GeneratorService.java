@@ -67,7 +67,6 @@ public final class GeneratorService implements InferenceService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        generator.close();
     }
 
     private void loop() {

@@ -27,7 +27,10 @@ public interface InferenceService extends AutoCloseable {
 
     int queueDepth();
 
-    /** Stops taking jobs, lets running and queued ones finish for up to {@code grace}, then cancels the rest. */
+    /**
+     * Stops taking jobs, lets running and queued ones finish for up to {@code grace}, then cancels
+     * the rest. The model is not closed: whoever opened it does that.
+     */
     void drain(Duration grace);
 
     @Override
