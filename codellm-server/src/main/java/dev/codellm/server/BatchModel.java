@@ -30,10 +30,14 @@ public interface BatchModel extends AutoCloseable {
     /** Fresh token-by-token state for one request (its own sampler seeded from {@code params}). */
     GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params);
 
-    /** A new empty sequence able to hold {@code info().contextLength()} tokens. */
-    Sequence newSequence();
+    /**
+     * A sequence able to hold {@code info().contextLength()} tokens, about to run {@code prompt}. It
+     * may come with the cache of a prefix of {@code prompt} already computed (a recycled sequence
+     * that ran a prompt starting the same way), see {@link Sequence#cachedTokens()}.
+     */
+    Sequence newSequence(int[] prompt);
 
-    /** Runs the prompt through {@code seq} (batched over its tokens); returns the last position's logits. */
+    /** Appends tokens to {@code seq} (batched over them); returns the last position's logits. */
     float[] prefill(Sequence seq, int[] tokens);
 
     /** Appends {@code tokens[i]} to {@code seqs[i]} for all i in one step; returns each one's next logits. */
@@ -44,6 +48,9 @@ public interface BatchModel extends AutoCloseable {
 
     /** One request's KV cache. */
     interface Sequence {
+        /** Leading prompt tokens already in the cache (always less than the prompt's length). */
+        default int cachedTokens() { return 0; }
+
         /** Frees or recycles the cache; called once when the request ends. */
         default void release() {}
     }

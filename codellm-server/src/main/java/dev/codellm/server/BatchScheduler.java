@@ -30,7 +30,18 @@ public final class BatchScheduler implements InferenceService {
     private volatile boolean cancelAll;
     private volatile boolean stopped;
 
+    /** Prompt tokens run per scheduler iteration, so a long prompt does not stall the other slots' decoding. */
+    public static final int DEFAULT_PREFILL_CHUNK = 256;
+
+    private final int prefillChunk;
+
     public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics) {
+        this(model, slots, queueCapacity, metrics, DEFAULT_PREFILL_CHUNK);
+    }
+
+    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics, int prefillChunk) {
+        if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
+        this.prefillChunk = prefillChunk;
         if (slots < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + slots);
         if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be >= 1, got " + queueCapacity);
         this.model = model;
@@ -91,11 +102,12 @@ public final class BatchScheduler implements InferenceService {
                 }
                 continue;
             }
+            prefillChunk();
             step();
         }
     }
 
-    /** Moves queued jobs into free slots, prefilling each prompt. */
+    /** Moves queued jobs into free slots; their prompts are then prefilled chunk by chunk. */
     private void admit() {
         while (running.size() < slots) {
             Job j = queue.poll();
@@ -135,13 +147,43 @@ public final class BatchScheduler implements InferenceService {
         }
         busy.incrementAndGet();
         try {
-            long t0 = System.nanoTime();
-            s.seq = model.newSequence();
-            float[] logits = model.prefill(s.seq, prompt);
-            metrics.prefill(prompt.length, System.nanoTime() - t0);
+            s.seq = model.newSequence(prompt);
+            s.prefilled = s.seq.cachedTokens();
+            metrics.promptCacheHit(s.prefilled);
             running.add(s);
-            if (!advance(s, logits)) running.remove(s);
         } catch (RuntimeException e) {
+            fail(s, e);
+        }
+    }
+
+    /**
+     * Runs the next chunk of the oldest prompt still being prefilled. Interleaving chunks with
+     * decode steps keeps running streams flowing while a long prompt is read.
+     */
+    private void prefillChunk() {
+        SlotState s = null;
+        for (SlotState r : running) {
+            if (r.prefilling()) {
+                s = r;
+                break;
+            }
+        }
+        if (s == null) return;
+        if (s.job.isCancelled() || s.job.isExpired(System.nanoTime())) {
+            running.remove(s);
+            finish(s, s.job.isCancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
+            return;
+        }
+        int[] prompt = s.job.promptTokens();
+        int n = Math.min(prefillChunk, prompt.length - s.prefilled);
+        try {
+            long t0 = System.nanoTime();
+            float[] logits = model.prefill(s.seq, java.util.Arrays.copyOfRange(prompt, s.prefilled, s.prefilled + n));
+            metrics.prefill(n, System.nanoTime() - t0);
+            s.prefilled += n;
+            if (!s.prefilling() && !advance(s, logits)) running.remove(s);
+        } catch (RuntimeException e) {
+            running.remove(s);
             fail(s, e);
         }
     }
@@ -151,14 +193,17 @@ public final class BatchScheduler implements InferenceService {
         job.listener().onFinish(reason, job.promptTokens().length, 0);
     }
 
-    /** One batched decode step over all running slots. */
+    /** One batched decode step over all slots past their prompt. */
     private void step() {
-        int n = running.size();
+        List<SlotState> decoding = new ArrayList<>(running.size());
+        for (SlotState s : running) if (!s.prefilling()) decoding.add(s);
+        int n = decoding.size();
+        if (n == 0) return;
         BatchModel.Sequence[] seqs = new BatchModel.Sequence[n];
         int[] tokens = new int[n];
         for (int i = 0; i < n; i++) {
-            seqs[i] = running.get(i).seq;
-            tokens[i] = running.get(i).pending;
+            seqs[i] = decoding.get(i).seq;
+            tokens[i] = decoding.get(i).pending;
         }
         float[][] logits;
         try {
@@ -166,21 +211,21 @@ public final class BatchScheduler implements InferenceService {
             logits = model.decode(seqs, tokens);
             metrics.decodeStep(n, System.nanoTime() - t0);
         } catch (RuntimeException e) {
-            for (SlotState s : List.copyOf(running)) fail(s, e);
-            running.clear();
+            for (SlotState s : decoding) fail(s, e);
+            running.removeAll(decoding);
             return;
         }
-        List<SlotState> still = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            SlotState s = running.get(i);
+            SlotState s = decoding.get(i);
+            boolean goesOn;
             try {
-                if (advance(s, logits[i])) still.add(s);
+                goesOn = advance(s, logits[i]);
             } catch (RuntimeException e) {
                 fail(s, e);
+                goesOn = false;
             }
+            if (!goesOn) running.remove(s);
         }
-        running.clear();
-        running.addAll(still);
     }
 
     /**
@@ -254,8 +299,11 @@ public final class BatchScheduler implements InferenceService {
         final Job job;
         final GenerationState state;
         BatchModel.Sequence seq;
+        int prefilled;
         int pending;
         boolean released;
+
+        boolean prefilling() { return prefilled < job.promptTokens().length; }
 
         SlotState(Job job, GenerationState state) {
             this.job = job;

@@ -29,7 +29,8 @@ import java.util.Set;
 /**
  * {@link BatchModel} on the real engine: one {@link LlamaModel} whose weights all slots share,
  * a {@link Session} (KV cache) per running request, recycled between requests, and the
- * engine's {@code decodeBatch} for the batched step. Prompts are built by the generation module
+ * engine's {@code decodeBatch} for the batched step; a new request reuses the cached prefix it
+ * shares with a recycled session. Prompts are built by the generation module
  * ({@link LocalGenerator#promptIds}: BOS, Code Llama infill format, chat template), and per-request
  * state is its {@link GenerationState}, with the same stop tokens and strings as {@code LocalGenerator}.
  */
@@ -46,7 +47,7 @@ public final class EngineBatchModel implements BatchModel {
     private final ModelInfo info;
     private final KvType kvType;
     private final String summary;
-    private final ArrayDeque<Session> idle = new ArrayDeque<>();
+    private final ArrayDeque<EngineSequence> idle = new ArrayDeque<>();
 
     private EngineBatchModel(GgufFile file, LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ModelInfo info,
                              KvType kvType, GeneratorOptions options, String summary) {
@@ -145,24 +146,44 @@ public final class EngineBatchModel implements BatchModel {
         return new GenerationState(codec, params, promptTokens, info.contextLength(), stopIds, stopStrings, strip);
     }
 
-    /** A recycled session when one is idle, else a new one (the pool grows to the number of slots). */
+    /**
+     * The idle session whose cached tokens share the longest prefix with {@code prompt}, rewound
+     * to that prefix (a chat's next turn or an editor's next completion at the same place then
+     * only computes the new tokens), else a new session. At least the prompt's last token is
+     * always recomputed, for its logits.
+     */
     @Override
-    public synchronized Sequence newSequence() {
-        Session s = idle.poll();
-        if (s == null) s = model.newSession(info.contextLength(), kvType);
-        return new EngineSequence(s);
+    public synchronized Sequence newSequence(int[] prompt) {
+        EngineSequence best = null;
+        int bestCommon = -1;
+        for (EngineSequence s : idle) {
+            int common = s.commonPrefix(prompt);
+            if (common > bestCommon) {
+                best = s;
+                bestCommon = common;
+            }
+        }
+        if (best == null) return new EngineSequence(model.newSession(info.contextLength(), kvType));
+        idle.remove(best);
+        best.rewind(Math.min(bestCommon, prompt.length - 1));
+        return best;
     }
 
     @Override
     public float[] prefill(Sequence seq, int[] tokens) {
-        return model.forward(((EngineSequence) seq).session, tokens);
+        EngineSequence s = (EngineSequence) seq;
+        float[] logits = model.forward(s.session, tokens);
+        s.appended(tokens);
+        return logits;
     }
 
     @Override
     public float[][] decode(Sequence[] seqs, int[] tokens) {
         Session[] sessions = new Session[seqs.length];
         for (int i = 0; i < seqs.length; i++) sessions[i] = ((EngineSequence) seqs[i]).session;
-        return model.decodeBatch(sessions, tokens);
+        float[][] logits = model.decodeBatch(sessions, tokens);
+        for (int i = 0; i < seqs.length; i++) ((EngineSequence) seqs[i]).appended(new int[] {tokens[i]});
+        return logits;
     }
 
     @Override
@@ -172,18 +193,40 @@ public final class EngineBatchModel implements BatchModel {
         file.close();
     }
 
+    /** A session plus the tokens in its cache, so a later prompt can reuse a shared prefix. */
     private final class EngineSequence implements Sequence {
         final Session session;
+        private int[] tokens = new int[256];
+        private int cached;
 
         EngineSequence(Session session) {
             this.session = session;
         }
 
+        @Override public int cachedTokens() { return cached; }
+
+        int commonPrefix(int[] prompt) {
+            int n = Math.min(session.position(), prompt.length), i = 0;
+            while (i < n && tokens[i] == prompt[i]) i++;
+            return i;
+        }
+
+        void rewind(int position) {
+            session.truncate(position);
+            cached = position;
+        }
+
+        void appended(int[] ts) {
+            int at = session.position() - ts.length;
+            if (session.position() > tokens.length) tokens = java.util.Arrays.copyOf(tokens, Math.max(tokens.length * 2, session.position()));
+            System.arraycopy(ts, 0, tokens, at, ts.length);
+        }
+
         @Override
         public void release() {
-            session.truncate(0);
+            cached = 0;
             synchronized (EngineBatchModel.this) {
-                idle.push(session);
+                idle.push(this);
             }
         }
     }

@@ -76,6 +76,19 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void longPromptsArePrefilledInChunksBetweenDecodeSteps() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        scheduler = new BatchScheduler(model, 2, 4, new Metrics(), 4);
+        int[] prompt = FakeBatchModel.bytes("nineteen characters", true); // 20 tokens → 5 chunks of 4
+        Recorder r = new Recorder();
+        scheduler.submit(job(prompt, LONG, r));
+        assertEquals(FinishReason.STOP, r.await());
+        assertEquals(FakeBatchModel.answer(prompt), r.text.toString(), "the answer depends on the whole prompt");
+        assertEquals(5, model.prefillCalls.get());
+        assertEquals(prompt.length, r.prompt);
+    }
+
+    @Test
     void maxTokensAndStopStringsEndGenerations() throws Exception {
         FakeBatchModel model = new FakeBatchModel(512, 0, 0);
         scheduler = new BatchScheduler(model, 2, 4, new Metrics());

@@ -36,6 +36,7 @@ final class FakeBatchModel implements BatchModel {
     final AtomicInteger liveSequences = new AtomicInteger();
     final AtomicInteger maxBatch = new AtomicInteger();
     final AtomicInteger steps = new AtomicInteger();
+    final AtomicInteger prefillCalls = new AtomicInteger();
 
     FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
         this(contextLength, stepBaseMicros, stepPerSeqMicros, 1);
@@ -222,7 +223,7 @@ final class FakeBatchModel implements BatchModel {
     }
 
     @Override
-    public Sequence newSequence() {
+    public Sequence newSequence(int[] prompt) {
         liveSequences.incrementAndGet();
         return new Seq();
     }
@@ -231,8 +232,10 @@ final class FakeBatchModel implements BatchModel {
     public float[] prefill(Sequence seq, int[] tokens) {
         Seq s = (Seq) seq;
         for (int t : tokens) s.append(t);
-        s.promptLength = tokens.length;
-        s.script = answer(tokens, tailRepeats).getBytes(StandardCharsets.UTF_8);
+        prefillCalls.incrementAndGet();
+        s.promptLength = s.tokens.size();
+        int[] prompt = s.tokens.stream().mapToInt(Integer::intValue).toArray();
+        s.script = answer(prompt, tailRepeats).getBytes(StandardCharsets.UTF_8);
         return s.logits();
     }
 

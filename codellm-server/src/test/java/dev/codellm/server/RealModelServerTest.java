@@ -73,6 +73,17 @@ class RealModelServerTest {
     }
 
     @Test
+    void aRepeatedPromptReusesTheCachedPrefixAndAnswersTheSame() throws Exception {
+        String body = "{\"prompt\": \"Once upon a time, there was a dog\", \"max_tokens\": 24, \"temperature\": 0}";
+        HttpResponse<String> first = server.post("/v1/completions", body);
+        long cachedBefore = server.metrics.promptCacheTokens();
+        HttpResponse<String> second = server.post("/v1/completions", body);
+        assertEquals(200, second.statusCode(), second.body());
+        assertTrue(server.metrics.promptCacheTokens() > cachedBefore, "the second request reused a cached prefix");
+        assertEquals(JSON.readTree(first.body()).at("/choices/0/text").asText(), JSON.readTree(second.body()).at("/choices/0/text").asText());
+    }
+
+    @Test
     void tokenizeAndDetokenizeRoundTripWithTheModelsTokenizer() throws Exception {
         HttpResponse<String> r = server.post("/tokenize", "{\"content\": \"Once upon a time\"}");
         assertEquals(200, r.statusCode(), r.body());
