@@ -96,16 +96,59 @@ static inline float dot_q8_0(const uint8_t *w, const uint8_t *xq, int blocks) {
     return hsum(_mm256_add_ps(acc0, acc1));
 }
 
+// One weight row against four tokens: each weight block is loaded and unpacked once for four
+// int8 dots (the batched prompt path; it is compute-bound, so unpacking once matters).
+static inline __m256i unpack_q4_0(const uint8_t *wb) {
+    __m128i t = _mm_loadu_si128((const __m128i *) (wb + 2));
+    return _mm256_sub_epi8(_mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0xF)),
+                           _mm256_set1_epi8(8));
+}
+
+static inline __m256i unpack_q8_0(const uint8_t *wb) { return _mm256_loadu_si256((const __m256i *) (wb + 2)); }
+
+#define DOT4(NAME, UNPACK, WBYTES)                                                                  \
+    static inline void NAME(const uint8_t *w, const uint8_t *x, int64_t xStride, int blocks, float *out) { \
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps(); \
+        for (int b = 0; b < blocks; b++) {                                                          \
+            const uint8_t *wb = w + b * WBYTES, *xb = x + b * 34;                                   \
+            const __m256i q = UNPACK(wb);                                                           \
+            const float dw = half_to_float(wb);                                                     \
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(dw * half_to_float(xb)),                            \
+                    dot_i8_32(q, _mm256_loadu_si256((const __m256i *) (xb + 2))), a0);              \
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(dw * half_to_float(xb + xStride)),                  \
+                    dot_i8_32(q, _mm256_loadu_si256((const __m256i *) (xb + xStride + 2))), a1);    \
+            a2 = _mm256_fmadd_ps(_mm256_set1_ps(dw * half_to_float(xb + 2 * xStride)),              \
+                    dot_i8_32(q, _mm256_loadu_si256((const __m256i *) (xb + 2 * xStride + 2))), a2); \
+            a3 = _mm256_fmadd_ps(_mm256_set1_ps(dw * half_to_float(xb + 3 * xStride)),              \
+                    dot_i8_32(q, _mm256_loadu_si256((const __m256i *) (xb + 3 * xStride + 2))), a3); \
+        }                                                                                           \
+        out[0] = hsum(a0); out[1] = hsum(a1); out[2] = hsum(a2); out[3] = hsum(a3);                \
+    }
+
+DOT4(dot4_q4_0, unpack_q4_0, 18)
+DOT4(dot4_q8_0, unpack_q8_0, 34)
+
 // y[t*yStride + r] = dot(row r of w, token t of xq) for r in [r0, r1), t in [0, batch).
 // Rows are taken ROW_TILE at a time so a tile's weights stay in cache while all tokens pass.
-#define MATMUL(NAME, DOT)                                                                           \
+#define MATMUL(NAME, DOT, DOT4)                                                                     \
     void NAME(const uint8_t *w, int64_t rowBytes, int32_t r0, int32_t r1, const uint8_t *xq,       \
               int32_t cols, int32_t batch, float *y, int32_t yStride) {                            \
         const int blocks = cols / QK;                                                               \
         const int64_t xBytes = (int64_t) blocks * 34;                                               \
+        float o4[4];                                                                                \
         for (int32_t rt = r0; rt < r1; rt += ROW_TILE) {                                            \
             int32_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;                                   \
-            for (int32_t t = 0; t < batch; t++) {                                                   \
+            int32_t t = 0;                                                                          \
+            for (; t + 4 <= batch; t += 4) {                                                        \
+                const uint8_t *xt = xq + t * xBytes;                                                \
+                float *yt = y + (int64_t) t * yStride;                                              \
+                for (int32_t r = rt; r < re; r++) {                                                 \
+                    DOT4(w + r * rowBytes, xt, xBytes, blocks, o4);                                 \
+                    yt[r] = o4[0]; yt[yStride + r] = o4[1];                                         \
+                    yt[2 * (int64_t) yStride + r] = o4[2]; yt[3 * (int64_t) yStride + r] = o4[3];   \
+                }                                                                                   \
+            }                                                                                       \
+            for (; t < batch; t++) {                                                                \
                 const uint8_t *xt = xq + t * xBytes;                                                \
                 float *yt = y + (int64_t) t * yStride;                                              \
                 for (int32_t r = rt; r < re; r++) yt[r] = DOT(w + r * rowBytes, xt, blocks);        \
@@ -113,5 +156,5 @@ static inline float dot_q8_0(const uint8_t *w, const uint8_t *xq, int blocks) {
         }                                                                                           \
     }
 
-MATMUL(cl_matmul_q4_0, dot_q4_0)
-MATMUL(cl_matmul_q8_0, dot_q8_0)
+MATMUL(cl_matmul_q4_0, dot_q4_0, dot4_q4_0)
+MATMUL(cl_matmul_q8_0, dot_q8_0, dot4_q8_0)

@@ -4,7 +4,8 @@
 Written from the GGUF specification (ggml docs/gguf.md) and ggml's block layouts (ggml-common.h),
 with standard library + numpy only. Element decoding is vectorised over whole tensors using
 per-element index tables ("element p of a block lives in byte B, bits S"), a different route
-from the Java decoder's block loops.
+from the Java decoder's block loops. It is as strict as llama.cpp's loader about layout: tensor
+data must be packed in tensor-info order, each tensor padded to the alignment.
 
 usage: gguf_reader.py FILE.gguf [--dump DIR]
 Prints JSON: version, alignment, data_offset, metadata {key: {type, value}}, tensors [...].
@@ -119,6 +120,7 @@ def parse(buf):
         offset = r.scalar("UINT64")
         infos.append({"name": name, "type": GGML_TYPES[tid][0], "type_id": tid, "shape": shape, "offset": offset})
     data_offset = (r.pos + alignment - 1) // alignment * alignment
+    expected_offset = 0  # like llama.cpp's gguf.cpp: tensors are packed in order, each padded to the alignment
     for t in infos:
         _, bs, ts = GGML_TYPES[t["type_id"]]
         n = int(np.prod(t["shape"], dtype=np.uint64)) if t["shape"] else 1
@@ -130,6 +132,9 @@ def parse(buf):
             raise GgufError(f"{t['name']}: misaligned offset")
         if data_offset + t["offset"] + t["n_bytes"] > len(buf):
             raise GgufError(f"{t['name']}: data past end of file")
+        if t["offset"] != expected_offset:
+            raise GgufError(f"{t['name']}: offset {t['offset']}, expected {expected_offset}")
+        expected_offset += (t["n_bytes"] + alignment - 1) // alignment * alignment
     return {"version": version, "alignment": alignment, "data_offset": data_offset,
             "metadata": metadata, "tensors": infos}
 

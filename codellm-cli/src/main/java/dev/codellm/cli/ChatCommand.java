@@ -63,7 +63,7 @@ public final class ChatCommand implements Callable<Integer> {
                 return 0;
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            boolean interactive = System.console() != null;
+            boolean interactive = System.console() != null && System.console().isTerminal(); // JDK 22+: console() is non-null even when redirected
             if (interactive) err.println("codellm: chatting with " + g.info().name() + " (template " + g.info().chatTemplate()
                     + "); /reset forgets the conversation, /exit quits");
             while (true) {

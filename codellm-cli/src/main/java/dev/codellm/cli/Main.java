@@ -22,6 +22,10 @@ import picocli.CommandLine.Option;
             CompleteCommand.class,
             InfillCommand.class,
             ChatCommand.class,
+            InspectCommand.class,
+            SynthModelCommand.class,
+            BenchCommand.class,
+            TokenizeCommand.class,
             ServeCommand.class,
             ServeBenchCommand.class,
         })

@@ -6,6 +6,7 @@ import dev.codellm.core.Completion;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.Generator;
 import dev.codellm.core.ModelInfo;
+import dev.codellm.core.SamplingParams;
 import dev.codellm.core.TokenSink;
 import dev.codellm.core.Usage;
 import dev.codellm.model.generate.PromptPart.FimToken;
@@ -61,6 +62,16 @@ public final class LocalGenerator implements Generator {
         return ModelLoader.open(gguf, options);
     }
 
+    /**
+     * A generator over an engine model the caller has loaded (and keeps, e.g. to batch sequences
+     * with {@code decodeBatch}); {@code file} supplies the metadata (name, chat template). Closing the
+     * generator does not close {@code model} or {@code file}.
+     */
+    public static LocalGenerator create(dev.codellm.model.gguf.GgufFile file, dev.codellm.model.llama.LlamaModel model,
+                                        dev.codellm.model.tokenizer.Tokenizer tokenizer, GeneratorOptions options) {
+        return ModelLoader.create(file, model, tokenizer, options, null);
+    }
+
     /** One line about the loaded model: shape, weight type, context and KV-cache size, template. */
     public String summary() { return summary; }
 
@@ -86,8 +97,16 @@ public final class LocalGenerator implements Generator {
         return encoder.encode(template.render(request.messages(), request.responsePrefix()));
     }
 
-    @Override
-    public synchronized Completion complete(CompletionRequest request, TokenSink sink) {
+    /**
+     * A request turned into prompt ids and a fresh {@link GenerationState} (sampler, stop tokens and
+     * strings of its mode), ready to be run: by {@link #complete}/{@link #chat} here, or by a caller
+     * that computes logits itself (the server's batched decoding): feed {@code promptIds}, then
+     * call {@code state.next(logits)} until a step is finished, feeding each step's token.
+     */
+    public record Prepared(int[] promptIds, GenerationState state) {}
+
+    /** Prepares a completion or, with a suffix, an infill request; checks it fits the context. */
+    public Prepared prepare(CompletionRequest request) {
         Set<Integer> stopIds = new HashSet<>();
         if (request.isInfill()) {
             if (!info.supportsInfill()) {
@@ -95,43 +114,61 @@ public final class LocalGenerator implements Generator {
             }
             codec.fim(FimToken.EOT).ifPresent(stopIds::add);
         }
-        return run(promptIds(request), request.sampling(), stopIds, List.of(), false, sink);
+        return prepared(promptIds(request), request.sampling(), stopIds, List.of(), false);
     }
 
-    @Override
-    public synchronized Completion chat(ChatRequest request, TokenSink sink) {
+    /** Prepares a chat request with the model's template; checks it fits the context. */
+    public Prepared prepare(ChatRequest request) {
         Set<Integer> stopIds = new HashSet<>();
         for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
+        // Code Llama's chat decode drops the answer's leading dummy space; after a response prefix it is real text.
         boolean strip = request.responsePrefix() == null || request.responsePrefix().isEmpty();
-        return run(promptIds(request), request.sampling(), stopIds, template.stopStrings(), strip, sink);
+        return prepared(promptIds(request), request.sampling(), stopIds, template.stopStrings(), strip);
     }
 
-    /** Generates after {@code promptIds}; also used by {@code complete --ids} to get raw ids. */
-    public synchronized GenerationState generate(int[] promptIds, dev.codellm.core.SamplingParams sampling, TokenSink sink) {
-        GenerationState state = new GenerationState(codec, sampling, promptIds, info.contextLength(), Set.of(), List.of(), false);
-        drive(state, promptIds, sink);
-        return state;
+    /** Prepares raw prompt ids (no template), as {@code complete --ids} uses. */
+    public Prepared prepare(int[] promptIds, SamplingParams sampling) {
+        return prepared(promptIds, sampling, Set.of(), List.of(), false);
     }
 
-    private Completion run(int[] promptIds, dev.codellm.core.SamplingParams sampling, Set<Integer> stopIds,
-                           List<String> stopStrings, boolean stripLeadingSpace, TokenSink sink) {
-        GenerationState state = new GenerationState(codec, sampling, promptIds, info.contextLength(), stopIds, stopStrings, stripLeadingSpace);
-        drive(state, promptIds, sink);
-        return new Completion(state.text(), state.finishReason(), new Usage(promptIds.length, state.generatedTokens()));
-    }
-
-    private void drive(GenerationState state, int[] promptIds, TokenSink sink) {
+    private Prepared prepared(int[] promptIds, SamplingParams sampling, Set<Integer> stopIds, List<String> stopStrings, boolean strip) {
         int ctx = info.contextLength();
         if (promptIds.length > ctx) {
             throw new CodellmException("prompt is " + promptIds.length + " tokens but the context holds " + ctx
                     + " (use a larger --ctx or a shorter prompt)");
         }
+        if (promptIds.length == 0) throw new CodellmException("empty prompt: nothing to condition on (the model's vocabulary adds no BOS)");
+        return new Prepared(promptIds, new GenerationState(codec, sampling, promptIds, ctx, stopIds, stopStrings, strip));
+    }
+
+    @Override
+    public synchronized Completion complete(CompletionRequest request, TokenSink sink) {
+        return run(prepare(request), sink);
+    }
+
+    @Override
+    public synchronized Completion chat(ChatRequest request, TokenSink sink) {
+        return run(prepare(request), sink);
+    }
+
+    /** Generates after raw {@code promptIds} and returns the finished state (ids, text, finish reason). */
+    public synchronized GenerationState generate(int[] promptIds, SamplingParams sampling, TokenSink sink) {
+        Prepared p = prepare(promptIds, sampling);
+        drive(p.state(), p.promptIds(), sink);
+        return p.state();
+    }
+
+    private Completion run(Prepared p, TokenSink sink) {
+        drive(p.state(), p.promptIds(), sink);
+        return new Completion(p.state().text(), p.state().finishReason(), new Usage(p.promptIds().length, p.state().generatedTokens()));
+    }
+
+    private void drive(GenerationState state, int[] promptIds, TokenSink sink) {
         if (state.nothingToGenerate()) {
             state.finishNow();
             return;
         }
-        if (promptIds.length == 0) throw new CodellmException("empty prompt: nothing to condition on (the model's vocabulary adds no BOS)");
-        if (sequence == null) sequence = newSequence.apply(ctx);
+        if (sequence == null) sequence = newSequence.apply(info.contextLength());
         float[] logits = sequence.start(promptIds);
         while (true) {
             GenerationState.Step step = state.next(logits);

@@ -24,32 +24,39 @@ final class ModelLoader {
         try {
             Tokenizer tokenizer = Tokenizer.fromGguf(file);
             LlamaModel model = options.threads() > 0 ? LlamaModel.load(file, options.threads()) : LlamaModel.load(file);
-            int modelVocab = model.config().vocabSize();
-            if (modelVocab != tokenizer.vocabSize()) {
+            try {
+                return create(file, model, tokenizer, options, () -> {
+                    model.close();
+                    file.close();
+                });
+            } catch (RuntimeException e) {
                 model.close();
-                throw new CodellmException(path + ": the model has " + modelVocab + " output logits but its tokenizer has "
-                        + tokenizer.vocabSize() + " tokens");
+                throw e;
             }
-            int trained = model.config().contextLength();
-            int ctx = options.contextLength() > 0 ? options.contextLength() : Math.min(trained, DEFAULT_CONTEXT_CAP);
-            KvType kv = KvType.parse(options.kvType());
-            ChatTemplate template = ChatTemplates.choose(options.template(), file.optString("tokenizer.chat_template", null));
-            boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();
-            String name = file.optString("general.name", stripExtension(path.getFileName().toString()));
-            long kvBytes = Session.bytes(model.config(), ctx, kv);
-            String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s %.1f MiB, template %s%s",
-                    name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kv,
-                    kvBytes / 1048576.0, template.name(), infill ? ", infill" : "");
-            AutoCloseable resources = () -> {
-                model.close();
-                file.close();
-            };
-            return new LocalGenerator(new TokenizerCodec(tokenizer), n -> new EngineSequenceModel(model, n, kv),
-                    new ModelInfo(name, ctx, infill, template.name()), template, options.infillFormat(), resources, summary);
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
+    }
+
+    static LocalGenerator create(GgufFile file, LlamaModel model, Tokenizer tokenizer, GeneratorOptions options, AutoCloseable resources) {
+        int modelVocab = model.config().vocabSize();
+        if (modelVocab != tokenizer.vocabSize()) {
+            throw new CodellmException(file.path() + ": the model has " + modelVocab + " output logits but its tokenizer has "
+                    + tokenizer.vocabSize() + " tokens");
+        }
+        int trained = model.config().contextLength();
+        int ctx = options.contextLength() > 0 ? options.contextLength() : Math.min(trained, DEFAULT_CONTEXT_CAP);
+        KvType kv = KvType.parse(options.kvType());
+        ChatTemplate template = ChatTemplates.choose(options.template(), file.optString("tokenizer.chat_template", null));
+        boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();
+        String name = file.optString("general.name", stripExtension(file.path().getFileName().toString()));
+        long kvBytes = Session.bytes(model.config(), ctx, kv);
+        String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s %.1f MiB, template %s%s",
+                name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kv,
+                kvBytes / 1048576.0, template.name(), infill ? ", infill" : "");
+        return new LocalGenerator(new TokenizerCodec(tokenizer), n -> new EngineSequenceModel(model, n, kv),
+                new ModelInfo(name, ctx, infill, template.name()), template, options.infillFormat(), resources, summary);
     }
 
     private static String stripExtension(String s) {

@@ -3,6 +3,7 @@ package dev.codellm.model.generate;
 import dev.codellm.core.SamplingParams;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * Picks the next token from a logit vector as {@link SamplingParams} asks.
@@ -23,11 +24,21 @@ import java.util.SplittableRandom;
  */
 public final class Sampler {
     private final SamplingParams params;
-    private final SplittableRandom random;
+    private final DoubleSupplier uniform;
 
     public Sampler(SamplingParams params) {
         this.params = validate(params);
-        this.random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+        SplittableRandom random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+        this.uniform = random::nextDouble;
+    }
+
+    /**
+     * A sampler drawing its uniform numbers in [0, 1) from {@code uniform} instead of the seeded
+     * stream (e.g. to replay another implementation's random numbers in a test).
+     */
+    public Sampler(SamplingParams params, DoubleSupplier uniform) {
+        this.params = validate(params);
+        this.uniform = uniform;
     }
 
     public SamplingParams params() { return params; }
@@ -37,7 +48,7 @@ public final class Sampler {
         float[] adjusted = penalized(logits, history);
         if (params.temperature() == 0) return argmax(adjusted);
         Candidates c = truncatedDistribution(adjusted);
-        double u = random.nextDouble() * c.mass;
+        double u = uniform.getAsDouble() * c.mass;
         double cumulative = 0;
         for (int i = 0; i < c.count; i++) {
             cumulative += c.probs[i];
@@ -99,6 +110,11 @@ public final class Sampler {
             sum += p[i];
         }
         for (int i = 0; i < n; i++) p[i] /= sum;
+        if (params.topK() == 0 && params.topP() >= 1 && params.minP() == 0) {
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) all[i] = i;
+            return new Candidates(all, p, n, 1.0); // nothing truncated: draw over the whole vocabulary
+        }
 
         // Only tokens that can survive truncation need sorting. A token below (1 - topP) / (n - 1)
         // can never be inside the nucleus (all such tokens together weigh less than 1 - topP), and
@@ -109,7 +125,7 @@ public final class Sampler {
         // (With top-k the nucleus is taken from the renormalised top k, so that bound does not hold.)
         if (params.topP() < 1 && params.topK() == 0 && n > 1) threshold = (1 - params.topP()) / (n - 1);
         if (params.minP() > 0) threshold = Math.max(threshold, params.minP() * pMax);
-        int[] order = sortedDescending(p, threshold);
+        int[] order = sortedDescending(p, threshold, params.topK() > 0 ? params.topK() : Integer.MAX_VALUE);
         int count = order.length;
         if (params.topK() > 0) count = Math.min(count, params.topK());
         if (params.topP() < 1) {
@@ -143,10 +159,11 @@ public final class Sampler {
     }
 
     /**
-     * Ids with {@code p >= threshold} (the argmax always), by descending p then ascending id.
-     * Sorts packed longs (probability bits, id) instead of boxed indices: cheap for 32k vocabularies.
+     * Ids with {@code p >= threshold} (the argmax always), by descending p (compared at float
+     * precision) then ascending id. Sorts packed longs (probability bits, id) instead of boxed
+     * indices: a few milliseconds for a 32k vocabulary.
      */
-    private static int[] sortedDescending(double[] p, double threshold) {
+    private static int[] sortedDescending(double[] p, double threshold, int limit) {
         long[] keys = new long[p.length];
         int m = 0;
         for (int i = 0; i < p.length; i++) {
@@ -156,17 +173,36 @@ public final class Sampler {
             keys[m++] = ((long) (Integer.MAX_VALUE - bits) << 32) | i;
         }
         if (m == 0) return new int[] {argmaxOf(p)};
+        if (limit < m) {
+            selectSmallest(keys, m, limit); // top-k: only the first k need sorting
+            m = limit;
+        }
         Arrays.sort(keys, 0, m);
         int[] ids = new int[m];
         for (int i = 0; i < m; i++) ids[i] = (int) keys[i];
-        // float keys may tie where doubles differ; restore exact double order within such runs.
-        for (int i = 1; i < m; i++) {
-            int j = i;
-            while (j > 0 && p[ids[j]] > p[ids[j - 1]]) {
-                int t = ids[j]; ids[j] = ids[j - 1]; ids[j - 1] = t; j--;
-            }
-        }
         return ids;
+    }
+
+    /** Rearranges {@code a[0..n)} so that its {@code k} smallest values come first (quickselect). */
+    static void selectSmallest(long[] a, int n, int k) {
+        int lo = 0, hi = n - 1;
+        while (lo < hi) {
+            long pivot = a[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    long t = a[i]; a[i] = a[j]; a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // now a[lo..j] <= pivot <= a[i..hi]; keep narrowing to the part holding position k-1
+            if (k - 1 <= j) hi = j;
+            else if (k - 1 >= i) lo = i;
+            else return;
+        }
     }
 
     private static int argmaxOf(double[] p) {

@@ -1,6 +1,7 @@
 package dev.codellm.model.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE as llama.cpp does it for {@code tokenizer.ggml.model = "gpt2"}: the text is split
@@ -9,10 +10,13 @@ import java.nio.charset.StandardCharsets;
  */
 final class BpeEncoder {
     private final int[] byteTokens;
-    private final MergeTable merges;
+    private final PairTable merges;
     private final int[] tokenLength;
     private final PreTokenizer preTokenizer;
     private final TokenIndex wholeWords;
+    /** Ids of recently seen short words: text repeats its words, merging each once is the big saving. */
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 100_000, CACHED_WORD_MAX = 48;
 
     /**
      * @param byteTokens  the token spelling each single byte (-1 where the vocabulary lacks it)
@@ -20,7 +24,7 @@ final class BpeEncoder {
      * @param wholeWords  when non-null, a word that is itself a token is emitted as is, without
      *                    merging (llama.cpp's ignore_merges, used by llama3-style vocabularies)
      */
-    BpeEncoder(int[] byteTokens, MergeTable merges, int[] tokenLength, PreTokenizer preTokenizer, TokenIndex wholeWords) {
+    BpeEncoder(int[] byteTokens, PairTable merges, int[] tokenLength, PreTokenizer preTokenizer, TokenIndex wholeWords) {
         this.byteTokens = byteTokens;
         this.merges = merges;
         this.tokenLength = tokenLength;
@@ -31,9 +35,22 @@ final class BpeEncoder {
     void encode(String text, IntList out) {
         IntList cuts = preTokenizer.split(text);
         Work work = new Work();
+        IntList scratch = new IntList(16);
         for (int w = 0; w + 1 < cuts.size(); w++) {
-            byte[] word = text.substring(cuts.get(w), cuts.get(w + 1)).getBytes(StandardCharsets.UTF_8);
-            encodeWord(word, work, out);
+            String word = text.substring(cuts.get(w), cuts.get(w + 1));
+            if (word.length() > CACHED_WORD_MAX) {
+                encodeWord(word.getBytes(StandardCharsets.UTF_8), work, out);
+                continue;
+            }
+            int[] ids = cache.get(word);
+            if (ids == null) {
+                scratch.clear();
+                encodeWord(word.getBytes(StandardCharsets.UTF_8), work, scratch);
+                ids = scratch.toArray();
+                if (cache.size() >= CACHE_LIMIT) cache.clear();
+                cache.put(word, ids);
+            }
+            for (int id : ids) out.add(id);
         }
     }
 

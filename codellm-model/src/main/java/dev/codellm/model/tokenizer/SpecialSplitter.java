@@ -1,8 +1,11 @@
 package dev.codellm.model.tokenizer;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Cuts special tokens out of raw text before the encoder sees it (llama.cpp's
@@ -18,6 +21,14 @@ final class SpecialSplitter {
     private record Special(String text, int id, boolean alwaysParsed) {}
 
     private final List<Special> specials;
+    private final Node trie = new Node();
+    private final BitSet firstChars = new BitSet(0x10000);
+
+    /** A character trie over the special texts: finds which of them occur in one pass over the input. */
+    private static final class Node {
+        final Map<Character, Node> children = new HashMap<>(4);
+        int special = -1; // index into specials of the text ending here
+    }
 
     SpecialSplitter(List<String> tokens, TokenType[] types) {
         List<Special> list = new ArrayList<>();
@@ -30,15 +41,38 @@ final class SpecialSplitter {
         }
         list.sort(Comparator.comparingInt((Special s) -> -s.text().length()).thenComparingInt(Special::id));
         specials = List.copyOf(list);
+        for (int i = 0; i < specials.size(); i++) {
+            String text = specials.get(i).text();
+            Node node = trie;
+            for (int c = 0; c < text.length(); c++) node = node.children.computeIfAbsent(text.charAt(c), k -> new Node());
+            if (node.special < 0) node.special = i;
+            firstChars.set(text.charAt(0));
+        }
+    }
+
+    /** Which specials occur in the text (by index), found in one pass instead of one search per special. */
+    private BitSet occurring(String text) {
+        BitSet found = new BitSet(specials.size());
+        for (int i = 0; i < text.length(); i++) {
+            if (!firstChars.get(text.charAt(i))) continue;
+            Node node = trie;
+            for (int j = i; j < text.length(); j++) {
+                node = node.children.get(text.charAt(j));
+                if (node == null) break;
+                if (node.special >= 0) found.set(node.special);
+            }
+        }
+        return found;
     }
 
     List<Fragment> split(String text, boolean parseSpecial) {
         List<Fragment> fragments = new ArrayList<>();
         if (text.isEmpty()) return fragments;
         fragments.add(new Fragment(0, text.length(), -1));
-        for (Special s : specials) {
+        BitSet occurring = occurring(text);
+        for (int k = occurring.nextSetBit(0); k >= 0; k = occurring.nextSetBit(k + 1)) {
+            Special s = specials.get(k);
             if (!parseSpecial && !s.alwaysParsed()) continue;
-            if (!text.contains(s.text())) continue;
             List<Fragment> next = new ArrayList<>(fragments.size() + 4);
             for (Fragment f : fragments) {
                 if (!f.isText()) {

@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
  * spaces become '▁', the text is split into UTF-8 characters, and the adjacent pair whose merged
  * text is the highest-scoring token is merged first (ties: leftmost), until no pair forms a token.
  * Characters that never became a token are written as byte tokens {@code <0xXX>}.
+ *
+ * <p>For speed on long texts the work is cut into independent runs: between two adjacent
+ * characters that appear next to each other in no token, no merge can ever happen, so each run
+ * merges on its own (small) queue with exactly the result of one queue over the whole text. And
+ * candidate merges are looked up by the ids of the two symbols, not by hashing their text.
  */
 final class SpmEncoder {
     private static final byte[] ESCAPED_SPACE = "\u2581".getBytes(StandardCharsets.UTF_8);
@@ -16,6 +21,9 @@ final class SpmEncoder {
     private final int[] tokenLength;
     private final boolean[] mergeable;
     private final int[] byteTokens;
+    private final PairTable joinablePairs;
+    /** (left token, right token) -> the mergeable token spelled by both, for every way to split each token. */
+    private final PairTable merges;
 
     /**
      * @param mergeable which tokens pairs may merge into. llama.cpp lets any token form; we leave
@@ -29,7 +37,25 @@ final class SpmEncoder {
         this.mergeable = mergeable;
         this.byteTokens = byteTokens;
         this.tokenLength = new int[texts.length];
-        for (int i = 0; i < texts.length; i++) tokenLength[i] = texts[i] == null ? -1 : texts[i].length;
+        this.joinablePairs = new PairTable(texts.length * 4);
+        this.merges = new PairTable(texts.length * 4);
+        for (int i = 0; i < texts.length; i++) {
+            byte[] t = texts[i];
+            tokenLength[i] = t == null ? -1 : t.length;
+            if (!mergeable[i] || t == null) continue;
+            int prevCp = -1;
+            for (int off = 0; off < t.length; ) {
+                int l = Math.min(Utf8.sequenceLength(t[off]), t.length - off);
+                int cp = Utf8.decode(t, off, l);
+                if (off > 0) {
+                    joinablePairs.putIfAbsent(prevCp, cp, 0);
+                    int left = index.find(t, 0, off), right = index.find(t, off, t.length - off);
+                    if (left >= 0 && right >= 0) merges.putIfAbsent(left, right, i);
+                }
+                prevCp = cp;
+                off += l;
+            }
+        }
     }
 
     /** Appends the tokens of {@code text}; a leading space is added first when {@code prefixSpace}. */
@@ -38,49 +64,77 @@ final class SpmEncoder {
         int n = 0;
         int[] start = new int[buf.length];
         int[] len = new int[buf.length];
+        int[] codePoint = new int[buf.length];
         for (int off = 0; off < buf.length; ) {
             int l = Math.min(Utf8.sequenceLength(buf[off]), buf.length - off);
             start[n] = off;
             len[n] = l;
+            codePoint[n] = Utf8.decode(buf, off, l);
             n++;
             off += l;
         }
-        if (n == 0) return;
         int[] prev = new int[n];
         int[] next = new int[n];
-        for (int i = 0; i < n; i++) {
-            prev[i] = i - 1;
-            next[i] = i + 1 < n ? i + 1 : -1;
-        }
+        int[] token = new int[n];
+        for (int i = 0; i < n; i++) token[i] = index.find(buf, start[i], len[i]);
+        Symbols s = new Symbols(buf, start, len, prev, next, token);
         BigramQueue queue = new BigramQueue();
-        for (int i = 1; i < n; i++) tryAdd(queue, buf, start, len, i - 1, i);
-        while (!queue.isEmpty()) {
-            long key = queue.topKey();
-            int token = queue.pop();
-            int left = (int) key;
-            int right = next[left];
-            // Stale candidates: one side has since merged with something else.
-            if (len[left] == 0 || right < 0 || len[left] + len[right] != tokenLength[token]) continue;
-            len[left] += len[right];
-            len[right] = 0;
-            next[left] = next[right];
-            if (next[right] >= 0) prev[next[right]] = left;
-            if (prev[left] >= 0) tryAdd(queue, buf, start, len, prev[left], left);
-            if (next[left] >= 0) tryAdd(queue, buf, start, len, left, next[left]);
-        }
-        for (int i = 0; i >= 0; i = next[i]) {
-            int id = index.find(buf, start[i], len[i]);
-            if (id >= 0) {
-                out.add(id);
-            } else {
-                for (int j = start[i]; j < start[i] + len[i]; j++) out.add(byteTokens[buf[j] & 0xff]);
+        int runStart = 0;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || !joinablePairs.contains(codePoint[i - 1], codePoint[i])) {
+                mergeRun(s, runStart, i, queue, out);
+                runStart = i;
             }
         }
     }
 
-    private void tryAdd(BigramQueue queue, byte[] buf, int[] start, int[] len, int left, int right) {
-        int id = index.find(buf, start[left], len[left] + len[right]);
-        if (id < 0 || !mergeable[id]) return;
+    /** The text as a chain of symbols: bytes {@code [start, start+len)}, the token they spell (or -1). */
+    private record Symbols(byte[] buf, int[] start, int[] len, int[] prev, int[] next, int[] token) {}
+
+    /** Merges symbols {@code [from, to)} as far as the vocabulary allows and appends their tokens. */
+    private void mergeRun(Symbols s, int from, int to, BigramQueue queue, IntList out) {
+        int[] len = s.len(), prev = s.prev(), next = s.next(), token = s.token();
+        for (int i = from; i < to; i++) {
+            prev[i] = i - 1 >= from ? i - 1 : -1;
+            next[i] = i + 1 < to ? i + 1 : -1;
+        }
+        queue.clear();
+        for (int i = from + 1; i < to; i++) tryAdd(queue, s, i - 1, i);
+        while (!queue.isEmpty()) {
+            long key = queue.topKey();
+            int merged = queue.pop();
+            int left = (int) key;
+            int right = next[left];
+            // Stale candidates: one side has since merged with something else.
+            if (len[left] == 0 || right < 0 || len[left] + len[right] != tokenLength[merged]) continue;
+            len[left] += len[right];
+            len[right] = 0;
+            token[left] = merged;
+            next[left] = next[right];
+            if (next[right] >= 0) prev[next[right]] = left;
+            if (prev[left] >= 0) tryAdd(queue, s, prev[left], left);
+            if (next[left] >= 0) tryAdd(queue, s, left, next[left]);
+        }
+        for (int i = from; i >= 0; i = next[i]) {
+            if (token[i] >= 0) {
+                out.add(token[i]);
+            } else {
+                for (int j = s.start()[i]; j < s.start()[i] + len[i]; j++) out.add(byteTokens[s.buf()[j] & 0xff]);
+            }
+        }
+    }
+
+    private void tryAdd(BigramQueue queue, Symbols s, int left, int right) {
+        int l = s.token()[left], r = s.token()[right];
+        int id;
+        if (l >= 0 && r >= 0) {
+            long m = merges.get(l, r);
+            if (m < 0) return;
+            id = (int) m;
+        } else { // a character that is no token: only its text can tell
+            id = index.find(s.buf(), s.start()[left], s.len()[left] + s.len()[right]);
+            if (id < 0 || !mergeable[id]) return;
+        }
         queue.push((long) descending(scores[id]) << 32 | left, id);
     }
 

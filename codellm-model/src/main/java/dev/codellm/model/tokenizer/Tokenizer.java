@@ -303,7 +303,7 @@ public final class Tokenizer {
         for (int b = 0; b < 256; b++) byteTokens[b] = ids.getOrDefault(String.valueOf(ByteLevel.charOf(b)), -1);
         int[] tokenLength = new int[pieces.length];
         for (int i = 0; i < pieces.length; i++) tokenLength[i] = pieces[i].length;
-        MergeTable merges = new MergeTable(v.merges().size());
+        PairTable merges = new PairTable(v.merges().size());
         int rank = 0;
         for (String merge : v.merges()) {
             int space = merge.indexOf(' ', 1);

@@ -15,6 +15,17 @@ final class Utf8 {
         return 1;
     }
 
+    /** The code point of the {@code len}-byte sequence at {@code off} (no validation: input comes from Java strings). */
+    static int decode(byte[] b, int off, int len) {
+        int lead = b[off] & 0xff;
+        return switch (len) {
+            case 2 -> (lead & 0x1F) << 6 | (b[off + 1] & 0x3F);
+            case 3 -> (lead & 0x0F) << 12 | (b[off + 1] & 0x3F) << 6 | (b[off + 2] & 0x3F);
+            case 4 -> (lead & 0x07) << 18 | (b[off + 1] & 0x3F) << 12 | (b[off + 2] & 0x3F) << 6 | (b[off + 3] & 0x3F);
+            default -> lead;
+        };
+    }
+
     /**
      * How many bytes of {@code buf[0, n)} form complete characters: a trailing lead byte whose
      * continuation bytes have not all arrived yet is held back; anything else (valid or not) is complete.

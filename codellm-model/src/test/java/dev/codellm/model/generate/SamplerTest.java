@@ -155,4 +155,38 @@ class SamplerTest {
         assertEquals("repeat penalty must be > 0, got 0.0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.GREEDY.withTopP(0));
     }
+
+    @Test
+    void quickselectPutsTheKSmallestFirst() {
+        java.util.Random r = new java.util.Random(11);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(300);
+            long[] a = new long[n];
+            for (int i = 0; i < n; i++) a[i] = r.nextInt(50); // many duplicates
+            long[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int k = 1 + r.nextInt(n);
+            Sampler.selectSmallest(a, n, k);
+            long[] firstK = java.util.Arrays.copyOf(a, k);
+            java.util.Arrays.sort(firstK);
+            assertArrayEquals(java.util.Arrays.copyOf(sorted, k), firstK, "n=" + n + " k=" + k);
+        }
+    }
+
+    @Test
+    void topKOnALargeVocabularyKeepsTheKLargestLogits() {
+        java.util.Random r = new java.util.Random(5);
+        float[] logits = new float[32000];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) r.nextGaussian();
+        double[] d = new Sampler(sampling(1.0).withTopK(40)).distribution(logits, null);
+        float[] sorted = logits.clone();
+        java.util.Arrays.sort(sorted);
+        float kth = sorted[sorted.length - 40];
+        int kept = 0;
+        for (int i = 0; i < logits.length; i++) {
+            if (d[i] > 0) kept++;
+            assertEquals(logits[i] >= kth, d[i] > 0, "token " + i);
+        }
+        assertEquals(40, kept);
+    }
 }

@@ -106,8 +106,8 @@ class RoundTripTest {
             case Q6_K -> 0.03;
             case Q5_0, Q5_1, Q5_K -> 0.06;
             case Q4_0, Q4_1, Q4_K -> 0.12;
-            case Q3_K -> 0.25;
-            case Q2_K -> 0.5;
+            case Q3_K -> 0.2;
+            case Q2_K -> 0.42;
             case I8, I16, I32, I64 -> Double.NaN; // integer types: checked separately
         };
     }

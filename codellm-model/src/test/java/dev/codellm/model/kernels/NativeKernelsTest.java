@@ -40,7 +40,7 @@ class NativeKernelsTest {
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void matmulMatchesInt8Contract(GgmlType type) {
         assumeTrue(NativeKernels.available(), NativeKernels.status());
-        int rows = 45, cols = 640, batch = 3;
+        int rows = 45, cols = 640, batch = 6;  // one 4-token group + 2 single tokens
         MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 11);
         WeightFormat f = WeightFormat.forGgmlId(type.id());
         WeightMatrix m = new WeightMatrix("w", w, f, rows, cols);

@@ -3,17 +3,18 @@ package dev.codellm.model.tokenizer;
 import java.util.Arrays;
 
 /**
- * BPE merges keyed by the ids of the two parts: (left id, right id) -> (rank, merged id).
- * An open-addressing table of longs so that the merge loop does no string work.
+ * A map from a pair of ints to a long, as an open-addressing table of primitives so that the merge
+ * loops neither box nor hash strings. BPE keys merges by the ids of their two parts:
+ * (left id, right id) -> (rank << 32 | merged id).
  */
-final class MergeTable {
+final class PairTable {
     private static final long EMPTY = -1L;
     private final long[] keys;
     private final long[] values;
     private final int mask;
     private int size;
 
-    MergeTable(int expected) {
+    PairTable(int expected) {
         int cap = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
         keys = new long[cap];
         values = new long[cap];
@@ -22,7 +23,11 @@ final class MergeTable {
     }
 
     /** Adds a merge unless the pair is already there (the first, lower rank, wins as in llama.cpp). */
-    void put(int left, int right, int rank, int merged) {
+    void put(int left, int right, int rank, int merged) { putIfAbsent(left, right, pack(rank, merged)); }
+
+    boolean contains(int left, int right) { return get(left, right) != -1L; }
+
+    void putIfAbsent(int left, int right, long value) {
         long key = pack(left, right);
         int slot = slot(key);
         while (keys[slot] != EMPTY) {
@@ -30,11 +35,11 @@ final class MergeTable {
             slot = (slot + 1) & mask;
         }
         keys[slot] = key;
-        values[slot] = pack(rank, merged);
+        values[slot] = value;
         size++;
     }
 
-    /** (rank << 32 | merged id) for the pair, or -1 when the pair never merges. */
+    /** The value for the pair ((rank << 32 | merged id) for merges), or -1 when absent. */
     long get(int left, int right) {
         long key = pack(left, right);
         int slot = slot(key);

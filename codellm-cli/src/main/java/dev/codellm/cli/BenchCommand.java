@@ -1,0 +1,88 @@
+package dev.codellm.cli;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.kernels.NativeKernels;
+import dev.codellm.model.kernels.Parallel;
+import dev.codellm.model.llama.Benchmark;
+import dev.codellm.model.llama.KvType;
+import dev.codellm.model.llama.LlamaModel;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code codellm bench}: prompt and generation speed, and generation vs the memory-bandwidth bound. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prompt processing (pp) and generation (tg) tokens/s of a GGUF model and this machine's read bandwidth.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file.")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = {"-p", "--prompt-tokens"}, defaultValue = "512", description = "Prompt tokens processed as one batch (default ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = {"-n", "--gen-tokens"}, defaultValue = "64", description = "Tokens generated one at a time (default ${DEFAULT-VALUE}).")
+    int genTokens;
+
+    @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type f16 or f32 (default ${DEFAULT-VALUE}).")
+    String kvType;
+
+    @Option(names = "--java-kernels", description = "Use the pure-Java kernels even when the native library is available.")
+    boolean javaKernels;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        int t = threads == null ? Parallel.defaultThreads() : threads;
+        if (t < 1) throw new CodellmException("--threads must be >= 1");
+        if (javaKernels) NativeKernels.setEnabled(false);
+        KvType kv = KvType.parse(kvType);
+        try (GgufFile f = GgufFile.open(model); LlamaModel m = LlamaModel.load(f, t)) {
+            if (!json) System.err.println("bench: kernels: " + (NativeKernels.enabled() ? "native (" + NativeKernels.status() + ")" : "java (native: " + NativeKernels.status() + ")"));
+            Benchmark.Result r = Benchmark.run(model, m, promptTokens, genTokens, kv, json);
+            spec.commandLine().getOut().println(json ? toJson(r) : table(r));
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    static String table(Benchmark.Result r) {
+        return String.format(Locale.ROOT, """
+                | model | type | threads | kernels | test | t/s |
+                | --- | --- | ---: | --- | --- | ---: |
+                | %1$s | %2$s | %3$d | %4$s | pp%5$d | %6$.2f |
+                | %1$s | %2$s | %3$d | %4$s | tg%7$d | %8$.2f |
+
+                weights read per generated token: %9$.1f MiB
+                weight bytes streamed during generation: %10$.2f GB/s
+                machine read bandwidth (%3$d threads, same run): %11$.2f GB/s
+                generation vs bandwidth bound: %12$.2f
+                KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB
+                CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
+                r.model(), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java", r.promptTokens(), r.ppTokensPerS(),
+                r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
+                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
+    }
+
+    static String toJson(Benchmark.Result r) {
+        return String.format(Locale.ROOT,
+                "{\"model\": \"%s\", \"weight_type\": \"%s\", \"threads\": %d, \"kernels\": \"%s\", \"prompt_tokens\": %d, \"gen_tokens\": %d, "
+                        + "\"pp_tokens_per_s\": %.4f, \"tg_tokens_per_s\": %.4f, \"weight_bytes_per_token\": %d, \"weight_gb_per_s\": %.4f, "
+                        + "\"bandwidth_gb_per_s\": %.4f, \"bandwidth_ratio\": %.4f, \"kv_cache_bytes\": %d, \"file_bytes\": %d, \"rss_bytes\": %d, \"tg_cpu_share\": %.4f}",
+                r.model().replace("\\", "\\\\").replace("\"", "\\\""), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java",
+                r.promptTokens(), r.genTokens(), r.ppTokensPerS(), r.tgTokensPerS(), r.weightBytesPerToken(), r.weightGbPerS(),
+                r.bandwidthGbPerS(), r.bandwidthRatio(), r.kvCacheBytes(), r.fileBytes(), r.rssBytes(), r.tgCpuShare());
+    }
+}

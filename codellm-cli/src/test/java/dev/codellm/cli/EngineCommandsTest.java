@@ -1,0 +1,77 @@
+package dev.codellm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codellm.model.gguf.GgmlType;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.llama.LlamaConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** synth-model and bench end to end through the CLI, on the tiny shape. */
+class EngineCommandsTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void synthModelWritesARealShapeWithCodeLlamaVocab() {
+        Path f = dir.resolve("tiny.gguf");
+        Run r = run("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "1", f.toString());
+        assertEquals(0, r.code(), r.err());
+        try (GgufFile g = GgufFile.open(f)) {
+            LlamaConfig c = LlamaConfig.fromGguf(g);
+            assertEquals(256, c.dim());
+            assertEquals(1, c.layers());
+            assertEquals(2, c.kvHeads());
+            assertEquals(1e6f, c.ropeTheta());
+            assertEquals(GgmlType.Q8_0, g.tensor("blk.0.ffn_down.weight").type());
+            String[] tokens = g.getStringArray("tokenizer.ggml.tokens");
+            assertEquals(32016, tokens.length);
+            assertEquals("▁<PRE>", tokens[g.getInt("tokenizer.ggml.prefix_token_id")]);
+            assertEquals("▁<EOT>", tokens[32010]);
+        }
+    }
+
+    @Test
+    void benchPrintsJsonWithTheRequiredFields() throws Exception {
+        Path f = dir.resolve("tiny.gguf");
+        assertEquals(0, run("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "1", f.toString()).code());
+        Run r = run("bench", "-m", f.toString(), "-p", "8", "-n", "4", "--threads", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        for (String key : new String[] {"pp_tokens_per_s", "tg_tokens_per_s", "weight_bytes_per_token", "bandwidth_gb_per_s"}) {
+            assertTrue(r.out().contains("\"" + key + "\": "), key + " in " + r.out());
+        }
+        // weight bytes per token: 7 matrices of one Q4_0 layer + the 32016-row classifier
+        long q4Row256 = 256 / 32 * 18;
+        long expected = q4Row256 * (256 * 2 + 128 * 2 + 512 * 2) + (512 / 32 * 18) * 256 + q4Row256 * 32016;
+        assertTrue(r.out().contains("\"weight_bytes_per_token\": " + expected), r.out());
+    }
+
+    @Test
+    void badInputGivesOneLineErrors() throws Exception {
+        Run missing = run("bench", "-m", dir.resolve("nope.gguf").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("nope.gguf"), missing.err());
+        Run shape = run("synth-model", "--shape", "llama-99b", dir.resolve("x.gguf").toString());
+        assertEquals(1, shape.code());
+        assertTrue(shape.err().contains("unknown model shape"), shape.err());
+        Path vocabOnly = Path.of(dev.codellm.core.SharedData.require("vocab/ggml-vocab-llama-spm.gguf").toString());
+        Run vocab = run("bench", "-m", vocabOnly.toString());
+        assertEquals(1, vocab.code());
+        assertTrue(vocab.err().contains("vocab-only"), vocab.err());
+        assertTrue(Files.exists(vocabOnly));
+    }
+}

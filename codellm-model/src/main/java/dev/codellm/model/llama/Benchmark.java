@@ -1,0 +1,136 @@
+package dev.codellm.model.llama;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.Progress;
+import dev.codellm.model.kernels.NativeKernels;
+import dev.codellm.model.kernels.Parallel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * llama-bench-style measurement: prompt processing (one batched forward of {@code promptTokens}),
+ * then {@code genTokens} single-token decode steps, plus this machine's memory read bandwidth
+ * measured in the same run, so generation speed can be compared with the bandwidth bound.
+ */
+public final class Benchmark {
+
+    /** Results; bandwidth figures in GB/s (1e9 bytes). */
+    public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
+                         double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
+                         double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
+                         double tgCpuSeconds, double tgWallSeconds) {
+        /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
+        public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
+    }
+
+    private Benchmark() {}
+
+    public static Result run(Path modelPath, LlamaModel model, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
+        if (promptTokens < 1 || genTokens < 1) throw new CodellmException("prompt and generation token counts must be at least 1");
+        int ctx = promptTokens + genTokens + 1;
+        SplittableRandom rnd = new SplittableRandom(42);
+        int vocab = model.config().vocabSize();
+        // Warm-up: JIT-compile the batched and single-token paths before timing.
+        Session warm = model.newSession(Math.min(ctx, 64), kvType);
+        model.forward(warm, rnd.ints(Math.min(8, promptTokens), 0, vocab).toArray());
+        model.forward(warm, new int[] {1});
+
+        Session s = model.newSession(ctx, kvType);
+        int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
+        if (!quiet) System.err.println("bench: prompt processing " + promptTokens + " tokens...");
+        long t0 = System.nanoTime();
+        float[] logits = model.forward(s, prompt);
+        double ppSecs = (System.nanoTime() - t0) / 1e9;
+
+        Progress progress = quiet ? null : new Progress("bench: generation", genTokens);
+        long c1 = processCpuNanos();
+        long t1 = System.nanoTime();
+        for (int i = 0; i < genTokens; i++) {
+            logits = model.forward(s, new int[] {argmax(logits)});
+            if (progress != null) progress.step(1);
+        }
+        double tgSecs = (System.nanoTime() - t1) / 1e9;
+        double tgCpu = (processCpuNanos() - c1) / 1e9;
+
+        double bandwidth = measureReadBandwidth(model.threads());
+        double tg = genTokens / tgSecs;
+        long bytesPerToken = model.weightBytesPerToken();
+        double weightGbps = bytesPerToken * tg / 1e9;
+        long fileBytes = modelPath.toFile().length();
+        return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
+                promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
+                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs);
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+
+    /**
+     * Sustained read bandwidth with {@code threads} threads over a 512 MiB buffer (far beyond the
+     * caches): best of three passes, each thread summing its own slices with vector loads.
+     */
+    public static double measureReadBandwidth(int threads) {
+        long size = 512L << 20;
+        try (Arena arena = Arena.ofShared(); Parallel par = new Parallel(threads)) {
+            MemorySegment buf = arena.allocate(size, 64);
+            buf.fill((byte) 1);
+            // Vector code only runs at speed once C2 has compiled it: warm up on a cached slice.
+            float warm = 0;
+            for (int i = 0; i < 20_000; i++) warm += sum(buf, 0, 4096);
+            int chunks = 256;
+            long chunk = size / chunks;
+            double best = 0;
+            float[] sink = new float[chunks];
+            for (int pass = 0; pass < 3; pass++) {
+                long t0 = System.nanoTime();
+                par.forRange(chunks, 1, (from, to) -> {
+                    for (int c = from; c < to; c++) sink[c] = sum(buf, c * chunk, (c + 1) * chunk);
+                });
+                best = Math.max(best, size / ((System.nanoTime() - t0) / 1e9) / 1e9);
+            }
+            if (warm == 42 && sink[0] == 42) System.err.print("");  // keep the sums alive
+            return best;
+        }
+    }
+
+    private static float sum(MemorySegment buf, long from, long to) {
+        VectorSpecies<Float> f = FloatVector.SPECIES_256;
+        FloatVector a0 = FloatVector.zero(f), a1 = FloatVector.zero(f), a2 = FloatVector.zero(f), a3 = FloatVector.zero(f);
+        for (long o = from; o < to; o += 128) {
+            a0 = a0.add(FloatVector.fromMemorySegment(f, buf, o, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(f, buf, o + 32, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(f, buf, o + 64, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(f, buf, o + 96, ByteOrder.LITTLE_ENDIAN));
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    /** CPU time of this whole process (all threads), or 0 when the JVM cannot tell. */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
+    }
+
+    /** Resident set size of this process (Linux), or -1 when unknown. */
+    static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (Exception e) {
+            // not Linux: unknown
+        }
+        return -1;
+    }
+}
