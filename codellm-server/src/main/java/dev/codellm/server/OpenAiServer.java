@@ -88,7 +88,9 @@ public final class OpenAiServer implements AutoCloseable {
         if (stopped) return;
         stopped = true;
         service.drain(options.shutdownGrace());
-        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        // Every generation has ended now; give the request threads time to write their last
+        // chunk and [DONE] before Jetty closes the connections.
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (metrics.inFlight() > 0 && System.nanoTime() < until) {
             try {
                 Thread.sleep(10);
