@@ -67,7 +67,12 @@ public final class OpenAiServer implements AutoCloseable {
             });
             cfg.routes.exception(Exception.class, (e, ctx) -> writeError(ctx, HttpJson.toApiError(e)));
         });
-        app.start(options.host(), options.port());
+        try {
+            app.start(options.host(), options.port());
+        } catch (io.javalin.util.JavalinBindException e) {
+            throw new dev.codellm.core.CodellmException("cannot listen on " + options.host() + ":" + options.port()
+                    + " (port in use or not allowed): " + e.getMessage(), e);
+        }
         return this;
     }
 
