@@ -25,10 +25,23 @@ final class HttpJson {
         return node;
     }
 
-    static void send(Context ctx, int status, JsonNode body) throws JacksonException {
+    static void send(Context ctx, int status, JsonNode body) throws java.io.IOException {
         ctx.status(status);
         ctx.contentType("application/json");
-        ctx.result(ResponseJson.MAPPER.writeValueAsBytes(body));
+        writeNow(ctx, ResponseJson.MAPPER.writeValueAsBytes(body));
+    }
+
+    /**
+     * Writes and closes the body before the handler returns (rather than leaving it to Javalin
+     * afterwards), so once a request is no longer counted in flight its answer is complete on the
+     * wire and a graceful stop cannot cut it off.
+     */
+    static void writeNow(Context ctx, byte[] body) throws java.io.IOException {
+        var res = ctx.res();
+        res.setContentLength(body.length);
+        var out = res.getOutputStream();
+        out.write(body);
+        out.close();
     }
 
     /** Any failure as the API error a client should see (our own errors as they are; the rest are 500s). */

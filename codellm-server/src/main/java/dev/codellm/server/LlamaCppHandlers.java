@@ -41,10 +41,12 @@ final class LlamaCppHandlers {
                         case JobGroup.Finished f -> sse.send(result("", true, f.reason(), f.promptTokens(), f.completionTokens()));
                         case JobGroup.Failed f -> {
                             sse.send(ResponseJson.error(HttpJson.toApiError(f.error())));
+                            sse.close();
                             return;
                         }
                     }
                 }
+                sse.close();
             } catch (IOException clientGone) {
                 group.cancelAll();
             }

@@ -178,9 +178,9 @@ public final class OpenAiServer implements AutoCloseable {
         return m;
     }
 
-    private void metricsText(Context ctx) {
+    private void metricsText(Context ctx) throws java.io.IOException {
         ctx.status(200);
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
-        ctx.result(metrics.render(service));
+        HttpJson.writeNow(ctx, metrics.render(service).getBytes(StandardCharsets.UTF_8));
     }
 }

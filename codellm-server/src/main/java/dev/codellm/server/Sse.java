@@ -32,9 +32,15 @@ final class Sse {
         write("data: " + ResponseJson.MAPPER.writeValueAsString(event) + "\n\n");
     }
 
-    /** OpenAI's end-of-stream marker. */
+    /** OpenAI's end-of-stream marker; also ends the response (see {@link HttpJson#writeNow}). */
     void done() throws IOException {
         write("data: [DONE]\n\n");
+        close();
+    }
+
+    /** Completes the chunked response on the wire now. */
+    void close() throws IOException {
+        out.close();
     }
 
     private void write(String s) throws IOException {
