@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
             TokenizeCommand.class,
             DecontamCommand.class,
             OssInstructCommand.class,
+            ServeCommand.class,
+            ServeBenchCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,54 @@
+package dev.codellm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codellm.model.generate.InfillFormat;
+import dev.codellm.server.EngineBatchModel;
+import dev.codellm.server.ServerBench;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code codellm serve-bench}: aggregate tokens/s of the server for several --parallel settings. */
+@Command(name = "serve-bench", mixinStandardHelpOptions = true,
+        description = {"Measure the server's aggregate generation throughput (HTTP + continuous batching) on loopback",
+                "for each --parallel value: sends --requests greedy completions at once and reports tokens/s."})
+public final class ServeBenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--parallel", split = ",", defaultValue = "1,4", description = "Slot counts to compare (default: ${DEFAULT-VALUE}).")
+    List<Integer> parallel;
+
+    @Option(names = "--requests", defaultValue = "8", description = "Concurrent requests per run (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--max-tokens", defaultValue = "64", description = "Tokens per request (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--json", description = "Print results as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || maxTokens < 1) throw new IllegalArgumentException("--requests and --max-tokens must be >= 1");
+        try (EngineBatchModel engine = EngineBatchModel.open(model.modelPath(), model.options(InfillFormat.PSM))) {
+            System.err.println("codellm: loaded " + engine.summary());
+            ServerBench.run(engine, 1, 1, Math.min(8, maxTokens)); // warm-up: JIT, sessions, HTTP stack
+            List<ServerBench.Result> results = new ArrayList<>();
+            for (int p : parallel) {
+                if (p < 1) throw new IllegalArgumentException("--parallel values must be >= 1, got " + p);
+                ServerBench.Result r = ServerBench.run(engine, p, requests, maxTokens);
+                results.add(r);
+                if (!json) {
+                    System.out.printf("parallel %2d: %4d requests, %6d tokens in %7.2f s = %8.1f tok/s aggregate (decode steps %8.1f tok/s, mean batch %.2f)%n",
+                            r.parallel(), r.requests(), r.completionTokens(), r.seconds(), r.tokensPerSecond(), r.decodeTokensPerSecond(), r.meanBatch());
+                }
+            }
+            if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        }
+        return 0;
+    }
+}

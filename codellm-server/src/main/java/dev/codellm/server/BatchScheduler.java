@@ -1,0 +1,313 @@
+package dev.codellm.server;
+
+import dev.codellm.core.FinishReason;
+import dev.codellm.core.ModelInfo;
+import dev.codellm.model.generate.GenerationState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Continuous batching: one scheduler thread owns up to {@code slots} running generations. Between
+ * steps it admits queued jobs into free slots (prefilling each prompt), then decodes one token for
+ * every running generation together in a single {@link BatchModel#decode} call, so the weights are
+ * streamed once per step however many requests are in flight. Jobs that are cancelled, time out,
+ * stop or hit a limit leave their slot at the next step, and a waiting job takes it.
+ */
+public final class BatchScheduler implements InferenceService {
+    private final BatchModel model;
+    private final int slots;
+    private final BlockingQueue<Job> queue;
+    private final Metrics metrics;
+    private final List<SlotState> running = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean accepting = true;
+    private volatile boolean cancelAll;
+    private volatile boolean stopped;
+
+    /** Prompt tokens run per scheduler iteration, so a long prompt does not stall the other slots' decoding. */
+    public static final int DEFAULT_PREFILL_CHUNK = 256;
+
+    private final int prefillChunk;
+
+    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics) {
+        this(model, slots, queueCapacity, metrics, DEFAULT_PREFILL_CHUNK);
+    }
+
+    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics, int prefillChunk) {
+        if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
+        this.prefillChunk = prefillChunk;
+        if (slots < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + slots);
+        if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be >= 1, got " + queueCapacity);
+        this.model = model;
+        this.slots = slots;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.metrics = metrics;
+        this.thread = Thread.ofPlatform().name("codellm-scheduler").daemon(true).start(this::loop);
+    }
+
+    @Override public ModelInfo info() { return model.info(); }
+    @Override public BatchModel tokenizer() { return model; }
+    @Override public int slots() { return slots; }
+    @Override public int busySlots() { return busy.get(); }
+    @Override public int queueDepth() { return queue.size(); }
+
+    @Override
+    public int[] promptTokens(Prompt prompt) {
+        return model.promptTokens(prompt);
+    }
+
+    @Override
+    public void submit(Job job) {
+        if (job.promptTokens() == null) throw new IllegalArgumentException("BatchScheduler needs tokenized prompts");
+        if (!accepting) throw ApiError.overloaded("The server is shutting down.");
+        if (!queue.offer(job)) throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
+    }
+
+    @Override
+    public void drain(Duration grace) {
+        accepting = false;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while ((busy.get() > 0 || !queue.isEmpty()) && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        cancelAll = true;
+        stopped = true;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            if (cancelAll) {
+                running.forEach(s -> s.job.cancel());
+                for (Job j; (j = queue.poll()) != null; ) j.cancel();
+            }
+            admit();
+            if (running.isEmpty()) {
+                if (stopped && queue.isEmpty()) return;
+                try {
+                    Job j = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (j != null) start(j);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            prefillChunk();
+            step();
+        }
+    }
+
+    /** Moves queued jobs into free slots; their prompts are then prefilled chunk by chunk. */
+    private void admit() {
+        while (running.size() < slots) {
+            Job j = queue.poll();
+            if (j == null) return;
+            start(j);
+        }
+    }
+
+    private void start(Job job) {
+        if (job.isCancelled()) {
+            finishUnstarted(job, FinishReason.CANCELLED);
+            return;
+        }
+        if (job.isExpired(System.nanoTime())) {
+            metrics.jobFailed();
+            job.listener().onError(ApiError.overloaded("Timed out waiting for a free slot."));
+            return;
+        }
+        int[] prompt = job.promptTokens();
+        if (prompt.length >= model.info().contextLength()) {
+            metrics.jobFailed();
+            job.listener().onError(ApiError.contextExceeded(prompt.length, model.info().contextLength()));
+            return;
+        }
+        SlotState s;
+        try {
+            s = new SlotState(job, model.newGeneration(job.prompt(), prompt, job.sampling()));
+        } catch (RuntimeException e) {
+            metrics.jobFailed();
+            job.listener().onError(e);
+            return;
+        }
+        if (s.state.nothingToGenerate()) {
+            s.state.finishNow();
+            finishUnstarted(job, FinishReason.LENGTH);
+            return;
+        }
+        busy.incrementAndGet();
+        try {
+            s.seq = model.newSequence(prompt);
+            s.prefilled = s.seq.cachedTokens();
+            metrics.promptCacheHit(s.prefilled);
+            running.add(s);
+        } catch (RuntimeException e) {
+            fail(s, e);
+        }
+    }
+
+    /**
+     * Runs the next chunk of the oldest prompt still being prefilled. Interleaving chunks with
+     * decode steps keeps running streams flowing while a long prompt is read.
+     */
+    private void prefillChunk() {
+        SlotState s = null;
+        for (SlotState r : running) {
+            if (r.prefilling()) {
+                s = r;
+                break;
+            }
+        }
+        if (s == null) return;
+        if (s.job.isCancelled() || s.job.isExpired(System.nanoTime())) {
+            running.remove(s);
+            finish(s, s.job.isCancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
+            return;
+        }
+        int[] prompt = s.job.promptTokens();
+        int n = Math.min(prefillChunk, prompt.length - s.prefilled);
+        try {
+            long t0 = System.nanoTime();
+            float[] logits = model.prefill(s.seq, java.util.Arrays.copyOfRange(prompt, s.prefilled, s.prefilled + n));
+            metrics.prefill(n, System.nanoTime() - t0);
+            s.prefilled += n;
+            if (!s.prefilling() && !advance(s, logits)) running.remove(s);
+        } catch (RuntimeException e) {
+            running.remove(s);
+            fail(s, e);
+        }
+    }
+
+    private void finishUnstarted(Job job, FinishReason reason) {
+        metrics.jobFinished(reason, job.promptTokens().length, 0);
+        job.listener().onFinish(reason, job.promptTokens().length, 0);
+    }
+
+    /** One batched decode step over all slots past their prompt. */
+    private void step() {
+        List<SlotState> decoding = new ArrayList<>(running.size());
+        for (SlotState s : running) if (!s.prefilling()) decoding.add(s);
+        int n = decoding.size();
+        if (n == 0) return;
+        BatchModel.Sequence[] seqs = new BatchModel.Sequence[n];
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            seqs[i] = decoding.get(i).seq;
+            tokens[i] = decoding.get(i).pending;
+        }
+        float[][] logits;
+        try {
+            long t0 = System.nanoTime();
+            logits = model.decode(seqs, tokens);
+            metrics.decodeStep(n, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            for (SlotState s : decoding) fail(s, e);
+            running.removeAll(decoding);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            SlotState s = decoding.get(i);
+            boolean goesOn;
+            try {
+                goesOn = advance(s, logits[i]);
+            } catch (RuntimeException e) {
+                fail(s, e);
+                goesOn = false;
+            }
+            if (!goesOn) running.remove(s);
+        }
+    }
+
+    /**
+     * Samples the next token from {@code logits} (the generation module's {@link GenerationState}
+     * does sampling, stop tokens and strings, UTF-8 decoding and limits) and sends its text; returns
+     * false when the job ended (and has been finished), true when its token is to be decoded next.
+     */
+    private boolean advance(SlotState s, float[] logits) {
+        Job job = s.job;
+        if (job.isCancelled()) {
+            s.state.cancel();
+            return finish(s, FinishReason.CANCELLED);
+        }
+        if (job.isExpired(System.nanoTime())) return finish(s, FinishReason.LENGTH);
+        int before = s.state.generatedTokens();
+        GenerationState.Step step = s.state.next(logits);
+        TokenLogprob lp = null;
+        if (job.topLogprobs() >= 0) {
+            int sampled = step.token() >= 0 ? step.token() : s.state.generatedTokens() > before ? lastGenerated(s.state) : -1;
+            if (sampled >= 0) lp = Logprobs.of(logits, sampled, job.topLogprobs(), model);
+        }
+        if (!step.text().isEmpty() || lp != null) job.listener().onToken(step.text(), lp);
+        if (step.finished()) return finish(s, step.finish());
+        s.pending = step.token();
+        return true;
+    }
+
+    private static int lastGenerated(GenerationState state) {
+        int[] ids = state.generatedIds();
+        return ids[ids.length - 1];
+    }
+
+    private boolean finish(SlotState s, FinishReason reason) {
+        release(s);
+        int prompt = s.job.promptTokens().length;
+        int generated = s.state.generatedTokens();
+        metrics.jobFinished(reason, prompt, generated);
+        s.job.listener().onFinish(reason, prompt, generated);
+        return false;
+    }
+
+    private void fail(SlotState s, RuntimeException e) {
+        release(s);
+        metrics.jobFailed();
+        s.job.listener().onError(e);
+    }
+
+    private void release(SlotState s) {
+        if (s.released) return;
+        s.released = true;
+        busy.decrementAndGet();
+        if (s.seq != null) {
+            try {
+                s.seq.release();
+            } catch (RuntimeException ignored) {
+                // a cache that cannot be freed is garbage-collected with its session
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A running generation: its cache, its token-by-token state and the token to feed next. */
+    private static final class SlotState {
+        final Job job;
+        final GenerationState state;
+        BatchModel.Sequence seq;
+        int prefilled;
+        int pending;
+        boolean released;
+
+        boolean prefilling() { return prefilled < job.promptTokens().length; }
+
+        SlotState(Job job, GenerationState state) {
+            this.job = job;
+            this.state = state;
+        }
+    }
+}

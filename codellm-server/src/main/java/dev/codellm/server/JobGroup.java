@@ -1,0 +1,71 @@
+package dev.codellm.server;
+
+import dev.codellm.core.FinishReason;
+import dev.codellm.core.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The jobs of one HTTP request (n choices × prompts) and their events merged into one queue,
+ * which the request's own (virtual) thread drains while the scheduler thread fills it.
+ */
+final class JobGroup {
+    sealed interface Event { int choice(); }
+    record Token(int choice, String text, TokenLogprob logprob) implements Event {}
+    record Finished(int choice, FinishReason reason, int promptTokens, int completionTokens) implements Event {}
+    record Failed(int choice, RuntimeException error) implements Event {}
+
+    private final InferenceService service;
+    private final long deadlineNanos;
+    private final List<Job> jobs = new ArrayList<>();
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private int open;
+
+    JobGroup(InferenceService service, long deadlineNanos) {
+        this.service = service;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Queues one choice; if the service refuses it, everything already queued is cancelled. */
+    void add(Prompt prompt, int[] tokens, SamplingParams sampling, int topLogprobs) {
+        int choice = jobs.size();
+        Job job = new Job(prompt, tokens, sampling, topLogprobs, deadlineNanos, new JobListener() {
+            @Override public void onToken(String text, TokenLogprob lp) { events.add(new Token(choice, text, lp)); }
+            @Override public void onFinish(FinishReason r, int p, int c) { events.add(new Finished(choice, r, p, c)); }
+            @Override public void onError(RuntimeException e) { events.add(new Failed(choice, e)); }
+        });
+        try {
+            service.submit(job);
+        } catch (RuntimeException e) {
+            cancelAll();
+            throw e;
+        }
+        jobs.add(job);
+        open++;
+    }
+
+    int size() { return jobs.size(); }
+
+    boolean done() { return open == 0; }
+
+    /**
+     * The next event, blocking. Jobs end themselves at their deadline; the extra minute only
+     * guards against a stuck model, after which the request fails instead of hanging forever.
+     */
+    Event next() throws InterruptedException {
+        long waitNanos = Math.max(0, deadlineNanos - System.nanoTime()) + TimeUnit.SECONDS.toNanos(60);
+        Event e = events.poll(waitNanos, TimeUnit.NANOSECONDS);
+        if (e == null) {
+            cancelAll();
+            throw new ApiError(500, "server_error", "The model did not answer in time.", null, "timeout", null);
+        }
+        if (!(e instanceof Token)) open--;
+        return e;
+    }
+
+    void cancelAll() {
+        jobs.forEach(Job::cancel);
+    }
+}

@@ -1,0 +1,213 @@
+package dev.codellm.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.core.ChatMessage;
+import dev.codellm.core.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns the JSON bodies of /v1/completions, /v1/chat/completions and /infill into {@link GenerationPlan}s. */
+final class PlanParser {
+    /** OpenAI's default max_tokens for /v1/completions. */
+    static final int COMPLETION_DEFAULT_MAX_TOKENS = 16;
+
+    private final InferenceService service;
+    private final String modelName;
+
+    PlanParser(InferenceService service, String modelName) {
+        this.service = service;
+        this.modelName = modelName;
+    }
+
+    GenerationPlan completions(JsonNode body) {
+        checkModel(body);
+        String suffix = Fields.string(body, "suffix", null);
+        List<GenerationPlan.PromptEntry> prompts = new ArrayList<>();
+        JsonNode p = Fields.get(body, "prompt");
+        if (p == null) throw ApiError.badRequest("'prompt' is required", "prompt");
+        if (p.isTextual()) {
+            prompts.add(textPrompt(p.textValue(), suffix));
+        } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
+            prompts.add(tokenPrompt(p, suffix));
+        } else if (p.isArray() && !p.isEmpty()) {
+            if (p.size() > 64) throw ApiError.badRequest("'prompt' may hold at most 64 prompts", "prompt");
+            for (JsonNode item : p) {
+                if (item.isTextual()) prompts.add(textPrompt(item.textValue(), suffix));
+                else if (item.isArray() && !item.isEmpty()) prompts.add(tokenPrompt(item, suffix));
+                else throw ApiError.badRequest("'prompt' must be a string, an array of strings, or token arrays", "prompt");
+            }
+        } else {
+            throw ApiError.badRequest("'prompt' must be a non-empty string, array of strings, or token array", "prompt");
+        }
+        Integer logprobs = Fields.integer(body, "logprobs", null, 0, 5);
+        boolean echo = Fields.bool(body, "echo", false);
+        if (echo && logprobs != null) {
+            throw ApiError.badRequest("'echo' together with 'logprobs' is not supported (prompt logprobs are not computed)", "echo");
+        }
+        int maxTokens = Fields.integer(body, "max_tokens", COMPLETION_DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE);
+        return plan(body, prompts, maxTokens, logprobs == null ? -1 : logprobs, echo);
+    }
+
+    GenerationPlan chat(JsonNode body) {
+        checkModel(body);
+        JsonNode msgs = Fields.get(body, "messages");
+        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
+            throw ApiError.badRequest("'messages' must be a non-empty array", "messages");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), i));
+        String responsePrefix = Fields.string(body, "response_prefix", null);
+        Prompt prompt = new Prompt.Chat(messages, responsePrefix);
+        int[] tokens = tokens(prompt);
+        boolean logprobs = Fields.bool(body, "logprobs", false);
+        Integer top = Fields.integer(body, "top_logprobs", null, 0, 20);
+        if (top != null && !logprobs) throw ApiError.badRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+        Integer maxTokens = Fields.integer(body, "max_completion_tokens", null, 0, Integer.MAX_VALUE);
+        if (maxTokens == null) maxTokens = Fields.integer(body, "max_tokens", null, 0, Integer.MAX_VALUE);
+        if (maxTokens == null) maxTokens = service.info().contextLength();
+        var entry = new GenerationPlan.PromptEntry(prompt, tokens, "");
+        return plan(body, List.of(entry), maxTokens, logprobs ? (top == null ? 0 : top) : -1, false);
+    }
+
+    /** llama.cpp's /infill: input_prefix, input_suffix, input_extra (files prepended to the prefix), n_predict. */
+    GenerationPlan infill(JsonNode body) {
+        String prefix = Fields.string(body, "input_prefix", "");
+        String suffix = Fields.string(body, "input_suffix", "");
+        StringBuilder context = new StringBuilder();
+        JsonNode extra = Fields.get(body, "input_extra");
+        if (extra != null) {
+            if (!extra.isArray()) throw ApiError.badRequest("'input_extra' must be an array of {filename, text}", "input_extra");
+            for (JsonNode chunk : extra) {
+                if (!chunk.isObject()) throw ApiError.badRequest("'input_extra' items must be objects", "input_extra");
+                String name = Fields.string(chunk, "filename", "");
+                String text = Fields.string(chunk, "text", "");
+                if (!name.isEmpty()) context.append("// ").append(name).append('\n');
+                context.append(text);
+                if (!text.endsWith("\n")) context.append('\n');
+            }
+        }
+        String extraPrompt = Fields.string(body, "prompt", "");
+        Prompt prompt = new Prompt.Infill(context + prefix + extraPrompt, suffix);
+        int[] tokens = tokens(prompt);
+        Integer maxTokens = Fields.integer(body, "n_predict", null, -1, Integer.MAX_VALUE);
+        if (maxTokens == null) maxTokens = Fields.integer(body, "max_tokens", null, 0, Integer.MAX_VALUE);
+        if (maxTokens == null || maxTokens < 0) maxTokens = service.info().contextLength();
+        var entry = new GenerationPlan.PromptEntry(prompt, tokens, prefix);
+        return plan(body, List.of(entry), maxTokens, -1, false);
+    }
+
+    private GenerationPlan plan(JsonNode body, List<GenerationPlan.PromptEntry> prompts, int maxTokens, int topLogprobs, boolean echo) {
+        int n = Fields.integer(body, "n", 1, 1, 16);
+        if (prompts.size() * n > 64) throw ApiError.badRequest("at most 64 choices per request (prompts × n)", "n");
+        if (topLogprobs >= 0 && service.tokenizer() == null) {
+            throw ApiError.badRequest("logprobs are not available from this backend", "logprobs");
+        }
+        boolean stream = Fields.bool(body, "stream", false);
+        boolean includeUsage = false;
+        JsonNode so = Fields.get(body, "stream_options");
+        if (so != null) {
+            if (!so.isObject()) throw ApiError.badRequest("'stream_options' must be an object", "stream_options");
+            includeUsage = Fields.bool(so, "include_usage", false);
+        }
+        return new GenerationPlan(prompts, n, sampling(body, maxTokens), topLogprobs, stream, includeUsage, echo);
+    }
+
+    /** OpenAI sampling fields plus llama.cpp's top_k, min_p, repeat_penalty, repeat_last_n. */
+    static SamplingParams sampling(JsonNode body, int maxTokens) {
+        return new SamplingParams(
+                Fields.number(body, "temperature", 1.0, 0, 2),
+                Fields.number(body, "top_p", 1.0, Double.MIN_VALUE, 1),
+                Fields.integer(body, "top_k", 0, 0, Integer.MAX_VALUE),
+                Fields.number(body, "min_p", 0.0, 0, 1),
+                Fields.number(body, "repeat_penalty", 1.0, 0, 10),
+                Fields.integer(body, "repeat_last_n", 64, 0, 1 << 20),
+                Fields.number(body, "presence_penalty", 0.0, -2, 2),
+                Fields.number(body, "frequency_penalty", 0.0, -2, 2),
+                Fields.seed(body),
+                maxTokens,
+                Fields.stop(body));
+    }
+
+    private void checkModel(JsonNode body) {
+        String model = Fields.string(body, "model", null);
+        if (model != null && !model.equals(modelName)) {
+            throw ApiError.badRequest("The model '" + model + "' does not exist; this server serves '" + modelName + "'.",
+                    "model", "model_not_found");
+        }
+    }
+
+    private GenerationPlan.PromptEntry textPrompt(String text, String suffix) {
+        Prompt prompt = suffix == null ? new Prompt.Text(text) : new Prompt.Infill(text, suffix);
+        return new GenerationPlan.PromptEntry(prompt, tokens(prompt), text);
+    }
+
+    private GenerationPlan.PromptEntry tokenPrompt(JsonNode ids, String suffix) {
+        BatchModel tok = service.tokenizer();
+        if (tok == null) throw ApiError.badRequest("token-id prompts are not supported by this backend", "prompt");
+        int[] tokens = new int[ids.size()];
+        for (int i = 0; i < tokens.length; i++) {
+            JsonNode t = ids.get(i);
+            if (!t.isIntegralNumber() || t.longValue() < 0 || t.longValue() >= Integer.MAX_VALUE) {
+                throw ApiError.badRequest("token-id prompts must hold non-negative integers", "prompt");
+            }
+            tokens[i] = t.intValue();
+        }
+        String text;
+        try {
+            text = tok.decode(tokens);
+        } catch (RuntimeException e) {
+            throw ApiError.badRequest("invalid token id in prompt: " + e.getMessage(), "prompt");
+        }
+        if (suffix != null) {
+            Prompt prompt = new Prompt.Infill(text, suffix);
+            return new GenerationPlan.PromptEntry(prompt, tokens(prompt), text);
+        }
+        checkLength(tokens);
+        return new GenerationPlan.PromptEntry(new Prompt.Text(text), tokens, text);
+    }
+
+    private int[] tokens(Prompt prompt) {
+        if (prompt instanceof Prompt.Infill && !service.info().supportsInfill()) {
+            throw ApiError.badRequest("The model '" + modelName + "' does not support fill-in-the-middle (no FIM tokens).", "suffix");
+        }
+        int[] tokens = service.promptTokens(prompt);
+        if (tokens != null) checkLength(tokens);
+        return tokens;
+    }
+
+    private void checkLength(int[] tokens) {
+        int ctx = service.info().contextLength();
+        if (tokens.length >= ctx) throw ApiError.contextExceeded(tokens.length, ctx);
+    }
+
+    private static ChatMessage message(JsonNode m, int index) {
+        String param = "messages[" + index + "]";
+        if (!m.isObject()) throw ApiError.badRequest(param + " must be an object", param);
+        String role = Fields.string(m, "role", null);
+        if (role == null) throw ApiError.badRequest(param + ".role is required", param + ".role");
+        role = switch (role) {
+            case "system", "developer" -> "system";
+            case "user", "assistant" -> role;
+            default -> throw ApiError.badRequest(param + ".role '" + role + "' is not supported (system, developer, user, assistant)", param + ".role");
+        };
+        JsonNode content = Fields.get(m, "content");
+        String text;
+        if (content == null) {
+            text = "";
+        } else if (content.isTextual()) {
+            text = content.textValue();
+        } else if (content.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!part.isObject() || !"text".equals(Fields.string(part, "type", null))) {
+                    throw ApiError.badRequest(param + ".content parts must be of type 'text'", param + ".content");
+                }
+                sb.append(Fields.string(part, "text", ""));
+            }
+            text = sb.toString();
+        } else {
+            throw ApiError.badRequest(param + ".content must be a string or an array of text parts", param + ".content");
+        }
+        return new ChatMessage(role, text);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.codellm.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Aggregate generation throughput of the whole server path (HTTP, scheduler, batched decode) for a
+ * given number of slots: starts a server on a loopback port, sends {@code requests} greedy
+ * completions at once, and counts completion tokens per second of wall time.
+ */
+public final class ServerBench {
+    /** One measurement. {@code decodeTokensPerSecond} excludes prompt processing and HTTP. */
+    public record Result(int parallel, int requests, long completionTokens, double seconds,
+                         double tokensPerSecond, double decodeTokensPerSecond, double meanBatch) {}
+
+    private ServerBench() {}
+
+    public static Result run(BatchModel model, int parallel, int requests, int maxTokens) throws Exception {
+        Metrics metrics = new Metrics();
+        BatchScheduler scheduler = new BatchScheduler(model, parallel, Math.max(1, requests), metrics);
+        OpenAiServer server = new OpenAiServer(scheduler, ServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)), metrics).start();
+        String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            long t0 = System.nanoTime();
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                // Distinct prompts, greedy; an answer that ends early (EOS) just counts fewer tokens.
+                String body = "{\"prompt\": \"Request " + i + ": Once upon a time\", \"max_tokens\": " + maxTokens + ", \"temperature\": 0}";
+                answers.add(clients.submit(() -> {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) throw new IllegalStateException("bench request failed: " + r.statusCode() + " " + r.body());
+                    JsonNode usage = ResponseJson.MAPPER.readTree(r.body()).get("usage");
+                    return usage.get("completion_tokens").asInt();
+                }));
+            }
+            long tokens = 0;
+            for (Future<Integer> f : answers) tokens += f.get();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double meanBatch = metrics.decodeSteps() == 0 ? 0 : (double) metrics.decodeTokens() / metrics.decodeSteps();
+            return new Result(parallel, requests, tokens, secs, tokens / secs, metrics.decodeTokensPerSecond(), meanBatch);
+        } finally {
+            server.stop();
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.codellm.server;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.codellm.core.FinishReason;
+import dev.codellm.core.SamplingParams;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchSchedulerTest {
+    private BatchScheduler scheduler;
+
+    @AfterEach
+    void stop() {
+        if (scheduler != null) scheduler.drain(Duration.ZERO);
+    }
+
+    /** Collects one job's events. */
+    static final class Recorder implements JobListener {
+        final StringBuilder text = new StringBuilder();
+        final List<TokenLogprob> logprobs = new ArrayList<>();
+        final CompletableFuture<FinishReason> done = new CompletableFuture<>();
+        volatile int prompt, completion, tokens;
+
+        @Override public void onToken(String t, TokenLogprob lp) {
+            text.append(t);
+            tokens++;
+            if (lp != null) logprobs.add(lp);
+        }
+
+        @Override public void onFinish(FinishReason r, int p, int c) {
+            prompt = p;
+            completion = c;
+            done.complete(r);
+        }
+
+        @Override public void onError(RuntimeException e) { done.completeExceptionally(e); }
+
+        FinishReason await() throws Exception { return done.get(20, TimeUnit.SECONDS); }
+    }
+
+    private static Job job(int[] prompt, SamplingParams p, Recorder r) {
+        return new Job(new Prompt.Text("x"), prompt, p, -1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r);
+    }
+
+    private static final SamplingParams LONG = SamplingParams.GREEDY.withMaxTokens(1000);
+
+    @Test
+    void concurrentJobsAreDecodedTogetherAndEachGetsItsOwnAnswer() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 2000, 0);
+        scheduler = new BatchScheduler(model, 4, 16, new Metrics());
+        List<Recorder> recs = new ArrayList<>();
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int[] prompt = FakeBatchModel.bytes("prompt number " + i, true);
+            Recorder r = new Recorder();
+            recs.add(r);
+            prompts.add(prompt);
+            scheduler.submit(job(prompt, LONG, r));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertEquals(FinishReason.STOP, recs.get(i).await());
+            String expected = FakeBatchModel.answer(prompts.get(i));
+            assertEquals(expected, recs.get(i).text.toString());
+            assertEquals(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, recs.get(i).completion);
+            assertEquals(prompts.get(i).length, recs.get(i).prompt);
+        }
+        assertEquals(4, model.maxBatch.get(), "4 slots should have been decoded in one step");
+        assertEquals(0, model.liveSequences.get(), "every sequence released");
+        assertEquals(0, scheduler.busySlots());
+    }
+
+    @Test
+    void longPromptsArePrefilledInChunksBetweenDecodeSteps() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        scheduler = new BatchScheduler(model, 2, 4, new Metrics(), 4);
+        int[] prompt = FakeBatchModel.bytes("nineteen characters", true); // 20 tokens → 5 chunks of 4
+        Recorder r = new Recorder();
+        scheduler.submit(job(prompt, LONG, r));
+        assertEquals(FinishReason.STOP, r.await());
+        assertEquals(FakeBatchModel.answer(prompt), r.text.toString(), "the answer depends on the whole prompt");
+        assertEquals(5, model.prefillCalls.get());
+        assertEquals(prompt.length, r.prompt);
+    }
+
+    @Test
+    void maxTokensAndStopStringsEndGenerations() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        scheduler = new BatchScheduler(model, 2, 4, new Metrics());
+        int[] prompt = FakeBatchModel.bytes("abc", true);
+        String answer = FakeBatchModel.answer(prompt);
+
+        Recorder limited = new Recorder();
+        scheduler.submit(job(prompt, SamplingParams.GREEDY.withMaxTokens(3), limited));
+        assertEquals(FinishReason.LENGTH, limited.await());
+        assertEquals(answer.substring(0, 3), limited.text.toString());
+        assertEquals(3, limited.completion);
+
+        Recorder stopped = new Recorder();
+        scheduler.submit(job(prompt, LONG.withStop(List.of("wö")), stopped));
+        assertEquals(FinishReason.STOP, stopped.await());
+        assertEquals(answer.substring(0, answer.indexOf("wö")), stopped.text.toString());
+
+        Recorder zero = new Recorder();
+        scheduler.submit(job(prompt, SamplingParams.GREEDY.withMaxTokens(0), zero));
+        assertEquals(FinishReason.LENGTH, zero.await());
+        assertEquals("", zero.text.toString());
+        assertEquals(0, model.liveSequences.get());
+    }
+
+    @Test
+    void generationStopsWhenTheContextIsFull() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(12, 0, 0);
+        scheduler = new BatchScheduler(model, 1, 4, new Metrics());
+        int[] prompt = FakeBatchModel.bytes("abcdefg", true); // 8 tokens of 12
+        Recorder r = new Recorder();
+        scheduler.submit(job(prompt, LONG, r));
+        assertEquals(FinishReason.LENGTH, r.await());
+        assertEquals(4, r.completion, "prompt + generated reaches the context exactly");
+
+        Recorder tooLong = new Recorder();
+        scheduler.submit(job(FakeBatchModel.bytes("abcdefghijklmnop", true), LONG, tooLong));
+        Exception e = assertThrows(Exception.class, tooLong::await);
+        assertInstanceOf(ApiError.class, e.getCause());
+        assertEquals("context_length_exceeded", ((ApiError) e.getCause()).code());
+    }
+
+    @Test
+    void cancelledJobLeavesItsSlotForAWaitingOne() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(100_000, 1000, 0, 20);
+        scheduler = new BatchScheduler(model, 1, 4, new Metrics());
+        Recorder first = new Recorder();
+        Job firstJob = job(FakeBatchModel.bytes("first", true), LONG, first);
+        scheduler.submit(firstJob);
+        Recorder second = new Recorder();
+        int[] p2 = FakeBatchModel.bytes("second", true);
+        scheduler.submit(job(p2, LONG, second));
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (first.tokens < 2 && System.nanoTime() < until) Thread.sleep(1);
+        firstJob.cancel();
+        assertEquals(FinishReason.CANCELLED, first.await());
+        assertEquals(FinishReason.STOP, second.await());
+        assertEquals(FakeBatchModel.answer(p2, 20), second.text.toString());
+        assertEquals(0, model.liveSequences.get());
+    }
+
+    @Test
+    void fullQueueIsRefusedWith503AndRetryAfter() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 20_000, 0);
+        scheduler = new BatchScheduler(model, 1, 1, new Metrics());
+        List<Job> jobs = new ArrayList<>();
+        ApiError refused = null;
+        for (int i = 0; i < 4 && refused == null; i++) {
+            Job j = job(FakeBatchModel.bytes("q" + i, true), LONG, new Recorder());
+            try {
+                scheduler.submit(j);
+                jobs.add(j);
+            } catch (ApiError e) {
+                refused = e;
+            }
+        }
+        assertNotNull(refused, "a 1-slot scheduler with a 1-deep queue must refuse the third job");
+        assertEquals(503, refused.status());
+        assertEquals(1, refused.retryAfterSeconds());
+        jobs.forEach(Job::cancel);
+    }
+
+    @Test
+    void logprobsAreTheLogSoftmaxOfTheLogits() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        scheduler = new BatchScheduler(model, 1, 4, new Metrics());
+        Recorder r = new Recorder();
+        scheduler.submit(new Job(new Prompt.Text("x"), FakeBatchModel.bytes("a", true), SamplingParams.GREEDY.withMaxTokens(2), 2,
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r));
+        r.await();
+        // one-hot logits: LOGIT for the chosen token, 0 for the other 260
+        double expected = FakeBatchModel.LOGIT - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1));
+        assertEquals(2, r.logprobs.size());
+        assertEquals(expected, r.logprobs.get(0).logprob(), 1e-6);
+        assertEquals(" ", r.logprobs.get(0).token());
+        assertEquals(2, r.logprobs.get(0).top().size());
+        assertEquals(" ", r.logprobs.get(0).top().get(0).token());
+        assertEquals(0 - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1)), r.logprobs.get(0).top().get(1).logprob(), 1e-6);
+    }
+
+    @Test
+    void drainLetsRunningJobsFinishThenRefusesNewOnes() throws Exception {
+        FakeBatchModel model = new FakeBatchModel(512, 1000, 0);
+        scheduler = new BatchScheduler(model, 2, 4, new Metrics());
+        Recorder r = new Recorder();
+        int[] p = FakeBatchModel.bytes("drain me", true);
+        scheduler.submit(job(p, LONG, r));
+        scheduler.drain(Duration.ofSeconds(10));
+        assertEquals(FinishReason.STOP, r.await());
+        assertEquals(FakeBatchModel.answer(p), r.text.toString());
+        ApiError e = assertThrows(ApiError.class, () -> scheduler.submit(job(p, LONG, new Recorder())));
+        assertEquals(503, e.status());
+        scheduler = null;
+    }
+}

@@ -1,0 +1,264 @@
+package dev.codellm.server;
+
+import dev.codellm.core.ChatMessage;
+import dev.codellm.core.ModelInfo;
+import dev.codellm.core.SamplingParams;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import dev.codellm.model.generate.GenerationState;
+import dev.codellm.model.generate.PromptPart;
+import dev.codellm.model.generate.TokenCodec;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A deterministic stand-in model for scheduler and HTTP tests. Tokens 0..255 are bytes, then BOS,
+ * EOS and the FIM tokens. Whatever the prompt, it answers {@link #answer(int[])}: " #" + the sum
+ * of the prompt's token ids mod 1000 + a fixed tail with multi-byte UTF-8, then EOS — so every
+ * request's expected output can be computed independently, and mixed-up slots would show. Its
+ * logits are one-hot ({@link #LOGIT} for the answer's next byte, 0 elsewhere); sampling, stop
+ * strings and limits are the generation module's real {@link GenerationState}. Decode steps sleep
+ * {@code stepBaseMicros + stepPerSeqMicros × batch} to model weight streaming shared by a batch.
+ */
+final class FakeBatchModel implements BatchModel {
+    static final int BOS = 256, EOS = 257, PRE = 258, SUF = 259, MID = 260, VOCAB = 261;
+    static final String TAIL = " Hello, wörld €!";
+    /** The answer's logit (all others 0): high enough that even temperature-1 sampling never strays (p ≈ 1 − 2e-11). */
+    static final float LOGIT = 30f;
+
+    private final ModelInfo info;
+    private final int tailRepeats;
+    private final long stepBaseMicros;
+    private final long stepPerSeqMicros;
+    final AtomicInteger liveSequences = new AtomicInteger();
+    final AtomicInteger maxBatch = new AtomicInteger();
+    final AtomicInteger steps = new AtomicInteger();
+    final AtomicInteger prefillCalls = new AtomicInteger();
+
+    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
+        this(contextLength, stepBaseMicros, stepPerSeqMicros, 1);
+    }
+
+    /** @param tailRepeats how many times the answer repeats its tail (longer answers keep slots busy) */
+    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
+        this.tailRepeats = tailRepeats;
+        this.info = new ModelInfo("fake-model", contextLength, true, "fake");
+        this.stepBaseMicros = stepBaseMicros;
+        this.stepPerSeqMicros = stepPerSeqMicros;
+    }
+
+    /** What the fake generates after {@code prompt} (as text, before EOS). */
+    static String answer(int[] prompt) {
+        return answer(prompt, 1);
+    }
+
+    static String answer(int[] prompt, int tailRepeats) {
+        long sum = 0;
+        for (int t : prompt) sum += t;
+        return " #" + (sum % 1000) + TAIL.repeat(tailRepeats);
+    }
+
+    static int[] bytes(String s, boolean bos) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        int[] out = new int[b.length + (bos ? 1 : 0)];
+        int i = 0;
+        if (bos) out[i++] = BOS;
+        for (byte x : b) out[i++] = x & 0xff;
+        return out;
+    }
+
+    static int[] concat(int[]... parts) {
+        int n = 0;
+        for (int[] p : parts) n += p.length;
+        int[] out = new int[n];
+        int i = 0;
+        for (int[] p : parts) for (int t : p) out[i++] = t;
+        return out;
+    }
+
+    @Override public ModelInfo info() { return info; }
+    @Override public int[] encode(String text, boolean addBos, boolean parseSpecial) { return bytes(text, addBos); }
+
+    @Override
+    public String decode(int[] tokens) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int t : tokens) {
+            if (t < 0 || t >= VOCAB) throw new IllegalArgumentException("token id " + t + " out of range");
+            if (t < 256) out.write(t);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String piece(int token) {
+        return switch (token) {
+            case BOS -> "<s>";
+            case EOS -> "</s>";
+            case PRE -> "<PRE>";
+            case SUF -> "<SUF>";
+            case MID -> "<MID>";
+            default -> token < 128 ? String.valueOf((char) token) : String.format("<0x%02X>", token);
+        };
+    }
+
+    int[] completionPrompt(String prompt) { return bytes(prompt, true); }
+
+    int[] infillPrompt(String prefix, String suffix) {
+        return concat(new int[] {BOS, PRE}, bytes(prefix, false), new int[] {SUF}, bytes(suffix, false), new int[] {MID});
+    }
+
+    /** Renders "[role]: content\n" per message, then "[assistant]:" and the response prefix. */
+    int[] chatPrompt(List<ChatMessage> messages, String responsePrefix) {
+        StringBuilder sb = new StringBuilder();
+        for (ChatMessage m : messages) sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
+        sb.append("[assistant]:");
+        if (responsePrefix != null) sb.append(responsePrefix);
+        return bytes(sb.toString(), true);
+    }
+
+    @Override
+    public int[] promptTokens(Prompt prompt) {
+        return switch (prompt) {
+            case Prompt.Text t -> completionPrompt(t.text());
+            case Prompt.Infill f -> infillPrompt(f.prefix(), f.suffix());
+            case Prompt.Chat c -> chatPrompt(c.messages(), c.responsePrefix());
+        };
+    }
+
+    /** The real generation state (sampler, stop strings, limits) over the fake's byte codec. */
+    @Override
+    public GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params) {
+        return new GenerationState(codec, params, promptTokens, info.contextLength(), Set.of(), List.of(), false);
+    }
+
+    /** Bytes as tokens; holds back incomplete UTF-8 like the real streaming decoder. */
+    final TokenCodec codec = new TokenCodec() {
+        @Override public int[] encode(String text, boolean parseSpecial) { return bytes(text, false); }
+        @Override public int vocabSize() { return VOCAB; }
+        @Override public int bos() { return BOS; }
+        @Override public int eos() { return EOS; }
+        @Override public OptionalInt specialId(String name) { return OptionalInt.empty(); }
+
+        @Override
+        public OptionalInt fim(PromptPart.FimToken token) {
+            return switch (token) {
+                case PRE -> OptionalInt.of(FakeBatchModel.PRE);
+                case SUF -> OptionalInt.of(FakeBatchModel.SUF);
+                case MID -> OptionalInt.of(FakeBatchModel.MID);
+                case EOT -> OptionalInt.empty();
+            };
+        }
+
+        @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
+        @Override public String piece(int id) { return FakeBatchModel.this.piece(id); }
+
+        @Override
+        public TokenCodec.TextDecoder newDecoder() {
+            return new TokenCodec.TextDecoder() {
+                final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+                @Override
+                public String accept(int token) {
+                    if (token >= 256) return "";
+                    pending.write(token);
+                    byte[] b = pending.toByteArray();
+                    int complete = completeUtf8Length(b);
+                    String out = new String(b, 0, complete, StandardCharsets.UTF_8);
+                    pending.reset();
+                    pending.write(b, complete, b.length - complete);
+                    return out;
+                }
+
+                @Override
+                public String flush() {
+                    String out = pending.toString(StandardCharsets.UTF_8);
+                    pending.reset();
+                    return out;
+                }
+            };
+        }
+    };
+
+    static int completeUtf8Length(byte[] b) {
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xff;
+            int len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            if (i + len > b.length) return i;
+            i += len;
+        }
+        return i;
+    }
+
+    final class Seq implements Sequence {
+        final List<Integer> tokens = new ArrayList<>();
+        byte[] script;
+        int promptLength;
+        boolean released;
+
+        @Override
+        public void release() {
+            if (released) throw new IllegalStateException("sequence released twice");
+            released = true;
+            liveSequences.decrementAndGet();
+        }
+
+        void append(int token) {
+            if (released) throw new IllegalStateException("use of a released sequence");
+            if (tokens.size() >= info.contextLength()) throw new IllegalStateException("context overflow");
+            tokens.add(token);
+        }
+
+        float[] logits() {
+            int k = generatedCount();
+            float[] l = new float[VOCAB];
+            l[k < script.length ? script[k] & 0xff : EOS] = LOGIT;
+            return l;
+        }
+
+        int generatedCount() { return tokens.size() - promptLength; }
+    }
+
+    @Override
+    public Sequence newSequence(int[] prompt) {
+        liveSequences.incrementAndGet();
+        return new Seq();
+    }
+
+    @Override
+    public float[] prefill(Sequence seq, int[] tokens) {
+        Seq s = (Seq) seq;
+        for (int t : tokens) s.append(t);
+        prefillCalls.incrementAndGet();
+        s.promptLength = s.tokens.size();
+        int[] prompt = s.tokens.stream().mapToInt(Integer::intValue).toArray();
+        s.script = answer(prompt, tailRepeats).getBytes(StandardCharsets.UTF_8);
+        return s.logits();
+    }
+
+    @Override
+    public float[][] decode(Sequence[] seqs, int[] tokens) {
+        maxBatch.accumulateAndGet(seqs.length, Math::max);
+        steps.incrementAndGet();
+        sleepMicros(stepBaseMicros + stepPerSeqMicros * seqs.length);
+        float[][] out = new float[seqs.length][];
+        for (int i = 0; i < seqs.length; i++) {
+            Seq s = (Seq) seqs[i];
+            s.append(tokens[i]);
+            out[i] = s.logits();
+        }
+        return out;
+    }
+
+    private static void sleepMicros(long micros) {
+        if (micros <= 0) return;
+        try {
+            Thread.sleep(micros / 1000, (int) (micros % 1000) * 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.codellm.server;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codellm.core.CompletionRequest;
+import dev.codellm.core.SamplingParams;
+import dev.codellm.core.SharedData;
+import dev.codellm.model.generate.GeneratorOptions;
+import dev.codellm.model.generate.LocalGenerator;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server on the real engine (stories260K): greedy answers of requests decoded together in
+ * batched steps must equal what the generation module's LocalGenerator produces one request at a
+ * time (a separate code path: single-sequence forward, no scheduler).
+ */
+class RealModelServerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> PROMPTS = List.of("Once upon a time", "The little dog", "Lily and Ben went", "One day, a big");
+    static Path gguf;
+    static TestServer server;
+    static EngineBatchModel model;
+
+    @BeforeAll
+    static void start() {
+        gguf = SharedData.require("models/stories260K/stories260K.gguf");
+        model = EngineBatchModel.open(gguf, new GeneratorOptions(512, "f32", null, null, 1));
+        Metrics metrics = new Metrics();
+        server = new TestServer(new BatchScheduler(model, 4, 16, metrics), ServerOptions.defaults(), metrics);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void concurrentGreedyRequestsMatchOneAtATimeGeneration() throws Exception {
+        List<String> expected = new ArrayList<>();
+        try (LocalGenerator reference = LocalGenerator.open(gguf, new GeneratorOptions(512, "f32", null, null, 1))) {
+            for (String p : PROMPTS) {
+                expected.add(reference.complete(CompletionRequest.of(p, SamplingParams.GREEDY.withMaxTokens(48)), t -> true).text());
+            }
+        }
+        List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        for (String p : PROMPTS) {
+            String body = "{\"prompt\": " + JSON.writeValueAsString(p) + ", \"max_tokens\": 48, \"temperature\": 0}";
+            inFlight.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.post("/v1/completions", body);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            HttpResponse<String> r = inFlight.get(i).get();
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode c = JSON.readTree(r.body());
+            assertEquals(expected.get(i), c.at("/choices/0/text").asText(), "prompt " + PROMPTS.get(i));
+            assertEquals(48, c.at("/usage/completion_tokens").asInt());
+        }
+        assertTrue(server.metrics.decodeTokens() > server.metrics.decodeSteps(), "some steps decoded several requests");
+    }
+
+    @Test
+    void aRepeatedPromptReusesTheCachedPrefixAndAnswersTheSame() throws Exception {
+        String body = "{\"prompt\": \"Once upon a time, there was a dog\", \"max_tokens\": 24, \"temperature\": 0}";
+        HttpResponse<String> first = server.post("/v1/completions", body);
+        long cachedBefore = server.metrics.promptCacheTokens();
+        HttpResponse<String> second = server.post("/v1/completions", body);
+        assertEquals(200, second.statusCode(), second.body());
+        assertTrue(server.metrics.promptCacheTokens() > cachedBefore, "the second request reused a cached prefix");
+        assertEquals(JSON.readTree(first.body()).at("/choices/0/text").asText(), JSON.readTree(second.body()).at("/choices/0/text").asText());
+    }
+
+    @Test
+    void tokenizeAndDetokenizeRoundTripWithTheModelsTokenizer() throws Exception {
+        HttpResponse<String> r = server.post("/tokenize", "{\"content\": \"Once upon a time\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode tokens = JSON.readTree(r.body()).get("tokens");
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = tokens.get(i).asInt();
+        assertArrayEquals(model.encode("Once upon a time", false, true), ids);
+        HttpResponse<String> d = server.post("/detokenize", "{\"tokens\": " + tokens + "}");
+        assertEquals("Once upon a time", JSON.readTree(d.body()).get("content").asText().strip());
+        assertEquals(400, server.post("/detokenize", "{\"tokens\": [99999999]}").statusCode());
+    }
+
+    @Test
+    void infillOnAModelWithoutFimTokensIsAClear400() throws Exception {
+        HttpResponse<String> r = server.post("/infill", "{\"input_prefix\": \"a\", \"input_suffix\": \"b\"}");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("fill-in-the-middle"), r.body());
+    }
+}
