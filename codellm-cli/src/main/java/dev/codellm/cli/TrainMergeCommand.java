@@ -1,9 +1,8 @@
 package dev.codellm.cli;
 
 import dev.codellm.train.ModelGguf;
-import dev.codellm.train.gguf.GgufIn;
+import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.train.model.LlamaModel;
-import dev.codellm.train.tokenizer.BpeTokenizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,10 +18,12 @@ public final class TrainMergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GgufIn b = GgufIn.read(base);
-        LlamaModel m = ModelGguf.load(b);
-        int n = ModelGguf.mergeAdapter(m, GgufIn.read(adapter));
-        ModelGguf.write(m, BpeTokenizer.fromGguf(b), b.metadata().getOrDefault("general.name", "merged") + "-merged", out);
+        int n;
+        try (GgufFile b = GgufFile.open(base); GgufFile a = GgufFile.open(adapter)) {
+            LlamaModel m = ModelGguf.load(b);
+            n = ModelGguf.mergeAdapter(m, a);
+            ModelGguf.write(m, ModelGguf.tokenizer(b), b.optString("general.name", "merged") + "-merged", out);
+        }
         System.out.println("merged " + n + " adapted layers -> " + out);
         return 0;
     }

@@ -7,13 +7,13 @@ import dev.codellm.train.data.ExampleSource;
 import dev.codellm.train.data.PackedLmSource;
 import dev.codellm.train.data.SftSource;
 import dev.codellm.train.data.SpecialTokens;
-import dev.codellm.train.gguf.GgufIn;
-import dev.codellm.train.gguf.GgufOut;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Linear;
 import dev.codellm.train.model.LlamaModel;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,17 +52,18 @@ public final class TrainJob {
             if (corpus != null) log.printf(Locale.ROOT, "data: %d train files (%,d chars), %d held-out files, %d skipped%n",
                     corpus.train.size(), Corpus.chars(corpus.train), corpus.heldOut.size(), corpus.skipped);
 
-            BpeTokenizer tok;
+            Tokenizer tok;
             LlamaModel model;
             if (s.base() != null) {
-                GgufIn g = GgufIn.read(s.base());
-                tok = BpeTokenizer.fromGguf(g);
-                model = ModelGguf.load(g);
+                try (GgufFile g = GgufFile.open(s.base())) {
+                    tok = ModelGguf.tokenizer(g);
+                    model = ModelGguf.load(g);
+                }
                 log.println("base: " + s.base() + " (" + model.config + ")");
             } else {
                 if (corpus == null) throw new CodellmException("SFT data needs a --base model to start from");
                 tok = vocabulary(s, corpus, log);
-                model = new LlamaModel(new ModelConfig(tok.size(), s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(),
+                model = new LlamaModel(new ModelConfig(tok.vocabSize(), s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(),
                         s.context(), 10000f, 1e-5f, true));
                 model.initRandom(o.seed());
             }
@@ -104,11 +105,13 @@ public final class TrainJob {
     }
 
     /** Learns a BPE vocabulary on the training files, or reuses the one a previous run saved. */
-    static BpeTokenizer vocabulary(Spec s, Corpus corpus, PrintStream log) throws IOException {
+    static Tokenizer vocabulary(Spec s, Corpus corpus, PrintStream log) throws IOException {
         Path saved = s.out().resolve("tokenizer.gguf");
         if (Files.exists(saved)) {
             log.println("tokenizer: reusing " + saved);
-            return BpeTokenizer.fromGguf(GgufIn.read(saved));
+            try (GgufFile g = GgufFile.open(saved)) {
+                return ModelGguf.tokenizer(g);
+            }
         }
         long t0 = System.nanoTime();
         BpeTrainer bt = new BpeTrainer();
@@ -118,12 +121,12 @@ public final class TrainJob {
             bt.add(d.text());
             used += d.text().length();
         }
-        BpeTokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.NAMES);
-        GgufOut g = new GgufOut().putString("general.architecture", "llama").putString("general.name", s.name() + "-tokenizer");
+        Tokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.NAMES);
+        GgufWriter g = new GgufWriter().putString("general.architecture", "llama").putString("general.name", s.name() + "-tokenizer");
         ModelGguf.putTokenizer(g, tok);
         g.write(saved);
         log.printf(Locale.ROOT, "tokenizer: %d tokens (%d merges) learned from %,d chars in %.1fs -> %s%n",
-                tok.size(), tok.merges().size(), used, (System.nanoTime() - t0) / 1e9, saved);
+                tok.vocabSize(), tok.vocabulary().merges().size(), used, (System.nanoTime() - t0) / 1e9, saved);
         return tok;
     }
 

@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.ExampleSource;
-import dev.codellm.train.gguf.GgufIn;
-import dev.codellm.train.gguf.GgufOut;
+import dev.codellm.model.gguf.GgmlType;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.gguf.GgufValue;
+import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.LlamaModel;
 import dev.codellm.train.model.Param;
 import dev.codellm.train.optim.AdamW;
 import dev.codellm.train.optim.LrSchedule;
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -42,7 +44,7 @@ public final class Trainer {
     public record Result(int steps, double trainLoss, double heldOutLoss, double tokensPerSecond, double gflops) {}
 
     private final LlamaModel model;
-    private final BpeTokenizer tok;
+    private final Tokenizer tok;
     private final ExampleSource data;
     private final List<Example> heldOut;
     private final TrainOptions o;
@@ -55,7 +57,7 @@ public final class Trainer {
     private final List<double[]> trainCurve = new ArrayList<>(), heldCurve = new ArrayList<>();
     private int step;
 
-    public Trainer(LlamaModel model, BpeTokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name, PrintStream log) {
+    public Trainer(LlamaModel model, Tokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name, PrintStream log) {
         this.model = model;
         this.tok = tok;
         this.data = data;
@@ -213,32 +215,34 @@ public final class Trainer {
         } else {
             ModelGguf.write(model, tok, name, out.resolve("model.gguf"));
         }
-        GgufOut s = new GgufOut();
-        s.putString("general.architecture", "codellm-train-state").putU64("train.step", step).putU64("train.adam_t", adam.t)
+        GgufWriter s = new GgufWriter();
+        s.putString("general.architecture", "codellm-train-state")
+                .put("train.step", GgufValue.ofUInt64((long) step)).put("train.adam_t", GgufValue.ofUInt64(adam.t))
                 .putString("train.model", model.config.toString());
         for (Param p : params) {
             if (!p.trainable) continue;
             long[] d = {p.size()};
-            s.addTensor("param." + p.name, d, p.data);
-            s.addTensor("adam.m." + p.name, d, adam.m[p.index]);
-            s.addTensor("adam.v." + p.name, d, adam.v[p.index]);
+            s.addTensor("param." + p.name, GgmlType.F32, d, p.data);
+            s.addTensor("adam.m." + p.name, GgmlType.F32, d, adam.m[p.index]);
+            s.addTensor("adam.v." + p.name, GgmlType.F32, d, adam.v[p.index]);
         }
         s.write(statePath());
     }
 
     private void resume() throws IOException {
-        GgufIn s = GgufIn.read(statePath());
-        String saved = s.string("train.model");
-        if (!saved.equals(model.config.toString())) throw new CodellmException(statePath() + " was saved for model " + saved + ", not " + model.config + "; use another --out");
-        for (Param p : params) {
-            if (!p.trainable) continue;
-            if (!s.tensors().containsKey("param." + p.name)) throw new CodellmException(statePath() + " lacks " + p.name + " (different LoRA targets?); use another --out");
-            System.arraycopy(s.floats("param." + p.name), 0, p.data, 0, p.size());
-            System.arraycopy(s.floats("adam.m." + p.name), 0, adam.m[p.index], 0, p.size());
-            System.arraycopy(s.floats("adam.v." + p.name), 0, adam.v[p.index], 0, p.size());
+        try (GgufFile s = GgufFile.open(statePath())) {
+            String saved = s.getString("train.model");
+            if (!saved.equals(model.config.toString())) throw new CodellmException(statePath() + " was saved for model " + saved + ", not " + model.config + "; use another --out");
+            for (Param p : params) {
+                if (!p.trainable) continue;
+                if (s.findTensor("param." + p.name).isEmpty()) throw new CodellmException(statePath() + " lacks " + p.name + " (different LoRA targets?); use another --out");
+                System.arraycopy(ModelGguf.floats(s, "param." + p.name), 0, p.data, 0, p.size());
+                System.arraycopy(ModelGguf.floats(s, "adam.m." + p.name), 0, adam.m[p.index], 0, p.size());
+                System.arraycopy(ModelGguf.floats(s, "adam.v." + p.name), 0, adam.v[p.index], 0, p.size());
+            }
+            step = s.getInt("train.step");
+            adam.t = s.getLong("train.adam_t");
         }
-        step = (int) s.integer("train.step");
-        adam.t = s.integer("train.adam_t");
         // keep the history up to the checkpoint; later lines came from the killed process
         if (Files.exists(metricsPath())) {
             List<String> kept = new ArrayList<>();

@@ -9,7 +9,7 @@ import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.LlamaModel;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.nio.file.Path;
 import java.util.Random;
@@ -36,8 +36,8 @@ class EngineParityTest {
     private void check(boolean tied, int kvHeads) throws Exception {
         BpeTrainer bt = new BpeTrainer();
         bt.add("def add(a, b):\n    return a + b\n");
-        BpeTokenizer tok = bt.train(30, SpecialTokens.NAMES);
-        LlamaModel m = new LlamaModel(new ModelConfig(tok.size(), 64, 2, 4, kvHeads, 96, 64, 10000f, 1e-5f, tied));
+        Tokenizer tok = bt.train(30, SpecialTokens.NAMES);
+        LlamaModel m = new LlamaModel(new ModelConfig(tok.vocabSize(), 64, 2, 4, kvHeads, 96, 64, 10000f, 1e-5f, tied));
         m.initRandom(5);
         Random rnd = new Random(6);
         for (Param p : m.params.all()) for (int i = 0; i < p.data.length; i++) p.data[i] += (float) rnd.nextGaussian() * (p.isVector() ? 0.2f : 0.05f);
@@ -46,7 +46,7 @@ class EngineParityTest {
 
         int T = 24;
         int[] ids = new int[T];
-        for (int t = 0; t < T; t++) ids[t] = rnd.nextInt(tok.size());
+        for (int t = 0; t < T; t++) ids[t] = rnd.nextInt(tok.vocabSize());
         Activations a = m.newActivations(T);
         m.forward(ids, null, null, T, a);
         var f = Activations.class.getDeclaredField("logits");
@@ -55,7 +55,7 @@ class EngineParityTest {
 
         try (GgufFile g = GgufFile.open(file); var engine = dev.codellm.model.llama.LlamaModel.load(g, 1)) {
             float[][] theirs = engine.forwardAll(engine.newSession(T, KvType.F32), ids);
-            int V = tok.size();
+            int V = tok.vocabSize();
             for (int t = 0; t < T; t++)
                 for (int v = 0; v < V; v++)
                     assertEquals(mine[t * V + v], theirs[t][v], 1e-4f, "logit of token " + v + " at position " + t);

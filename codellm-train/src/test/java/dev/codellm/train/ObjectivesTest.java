@@ -8,7 +8,7 @@ import dev.codellm.train.data.FimTransform;
 import dev.codellm.train.data.IntList;
 import dev.codellm.train.data.SftSource;
 import dev.codellm.train.data.SpecialTokens;
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ObjectivesTest {
     static final String DOC = "def add(a, b):\n    \"\"\"Add two numbers.\"\"\"\n    return a + b\n\n\nprint(add(1, 2))\n";
 
-    static BpeTokenizer tokenizer() {
+    static Tokenizer tokenizer() {
         BpeTrainer t = new BpeTrainer();
         t.add(DOC);
         t.add("[INST] Write code [/INST] def f(x):\n    return x\n");
@@ -27,7 +27,7 @@ class ObjectivesTest {
 
     @Test
     void fimRearrangesCharactersInPsmAndSpmOrder() {
-        BpeTokenizer tok = tokenizer();
+        Tokenizer tok = tokenizer();
         SpecialTokens sp = SpecialTokens.of(tok);
         FimTransform fim = new FimTransform(tok, 1.0, 0.5);
         Random rnd = new Random(3);
@@ -60,7 +60,7 @@ class ObjectivesTest {
 
     @Test
     void sftPutsLossOnTheResponseOnly() {
-        BpeTokenizer tok = tokenizer();
+        Tokenizer tok = tokenizer();
         SpecialTokens sp = SpecialTokens.of(tok);
         List<SftSource.Turn> conv = List.of(new SftSource.Turn("system", "Be brief."), new SftSource.Turn("user", "Write code"),
                 new SftSource.Turn("assistant", "def f(x):\n    return x"));

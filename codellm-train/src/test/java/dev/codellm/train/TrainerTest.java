@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codellm.core.CodellmException;
-import dev.codellm.train.gguf.GgufIn;
+import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.LlamaModel;
 import dev.codellm.train.model.Param;
 import dev.codellm.train.optim.AdamW;
 import dev.codellm.train.optim.LrSchedule;
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -54,17 +54,20 @@ class TrainerTest {
         assertTrue(r.trainLoss() < first - 2.0, "loss should fall on a repetitive corpus: " + first + " -> " + r.trainLoss());
         assertTrue(Double.isFinite(r.heldOutLoss()));
         assertTrue(Files.readString(out.resolve("loss.html")).contains("<svg"));
-        GgufIn g = GgufIn.read(out.resolve("model.gguf"));
-        assertEquals("llama", g.string("general.architecture"));
-        assertEquals("gpt2", g.string("tokenizer.ggml.model"));
-        assertEquals("gpt-2", g.string("tokenizer.ggml.pre"));
-        BpeTokenizer tok = BpeTokenizer.fromGguf(g);
-        assertEquals(tok.special("<PRE>"), g.integer("tokenizer.ggml.prefix_token_id"));
-        assertEquals(tok.special("<EOT>"), g.integer("tokenizer.ggml.eot_token_id"));
-        assertEquals(2, g.integer("llama.attention.head_count_kv"));
-        assertEquals(List.of(32L, 64L), List.of(g.tensors().get("blk.0.ffn_gate.weight").dims()[0], g.tensors().get("blk.0.ffn_gate.weight").dims()[1]));
-        LlamaModel loaded = ModelGguf.load(g);
-        assertTrue(loaded.config.tiedOutput());
+        try (GgufFile g = GgufFile.open(out.resolve("model.gguf"))) {
+            assertEquals("llama", g.getString("general.architecture"));
+            assertEquals("gpt2", g.getString("tokenizer.ggml.model"));
+            assertEquals("gpt-2", g.getString("tokenizer.ggml.pre"));
+            Tokenizer tok = ModelGguf.tokenizer(g);
+            int pre = tok.vocabulary().tokens().indexOf("<PRE>"), eot = tok.vocabulary().tokens().indexOf("<EOT>");
+            assertTrue(pre > 0 && tok.isControl(pre) && tok.isControl(eot));
+            assertEquals(pre, g.getLong("tokenizer.ggml.prefix_token_id"));
+            assertEquals(eot, g.getLong("tokenizer.ggml.eot_token_id"));
+            assertEquals(2, g.getLong("llama.attention.head_count_kv"));
+            assertArrayEquals(new long[] {32, 64}, g.tensor("blk.0.ffn_gate.weight").shape());
+            LlamaModel loaded = ModelGguf.load(g);
+            assertTrue(loaded.config.tiedOutput());
+        }
     }
 
     /** Child-process entry for the kill -9 test: trains the resume spec into args[1]. */
@@ -98,20 +101,22 @@ class TrainerTest {
         child.destroyForcibly(); // SIGKILL: no shutdown hooks, possibly mid-write
         child.waitFor();
         assertTrue(Files.exists(state), "child wrote no checkpoint: " + Files.readString(dir.resolve("child.log")));
-        long killedAt = GgufIn.read(state).integer("train.step");
+        long killedAt = step(state);
         assertTrue(killedAt < 40, "the kill must land mid-run (checkpoint at step " + killedAt + ")");
 
         TrainJob.run(resumeSpec(data, killed), quiet());
-        GgufIn a = GgufIn.read(straight.resolve("model.gguf")), b = GgufIn.read(killed.resolve("model.gguf"));
-        assertEquals(40, GgufIn.read(state).integer("train.step"));
+        assertEquals(40, step(state));
         // Not bit-identical: the child JVM runs its first steps before C2 compiles the Vector API
         // kernels, and interpreted lane sums add in another order (~1e-7 relative), which Adam's
         // normalised updates then spread. A resume bug (wrong row, schedule step or moments) moves
         // weights by O(lr) = 1e-2 per step; rounding divergence stays far below that.
         double maxDiff = 0;
-        for (String name : a.tensors().keySet()) {
-            float[] x = a.floats(name), y = b.floats(name);
-            for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+        try (GgufFile a = GgufFile.open(straight.resolve("model.gguf")); GgufFile b = GgufFile.open(killed.resolve("model.gguf"))) {
+            assertEquals(a.tensors().size(), b.tensors().size());
+            for (var t : a.tensors()) {
+                float[] x = ModelGguf.floats(a, t.name()), y = ModelGguf.floats(b, t.name());
+                for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+            }
         }
         assertTrue(maxDiff < 2e-3, "resumed from step " + killedAt + ": max |weight difference| " + maxDiff);
         var om = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -128,15 +133,20 @@ class TrainerTest {
         TrainJob.run(spec(data, baseRun, null, 6, 0, 2), quiet());
         Path lora = dir.resolve("lora");
         TrainJob.run(spec(data, lora, baseRun.resolve("model.gguf"), 4, 4, 2), quiet());
-        GgufIn base = GgufIn.read(baseRun.resolve("model.gguf")), merged = GgufIn.read(lora.resolve("model.gguf"));
-        GgufIn adapter = GgufIn.read(lora.resolve("adapter.gguf"));
-        assertEquals("adapter", adapter.string("general.type"));
-        assertEquals(8.0, adapter.real("adapter.lora.alpha", 0), 1e-6);
-        assertTrue(adapter.tensors().containsKey("blk.1.attn_v.weight.lora_b"));
-        // untouched layers stay bit-identical, adapted ones move
-        assertArrayEquals(base.floats("blk.0.attn_k.weight"), merged.floats("blk.0.attn_k.weight"));
-        assertArrayEquals(base.floats("token_embd.weight"), merged.floats("token_embd.weight"));
-        assertTrue(!java.util.Arrays.equals(base.floats("blk.0.attn_q.weight"), merged.floats("blk.0.attn_q.weight")));
+        try (GgufFile base = GgufFile.open(baseRun.resolve("model.gguf")); GgufFile merged = GgufFile.open(lora.resolve("model.gguf"));
+             GgufFile adapter = GgufFile.open(lora.resolve("adapter.gguf"))) {
+            assertEquals("adapter", adapter.getString("general.type"));
+            assertEquals(8.0, adapter.getDouble("adapter.lora.alpha"), 1e-6);
+            assertTrue(adapter.findTensor("blk.1.attn_v.weight.lora_b").isPresent());
+            // untouched layers stay bit-identical, adapted ones move
+            assertArrayEquals(ModelGguf.floats(base, "blk.0.attn_k.weight"), ModelGguf.floats(merged, "blk.0.attn_k.weight"));
+            assertArrayEquals(ModelGguf.floats(base, "token_embd.weight"), ModelGguf.floats(merged, "token_embd.weight"));
+            assertTrue(!java.util.Arrays.equals(ModelGguf.floats(base, "blk.0.attn_q.weight"), ModelGguf.floats(merged, "blk.0.attn_q.weight")));
+            // merging the adapter file into the base reproduces the merged model
+            LlamaModel m = ModelGguf.load(base);
+            assertEquals(3 * 2, ModelGguf.mergeAdapter(m, adapter));
+            for (Param p : m.params.all()) assertArrayEquals(ModelGguf.floats(merged, p.name), p.data, 1e-6f, p.name);
+        }
         // SFT from the same base: instruction jsonl, loss on the answers only
         Path sft = dir.resolve("sft.jsonl");
         Files.writeString(sft, """
@@ -145,10 +155,6 @@ class TrainerTest {
                 """.repeat(6));
         Trainer.Result sftRun = TrainJob.run(spec(sft, dir.resolve("sft"), baseRun.resolve("model.gguf"), 3, 0, 2), quiet());
         assertTrue(Double.isFinite(sftRun.trainLoss()) && Files.exists(dir.resolve("sft/model.gguf")));
-        // merging the adapter file into the base reproduces the merged model
-        LlamaModel m = ModelGguf.load(base);
-        assertEquals(3 * 2, ModelGguf.mergeAdapter(m, adapter));
-        for (Param p : m.params.all()) assertArrayEquals(merged.floats(p.name), p.data, 1e-6f, p.name);
     }
 
     @Test
@@ -205,12 +211,18 @@ class TrainerTest {
         byte[] b = Files.readAllBytes(out.resolve("model.gguf"));
         Path cut = dir.resolve("cut.gguf");
         Files.write(cut, java.util.Arrays.copyOf(b, b.length / 2));
-        var e = assertThrows(CodellmException.class, () -> GgufIn.read(cut));
-        assertTrue(e.getMessage().contains("cut.gguf") && e.getMessage().contains("truncated"), e.getMessage());
+        var e = assertThrows(CodellmException.class, () -> TrainJob.run(spec(corpus(), dir.resolve("o2"), cut, 1, 0, 1), quiet()));
+        assertTrue(e.getMessage().contains("cut.gguf") && (e.getMessage().contains("past the end of the file") || e.getMessage().contains("file ends inside")), e.getMessage());
         Files.write(cut, "not a gguf".getBytes());
-        e = assertThrows(CodellmException.class, () -> GgufIn.read(cut));
-        assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
+        e = assertThrows(CodellmException.class, () -> TrainJob.run(spec(corpus(), dir.resolve("o3"), cut, 1, 0, 1), quiet()));
+        assertTrue(e.getMessage().contains("cut.gguf") && e.getMessage().toLowerCase().contains("magic"), e.getMessage());
         e = assertThrows(CodellmException.class, () -> TrainJob.run(spec(dir.resolve("missing"), dir.resolve("o"), null, 1, 0, 1), quiet()));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
+    }
+
+    private static long step(Path state) {
+        try (GgufFile s = GgufFile.open(state)) {
+            return s.getLong("train.step");
+        }
     }
 }

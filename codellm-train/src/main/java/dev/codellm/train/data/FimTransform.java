@@ -1,6 +1,6 @@
 package dev.codellm.train.data;
 
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import java.util.Random;
 
 /**
@@ -15,11 +15,11 @@ import java.util.Random;
  * infilling prompt is at inference.
  */
 public final class FimTransform {
-    private final BpeTokenizer tok;
+    private final Tokenizer tok;
     private final SpecialTokens sp;
     private final double rate, spmRate;
 
-    public FimTransform(BpeTokenizer tok, double rate, double spmRate) {
+    public FimTransform(Tokenizer tok, double rate, double spmRate) {
         if (rate < 0 || rate > 1 || spmRate < 0 || spmRate > 1) throw new IllegalArgumentException("FIM rates must lie in [0,1]");
         this.tok = tok;
         this.sp = SpecialTokens.of(tok);

@@ -1,6 +1,6 @@
 package dev.codellm.train.data;
 
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -23,7 +23,7 @@ public final class PackedLmSource implements ExampleSource {
     private int epoch = -1, next;
     private Random fimRnd;
 
-    public PackedLmSource(List<Corpus.Document> docs, BpeTokenizer tok, double fimRate, double spmRate, int seqLen, int chunkChars, long seed) {
+    public PackedLmSource(List<Corpus.Document> docs, Tokenizer tok, double fimRate, double spmRate, int seqLen, int chunkChars, long seed) {
         for (Corpus.Document d : docs) pieces.addAll(chunks(d.text(), chunkChars));
         if (pieces.isEmpty()) throw new IllegalArgumentException("no text to train on");
         this.fim = new FimTransform(tok, fimRate, spmRate);

@@ -3,7 +3,7 @@ package dev.codellm.train.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
-import dev.codellm.train.tokenizer.BpeTokenizer;
+import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +28,7 @@ public final class SftSource implements ExampleSource {
     private List<Integer> order;
     private int orderEpoch = -1;
 
-    public SftSource(List<List<Turn>> conversations, BpeTokenizer tok, int seqLen, long seed) {
+    public SftSource(List<List<Turn>> conversations, Tokenizer tok, int seqLen, long seed) {
         this.seed = seed;
         SpecialTokens sp = SpecialTokens.of(tok);
         for (List<Turn> conv : conversations) {
@@ -54,7 +54,7 @@ public final class SftSource implements ExampleSource {
     }
 
     /** {@code <s>[INST] <<SYS>>\nsys\n<</SYS>>\n\nuser [/INST] answer </s>} per exchange. */
-    static Example render(List<Turn> conv, BpeTokenizer tok, SpecialTokens sp, int seqLen) {
+    static Example render(List<Turn> conv, Tokenizer tok, SpecialTokens sp, int seqLen) {
         IntList ids = new IntList();
         List<Boolean> loss = new ArrayList<>();
         String system = null;

@@ -1,5 +1,10 @@
 package dev.codellm.train.tokenizer;
 
+import dev.codellm.model.tokenizer.Tokenizer;
+import dev.codellm.model.tokenizer.TokenType;
+import dev.codellm.model.tokenizer.Vocabulary;
+import dev.codellm.train.data.SpecialTokens;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,9 +29,10 @@ public final class BpeTrainer {
 
     /**
      * Learns up to {@code merges} merges and returns the vocabulary: the 256 byte tokens (ids in
-     * byte order), one token per merge, then the given special tokens as control tokens.
+     * byte order), one token per merge, then the given special tokens as control tokens (those
+     * with a Code Llama spelling, see {@link SpecialTokens#ROLES}, also get their role: BOS, FIM...).
      */
-    public BpeTokenizer train(int merges, List<String> specials) {
+    public Tokenizer train(int merges, List<String> specials) {
         List<String> spell = new ArrayList<>();
         Map<String, Integer> spellIds = new HashMap<>();
         for (int b = 0; b < 256; b++) {
@@ -38,9 +44,9 @@ public final class BpeTrainer {
         int[] counts = new int[nw];
         int w = 0;
         for (var e : wordCounts.entrySet()) {
-            String s = ByteLevel.spell(e.getKey());
-            int[] sym = new int[s.length()];
-            for (int i = 0; i < sym.length; i++) sym[i] = byteIndex(s.charAt(i));
+            byte[] bytes = e.getKey().getBytes(StandardCharsets.UTF_8);
+            int[] sym = new int[bytes.length]; // byte tokens have ids in byte order
+            for (int i = 0; i < sym.length; i++) sym[i] = bytes[i] & 0xFF;
             words[w] = sym;
             counts[w++] = e.getValue();
         }
@@ -74,16 +80,20 @@ public final class BpeTrainer {
         List<String> tokens = new ArrayList<>(spell);
         tokens.addAll(specials);
         int[] types = new int[tokens.size()];
-        Arrays.fill(types, BpeTokenizer.TYPE_NORMAL);
-        for (int i = spell.size(); i < types.length; i++) types[i] = BpeTokenizer.TYPE_CONTROL;
-        return new BpeTokenizer(tokens, types, mergeList);
+        Arrays.fill(types, TokenType.NORMAL.code);
+        Map<String, Integer> roles = new HashMap<>();
+        for (int i = spell.size(); i < types.length; i++) {
+            types[i] = TokenType.CONTROL.code;
+            String role = SpecialTokens.ROLES.get(tokens.get(i));
+            if (role != null) roles.put(role, i);
+        }
+        // the same metadata ModelGguf.putTokenizer writes, so a reloaded vocabulary encodes alike
+        return Tokenizer.of(new Vocabulary("gpt2", "gpt-2", tokens, null, types, mergeList, roles,
+                roles.containsKey("bos"), false, null, "trained"));
     }
 
-    private static int byteIndex(char c) {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(1);
-        ByteLevel.unspell(String.valueOf(c), b);
-        return b.toByteArray()[0] & 0xFF;
-    }
+    /** Packs an adjacent (left, right) id pair into one map key. */
+    static long pair(int a, int b) { return ((long) a << 32) | (b & 0xFFFFFFFFL); }
 
     private static boolean contains(int[] sym, int a, int b) {
         for (int i = 0; i + 1 < sym.length; i++) if (sym[i] == a && sym[i + 1] == b) return true;
@@ -102,7 +112,7 @@ public final class BpeTrainer {
 
     private static void addPairs(int[] sym, int count, int wi, Map<Long, Long> pc, Map<Long, Set<Integer>> where) {
         for (int i = 0; i + 1 < sym.length; i++) {
-            long p = BpeTokenizer.pair(sym[i], sym[i + 1]);
+            long p = pair(sym[i], sym[i + 1]);
             pc.merge(p, (long) count, Long::sum);
             where.computeIfAbsent(p, k -> new HashSet<>()).add(wi);
         }
@@ -110,7 +120,7 @@ public final class BpeTrainer {
 
     private static void removePairs(int[] sym, int count, Map<Long, Long> pc) {
         for (int i = 0; i + 1 < sym.length; i++) {
-            long p = BpeTokenizer.pair(sym[i], sym[i + 1]);
+            long p = pair(sym[i], sym[i + 1]);
             Long c = pc.get(p);
             if (c == null) continue;
             if (c - count <= 0) pc.remove(p); else pc.put(p, c - count);
