@@ -14,18 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every fast kernel against the gguf module's reference {@link Dequant}, on random valid blocks. */
+@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
 class KernelsTest {
-
-    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
-    @org.junit.jupiter.api.BeforeEach
-    void enableNativeKernels() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void restoreNativeDefault() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
-    }
 
     /** Random bytes of a valid tensor: any bit pattern is a valid quant, except scale halves must be finite. */
     static MemorySegment randomWeights(GgmlType type, int rows, int cols, long seed) {

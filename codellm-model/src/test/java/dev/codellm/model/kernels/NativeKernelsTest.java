@@ -15,18 +15,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The native int8 kernels against a scalar re-statement of their contract (weights decoded by the
  * reference Dequant, activations quantized to Q8_0 per ggml's spec), and against the Java path.
  */
+@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
 class NativeKernelsTest {
-
-    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
-    @org.junit.jupiter.api.BeforeEach
-    void enableNativeKernels() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void restoreNativeDefault() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
-    }
 
     @Test
     void nativeLibraryIsBuiltAndLoadsOnThisMachine() {

@@ -27,18 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * random-weight GGUFs, one per weight type: the numpy side gets the same dequantized weights (via
  * the gguf module's reference Dequant). Teacher-forced logits and a 64-token greedy continuation.
  */
+@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
 class LlamaReferenceTest {
-
-    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
-    @org.junit.jupiter.api.BeforeEach
-    void enableNativeKernels() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void restoreNativeDefault() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
-    }
     static final int GREEDY = 64;
 
     @TempDir

@@ -16,18 +16,8 @@ import org.junit.jupiter.api.Test;
  * Parity with llama2.c's run.c on Karpathy's trained stories260K model: logits for 24 teacher-forced
  * positions (golden file produced by run.c on this machine, see the model's SOURCE.md).
  */
+@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
 class Stories260KParityTest {
-
-    /** Native kernels are opt-in: on for the native checks here, then back to this JVM's default. */
-    @org.junit.jupiter.api.BeforeEach
-    void enableNativeKernels() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void restoreNativeDefault() {
-        dev.codellm.model.kernels.NativeKernels.setEnabled(dev.codellm.model.kernels.NativeKernels.DEFAULT_ENABLED);
-    }
 
     record Golden(int[] inputs, int[] argmax, List<float[]> logits) {}
 
