@@ -105,6 +105,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print pass@k as JSON.")
     boolean json;
 
+    @Option(names = "--ctx", defaultValue = "0",
+            description = "Local model: context tokens, prompt + completion (default: the model's trained length, at most 4096).")
+    int ctx;
+
     @Option(names = "--time-scale", defaultValue = "1.0",
             description = "MultiPL-E: multiply its compile/run time limits (default ${DEFAULT-VALUE}, as MultiPL-E) on a slow machine.")
     double timeScale;
@@ -165,12 +169,9 @@ public final class EvalCommand implements Callable<Integer> {
             if (apiKey != null) c = c.withApiKey(apiKey);
             return new OpenAiGenerator(c);
         }
-        return openLocalModel(source.model != null ? source.model : DefaultModel.path());
-    }
-
-    /** The local engine (codellm-model), with the model's own context length and chat template. */
-    static Generator openLocalModel(Path model) {
-        return LocalGenerator.open(model, GeneratorOptions.DEFAULT);
+        Path model = source.model != null ? source.model : DefaultModel.path();
+        GeneratorOptions d = GeneratorOptions.DEFAULT;
+        return LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads()));
     }
 
     private void print(Results r) {
