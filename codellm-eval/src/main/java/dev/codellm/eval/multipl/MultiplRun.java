@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Progress;
+import dev.codellm.eval.run.SamplesFile;
 import dev.codellm.eval.score.PassAtK;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -84,7 +82,7 @@ public final class MultiplRun {
         for (JsonNode n : readJsonl(file)) done.put(key(n.get("task_id").asText(), n.get("completion_id").asInt()), n.get("completion").asText());
         Progress progress = new Progress("multipl-e/" + lang.code() + " generate", (long) problems.size() * samplesPerTask);
         progress.step(0);
-        try (BufferedWriter out = append(file)) {
+        try (SamplesFile.Appender out = new SamplesFile.Appender(file)) {
             for (MultiplProblem p : problems) {
                 for (int i = 0; i < samplesPerTask; i++) {
                     String k = key(p.name(), i);
@@ -92,11 +90,8 @@ public final class MultiplRun {
                         String completion = source.completion(p, i);
                         if (completion == null) throw new CodellmException("no completion " + i + " for " + p.name() + " (" + lang.code() + ") in the samples");
                         done.put(k, completion);
-                        ObjectNode row = JSON.createObjectNode().put("task_id", p.name()).put("language", lang.code())
-                                .put("completion_id", i).put("completion", completion);
-                        out.write(JSON.writeValueAsString(row));
-                        out.newLine();
-                        out.flush();
+                        out.append(JSON.createObjectNode().put("task_id", p.name()).put("language", lang.code())
+                                .put("completion_id", i).put("completion", completion));
                     }
                     progress.step(1);
                 }
@@ -108,11 +103,11 @@ public final class MultiplRun {
     /** Runs every program results.jsonl lacks, {@code jobs} at a time; returns all statuses. */
     private Map<String, Status> execute(MultiplLanguage lang, List<MultiplProblem> problems, Map<String, String> samples,
                                         Path file) throws IOException {
-        Map<String, Status> done = new HashMap<>();
+        Map<String, Status> done = new java.util.concurrent.ConcurrentHashMap<>(); // filled from the pool threads
         for (JsonNode n : readJsonl(file)) done.put(key(n.get("task_id").asText(), n.get("completion_id").asInt()), Status.valueOf(n.get("status").asText()));
         Progress progress = new Progress("multipl-e/" + lang.code() + " execute", (long) problems.size() * samplesPerTask);
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
-        try (BufferedWriter out = append(file)) {
+        try (SamplesFile.Appender out = new SamplesFile.Appender(file)) {
             List<Future<?>> futures = new ArrayList<>();
             for (MultiplProblem p : problems) {
                 for (int i = 0; i < samplesPerTask; i++) {
@@ -127,12 +122,8 @@ public final class MultiplRun {
                         ObjectNode row = JSON.createObjectNode().put("task_id", p.name()).put("completion_id", index)
                                 .put("status", e.status().name()).put("exit_code", e.exitCode()).put("wall_ms", e.wallMillis())
                                 .put("stderr", e.stderr().length() > STDERR_KEPT ? e.stderr().substring(0, STDERR_KEPT) : e.stderr());
-                        synchronized (out) {
-                            done.put(k, e.status());
-                            out.write(JSON.writeValueAsString(row));
-                            out.newLine();
-                            out.flush();
-                        }
+                        done.put(k, e.status());
+                        out.append(row);
                         progress.step(1);
                         return null;
                     }));
@@ -199,32 +190,8 @@ public final class MultiplRun {
         return o;
     }
 
-    /** Opens for appending; a line torn by a kill is closed first so the next row starts clean. */
-    private static BufferedWriter append(Path file) throws IOException {
-        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        long size = Files.size(file);
-        if (size > 0) {
-            try (var ch = java.nio.channels.FileChannel.open(file)) {
-                var last = java.nio.ByteBuffer.allocate(1);
-                ch.read(last, size - 1);
-                if (last.get(0) != '\n') w.newLine();
-            }
-        }
-        return w;
-    }
-
-    /** Rows of a jsonl file we wrote; a torn last line (killed mid-write) is ignored. */
-    private static List<JsonNode> readJsonl(Path file) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        if (!Files.exists(file)) return rows;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) continue;
-            try {
-                rows.add(JSON.readTree(line));
-            } catch (IOException torn) {
-                // only the last line can be torn: everything before it was flushed whole
-            }
-        }
-        return rows;
+    /** Rows of a jsonl file this run wrote (none yet: empty); a line torn by a kill is cut away. */
+    private static List<JsonNode> readJsonl(Path file) {
+        return Files.exists(file) ? SamplesFile.readJsonlTolerant(file) : List.of();
     }
 }

@@ -88,7 +88,7 @@ public final class SamplesFile {
     }
 
     /** Lines of a jsonl file the run itself wrote; stops at the first torn line and truncates it away. */
-    static List<JsonNode> readJsonlTolerant(Path file) {
+    public static List<JsonNode> readJsonlTolerant(Path file) {
         List<JsonNode> out = new ArrayList<>();
         try {
             byte[] all = Files.readAllBytes(file);
