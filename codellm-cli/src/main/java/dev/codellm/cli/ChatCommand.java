@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code codellm chat}: one answer to {@code --message}/MESSAGE, or an interactive conversation
@@ -39,31 +38,25 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Start the answer with this text (e.g. '```python\\n').")
     String responsePrefix;
 
-    @Option(names = {"-q", "--quiet"}, description = "Do not print the model summary and timings to stderr.")
-    boolean quiet;
-
-    @Mixin ModelOptions model;
-    @Mixin SamplingOptions sampling;
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin GenerationOptions generation;
 
     @Override
     public Integer call() throws IOException {
         if (positional != null && message != null) throw new IllegalArgumentException("give the message either as MESSAGE or with --message, not both");
         String oneShot = message != null ? message : positional;
         String prefix = responsePrefix == null ? null : responsePrefix.replace("\\n", "\n");
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try (LocalGenerator g = model.open()) {
-            RunReport report = new RunReport(err, quiet, g);
+        try (GenerationOptions.Run run = generation.open()) {
+            LocalGenerator g = run.generator();
             List<ChatMessage> history = new ArrayList<>();
             if (system != null) history.add(ChatMessage.system(system));
             if (oneShot != null) {
                 history.add(ChatMessage.user(oneShot));
-                answer(g, history, prefix, out, report);
+                answer(run, history, prefix);
                 return 0;
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             boolean interactive = System.console() != null && System.console().isTerminal(); // JDK 22+: console() is non-null even when redirected
+            PrintWriter err = run.err();
             if (interactive) err.println("codellm: chatting with " + g.info().name() + " (template " + g.info().chatTemplate()
                     + "); /reset forgets the conversation, /exit quits");
             while (true) {
@@ -76,19 +69,18 @@ public final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 history.add(ChatMessage.user(turn));
-                report.restart();
-                String reply = answer(g, history, prefix, out, report);
+                run.report().restart();
+                String reply = answer(run, history, prefix);
                 history.add(ChatMessage.assistant((prefix == null ? "" : prefix) + reply));
             }
         }
     }
 
-    private String answer(LocalGenerator g, List<ChatMessage> history, String prefix, PrintWriter out, RunReport report) {
-        TextOutput sink = new TextOutput(out);
+    private String answer(GenerationOptions.Run run, List<ChatMessage> history, String prefix) {
+        TextOutput sink = run.text();
         if (prefix != null) sink.accept(prefix);
-        Completion c = g.chat(new ChatRequest(history, prefix, sampling.params()), sink);
-        sink.finishLine();
-        report.done(c.usage().promptTokens(), c.usage().completionTokens(), c.finishReason());
+        Completion c = run.generator().chat(new ChatRequest(history, prefix, generation.params()), sink);
+        run.finish(sink, c);
         return c.text();
     }
 

@@ -1,6 +1,5 @@
 package dev.codellm.cli;
 
-import dev.codellm.core.Completion;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.SamplingParams;
 import dev.codellm.model.generate.GenerationState;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code codellm complete PROMPT}: continues the prompt, streaming the text. */
 @Command(name = "complete", mixinStandardHelpOptions = true,
@@ -34,33 +32,25 @@ public final class CompleteCommand implements Callable<Integer> {
     @Option(names = "--echo", description = "Print the prompt before the completion.")
     boolean echo;
 
-    @Option(names = {"-q", "--quiet"}, description = "Do not print the model summary and timings to stderr.")
-    boolean quiet;
-
-    @Mixin ModelOptions model;
-    @Mixin SamplingOptions sampling;
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin GenerationOptions generation;
 
     @Override
     public Integer call() throws IOException {
         String text = promptText(prompt, file);
-        SamplingParams params = sampling.params();
-        try (LocalGenerator g = model.open()) {
-            RunReport report = new RunReport(spec.commandLine().getErr(), quiet, g);
-            var out = spec.commandLine().getOut();
+        SamplingParams params = generation.params();
+        try (GenerationOptions.Run run = generation.open()) {
+            LocalGenerator g = run.generator();
             if (ids) {
                 int[] promptIds = g.promptIds(CompletionRequest.of(text, params));
                 GenerationState s = g.generate(promptIds, params, t -> true);
-                out.println(Arrays.stream(s.generatedIds()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
-                out.flush();
-                report.done(promptIds.length, s.generatedTokens(), s.finishReason());
+                run.out().println(Arrays.stream(s.generatedIds()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
+                run.out().flush();
+                run.report().done(promptIds.length, s.generatedTokens(), s.finishReason());
                 return 0;
             }
-            TextOutput sink = new TextOutput(out);
+            TextOutput sink = run.text();
             if (echo) sink.accept(text);
-            Completion c = g.complete(CompletionRequest.of(text, params), sink);
-            sink.finishLine();
-            report.done(c.usage().promptTokens(), c.usage().completionTokens(), c.finishReason());
+            run.finish(sink, g.complete(CompletionRequest.of(text, params), sink));
         }
         return 0;
     }

@@ -3,7 +3,6 @@ package dev.codellm.cli;
 import dev.codellm.core.Completion;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.model.generate.InfillFormat;
-import dev.codellm.model.generate.LocalGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code codellm infill --prefix … --suffix …}: fills in the middle with Code Llama's FIM format. */
 @Command(name = "infill", mixinStandardHelpOptions = true,
@@ -37,26 +35,19 @@ public final class InfillCommand implements Callable<Integer> {
     @Option(names = "--full", description = "Print prefix + middle + suffix instead of the middle alone.")
     boolean full;
 
-    @Option(names = {"-q", "--quiet"}, description = "Do not print the model summary and timings to stderr.")
-    boolean quiet;
-
-    @Mixin ModelOptions model;
-    @Mixin SamplingOptions sampling;
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin GenerationOptions generation;
 
     @Override
     public Integer call() throws IOException {
         String pre = text(prefix, prefixFile, "prefix");
         String suf = text(suffix, suffixFile, "suffix");
         InfillFormat fmt = InfillFormat.parse(format);
-        try (LocalGenerator g = model.open(fmt)) {
-            RunReport report = new RunReport(spec.commandLine().getErr(), quiet, g);
-            TextOutput out = new TextOutput(spec.commandLine().getOut());
+        try (GenerationOptions.Run run = generation.open(fmt)) {
+            TextOutput out = run.text();
             if (full) out.accept(pre);
-            Completion c = g.complete(new CompletionRequest(pre, suf, sampling.params()), out);
+            Completion c = run.generator().complete(new CompletionRequest(pre, suf, generation.params()), out);
             if (full) out.accept(suf);
-            out.finishLine();
-            report.done(c.usage().promptTokens(), c.usage().completionTokens(), c.finishReason());
+            run.finish(out, c);
         }
         return 0;
     }

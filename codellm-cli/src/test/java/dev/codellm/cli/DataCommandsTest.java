@@ -3,8 +3,6 @@ package dev.codellm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,13 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DataCommandsTest {
     @TempDir Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void decontamWritesTheThreeFiles() throws Exception {
@@ -29,7 +20,7 @@ class DataCommandsTest {
         Files.write(in, List.of("{\"text\":\"def f():\\n    return 1\\n\"}",
                 "{\"text\":\"    for idx, elem in enumerate(numbers):\\n        for idx2, elem2 in enumerate(numbers):\\n            if idx != idx2:\\n                distance = abs(elem - elem2)\\n                if distance < threshold:\\n                    return True\\n\\n    return False\\n\"}",
                 "not json"));
-        Run r = run("decontam", "--input", in.toString(), "--out", tmp.resolve("out").toString(), "--method", "exact");
+        CliRun r = CliRun.of("decontam", "--input", in.toString(), "--out", tmp.resolve("out").toString(), "--method", "exact");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, Files.readAllLines(tmp.resolve("out/clean.jsonl")).size());
         assertTrue(Files.readString(tmp.resolve("out/removed.jsonl")).contains("humaneval:HumanEval/0"));
@@ -38,16 +29,16 @@ class DataCommandsTest {
 
     @Test
     void badInputGivesOneLineErrors() {
-        Run missing = run("decontam", "--input", tmp.resolve("nope.jsonl").toString(), "--out", tmp.toString());
+        CliRun missing = CliRun.of("decontam", "--input", tmp.resolve("nope.jsonl").toString(), "--out", tmp.toString());
         assertEquals(1, missing.code());
         assertEquals("codellm: error: input not found: " + tmp.resolve("nope.jsonl"), missing.err().strip());
-        Run method = run("decontam", "--input", tmp.toString(), "--out", tmp.resolve("o").toString(), "--method", "bogus");
+        CliRun method = CliRun.of("decontam", "--input", tmp.toString(), "--out", tmp.resolve("o").toString(), "--method", "bogus");
         assertEquals(1, method.code());
         assertTrue(method.err().contains("unknown method 'bogus'"), method.err());
-        Run noTeacher = run("oss-instruct", "--out", tmp.resolve("oss").toString());
+        CliRun noTeacher = CliRun.of("oss-instruct", "--out", tmp.resolve("oss").toString());
         assertEquals(1, noTeacher.code());
         assertTrue(noTeacher.err().contains("give --corpus"), noTeacher.err());
-        Run format = run("oss-instruct", "--out", tmp.resolve("oss").toString(), "--format", "csv");
+        CliRun format = CliRun.of("oss-instruct", "--out", tmp.resolve("oss").toString(), "--format", "csv");
         assertEquals(1, format.code());
         assertTrue(format.err().contains("unknown export format 'csv'"), format.err());
     }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.llama.LlamaConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,18 +16,11 @@ class EngineCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void synthModelWritesARealShapeWithCodeLlamaVocab() {
         Path f = dir.resolve("tiny.gguf");
-        Run r = run("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "1", f.toString());
+        CliRun r = CliRun.of("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "1", f.toString());
         assertEquals(0, r.code(), r.err());
         try (GgufFile g = GgufFile.open(f)) {
             LlamaConfig c = LlamaConfig.fromGguf(g);
@@ -48,8 +39,8 @@ class EngineCommandsTest {
     @Test
     void benchPrintsJsonWithTheRequiredFields() throws Exception {
         Path f = dir.resolve("tiny.gguf");
-        assertEquals(0, run("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "1", f.toString()).code());
-        Run r = run("bench", "-m", f.toString(), "-p", "8", "-n", "4", "--threads", "1", "--json");
+        assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "1", f.toString()).code());
+        CliRun r = CliRun.of("bench", "-m", f.toString(), "-p", "8", "-n", "4", "--threads", "1", "--json");
         assertEquals(0, r.code(), r.err());
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
         for (String key : new String[] {"pp_tokens_per_s", "tg_tokens_per_s", "weight_bytes_per_token", "bandwidth_gb_per_s"}) {
@@ -63,14 +54,14 @@ class EngineCommandsTest {
 
     @Test
     void badInputGivesOneLineErrors() throws Exception {
-        Run missing = run("bench", "-m", dir.resolve("nope.gguf").toString());
+        CliRun missing = CliRun.of("bench", "-m", dir.resolve("nope.gguf").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope.gguf"), missing.err());
-        Run shape = run("synth-model", "--shape", "llama-99b", dir.resolve("x.gguf").toString());
+        CliRun shape = CliRun.of("synth-model", "--shape", "llama-99b", dir.resolve("x.gguf").toString());
         assertEquals(1, shape.code());
         assertTrue(shape.err().contains("unknown model shape"), shape.err());
         Path vocabOnly = Path.of(dev.codellm.core.SharedData.require("vocab/ggml-vocab-llama-spm.gguf").toString());
-        Run vocab = run("bench", "-m", vocabOnly.toString());
+        CliRun vocab = CliRun.of("bench", "-m", vocabOnly.toString());
         assertEquals(1, vocab.code());
         assertTrue(vocab.err().contains("vocab-only"), vocab.err());
         assertTrue(Files.exists(vocabOnly));

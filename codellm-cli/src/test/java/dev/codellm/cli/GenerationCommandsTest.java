@@ -7,8 +7,6 @@ import dev.codellm.core.SharedData;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +17,6 @@ import org.junit.jupiter.api.Test;
 class GenerationCommandsTest {
     private static final Path MODEL = SharedData.require("models/stories260K/stories260K.gguf");
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private static String golden(String name) throws Exception {
         return Files.readString(SharedData.require("models/stories260K/golden/" + name));
@@ -33,7 +24,7 @@ class GenerationCommandsTest {
 
     @Test
     void completeGreedyPrintsLlama2cText() throws Exception {
-        Result r = run("complete", "--model", MODEL.toString(), "--temperature", "0", "-n", "60", "Once upon a time");
+        CliRun r = CliRun.of("complete", "--model", MODEL.toString(), "--temperature", "0", "-n", "60", "Once upon a time");
         assertEquals(0, r.code(), r.err());
         assertEquals(golden("greedy_n64_once_upon_a_time.txt"), "Once upon a time" + r.out());
         assertTrue(r.err().contains("context 2048"), r.err()); // the model summary, with the KV cache size
@@ -42,7 +33,7 @@ class GenerationCommandsTest {
 
     @Test
     void completeIdsPrintsOnlyIdsThatDecodeToTheSameText() throws Exception {
-        Result r = run("complete", "-q", "--model", MODEL.toString(), "--temperature", "0", "-n", "60", "--ids", "Once upon a time");
+        CliRun r = CliRun.of("complete", "-q", "--model", MODEL.toString(), "--temperature", "0", "-n", "60", "--ids", "Once upon a time");
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.err());
         assertTrue(r.out().matches("(\\d+ )*\\d+\\n"), r.out());
@@ -61,20 +52,20 @@ class GenerationCommandsTest {
     @Test
     void seededSamplingFromTheCliIsReproducible() {
         String[] args = {"complete", "-q", "--model", MODEL.toString(), "--temperature", "1", "--seed", "5", "-n", "30", "--ids", "Lily"};
-        Result a = run(args), b = run(args);
+        CliRun a = CliRun.of(args), b = CliRun.of(args);
         assertEquals(0, a.code(), a.err());
         assertEquals(a.out(), b.out());
     }
 
     @Test
     void chatOneShotAndInteractiveFromStdin() {
-        Result r = run("chat", "-q", "--model", MODEL.toString(), "--temperature", "0", "-n", "10", "--message", "Hi");
+        CliRun r = CliRun.of("chat", "-q", "--model", MODEL.toString(), "--temperature", "0", "-n", "10", "--message", "Hi");
         assertEquals(0, r.code(), r.err());
         assertTrue(!r.out().isBlank());
         InputStream saved = System.in;
         try {
             System.setIn(new ByteArrayInputStream("Hello\n/reset\nTell a \\\nstory\n/exit\nignored\n".getBytes(StandardCharsets.UTF_8)));
-            Result repl = run("chat", "--model", MODEL.toString(), "--temperature", "0", "-n", "5");
+            CliRun repl = CliRun.of("chat", "--model", MODEL.toString(), "--temperature", "0", "-n", "5");
             assertEquals(0, repl.code(), repl.err());
             // two answers, each reported on stderr
             assertEquals(2, repl.err().split("generated tokens", -1).length - 1, repl.err());
@@ -85,16 +76,16 @@ class GenerationCommandsTest {
 
     @Test
     void errorsAreOneLine() {
-        Result infill = run("infill", "-q", "--model", MODEL.toString(), "--prefix", "a", "--suffix", "b");
+        CliRun infill = CliRun.of("infill", "-q", "--model", MODEL.toString(), "--prefix", "a", "--suffix", "b");
         assertEquals(1, infill.code());
         assertTrue(infill.err().startsWith("codellm: error: model llama cannot infill"), infill.err());
-        Result temp = run("complete", "--model", MODEL.toString(), "--temperature", "-1", "x");
+        CliRun temp = CliRun.of("complete", "--model", MODEL.toString(), "--temperature", "-1", "x");
         assertEquals(1, temp.code());
         assertEquals("codellm: error: temperature must be >= 0, got -1.0\n", temp.err());
-        Result missing = run("complete", "--model", "/nonexistent/m.gguf", "x");
+        CliRun missing = CliRun.of("complete", "--model", "/nonexistent/m.gguf", "x");
         assertEquals("codellm: error: model file not found: /nonexistent/m.gguf\n", missing.err());
-        Result noPrompt = run("complete", "--model", MODEL.toString());
+        CliRun noPrompt = CliRun.of("complete", "--model", MODEL.toString());
         assertEquals("codellm: error: no prompt: give PROMPT, '-' for stdin, or --file FILE\n", noPrompt.err());
-        assertEquals(2, run("complete", "--temperature", "hot", "x").code());
+        assertEquals(2, CliRun.of("complete", "--temperature", "hot", "x").code());
     }
 }

@@ -6,26 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.SharedData;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InspectCommandTest {
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void textShowsSummaryMetadataAndTensors() {
         String model = SharedData.require("models/llama-2-tiny-random/llama-2-tiny-random.gguf").toString();
-        Result r = run("inspect", model);
+        CliRun r = CliRun.of("inspect", model);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("parameters               513,048"), r.out());
         assertTrue(r.out().contains("kv heads                 2"), r.out());
@@ -36,7 +27,7 @@ class InspectCommandTest {
 
     @Test
     void jsonIsMachineReadable() throws Exception {
-        Result r = run("inspect", "--json", SharedData.require("vocab/ggml-vocab-starcoder.gguf").toString());
+        CliRun r = CliRun.of("inspect", "--json", SharedData.require("vocab/ggml-vocab-starcoder.gguf").toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("starcoder2", j.at("/summary/architecture").asText());
@@ -46,15 +37,15 @@ class InspectCommandTest {
 
     @Test
     void badFilesGiveOneLineAndExitOne(@TempDir Path dir) throws Exception {
-        Result r = run("inspect", dir.resolve("missing.gguf").toString());
+        CliRun r = CliRun.of("inspect", dir.resolve("missing.gguf").toString());
         assertEquals(1, r.code());
         assertEquals("codellm: error: GGUF file not found: " + dir.resolve("missing.gguf"), r.err().strip());
         Path junk = Files.writeString(dir.resolve("junk.gguf"), "GGUF but not really");
-        r = run("inspect", junk.toString());
+        r = CliRun.of("inspect", junk.toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("bad GGUF file " + junk) && r.err().contains("byte offset"), r.err());
-        assertEquals(2, run("inspect").code());
-        assertEquals(2, run("inspect", "--items", "-1", junk.toString()).code());
+        assertEquals(2, CliRun.of("inspect").code());
+        assertEquals(2, CliRun.of("inspect", "--items", "-1", junk.toString()).code());
     }
 }
