@@ -5,6 +5,7 @@ import dev.codellm.train.TrainBench;
 import dev.codellm.train.model.ModelConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code codellm train bench}: training tokens/s and GFLOP/s against the measured FMA peak. */
@@ -12,20 +13,16 @@ import picocli.CommandLine.Option;
         description = "Measure training throughput (random tokens) and the machine's FMA peak.")
 public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--vocab", defaultValue = "2048") int vocab;
-    @Option(names = "--dim", defaultValue = "128") int dim;
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--heads", defaultValue = "4") int heads;
-    @Option(names = "--ffn", defaultValue = "344") int ffn;
+    @Mixin TrainModelOptions model;
     @Option(names = "--seq-len", defaultValue = "256") int seqLen;
     @Option(names = "--batch", defaultValue = "4") int batch;
     @Option(names = "--steps", defaultValue = "5") int steps;
-    @Option(names = "--threads", description = "Default: all cores.") Integer threads;
     @Option(names = "--json", description = "Print the figures as JSON.") boolean json;
 
     @Override
     public Integer call() throws Exception {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        ModelConfig c = new ModelConfig(vocab, dim, layers, heads, heads, ffn, seqLen, 10000f, 1e-5f, true);
+        int n = model.threads();
+        ModelConfig c = new ModelConfig(vocab, model.dim, model.layers, model.heads, model.heads, model.ffn, seqLen, 10000f, 1e-5f, true);
         TrainBench.Report r = TrainBench.run(c, seqLen, batch, steps, n, System.err);
         if (json) {
             System.out.println(new ObjectMapper().createObjectNode().put("model", c.toString()).put("threads", n)

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code codellm train}: pretrain (causal LM + FIM) or fine-tune (SFT, full or LoRA) in Java. */
@@ -33,7 +34,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "50", description = "Linear warmup steps.") int warmup;
     @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
     @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip (0 = off).") double clip;
-    @Option(names = "--threads", description = "Worker threads (default: all cores).") Integer threads;
     @Option(names = "--seed", defaultValue = "1234") long seed;
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Steps between checkpoints.") int checkpointEvery;
     @Option(names = "--eval-every", defaultValue = "100", description = "Steps between held-out evaluations.") int evalEvery;
@@ -44,11 +44,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--spm-rate", defaultValue = "0.5", description = "Share of FIM documents in SPM order (Code Llama: 0.5).") double spmRate;
 
     @Option(names = "--vocab-merges", defaultValue = "2000", description = "BPE merges learned for a fresh model.") int merges;
-    @Option(names = "--dim", defaultValue = "128") int dim;
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--heads", defaultValue = "4") int heads;
+    @Mixin TrainModelOptions model;
     @Option(names = "--kv-heads", description = "Grouped-query attention KV heads (default: --heads).") Integer kvHeads;
-    @Option(names = "--ffn", defaultValue = "344", description = "SwiGLU hidden size.") int ffn;
     @Option(names = "--context", defaultValue = "1024", description = "Context length recorded in the GGUF (RoPE works beyond --seq-len).") int context;
 
     @Option(names = "--lora-rank", defaultValue = "0", description = "LoRA rank (0 = full fine-tune).") int loraRank;
@@ -62,11 +59,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (data == null || out == null) throw new CodellmException("train needs --data and --out (see codellm train --help)");
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        TrainOptions o = new TrainOptions(seqLen, batch, accum, steps, lr, minLr, warmup, weightDecay, clip, n, seed,
+        TrainOptions o = new TrainOptions(seqLen, batch, accum, steps, lr, minLr, warmup, weightDecay, clip, model.threads(), seed,
                 checkpointEvery, evalEvery, 10);
-        TrainJob.Spec spec = new TrainJob.Spec(data, out, base, name, merges, dim, layers, heads, kvHeads == null ? heads : kvHeads,
-                ffn, Math.max(context, seqLen), fimRate, spmRate, loraRank, loraAlpha, loraTargets, new HashSet<>(extensions),
+        TrainJob.Spec spec = new TrainJob.Spec(data, out, base, name, merges, model.dim, model.layers, model.heads,
+                kvHeads == null ? model.heads : kvHeads, model.ffn, Math.max(context, seqLen), fimRate, spmRate, loraRank, loraAlpha, loraTargets, new HashSet<>(extensions),
                 heldOutPermille, heldOutRows, maxFileBytes, o);
         TrainJob.run(spec, System.err);
         System.out.println(out.resolve("model.gguf"));

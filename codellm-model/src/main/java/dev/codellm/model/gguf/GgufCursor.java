@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 
 /**
  * Bounds-checked little-endian reads from a mapped GGUF file. Every read that would pass the end
@@ -91,51 +92,25 @@ final class GgufCursor {
     }
 
     /** Bulk little-endian reads of {@code n} values ({@code n} already bounded by {@link #count}). */
-    int[] i32s(int n, String what) {
-        need(4L * n, what);
-        int[] a = new int[n];
-        MemorySegment.copy(seg, U32, pos, a, 0, n);
-        pos += 4L * n;
-        return a;
-    }
+    int[] i32s(int n, String what) { return bulk(n, U32, what, int[]::new); }
 
-    long[] u64s(int n, String what) {
-        need(8L * n, what);
-        long[] a = new long[n];
-        MemorySegment.copy(seg, U64, pos, a, 0, n);
-        pos += 8L * n;
-        return a;
-    }
+    long[] u64s(int n, String what) { return bulk(n, U64, what, long[]::new); }
 
-    float[] f32s(int n, String what) {
-        need(4L * n, what);
-        float[] a = new float[n];
-        MemorySegment.copy(seg, F32, pos, a, 0, n);
-        pos += 4L * n;
-        return a;
-    }
+    float[] f32s(int n, String what) { return bulk(n, F32, what, float[]::new); }
 
-    double[] f64s(int n, String what) {
-        need(8L * n, what);
-        double[] a = new double[n];
-        MemorySegment.copy(seg, F64, pos, a, 0, n);
-        pos += 8L * n;
-        return a;
-    }
+    double[] f64s(int n, String what) { return bulk(n, F64, what, double[]::new); }
 
-    byte[] bytes(int n, String what) {
-        need(n, what);
-        byte[] a = new byte[n];
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, a, 0, n);
-        pos += n;
-        return a;
-    }
+    short[] u16s(int n, String what) { return bulk(n, U16, what, short[]::new); }
 
-    short[] u16s(int n, String what) {
-        need(2L * n, what);
-        short[] a = new short[n];
-        MemorySegment.copy(seg, U16, pos, a, 0, n);
-        pos += 2L * n;
+    byte[] bytes(int n, String what) { return bulk(n, ValueLayout.JAVA_BYTE, what, byte[]::new); }
+
+    /** Checks that {@code n} values of {@code layout} remain before allocating, then copies them into a new array. */
+    private <A> A bulk(int n, ValueLayout layout, String what, IntFunction<A> newArray) {
+        long bytes = layout.byteSize() * n;
+        need(bytes, what);
+        A a = newArray.apply(n);
+        MemorySegment.copy(seg, layout, pos, a, 0, n);
+        pos += bytes;
         return a;
     }
 

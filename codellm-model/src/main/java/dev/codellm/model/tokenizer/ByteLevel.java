@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
  * printable character ('Ġ' for a space, 'Ċ' for a newline, ...). Printable Latin-1 bytes stand for
  * themselves; the other bytes take the characters from U+0100 upward, in byte order.
  */
-final class ByteLevel {
+public final class ByteLevel {
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[0x200];
 
@@ -25,7 +25,7 @@ final class ByteLevel {
     private ByteLevel() {}
 
     /** The character that spells byte {@code b} (0..255). */
-    static char charOf(int b) { return BYTE_TO_CHAR[b & 0xff]; }
+    public static char charOf(int b) { return BYTE_TO_CHAR[b & 0xff]; }
 
     /**
      * The bytes a byte-level token spells, or null when a character is outside the table (then the

@@ -1,6 +1,7 @@
 package dev.codellm.model.tokenizer;
 
 import dev.codellm.core.CodellmException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,7 +11,7 @@ import java.util.Locale;
  * piece into its matches and the text between them (both kept), like llama.cpp's
  * {@code unicode_regex_split}. {@code \s} means Unicode White_Space, as in llama.cpp.
  */
-final class PreTokenizer {
+public final class PreTokenizer {
     /**
      * GPT-2's expression. llama.cpp runs a hand-written matcher for it that also takes a lone
      * whitespace run as a word (the original's trailing {@code |\s+}), so that alternative is kept here.
@@ -40,6 +41,14 @@ final class PreTokenizer {
     /** The pre-tokenizer for a {@code tokenizer.ggml.pre} value (null or "default": llama.cpp's default). */
     static PreTokenizer forName(String pre, String vocabName) {
         return new PreTokenizer(kindFor(pre, vocabName));
+    }
+
+    /**
+     * The pre-tokenizer byte-level BPE vocabularies with {@code tokenizer.ggml.pre = pre} use, for
+     * code that needs the encoder's words without a vocabulary (the BPE merge learner).
+     */
+    public static PreTokenizer of(String pre) {
+        return forName(pre, null);
     }
 
     /** The same pre-tokenizer with every rule run as its plain regular expression (tests compare the two). */
@@ -99,6 +108,14 @@ final class PreTokenizer {
             default -> throw new CodellmException(Vocabulary.label(vocabName) + ": unsupported pre-tokenizer '" + pre
                     + "' (tokenizer.ggml.pre); supported: default, gpt-2, starcoder, deepseek-coder, deepseek-llm, llama3, qwen2, falcon and their aliases");
         };
+    }
+
+    /** The words of {@code text}, in order: merges never cross them, so a BPE learner counts pairs within them. */
+    public List<String> words(String text) {
+        IntList cuts = split(text);
+        List<String> words = new ArrayList<>(cuts.size());
+        for (int i = 0; i + 1 < cuts.size(); i++) words.add(text.substring(cuts.get(i), cuts.get(i + 1)));
+        return words;
     }
 
     /** Word boundaries in {@code text} as char offsets: 0, cut, cut, ..., text.length() (just 0 for ""). */

@@ -73,25 +73,11 @@ public final class Kernels {
      * pass, so each dx vector is loaded and stored once per four FMAs.
      */
     public static void matmulAccumulate(float[] dy, float[] w, float[] dx, int rows, int in, int out) {
-        int bound = S.loopBound(in);
         for (int t = 0; t < rows; t++) {
             int dyo = t * out, dxo = t * in;
             int o = 0;
             for (; o + 3 < out; o += 4) {
-                float g0 = dy[dyo + o], g1 = dy[dyo + o + 1], g2 = dy[dyo + o + 2], g3 = dy[dyo + o + 3];
-                int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-                FloatVector v0 = FloatVector.broadcast(S, g0), v1 = FloatVector.broadcast(S, g1);
-                FloatVector v2 = FloatVector.broadcast(S, g2), v3 = FloatVector.broadcast(S, g3);
-                int i = 0;
-                for (; i < bound; i += S.length()) {
-                    FloatVector acc = FloatVector.fromArray(S, dx, dxo + i);
-                    acc = FloatVector.fromArray(S, w, w0 + i).fma(v0, acc);
-                    acc = FloatVector.fromArray(S, w, w1 + i).fma(v1, acc);
-                    acc = FloatVector.fromArray(S, w, w2 + i).fma(v2, acc);
-                    acc = FloatVector.fromArray(S, w, w3 + i).fma(v3, acc);
-                    acc.intoArray(dx, dxo + i);
-                }
-                for (; i < in; i++) dx[dxo + i] += g0 * w[w0 + i] + g1 * w[w1 + i] + g2 * w[w2 + i] + g3 * w[w3 + i];
+                axpy4(dy[dyo + o], dy[dyo + o + 1], dy[dyo + o + 2], dy[dyo + o + 3], w, o * in, dx, dxo, in);
             }
             for (; o < out; o++) {
                 float g = dy[dyo + o];
@@ -102,30 +88,37 @@ public final class Kernels {
 
     /** dw[o][i] += sum_t dy[t][o] * x[t][i]  (weight gradient of y = x W^T), four rows of x per pass. */
     public static void outerAccumulate(float[] dy, float[] x, float[] dw, int rows, int in, int out) {
-        int bound = S.loopBound(in);
         for (int o = 0; o < out; o++) {
             int wo = o * in;
             int t = 0;
             for (; t + 3 < rows; t += 4) {
-                float g0 = dy[t * out + o], g1 = dy[(t + 1) * out + o], g2 = dy[(t + 2) * out + o], g3 = dy[(t + 3) * out + o];
-                int x0 = t * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-                FloatVector v0 = FloatVector.broadcast(S, g0), v1 = FloatVector.broadcast(S, g1);
-                FloatVector v2 = FloatVector.broadcast(S, g2), v3 = FloatVector.broadcast(S, g3);
-                int i = 0;
-                for (; i < bound; i += S.length()) {
-                    FloatVector acc = FloatVector.fromArray(S, dw, wo + i);
-                    acc = FloatVector.fromArray(S, x, x0 + i).fma(v0, acc);
-                    acc = FloatVector.fromArray(S, x, x1 + i).fma(v1, acc);
-                    acc = FloatVector.fromArray(S, x, x2 + i).fma(v2, acc);
-                    acc = FloatVector.fromArray(S, x, x3 + i).fma(v3, acc);
-                    acc.intoArray(dw, wo + i);
-                }
-                for (; i < in; i++) dw[wo + i] += g0 * x[x0 + i] + g1 * x[x1 + i] + g2 * x[x2 + i] + g3 * x[x3 + i];
+                axpy4(dy[t * out + o], dy[(t + 1) * out + o], dy[(t + 2) * out + o], dy[(t + 3) * out + o], x, t * in, dw, wo, in);
             }
             for (; t < rows; t++) {
                 float g = dy[t * out + o];
                 if (g != 0f) axpy(g, x, t * in, dw, wo, in);
             }
         }
+    }
+
+    /**
+     * y[yo+i] += g0*a[r+i] + g1*a[r+n+i] + g2*a[r+2n+i] + g3*a[r+3n+i] for i &lt; n: four consecutive
+     * rows of {@code a} (length n each, from r) into one y row, loading and storing y once per four FMAs.
+     * The inner step of both backward products (rows of W for dx, rows of x for dW).
+     */
+    private static void axpy4(float g0, float g1, float g2, float g3, float[] a, int r, float[] y, int yo, int n) {
+        int r1 = r + n, r2 = r1 + n, r3 = r2 + n;
+        FloatVector v0 = FloatVector.broadcast(S, g0), v1 = FloatVector.broadcast(S, g1);
+        FloatVector v2 = FloatVector.broadcast(S, g2), v3 = FloatVector.broadcast(S, g3);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector acc = FloatVector.fromArray(S, y, yo + i);
+            acc = FloatVector.fromArray(S, a, r + i).fma(v0, acc);
+            acc = FloatVector.fromArray(S, a, r1 + i).fma(v1, acc);
+            acc = FloatVector.fromArray(S, a, r2 + i).fma(v2, acc);
+            acc = FloatVector.fromArray(S, a, r3 + i).fma(v3, acc);
+            acc.intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += g0 * a[r + i] + g1 * a[r1 + i] + g2 * a[r2 + i] + g3 * a[r3 + i];
     }
 }

@@ -1,5 +1,7 @@
 package dev.codellm.train.tokenizer;
 
+import dev.codellm.model.tokenizer.ByteLevel;
+import dev.codellm.model.tokenizer.PreTokenizer;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.model.tokenizer.TokenType;
 import dev.codellm.model.tokenizer.Vocabulary;
@@ -14,17 +16,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Learns byte-level BPE merges from text (Sennrich et al. / GPT-2): count GPT-2 pre-tokens, then
+ * Learns byte-level BPE merges from text (Sennrich et al. / GPT-2): count the words of the model
+ * module's GPT-2 pre-tokenizer (the very splitter the trained vocabulary's encoder runs), then
  * repeatedly merge the most frequent adjacent pair (ties: the lexically smallest pair of ids, so
  * runs are reproducible). Pair counts are updated incrementally, only for words that contain the
  * merged pair.
  */
 public final class BpeTrainer {
+    /** The {@code tokenizer.ggml.pre} of learned vocabularies: words are split alike when learning and encoding. */
+    public static final String PRE_TOKENIZER = "gpt-2";
+
+    private static final PreTokenizer WORDS = PreTokenizer.of(PRE_TOKENIZER);
+
     private final Map<String, Integer> wordCounts = new HashMap<>();
 
     /** Adds a document's pre-tokens to the counts. */
     public void add(String text) {
-        for (String piece : ByteLevel.split(text)) wordCounts.merge(piece, 1, Integer::sum);
+        for (String piece : WORDS.words(text)) wordCounts.merge(piece, 1, Integer::sum);
     }
 
     /**
@@ -88,7 +96,7 @@ public final class BpeTrainer {
             if (role != null) roles.put(role, i);
         }
         // the same metadata ModelGguf.putTokenizer writes, so a reloaded vocabulary encodes alike
-        return Tokenizer.of(new Vocabulary("gpt2", "gpt-2", tokens, null, types, mergeList, roles,
+        return Tokenizer.of(new Vocabulary("gpt2", PRE_TOKENIZER, tokens, null, types, mergeList, roles,
                 roles.containsKey("bos"), false, null, "trained"));
     }
 
