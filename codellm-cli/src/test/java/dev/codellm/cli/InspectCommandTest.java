@@ -1,6 +1,7 @@
 package dev.codellm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,16 @@ class InspectCommandTest {
         assertEquals("starcoder2", j.at("/summary/architecture").asText());
         assertEquals(49152, j.at("/summary/vocabSize").asInt());
         assertTrue(j.get("supportsInfill").asBoolean());
+    }
+
+    /** inspect shows the EOT and end-of-generation ids the tokenizer and generation use (llama.cpp's choice). */
+    @Test
+    void deepseekCoderEotIsEndOfSentenceAsInLlamaCpp() {
+        CliRun r = CliRun.of("inspect", "--no-tensors", SharedData.require("vocab/ggml-vocab-deepseek-coder.gguf").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("token EOT                32014 \"<｜end▁of▁sentence｜>\"  [token text]"), r.out());
+        assertTrue(r.out().contains("end of generation        32014 \"<｜end▁of▁sentence｜>\"\n"), r.out());
+        assertFalse(r.out().contains("32021 \"<|EOT|>\""), r.out());
     }
 
     @Test

@@ -106,6 +106,7 @@ public final class GgufReport {
         row(b, "chat template", s.hasChatTemplate() ? "yes" : "no");
         for (GgufSummary.SpecialToken t : s.specialTokens())
             row(b, "token " + t.role(), t.id() + (t.text() == null ? "" : " " + quote(t.text())) + "  [" + t.source() + "]");
+        row(b, "end of generation", endOfGeneration(f, s));
         row(b, "infill (FIM)", s.supportsInfill() ? "yes" : "no");
 
         b.append("\nMetadata\n");
@@ -120,6 +121,15 @@ public final class GgufReport {
                 b.append(String.format(Locale.ROOT, "  %-" + nameWidth + "s  %-5s  %-22s %,14d%n", t.name(), t.type(), Arrays.toString(t.shape()), t.byteSize()));
         }
         return b.toString();
+    }
+
+    /** The ids that end generation with their texts, e.g. {@code 32014 "<｜end▁of▁sentence｜>"}; null when none. */
+    private static String endOfGeneration(GgufFile f, GgufSummary s) {
+        if (s.endOfGeneration().isEmpty()) return null;
+        String[] tokens = f.getStringArray("tokenizer.ggml.tokens");
+        StringBuilder out = new StringBuilder();
+        for (int id : s.endOfGeneration()) out.append(out.isEmpty() ? "" : ", ").append(id).append(' ').append(quote(tokens[id]));
+        return out.toString();
     }
 
     private static void row(StringBuilder b, String label, Object value) {

@@ -1,18 +1,26 @@
 package dev.codellm.model.gguf;
 
+import dev.codellm.model.tokenizer.SpecialTokenRoles;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a person wants to know about a GGUF model at a glance: architecture hyper-parameters
  * (read from {@code <arch>.*} keys), parameter count, tokenizer, and the special tokens including
  * the fill-in-the-middle ones. Fields are null when the file does not say.
  *
- * @param specialTokens BOS/EOS/EOT/UNK/PAD and FIM tokens (PRE/SUF/MID/…), from
- *                      {@code tokenizer.ggml.*_token_id} keys or, failing those, found by their
- *                      well-known texts (Code Llama {@code ▁<PRE>}, StarCoder {@code <fim_prefix>}, …)
+ * @param specialTokens    BOS/EOS/EOT/UNK/PAD and FIM tokens (PRE/SUF/MID/…), from
+ *                         {@code tokenizer.ggml.*_token_id} keys or, failing those, settled as the
+ *                         tokenizer settles them ({@link SpecialTokenRoles}: SentencePiece defaults,
+ *                         well-known texts such as Code Llama {@code ▁<PRE>}, StarCoder {@code <fim_prefix>})
+ * @param endOfGeneration  the token ids that end generation (EOS, EOT, end-of-turn tokens, …), as the
+ *                         tokenizer and generation use them
  */
 public record GgufSummary(
         String file, long fileBytes, int ggufVersion, int alignment, int metadataCount, int tensorCount,
@@ -21,7 +29,7 @@ public record GgufSummary(
         Integer layers, Integer embeddingLength, Integer feedForwardLength, Integer heads, Integer kvHeads,
         Integer headDim, Integer contextLength, Float ropeFreqBase, Integer ropeDimensions, Float rmsEpsilon,
         Integer vocabSize, String tokenizerModel, String tokenizerPre, boolean hasChatTemplate,
-        List<SpecialToken> specialTokens) {
+        List<SpecialToken> specialTokens, List<Integer> endOfGeneration) {
 
     /** A special token: role (BOS, EOS, EOT, UNK, PAD, FIM_PRE, FIM_SUF, FIM_MID, …), id, its text, and where it was found. */
     public record SpecialToken(String role, int id, String text, String source) {}
@@ -42,14 +50,6 @@ public record GgufSummary(
             {"fim_pre_token_id", "FIM_PRE"}, {"fim_suf_token_id", "FIM_SUF"}, {"fim_mid_token_id", "FIM_MID"},
             {"fim_pad_token_id", "FIM_PAD"}, {"fim_rep_token_id", "FIM_REP"}, {"fim_sep_token_id", "FIM_SEP"}};
 
-    /** Well-known token texts → role, for files that do not name their FIM/EOT tokens in metadata. */
-    private static final String[][] TOKEN_TEXTS = {
-            {"▁<PRE>", "FIM_PRE"}, {"▁<SUF>", "FIM_SUF"}, {"▁<MID>", "FIM_MID"}, {"▁<EOT>", "EOT"},
-            {"<fim_prefix>", "FIM_PRE"}, {"<fim_suffix>", "FIM_SUF"}, {"<fim_middle>", "FIM_MID"}, {"<fim_pad>", "FIM_PAD"},
-            {"<|fim_prefix|>", "FIM_PRE"}, {"<|fim_suffix|>", "FIM_SUF"}, {"<|fim_middle|>", "FIM_MID"},
-            {"<｜fim▁begin｜>", "FIM_PRE"}, {"<｜fim▁hole｜>", "FIM_SUF"}, {"<｜fim▁end｜>", "FIM_MID"},
-            {"<|EOT|>", "EOT"}, {"<|eot_id|>", "EOT"}, {"<|im_end|>", "EOT"}};
-
     public static GgufSummary of(GgufFile f) {
         String arch = f.architecture();
         String p = (arch == null ? "llama" : arch) + ".";
@@ -69,12 +69,13 @@ public record GgufSummary(
                 .map(v -> (List<String>) castStrings(v.value())).orElse(List.of());
         Integer vocab = tokens.isEmpty() ? optInt(f, p + "vocab_size") : Integer.valueOf(tokens.size());
         Long fileType = f.has("general.file_type") ? f.getLong("general.file_type") : null;
+        List<SpecialToken> special = specialTokens(f, tokens);
         return new GgufSummary(f.path().toString(), f.fileSize(), f.version(), f.alignment(), f.entries().size(), f.tensors().size(),
                 arch, f.optString("general.name", null), fileType, fileType == null ? null : FILE_TYPES.getOrDefault(fileType, "unknown"),
                 params, types, optInt(f, p + "block_count"), emb, optInt(f, p + "feed_forward_length"), heads, kv, headDim,
                 optInt(f, p + "context_length"), optFloat(f, p + "rope.freq_base"), optInt(f, p + "rope.dimension_count"),
                 optFloat(f, p + "attention.layer_norm_rms_epsilon"), vocab, f.optString("tokenizer.ggml.model", null),
-                f.optString("tokenizer.ggml.pre", null), f.has("tokenizer.chat_template"), specialTokens(f, tokens));
+                f.optString("tokenizer.ggml.pre", null), f.has("tokenizer.chat_template"), special, endOfGeneration(special, tokens));
     }
 
     @SuppressWarnings("unchecked")
@@ -92,7 +93,7 @@ public record GgufSummary(
 
     private static List<SpecialToken> specialTokens(GgufFile f, List<String> tokens) {
         List<SpecialToken> out = new ArrayList<>();
-        java.util.Set<String> roles = new java.util.HashSet<>();
+        Set<String> roles = new HashSet<>();
         for (String[] k : TOKEN_KEYS) {
             String key = "tokenizer.ggml." + k[0];
             Integer id = optInt(f, key);
@@ -100,22 +101,26 @@ public record GgufSummary(
             out.add(new SpecialToken(k[1], id, id >= 0 && id < tokens.size() ? tokens.get(id) : null, key));
             roles.add(k[1]);
         }
-        Map<String, Integer> byText = new java.util.HashMap<>();
-        java.util.Set<String> wanted = new java.util.HashSet<>();
-        for (String[] t : TOKEN_TEXTS) wanted.add(t[0]);
-        for (int i = 0; i < tokens.size(); i++) if (wanted.contains(tokens.get(i))) byText.putIfAbsent(tokens.get(i), i);
-        for (String[] t : TOKEN_TEXTS) {
-            Integer id = byText.get(t[0]);
-            if (id == null || roles.contains(t[1])) continue;
-            out.add(new SpecialToken(t[1], id, t[0], "token text"));
-            roles.add(t[1]);
-        }
+        if (tokens.isEmpty()) return out;
+        Set<String> known = new HashSet<>();
+        for (String role : roles) known.add(role.toLowerCase(Locale.ROOT));
+        boolean sentencePiece = "llama".equals(f.optString("tokenizer.ggml.model", null));
+        for (SpecialTokenRoles.Found t : SpecialTokenRoles.fallbacks(sentencePiece, tokens, known))
+            out.add(new SpecialToken(t.role().toUpperCase(Locale.ROOT), t.id(), tokens.get(t.id()), t.source()));
         return out;
+    }
+
+    /** The ids that end generation, from the settled roles (ids outside the vocabulary left out) and the end-of-turn texts. */
+    private static List<Integer> endOfGeneration(List<SpecialToken> special, List<String> tokens) {
+        Map<String, Integer> roles = new HashMap<>();
+        for (SpecialToken t : special)
+            if (t.id() >= 0 && t.id() < tokens.size()) roles.putIfAbsent(t.role().toLowerCase(Locale.ROOT), t.id());
+        return SpecialTokenRoles.endOfGeneration(roles, tokens).stream().boxed().toList();
     }
 
     /** True when prefix, suffix and middle tokens are all known (the model can infill). */
     public boolean supportsInfill() {
-        java.util.Set<String> roles = new java.util.HashSet<>();
+        Set<String> roles = new HashSet<>();
         for (SpecialToken t : specialTokens) roles.add(t.role());
         return roles.containsAll(List.of("FIM_PRE", "FIM_SUF", "FIM_MID"));
     }
