@@ -1,12 +1,10 @@
 package dev.codellm.train;
 
 import dev.codellm.core.CodellmException;
-import dev.codellm.train.data.SpecialTokens;
 import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
-import dev.codellm.model.tokenizer.TokenType;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.model.tokenizer.Vocabulary;
 import dev.codellm.train.model.Linear;
@@ -19,8 +17,9 @@ import java.util.List;
 
 /**
  * Models as llama.cpp-convention GGUFs ({@code general.architecture=llama}): tensor names
- * token_embd / blk.N.attn_q ... / output_norm / output, F32, and a byte-level BPE vocabulary
- * ({@code tokenizer.ggml.model=gpt2}, pre-tokenizer gpt-2) with Code Llama's FIM token ids.
+ * token_embd / blk.N.attn_q ... / output_norm / output, F32, and the vocabulary: a learned
+ * byte-level BPE one ({@code tokenizer.ggml.model=gpt2}, pre-tokenizer gpt-2) with Code Llama's FIM
+ * token ids, or a base model's (byte-level BPE or SentencePiece) as it came.
  *
  * <p>RoPE: the trainer rotates adjacent pairs, which is what llama.cpp applies to {@code llama}
  * GGUFs (HF checkpoints are permuted into this order by convert_hf_to_gguf), so weights are
@@ -80,28 +79,38 @@ public final class ModelGguf {
         return g;
     }
 
+    /** Roles written as {@code tokenizer.ggml.<key>} ids when the vocabulary has them, with their metadata keys. */
+    private static final List<String> WRITTEN_ROLES = List.of("bos", "eos", "eot", "eom", "unk", "sep", "pad",
+            "fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep");
+
+    /** Older llama.cpp reads Code Llama's FIM ids under these keys, newer ones under fim_*: both are written. */
+    private static final java.util.Map<String, String> LEGACY_FIM_KEYS = java.util.Map.of(
+            "fim_pre", "tokenizer.ggml.prefix_token_id", "fim_suf", "tokenizer.ggml.suffix_token_id",
+            "fim_mid", "tokenizer.ggml.middle_token_id");
+
+    /**
+     * The vocabulary as {@code tokenizer.ggml.*}: byte-level BPE (learned here or a base's) or a
+     * base's SentencePiece one (with its scores); special ids as the tokenizer settled them, so a
+     * reloaded file resolves every role alike; Llama 2's chat template.
+     */
     static void putTokenizer(GgufWriter g, Tokenizer tok) {
-        SpecialTokens sp = SpecialTokens.of(tok);
         Vocabulary v = tok.vocabulary();
-        int[] types = v.tokenTypes() != null ? v.tokenTypes() : new int[v.size()];
-        if (v.tokenTypes() == null) Arrays.fill(types, TokenType.NORMAL.code);
-        g.putString("tokenizer.ggml.model", "gpt2").putString("tokenizer.ggml.pre", "gpt-2")
-                .putStrings("tokenizer.ggml.tokens", v.tokens())
-                .putInt32s("tokenizer.ggml.token_type", types)
-                .putStrings("tokenizer.ggml.merges", v.merges())
-                .putUInt32("tokenizer.ggml.bos_token_id", sp.bos())
-                .putUInt32("tokenizer.ggml.eos_token_id", sp.eos())
-                .putBool("tokenizer.ggml.add_bos_token", true)
-                .putBool("tokenizer.ggml.add_eos_token", false)
-                // both spellings: older llama.cpp reads prefix/suffix/middle, newer fim_pre/suf/mid
-                .putUInt32("tokenizer.ggml.prefix_token_id", sp.pre())
-                .putUInt32("tokenizer.ggml.suffix_token_id", sp.suf())
-                .putUInt32("tokenizer.ggml.middle_token_id", sp.mid())
-                .putUInt32("tokenizer.ggml.fim_pre_token_id", sp.pre())
-                .putUInt32("tokenizer.ggml.fim_suf_token_id", sp.suf())
-                .putUInt32("tokenizer.ggml.fim_mid_token_id", sp.mid())
-                .putUInt32("tokenizer.ggml.eot_token_id", sp.eot())
-                .putString("tokenizer.chat_template", CHAT_TEMPLATE);
+        int[] types = new int[v.size()]; // as the file had them: the tokenizer settles them again on loading
+        for (int i = 0; i < types.length; i++) types[i] = v.type(i).code;
+        g.putString("tokenizer.ggml.model", v.model());
+        if (v.preTokenizer() != null) g.putString("tokenizer.ggml.pre", v.preTokenizer());
+        g.putStrings("tokenizer.ggml.tokens", v.tokens()).putInt32s("tokenizer.ggml.token_type", types);
+        if (v.scores() != null) g.putFloats("tokenizer.ggml.scores", Arrays.copyOf(v.scores(), v.size()));
+        if (!v.merges().isEmpty()) g.putStrings("tokenizer.ggml.merges", v.merges());
+        for (String role : WRITTEN_ROLES) {
+            java.util.OptionalInt id = tok.specialId(role);
+            if (id.isEmpty()) continue;
+            g.putUInt32(Vocabulary.SPECIAL_KEYS.get(role).get(0), id.getAsInt());
+            if (LEGACY_FIM_KEYS.containsKey(role)) g.putUInt32(LEGACY_FIM_KEYS.get(role), id.getAsInt());
+        }
+        g.putBool("tokenizer.ggml.add_bos_token", tok.addsBos()).putBool("tokenizer.ggml.add_eos_token", false);
+        if (v.addSpacePrefix() != null) g.putBool("tokenizer.ggml.add_space_prefix", v.addSpacePrefix());
+        g.putString("tokenizer.chat_template", CHAT_TEMPLATE);
     }
 
     static long[] dims(Param p) {
@@ -120,12 +129,9 @@ public final class ModelGguf {
                 g.optFloat("llama.attention.layer_norm_rms_epsilon", 1e-5f), g.findTensor("output.weight").isEmpty());
     }
 
-    /** The byte-level BPE vocabulary of a GGUF the trainer can continue from. */
+    /** The vocabulary of a GGUF the trainer continues from: byte-level BPE or SentencePiece. */
     public static Tokenizer tokenizer(GgufFile g) {
-        Tokenizer tok = Tokenizer.fromGguf(g);
-        if (tok.kind() != Tokenizer.Kind.BYTE_LEVEL_BPE)
-            throw new CodellmException(g.path() + ": tokenizer.ggml.model is " + tok.vocabulary().model() + "; the trainer handles byte-level BPE (gpt2) only");
-        return tok;
+        return Tokenizer.fromGguf(g);
     }
 
     /** A tensor's values as floats, whatever its storage type (F32, F16, quantized). */

@@ -29,7 +29,8 @@ import java.util.Set;
 /**
  * Assembles a run from user-level choices: which data (a code directory for causal LM + FIM, or
  * instruction jsonl for SFT), which starting point (a fresh model with a BPE vocabulary learned
- * from the corpus, or a base GGUF), full fine-tuning or LoRA, then hands it to {@link Trainer}.
+ * from the corpus, or a base llama GGUF with its byte-level BPE or SentencePiece vocabulary), full
+ * fine-tuning or LoRA, then hands it to {@link Trainer}.
  */
 public final class TrainJob {
     /** Everything a run needs; null base means "train from scratch". */
@@ -68,7 +69,7 @@ public final class TrainJob {
                 model.initRandom(o.seed());
             }
             if (o.seqLen() > model.config.contextLength()) throw new CodellmException("--seq-len " + o.seqLen() + " exceeds the model context " + model.config.contextLength());
-            SpecialTokens.of(tok); // fail early if the FIM/BOS tokens are missing
+            SpecialTokens.of(tok); // fail early if BOS/EOS are missing (FIM tokens: when the objective needs them)
             if (s.loraRank() > 0) attachLora(model, s, o.seed(), log);
 
             ExampleSource data;

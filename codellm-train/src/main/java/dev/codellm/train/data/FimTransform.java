@@ -1,5 +1,6 @@
 package dev.codellm.train.data;
 
+import dev.codellm.core.CodellmException;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.util.Random;
 
@@ -23,6 +24,8 @@ public final class FimTransform {
         if (rate < 0 || rate > 1 || spmRate < 0 || spmRate > 1) throw new IllegalArgumentException("FIM rates must lie in [0,1]");
         this.tok = tok;
         this.sp = SpecialTokens.of(tok);
+        if (rate > 0 && !sp.hasFim())
+            throw new CodellmException("the vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens for the FIM objective: use --fim-rate 0");
         this.rate = rate;
         this.spmRate = spmRate;
     }

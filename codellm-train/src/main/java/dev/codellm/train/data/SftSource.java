@@ -69,7 +69,7 @@ public final class SftSource implements ExampleSource {
                     String user = first && system != null && !system.isBlank() ? "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + pendingUser : pendingUser;
                     add(ids, loss, new int[] {sp.bos()}, false);
                     add(ids, loss, tok.encode("[INST] " + user.strip() + " [/INST]"), false);
-                    add(ids, loss, tok.encode(" " + t.content().strip() + " "), true);
+                    add(ids, loss, afterSpace(tok, t.content().strip() + " "), true);
                     add(ids, loss, new int[] {sp.eos()}, true);
                     pendingUser = null;
                     first = false;
@@ -86,6 +86,14 @@ public final class SftSource implements ExampleSource {
             w[i] = loss.get(i + 1) ? 1f : 0f;
         }
         return new Example(tokens, targets, w, Math.max(n, 1));
+    }
+
+    /**
+     * The ids of {@code " " + text}, continuing earlier text: SentencePiece's encoder writes that
+     * space itself (its dummy prefix), so it is given the text alone; byte-level BPE gets the space.
+     */
+    private static int[] afterSpace(Tokenizer tok, String text) {
+        return tok.encode(tok.kind() == Tokenizer.Kind.SENTENCEPIECE ? text : " " + text);
     }
 
     private static void add(IntList ids, List<Boolean> loss, int[] part, boolean isLoss) {
