@@ -5,6 +5,8 @@ import dev.codellm.train.TrainBench;
 import dev.codellm.train.model.ModelConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -12,6 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training throughput (random tokens) and the machine's FMA peak.")
 public final class TrainBenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--vocab", defaultValue = "2048") int vocab;
     @Mixin TrainModelOptions model;
     @Option(names = "--seq-len", defaultValue = "256") int seqLen;
@@ -25,10 +29,10 @@ public final class TrainBenchCommand implements Callable<Integer> {
         ModelConfig c = new ModelConfig(vocab, model.dim, model.layers, model.heads, model.heads, model.ffn, seqLen, 10000f, 1e-5f, true);
         TrainBench.Report r = TrainBench.run(c, seqLen, batch, steps, n, System.err);
         if (json) {
-            System.out.println(new ObjectMapper().createObjectNode().put("model", c.toString()).put("threads", n)
+            spec.commandLine().getOut().println(new ObjectMapper().createObjectNode().put("model", c.toString()).put("threads", n)
                     .put("tokens_per_second", r.tokensPerSecond()).put("gflops", r.gflops()).put("peak_gflops", r.peakGflops()));
         } else {
-            System.out.println(TrainBench.describe(r));
+            spec.commandLine().getOut().println(TrainBench.describe(r));
         }
         return 0;
     }

@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -20,6 +22,8 @@ import picocli.CommandLine.Option;
                 "OUT gets model.gguf, state.gguf (resume: rerun the same command), metrics.jsonl, loss.html",
                 "(LoRA runs also adapter.gguf; model.gguf then has the adapter merged)."})
 public final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--data", description = "Source directory, .txt file list, text/content .jsonl, or instruction .jsonl.") Path data;
     @Option(names = "--out", description = "Output directory (rerun with the same --out to resume).") Path out;
     @Option(names = "--base", description = "Start from this llama GGUF (F32/F16) instead of a fresh model.") Path base;
@@ -61,11 +65,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (data == null || out == null) throw new CodellmException("train needs --data and --out (see codellm train --help)");
         TrainOptions o = new TrainOptions(seqLen, batch, accum, steps, lr, minLr, warmup, weightDecay, clip, model.threads(), seed,
                 checkpointEvery, evalEvery, 10);
-        TrainJob.Spec spec = new TrainJob.Spec(data, out, base, name, merges, model.dim, model.layers, model.heads,
+        TrainJob.Spec job = new TrainJob.Spec(data, out, base, name, merges, model.dim, model.layers, model.heads,
                 kvHeads == null ? model.heads : kvHeads, model.ffn, Math.max(context, seqLen), fimRate, spmRate, loraRank, loraAlpha, loraTargets, new HashSet<>(extensions),
                 heldOutPermille, heldOutRows, maxFileBytes, o);
-        TrainJob.run(spec, System.err);
-        System.out.println(out.resolve("model.gguf"));
+        TrainJob.run(job, System.err);
+        spec.commandLine().getOut().println(out.resolve("model.gguf"));
         return 0;
     }
 }

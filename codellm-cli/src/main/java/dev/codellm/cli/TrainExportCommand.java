@@ -5,10 +5,13 @@ import dev.codellm.train.export.ScaleOutExport;
 import dev.codellm.train.export.ScaleOutExport.Framework;
 import dev.codellm.train.export.ScaleOutExport.Mode;
 import dev.codellm.train.export.ScaleOutExport.Settings;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code codellm train export}: a ready-to-run GPU fine-tune for axolotl or DeepSpeed. */
@@ -16,6 +19,8 @@ import picocli.CommandLine.Option;
         description = {"Write a ready-to-run GPU fine-tune of a real Code Llama (config + converted dataset).",
                 "Full fine-tune follows Phind's recipe: DeepSpeed ZeRO-3, FlashAttention-2, seq 4096, 2 epochs."})
 public final class TrainExportCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--framework", required = true, description = "axolotl or deepspeed.") String framework;
     @Option(names = "--data", required = true, description = "Instruction jsonl (messages or Alpaca records).") Path data;
     @Option(names = "--out", required = true, description = "Output directory.") Path out;
@@ -37,8 +42,9 @@ public final class TrainExportCommand implements Callable<Integer> {
         Settings d = Settings.phind(f, m, base);
         Settings s = new Settings(f, m, base, seqLen, epochs, lr != null ? lr : d.lr(), microBatch, gradAccum, gpus, loraRank, loraAlpha);
         ScaleOutExport.Written w = ScaleOutExport.write(data, out, s);
-        System.out.println("exported " + w.records() + " records for " + f.name().toLowerCase(Locale.ROOT) + " (" + m.name().toLowerCase(Locale.ROOT) + ") to " + w.dir());
-        for (Path p : w.files()) System.out.println("  " + p);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("exported " + w.records() + " records for " + f.name().toLowerCase(Locale.ROOT) + " (" + m.name().toLowerCase(Locale.ROOT) + ") to " + w.dir());
+        for (Path p : w.files()) stdout.println("  " + p);
         return 0;
     }
 

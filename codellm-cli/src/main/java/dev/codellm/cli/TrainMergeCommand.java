@@ -6,12 +6,16 @@ import dev.codellm.train.model.LlamaModel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code codellm train merge}: fold a LoRA adapter GGUF into its base model. */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Merge a LoRA adapter (llama.cpp adapter GGUF) into a base llama GGUF: W += alpha/r * B A.")
 public final class TrainMergeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--base", required = true) Path base;
     @Option(names = "--adapter", required = true) Path adapter;
     @Option(names = "--out", required = true) Path out;
@@ -24,7 +28,7 @@ public final class TrainMergeCommand implements Callable<Integer> {
             n = ModelGguf.mergeAdapter(m, a);
             ModelGguf.write(m, ModelGguf.tokenizer(b), b.optString("general.name", "merged") + "-merged", out);
         }
-        System.out.println("merged " + n + " adapted layers -> " + out);
+        spec.commandLine().getOut().println("merged " + n + " adapted layers -> " + out);
         return 0;
     }
 }

@@ -32,4 +32,21 @@ class TrainCommandTest {
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("not found"), missing.err());
     }
+
+    /** A SentencePiece Llama base fine-tunes from the command line; its lack of FIM tokens is a one-line error. */
+    @Test
+    void fineTunesASentencePieceBase() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("stories"));
+        Files.writeString(data.resolve("a.txt"), "Once upon a time, there was a little cat.\n".repeat(40));
+        String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
+        CliRun fim = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--out", dir.resolve("fim").toString());
+        assertEquals(1, fim.code());
+        assertEquals("codellm: error: the vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens for the FIM objective: use --fim-rate 0",
+                fim.err().strip().lines().reduce((a, b) -> b).orElseThrow());
+        CliRun ok = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--fim-rate", "0",
+                "--steps", "2", "--seq-len", "16", "--batch", "1", "--threads", "1", "--out", dir.resolve("ft").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals(dir.resolve("ft/model.gguf").toString(), ok.out().strip());
+        assertTrue(Files.size(dir.resolve("ft/model.gguf")) > 1_000_000);
+    }
 }
