@@ -42,45 +42,25 @@ final class GgufCursor {
             throw error(pos, "file ends inside " + what + " (needs " + n + " bytes, " + remaining() + " left)");
     }
 
-    int u8(String what) {
-        need(1, what);
-        return seg.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF;
+    /** Checks that {@code n} more bytes exist, moves past them and returns where they start. */
+    private long advance(long n, String what) {
+        need(n, what);
+        long at = pos;
+        pos += n;
+        return at;
     }
 
-    short u16(String what) {
-        need(2, what);
-        short v = seg.get(U16, pos);
-        pos += 2;
-        return v;
-    }
+    int u8(String what) { return seg.get(ValueLayout.JAVA_BYTE, advance(1, what)) & 0xFF; }
 
-    int u32(String what) {
-        need(4, what);
-        int v = seg.get(U32, pos);
-        pos += 4;
-        return v;
-    }
+    short u16(String what) { return seg.get(U16, advance(2, what)); }
 
-    long u64(String what) {
-        need(8, what);
-        long v = seg.get(U64, pos);
-        pos += 8;
-        return v;
-    }
+    int u32(String what) { return seg.get(U32, advance(4, what)); }
 
-    float f32(String what) {
-        need(4, what);
-        float v = seg.get(F32, pos);
-        pos += 4;
-        return v;
-    }
+    long u64(String what) { return seg.get(U64, advance(8, what)); }
 
-    double f64(String what) {
-        need(8, what);
-        double v = seg.get(F64, pos);
-        pos += 8;
-        return v;
-    }
+    float f32(String what) { return seg.get(F32, advance(4, what)); }
+
+    double f64(String what) { return seg.get(F64, advance(8, what)); }
 
     /** A u64 count that must be non-negative and leave room for {@code count * minBytesEach} more bytes. */
     long count(String what, long minBytesEach) {
@@ -106,11 +86,9 @@ final class GgufCursor {
 
     /** Checks that {@code n} values of {@code layout} remain before allocating, then copies them into a new array. */
     private <A> A bulk(int n, ValueLayout layout, String what, IntFunction<A> newArray) {
-        long bytes = layout.byteSize() * n;
-        need(bytes, what);
+        long at = advance(layout.byteSize() * n, what);
         A a = newArray.apply(n);
-        MemorySegment.copy(seg, layout, pos, a, 0, n);
-        pos += bytes;
+        MemorySegment.copy(seg, layout, at, a, 0, n);
         return a;
     }
 
