@@ -26,7 +26,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", description = "Source directory, .txt file list, text/content .jsonl, or instruction .jsonl.") Path data;
     @Option(names = "--out", description = "Output directory (rerun with the same --out to resume).") Path out;
-    @Option(names = "--base", description = "Start from this llama GGUF (F32/F16) instead of a fresh model.") Path base;
+    @Option(names = "--base", description = "Start from this llama GGUF (byte-level BPE or SentencePiece vocabulary; quantized weights are dequantized) instead of a fresh model.") Path base;
     @Option(names = "--name", defaultValue = "codellm-train", description = "general.name of the written GGUF.") String name;
 
     @Option(names = "--steps", defaultValue = "1000") int steps;
