@@ -107,6 +107,11 @@ public final class LocalGenerator implements Generator {
 
     /** Prepares a completion or, with a suffix, an infill request; checks it fits the context. */
     public Prepared prepare(CompletionRequest request) {
+        return prepare(request, promptIds(request));
+    }
+
+    /** As {@link #prepare(CompletionRequest)} with the prompt ids already computed by {@link #promptIds(CompletionRequest)}. */
+    public Prepared prepare(CompletionRequest request, int[] promptIds) {
         Set<Integer> stopIds = new HashSet<>();
         if (request.isInfill()) {
             if (!info.supportsInfill()) {
@@ -114,16 +119,21 @@ public final class LocalGenerator implements Generator {
             }
             codec.fim(FimToken.EOT).ifPresent(stopIds::add);
         }
-        return prepared(promptIds(request), request.sampling(), stopIds, List.of(), false);
+        return prepared(promptIds, request.sampling(), stopIds, List.of(), false);
     }
 
     /** Prepares a chat request with the model's template; checks it fits the context. */
     public Prepared prepare(ChatRequest request) {
+        return prepare(request, promptIds(request));
+    }
+
+    /** As {@link #prepare(ChatRequest)} with the prompt ids already computed by {@link #promptIds(ChatRequest)}. */
+    public Prepared prepare(ChatRequest request, int[] promptIds) {
         Set<Integer> stopIds = new HashSet<>();
         for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
         // Code Llama's chat decode drops the answer's leading dummy space; after a response prefix it is real text.
         boolean strip = request.responsePrefix() == null || request.responsePrefix().isEmpty();
-        return prepared(promptIds(request), request.sampling(), stopIds, template.stopStrings(), strip);
+        return prepared(promptIds, request.sampling(), stopIds, template.stopStrings(), strip);
     }
 
     /** Prepares raw prompt ids (no template), as {@code complete --ids} uses. */
