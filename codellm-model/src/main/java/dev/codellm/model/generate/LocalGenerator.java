@@ -107,19 +107,22 @@ public final class LocalGenerator implements Generator {
 
     /** Prepares a completion or, with a suffix, an infill request; checks it fits the context. */
     public Prepared prepare(CompletionRequest request) {
+        requireInfillSupport(request); // before building the prompt, whose infill format would fail less clearly
         return prepare(request, promptIds(request));
     }
 
     /** As {@link #prepare(CompletionRequest)} with the prompt ids already computed by {@link #promptIds(CompletionRequest)}. */
     public Prepared prepare(CompletionRequest request, int[] promptIds) {
+        requireInfillSupport(request);
         Set<Integer> stopIds = new HashSet<>();
-        if (request.isInfill()) {
-            if (!info.supportsInfill()) {
-                throw new CodellmException("model " + info.name() + " cannot infill: its vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens");
-            }
-            codec.fim(FimToken.EOT).ifPresent(stopIds::add);
-        }
+        if (request.isInfill()) codec.fim(FimToken.EOT).ifPresent(stopIds::add);
         return prepared(promptIds, request.sampling(), stopIds, List.of(), false);
+    }
+
+    private void requireInfillSupport(CompletionRequest request) {
+        if (request.isInfill() && !info.supportsInfill()) {
+            throw new CodellmException("model " + info.name() + " cannot infill: its vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens");
+        }
     }
 
     /** Prepares a chat request with the model's template; checks it fits the context. */
