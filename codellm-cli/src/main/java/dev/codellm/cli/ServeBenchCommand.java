@@ -28,6 +28,13 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "64", description = "Tokens per request (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Option(names = "--step-only", description = {"Measure only the engine's batched decode step (no HTTP): wall and CPU ms per step",
+            "and per token for each --parallel value as the batch size."})
+    boolean stepOnly;
+
+    @Option(names = "--steps", defaultValue = "8", description = "Decode steps per batch size with --step-only (default: ${DEFAULT-VALUE}).")
+    int steps;
+
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
 
@@ -35,7 +42,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (requests < 1 || maxTokens < 1) throw new IllegalArgumentException("--requests and --max-tokens must be >= 1");
         try (EngineBatchModel engine = EngineBatchModel.open(model.modelPath(), model.options(InfillFormat.PSM))) {
-            System.err.println("codellm: loaded " + engine.summary());
+            System.err.println("codellm: loaded " + engine.summary() + "; kernels: "
+                    + (dev.codellm.model.kernels.NativeKernels.enabled() ? "native int8" : "Java Vector API"));
+            if (stepOnly) return stepCosts(engine);
             ServerBench.run(engine, 1, 1, Math.min(8, maxTokens)); // warm-up: JIT, sessions, HTTP stack
             List<ServerBench.Result> results = new ArrayList<>();
             for (int p : parallel) {
@@ -49,6 +58,23 @@ public final class ServeBenchCommand implements Callable<Integer> {
             }
             if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
         }
+        return 0;
+    }
+
+    private int stepCosts(EngineBatchModel engine) throws Exception {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1");
+        ServerBench.stepCost(engine, 1, 1); // warm-up: JIT
+        List<ServerBench.StepCost> results = new ArrayList<>();
+        for (int p : parallel) {
+            if (p < 1) throw new IllegalArgumentException("--parallel values must be >= 1, got " + p);
+            ServerBench.StepCost c = ServerBench.stepCost(engine, p, steps);
+            results.add(c);
+            if (!json) {
+                System.out.printf("batch %2d: %8.1f ms/step wall, %8.1f ms/step CPU = %7.1f ms/token wall, %7.1f ms/token CPU%n",
+                        c.batch(), c.wallMillisPerStep(), c.cpuMillisPerStep(), c.wallMillisPerToken(), c.cpuMillisPerToken());
+            }
+        }
+        if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
         return 0;
     }
 }

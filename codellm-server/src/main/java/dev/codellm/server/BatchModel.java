@@ -24,6 +24,9 @@ public interface BatchModel extends AutoCloseable {
     /** Text of one token on its own (for logprobs and /tokenize pieces). */
     String piece(int token);
 
+    /** Token ids are 0 to vocabSize - 1 (checked for logit_bias). */
+    int vocabSize();
+
     /** The token ids a prompt runs as: BOS + text, the infill format, or the chat template. */
     int[] promptTokens(Prompt prompt);
 

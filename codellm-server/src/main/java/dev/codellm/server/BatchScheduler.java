@@ -91,6 +91,7 @@ public final class BatchScheduler implements InferenceService {
                 running.forEach(s -> s.job.cancel());
                 for (Job j; (j = queue.poll()) != null; ) j.cancel();
             }
+            dropCancelledWaiting();
             admit();
             if (running.isEmpty()) {
                 if (stopped && queue.isEmpty()) return;
@@ -104,6 +105,18 @@ public final class BatchScheduler implements InferenceService {
             }
             prefillChunk();
             step();
+        }
+    }
+
+    /**
+     * Ends queued jobs whose client left (or that timed out) now rather than when they reach a
+     * slot, so they do not hold queue places that new requests are refused for.
+     */
+    private void dropCancelledWaiting() {
+        if (queue.isEmpty()) return;
+        long now = System.nanoTime();
+        for (Job j : queue) {
+            if ((j.isCancelled() || j.isExpired(now)) && queue.remove(j)) start(j);
         }
     }
 

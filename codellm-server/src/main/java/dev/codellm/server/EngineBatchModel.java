@@ -5,26 +5,16 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.ModelInfo;
 import dev.codellm.core.SamplingParams;
-import dev.codellm.model.generate.ChatTemplate;
-import dev.codellm.model.generate.ChatTemplates;
-import dev.codellm.model.generate.EngineSequenceModel;
 import dev.codellm.model.generate.GenerationState;
 import dev.codellm.model.generate.GeneratorOptions;
+import dev.codellm.model.generate.LoadedModel;
 import dev.codellm.model.generate.LocalGenerator;
-import dev.codellm.model.generate.PromptPart.FimToken;
-import dev.codellm.model.generate.TokenizerCodec;
-import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.llama.KvType;
 import dev.codellm.model.llama.LlamaModel;
 import dev.codellm.model.llama.Session;
 import dev.codellm.model.tokenizer.Tokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@link BatchModel} on the real engine: one {@link LlamaModel} whose weights all slots share,
@@ -35,65 +25,41 @@ import java.util.Set;
  * state is its {@link GenerationState}, with the same stop tokens and strings as {@code LocalGenerator}.
  */
 public final class EngineBatchModel implements BatchModel {
-    /** Default context per slot when none is asked for (the trained length can be 16k+ tokens of KV cache each). */
-    static final int DEFAULT_CONTEXT_CAP = 4096;
-
-    private final GgufFile file;
+    private final LoadedModel loaded;
     private final LlamaModel model;
     private final Tokenizer tokenizer;
-    private final TokenizerCodec codec;
-    private final ChatTemplate template;
     private final LocalGenerator prompts;
     private final ModelInfo info;
     private final KvType kvType;
-    private final String summary;
     private final ArrayDeque<EngineSequence> idle = new ArrayDeque<>();
 
-    private EngineBatchModel(GgufFile file, LlamaModel model, Tokenizer tokenizer, ChatTemplate template, ModelInfo info,
-                             KvType kvType, GeneratorOptions options, String summary) {
-        this.file = file;
-        this.model = model;
-        this.tokenizer = tokenizer;
-        this.codec = new TokenizerCodec(tokenizer);
-        this.template = template;
-        this.info = info;
+    private EngineBatchModel(LoadedModel loaded, LocalGenerator prompts, KvType kvType) {
+        this.loaded = loaded;
+        this.model = loaded.model();
+        this.tokenizer = loaded.tokenizer();
+        this.prompts = prompts;
+        this.info = prompts.info();
         this.kvType = kvType;
-        this.summary = summary;
-        this.prompts = new LocalGenerator(codec, n -> new EngineSequenceModel(model, n, kvType), info, template,
-                options.infillFormat(), null, summary);
     }
 
-    /** Loads a GGUF model; {@code options.contextLength()} is the context of each slot. */
+    /**
+     * Loads a GGUF model as {@code LocalGenerator.open} does (same context default, template, name,
+     * infill support), keeping the engine for batched decoding; {@code options.contextLength()} is
+     * the context of each slot.
+     */
     public static EngineBatchModel open(Path path, GeneratorOptions options) {
-        if (!Files.isRegularFile(path)) throw new CodellmException("model file not found: " + path);
-        GgufFile file = GgufFile.open(path);
+        LoadedModel loaded = LoadedModel.open(path, options);
         try {
-            Tokenizer tokenizer = Tokenizer.fromGguf(file);
-            LlamaModel model = options.threads() > 0 ? LlamaModel.load(file, options.threads()) : LlamaModel.load(file);
-            if (model.config().vocabSize() != tokenizer.vocabSize()) {
-                model.close();
-                throw new CodellmException(path + ": the model has " + model.config().vocabSize() + " output logits but its tokenizer has "
-                        + tokenizer.vocabSize() + " tokens");
-            }
-            int trained = model.config().contextLength();
-            int ctx = options.contextLength() > 0 ? options.contextLength() : Math.min(trained, DEFAULT_CONTEXT_CAP);
             KvType kv = KvType.parse(options.kvType());
-            ChatTemplate template = ChatTemplates.choose(options.template(), file.optString("tokenizer.chat_template", null));
-            boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();
-            String fileName = path.getFileName().toString();
-            String name = file.optString("general.name", fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName);
-            String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d per slot (trained %d), KV cache %s %.1f MiB per slot, template %s%s",
-                    name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kv,
-                    Session.bytes(model.config(), ctx, kv) / 1048576.0, template.name(), infill ? ", infill" : "");
-            return new EngineBatchModel(file, model, tokenizer, template, new ModelInfo(name, ctx, infill, template.name()), kv, options, summary);
+            return new EngineBatchModel(loaded, LocalGenerator.create(loaded.file(), loaded.model(), loaded.tokenizer(), options), kv);
         } catch (RuntimeException e) {
-            file.close();
+            loaded.close();
             throw e;
         }
     }
 
     /** One line about the loaded model for the server's start-up message. */
-    public String summary() { return summary; }
+    public String summary() { return prompts.summary() + " (context and KV cache are per slot)"; }
 
     /** Bytes of weights streamed per decode step (for the bandwidth bound in benchmarks). */
     public long weightBytesPerStep() { return model.weightBytesPerToken(); }
@@ -113,7 +79,9 @@ public final class EngineBatchModel implements BatchModel {
         return tokenizer.decode(tokens);
     }
 
-    @Override public String piece(int token) { return codec.piece(token); }
+    @Override public String piece(int token) { return prompts.codec().piece(token); }
+
+    @Override public int vocabSize() { return tokenizer.vocabSize(); }
 
     @Override
     public int[] promptTokens(Prompt prompt) {
@@ -128,22 +96,15 @@ public final class EngineBatchModel implements BatchModel {
         }
     }
 
-    /** Stop tokens and strings as {@code LocalGenerator} uses them: {@code <EOT>} for infill, the template's turn ends for chat. */
+    /** The generation module's state for this request: stop tokens and strings exactly as {@code LocalGenerator} runs it. */
     @Override
     public GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params) {
-        Set<Integer> stopIds = new HashSet<>();
-        List<String> stopStrings = List.of();
-        boolean strip = false;
-        switch (prompt) {
-            case Prompt.Text t -> { }
-            case Prompt.Infill f -> codec.fim(FimToken.EOT).ifPresent(stopIds::add);
-            case Prompt.Chat c -> {
-                for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
-                stopStrings = template.stopStrings();
-                strip = c.responsePrefix() == null || c.responsePrefix().isEmpty();
-            }
-        }
-        return new GenerationState(codec, params, promptTokens, info.contextLength(), stopIds, stopStrings, strip);
+        LocalGenerator.Prepared prepared = switch (prompt) {
+            case Prompt.Text t -> prompts.prepare(promptTokens, params);
+            case Prompt.Infill f -> prompts.prepare(new CompletionRequest(f.prefix(), f.suffix(), params), promptTokens);
+            case Prompt.Chat c -> prompts.prepare(new ChatRequest(c.messages(), c.responsePrefix(), params), promptTokens);
+        };
+        return prepared.state();
     }
 
     /**
@@ -189,8 +150,7 @@ public final class EngineBatchModel implements BatchModel {
     @Override
     public synchronized void close() {
         idle.clear();
-        model.close();
-        file.close();
+        loaded.close();
     }
 
     /** A session plus the tokens in its cache, so a later prompt can reuse a shared prefix. */

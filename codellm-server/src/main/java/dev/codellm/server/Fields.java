@@ -2,7 +2,9 @@ package dev.codellm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Typed, range-checked reads of request fields. A field that is absent or JSON null gives the
@@ -70,6 +72,34 @@ final class Fields {
         for (JsonNode s : n) {
             if (!s.isTextual()) throw ApiError.badRequest("'stop' must be a string or an array of strings", "stop");
             out.add(s.textValue());
+        }
+        return out;
+    }
+
+    /**
+     * OpenAI's {@code logit_bias}: an object from token id (as a string) to a bias in [-100, 100];
+     * ids must lie inside the vocabulary of {@code vocabSize} tokens.
+     */
+    static Map<Integer, Double> logitBias(JsonNode body, int vocabSize) {
+        JsonNode n = get(body, "logit_bias");
+        if (n == null) return Map.of();
+        if (!n.isObject()) throw ApiError.badRequest("'logit_bias' must be an object mapping token ids to numbers", "logit_bias");
+        Map<Integer, Double> out = new HashMap<>();
+        for (var e : n.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException notAnId) {
+                throw ApiError.badRequest("'logit_bias' keys must be token ids, got '" + e.getKey() + "'", "logit_bias");
+            }
+            if (id < 0 || id >= vocabSize) {
+                throw ApiError.badRequest("'logit_bias' token id " + id + " is outside the vocabulary of " + vocabSize + " tokens", "logit_bias");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(v.doubleValue() >= -100 && v.doubleValue() <= 100)) {
+                throw ApiError.badRequest("'logit_bias' values must be numbers between -100 and 100, got " + v + " for token " + id, "logit_bias");
+            }
+            out.put(id, v.doubleValue());
         }
         return out;
     }

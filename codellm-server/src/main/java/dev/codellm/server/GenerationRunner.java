@@ -21,6 +21,22 @@ final class GenerationRunner {
         return group;
     }
 
+    /**
+     * Waits for every choice of a non-streaming answer to end; a failed choice cancels the others
+     * and its error is thrown. Returns null when the client left meanwhile ({@code watch} saw it and
+     * cancelled the group): there is nobody to answer, and the request is counted with nginx's
+     * status 499 "client closed request".
+     */
+    static ChoiceResult[] collect(JobGroup group, ClientWatch watch, io.javalin.http.Context ctx) throws InterruptedException {
+        ChoiceResult[] results = collect(group);
+        if (watch == null || !watch.clientGone()) return results;
+        ctx.status(CLIENT_CLOSED_REQUEST);
+        return null;
+    }
+
+    /** nginx's non-standard status for a request whose client disconnected before the answer. */
+    static final int CLIENT_CLOSED_REQUEST = 499;
+
     /** Waits for every choice to end; a failed choice cancels the others and its error is thrown. */
     static ChoiceResult[] collect(JobGroup group) throws InterruptedException {
         ChoiceResult[] results = new ChoiceResult[group.size()];

@@ -37,6 +37,7 @@ final class HttpJson {
      * wire and a graceful stop cannot cut it off.
      */
     static void writeNow(Context ctx, byte[] body) throws java.io.IOException {
+        ClientWatch.stop(ctx);
         var res = ctx.res();
         res.setContentLength(body.length);
         var out = res.getOutputStream();

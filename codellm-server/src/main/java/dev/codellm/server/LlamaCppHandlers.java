@@ -26,8 +26,11 @@ final class LlamaCppHandlers {
         GenerationPlan plan = parser.infill(HttpJson.read(ctx));
         JobGroup group = runner.submit(plan);
         try {
+            ClientWatch watch = ClientWatch.start(ctx, group::cancelAll);
             if (!plan.stream()) {
-                ChoiceResult r = GenerationRunner.collect(group)[0];
+                ChoiceResult[] results = GenerationRunner.collect(group, watch, ctx);
+                if (results == null) return; // the client left
+                ChoiceResult r = results[0];
                 HttpJson.send(ctx, 200, result(r.text.toString(), true, r.finishReason, r.promptTokens, r.completionTokens));
                 return;
             }

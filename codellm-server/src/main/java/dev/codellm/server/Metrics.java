@@ -33,10 +33,11 @@ public final class Metrics {
     public long inFlight() { return inFlight.get(); }
 
     public void jobFinished(FinishReason reason, int prompt, int completion) {
-        finished.computeIfAbsent(reason, k -> new LongAdder()).increment();
+        // Token counts first: whoever sees the job counted as finished then sees its tokens too.
         tokensByReason.computeIfAbsent(reason, k -> new LongAdder()).add(completion);
         promptTokens.add(prompt);
         completionTokens.add(completion);
+        finished.computeIfAbsent(reason, k -> new LongAdder()).increment();
     }
 
     public void jobFailed() { failedJobs.increment(); }

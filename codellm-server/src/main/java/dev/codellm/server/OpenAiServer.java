@@ -125,6 +125,7 @@ public final class OpenAiServer implements AutoCloseable {
                 if (err.status() >= 500) LOG.log(Level.WARNING, "request to " + name + " failed", e);
                 writeError(ctx, err);
             } finally {
+                ClientWatch.stop(ctx);
                 metrics.requestEnded();
                 metrics.request(name, ctx.statusCode());
             }

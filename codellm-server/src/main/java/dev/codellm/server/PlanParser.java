@@ -97,6 +97,7 @@ final class PlanParser {
     }
 
     private GenerationPlan plan(JsonNode body, List<GenerationPlan.PromptEntry> prompts, int maxTokens, int topLogprobs, boolean echo) {
+        UnsupportedFields.check(body);
         int n = Fields.integer(body, "n", 1, 1, 16);
         if (prompts.size() * n > 64) throw ApiError.badRequest("at most 64 choices per request (prompts × n)", "n");
         if (topLogprobs >= 0 && service.tokenizer() == null) {
@@ -109,7 +110,9 @@ final class PlanParser {
             if (!so.isObject()) throw ApiError.badRequest("'stream_options' must be an object", "stream_options");
             includeUsage = Fields.bool(so, "include_usage", false);
         }
-        return new GenerationPlan(prompts, n, sampling(body, maxTokens), topLogprobs, stream, includeUsage, echo);
+        SamplingParams sampling = sampling(body, maxTokens)
+                .withLogitBias(Fields.logitBias(body, service.tokenizer() == null ? Integer.MAX_VALUE : service.tokenizer().vocabSize()));
+        return new GenerationPlan(prompts, n, sampling, topLogprobs, stream, includeUsage, echo);
     }
 
     /** OpenAI sampling fields plus llama.cpp's top_k, min_p, repeat_penalty, repeat_last_n. */

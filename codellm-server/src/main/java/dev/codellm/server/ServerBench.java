@@ -22,7 +22,52 @@ public final class ServerBench {
     public record Result(int parallel, int requests, long completionTokens, double seconds,
                          double tokensPerSecond, double decodeTokensPerSecond, double meanBatch) {}
 
+    /**
+     * The engine's batched decode step alone, without HTTP or scheduling: wall and process CPU
+     * milliseconds per step for {@code batch} sequences. If a step streamed the weights once for
+     * the whole batch and were bound by that, a step of 4 would cost about what a step of 1 does;
+     * if it is bound by arithmetic it costs up to 4 times as much. CPU time stays meaningful on a
+     * machine shared with other jobs, where wall time mostly measures the neighbours.
+     */
+    public record StepCost(int batch, int steps, double wallMillisPerStep, double cpuMillisPerStep) {
+        public double wallMillisPerToken() { return wallMillisPerStep / batch; }
+        public double cpuMillisPerToken() { return cpuMillisPerStep / batch; }
+    }
+
     private ServerBench() {}
+
+    /** Decodes {@code steps} batched steps of {@code batch} fresh sequences (after 2 warm-up steps). */
+    public static StepCost stepCost(BatchModel model, int batch, int steps) {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        BatchModel.Sequence[] seqs = new BatchModel.Sequence[batch];
+        int[] tokens = new int[batch];
+        try {
+            for (int i = 0; i < batch; i++) {
+                int[] prompt = model.encode("Step bench sequence " + i + ":", true, false);
+                seqs[i] = model.newSequence(prompt);
+                float[] logits = model.prefill(seqs[i], java.util.Arrays.copyOfRange(prompt, seqs[i].cachedTokens(), prompt.length));
+                tokens[i] = argmax(logits);
+            }
+            for (int s = 0; s < 2; s++) next(model, seqs, tokens);
+            long wall0 = System.nanoTime(), cpu0 = os.getProcessCpuTime();
+            for (int s = 0; s < steps; s++) next(model, seqs, tokens);
+            double wall = (System.nanoTime() - wall0) / 1e6, cpu = (os.getProcessCpuTime() - cpu0) / 1e6;
+            return new StepCost(batch, steps, wall / steps, cpu / steps);
+        } finally {
+            for (BatchModel.Sequence s : seqs) if (s != null) s.release();
+        }
+    }
+
+    private static void next(BatchModel model, BatchModel.Sequence[] seqs, int[] tokens) {
+        float[][] logits = model.decode(seqs, tokens);
+        for (int i = 0; i < seqs.length; i++) tokens[i] = argmax(logits[i]);
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
 
     public static Result run(BatchModel model, int parallel, int requests, int maxTokens) throws Exception {
         Metrics metrics = new Metrics();

@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
  * reach the client as they are made. A write failing means the client went away.
  */
 final class Sse {
+    private final Context ctx;
     private final OutputStream out;
 
-    private Sse(OutputStream out) {
+    private Sse(Context ctx, OutputStream out) {
+        this.ctx = ctx;
         this.out = out;
     }
 
@@ -23,7 +25,7 @@ final class Sse {
         res.setContentType("text/event-stream; charset=utf-8");
         res.setHeader("Cache-Control", "no-cache");
         res.setHeader("X-Accel-Buffering", "no");
-        Sse sse = new Sse(res.getOutputStream());
+        Sse sse = new Sse(ctx, res.getOutputStream());
         res.flushBuffer();
         return sse;
     }
@@ -40,6 +42,7 @@ final class Sse {
 
     /** Completes the chunked response on the wire now. */
     void close() throws IOException {
+        ClientWatch.stop(ctx); // Jetty reads the connection again once the response is complete
         out.close();
     }
 

@@ -111,4 +111,43 @@ class ErrorResponsesTest {
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(5, JSON.readTree(r.body()).at("/usage/completion_tokens").asInt());
     }
+
+    @Test
+    void unsupportedFieldsAre400NamingTheField() throws Exception {
+        String chat = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 2, ";
+        String tool = "[{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]";
+        String[][] refused = {
+                {"\"tools\": " + tool, "tools", "unsupported_parameter"},
+                {"\"tools\": " + tool + ", \"tool_choice\": \"auto\"", "tool_choice", "unsupported_parameter"},
+                {"\"tool_choice\": \"required\"", "tool_choice", "unsupported_parameter"},
+                {"\"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"f\"}}", "tool_choice", "unsupported_parameter"},
+                {"\"functions\": [{\"name\": \"f\"}]", "functions", "unsupported_parameter"},
+                {"\"function_call\": {\"name\": \"f\"}", "function_call", "unsupported_parameter"},
+                {"\"response_format\": {\"type\": \"json_object\"}", "response_format", "unsupported_value"},
+                {"\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\"}}", "response_format", "unsupported_value"},
+                {"\"response_format\": \"json\"", "response_format", null},
+                {"\"tools\": {}", "tools", null},
+                {"\"logit_bias\": {\"abc\": 1}", "logit_bias", null},
+                {"\"logit_bias\": {\"5\": 101}", "logit_bias", null},
+                {"\"logit_bias\": {\"5\": \"high\"}", "logit_bias", null},
+                {"\"logit_bias\": {\"261\": 1}", "logit_bias", null},
+                {"\"logit_bias\": [1]", "logit_bias", null},
+        };
+        for (String[] c : refused) {
+            JsonNode err = error(server.post("/v1/chat/completions", chat + c[0] + "}", AUTH), 400);
+            assertEquals(c[1], err.get("param").asText(), c[0]);
+            if (c[2] != null) assertEquals(c[2], err.get("code").asText(), c[0]);
+        }
+        // the same checks guard /v1/completions
+        assertEquals("response_format", error(completions("{\"prompt\": \"x\", \"response_format\": {\"type\": \"json_object\"}}"), 400)
+                .get("param").asText());
+        // "off" values are accepted
+        String[] accepted = {"\"tools\": []", "\"tool_choice\": \"none\"", "\"tools\": " + tool + ", \"tool_choice\": \"none\"",
+                "\"tool_choice\": \"auto\"", "\"response_format\": {\"type\": \"text\"}", "\"functions\": [], \"function_call\": \"none\"",
+                "\"logit_bias\": {}", "\"logit_bias\": {\"0\": -100, \"260\": 100}", "\"user\": \"someone\""};
+        for (String a : accepted) {
+            var r = server.post("/v1/chat/completions", chat + a + "}", AUTH);
+            assertEquals(200, r.statusCode(), a + " → " + r.body());
+        }
+    }
 }

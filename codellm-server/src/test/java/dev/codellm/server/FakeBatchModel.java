@@ -80,6 +80,7 @@ final class FakeBatchModel implements BatchModel {
     }
 
     @Override public ModelInfo info() { return info; }
+    @Override public int vocabSize() { return VOCAB; }
     @Override public int[] encode(String text, boolean addBos, boolean parseSpecial) { return bytes(text, addBos); }
 
     @Override

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
+import com.openai.models.ResponseFormatJsonObject;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -190,5 +192,52 @@ class OpenAiSdkTest {
                 CompletionCreateParams.builder().model("gpt-5").prompt("x").build()));
         assertEquals(400, e.statusCode());
         assertTrue(e.getMessage().contains("gpt-5"), e.getMessage());
+    }
+
+    @Test
+    void logitBiasBansAndForcesTokens() {
+        String prompt = "bias me";
+        String expected = FakeBatchModel.answer(model.completionPrompt(prompt));
+        // -100 bans the space (byte 32) that the fake's answer has in it: greedy falls to the lowest id, 0
+        Completion banned = client.completions().create(CompletionCreateParams.builder()
+                .model("fake-model").prompt(prompt).maxTokens(200).temperature(0.0)
+                .logitBias(CompletionCreateParams.LogitBias.builder().putAdditionalProperty("32", JsonValue.from(-100)).build())
+                .build());
+        assertEquals(expected.replace(' ', '\u0000'), banned.choices().get(0).text());
+        // +100 on 'x' outweighs the fake's answer logit (30) at every step
+        ChatCompletion forced = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("fake-model").addUserMessage("anything").maxCompletionTokens(5)
+                .logitBias(ChatCompletionCreateParams.LogitBias.builder().putAdditionalProperty("120", JsonValue.from(100)).build())
+                .build());
+        assertEquals("xxxxx", forced.choices().get(0).message().content().orElseThrow());
+        // an id outside the vocabulary is refused
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.completions().create(
+                CompletionCreateParams.builder().model("fake-model").prompt("x")
+                        .logitBias(CompletionCreateParams.LogitBias.builder().putAdditionalProperty("100000", JsonValue.from(5)).build())
+                        .build()));
+        assertEquals(400, e.statusCode());
+        assertTrue(e.getMessage().contains("logit_bias"), e.getMessage());
+    }
+
+    @Test
+    void structuredOutputAndToolsAreRefusedNotIgnored() {
+        BadRequestException json = assertThrows(BadRequestException.class, () -> client.chat().completions().create(
+                ChatCompletionCreateParams.builder().model("fake-model").addUserMessage("give me JSON")
+                        .responseFormat(ResponseFormatJsonObject.builder().build()).build()));
+        assertEquals(400, json.statusCode());
+        assertTrue(json.getMessage().contains("response_format"), json.getMessage());
+        var tool = java.util.Map.of("type", "function", "function", java.util.Map.of("name", "get_weather"));
+        BadRequestException tools = assertThrows(BadRequestException.class, () -> client.chat().completions().create(
+                ChatCompletionCreateParams.builder().model("fake-model").addUserMessage("weather?")
+                        .putAdditionalBodyProperty("tools", JsonValue.from(List.of(tool))).build()));
+        assertEquals(400, tools.statusCode());
+        assertTrue(tools.getMessage().contains("tools"), tools.getMessage());
+        // their "off" values are served
+        ChatCompletion plain = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("fake-model").addUserMessage("plain").maxCompletionTokens(3)
+                .responseFormat(com.openai.models.ResponseFormatText.builder().build())
+                .putAdditionalBodyProperty("tools", JsonValue.from(List.of(tool)))
+                .putAdditionalBodyProperty("tool_choice", JsonValue.from("none")).build());
+        assertEquals(3, plain.usage().orElseThrow().completionTokens());
     }
 }

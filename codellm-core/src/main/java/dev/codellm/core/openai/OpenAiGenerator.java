@@ -109,6 +109,10 @@ public final class OpenAiGenerator implements Generator {
         if (s.seed() != null) body.put("seed", s.seed());
         if (s.presencePenalty() != 0) body.put("presence_penalty", s.presencePenalty());
         if (s.frequencyPenalty() != 0) body.put("frequency_penalty", s.frequencyPenalty());
+        if (!s.logitBias().isEmpty()) {
+            ObjectNode bias = body.putObject("logit_bias");
+            s.logitBias().forEach((id, b) -> bias.put(Integer.toString(id), b));
+        }
         // Not in OpenAI's API (it rejects unknown fields), understood by llama.cpp and vLLM:
         // sent only when the user asked for them.
         if (s.topK() > 0) body.put("top_k", s.topK());

@@ -107,23 +107,36 @@ public final class LocalGenerator implements Generator {
 
     /** Prepares a completion or, with a suffix, an infill request; checks it fits the context. */
     public Prepared prepare(CompletionRequest request) {
+        requireInfillSupport(request); // before building the prompt, whose infill format would fail less clearly
+        return prepare(request, promptIds(request));
+    }
+
+    /** As {@link #prepare(CompletionRequest)} with the prompt ids already computed by {@link #promptIds(CompletionRequest)}. */
+    public Prepared prepare(CompletionRequest request, int[] promptIds) {
+        requireInfillSupport(request);
         Set<Integer> stopIds = new HashSet<>();
-        if (request.isInfill()) {
-            if (!info.supportsInfill()) {
-                throw new CodellmException("model " + info.name() + " cannot infill: its vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens");
-            }
-            codec.fim(FimToken.EOT).ifPresent(stopIds::add);
+        if (request.isInfill()) codec.fim(FimToken.EOT).ifPresent(stopIds::add);
+        return prepared(promptIds, request.sampling(), stopIds, List.of(), false);
+    }
+
+    private void requireInfillSupport(CompletionRequest request) {
+        if (request.isInfill() && !info.supportsInfill()) {
+            throw new CodellmException("model " + info.name() + " cannot infill: its vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens");
         }
-        return prepared(promptIds(request), request.sampling(), stopIds, List.of(), false);
     }
 
     /** Prepares a chat request with the model's template; checks it fits the context. */
     public Prepared prepare(ChatRequest request) {
+        return prepare(request, promptIds(request));
+    }
+
+    /** As {@link #prepare(ChatRequest)} with the prompt ids already computed by {@link #promptIds(ChatRequest)}. */
+    public Prepared prepare(ChatRequest request, int[] promptIds) {
         Set<Integer> stopIds = new HashSet<>();
         for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
         // Code Llama's chat decode drops the answer's leading dummy space; after a response prefix it is real text.
         boolean strip = request.responsePrefix() == null || request.responsePrefix().isEmpty();
-        return prepared(promptIds(request), request.sampling(), stopIds, template.stopStrings(), strip);
+        return prepared(promptIds, request.sampling(), stopIds, template.stopStrings(), strip);
     }
 
     /** Prepares raw prompt ids (no template), as {@code complete --ids} uses. */

@@ -7,7 +7,6 @@ import dev.codellm.model.llama.KvType;
 import dev.codellm.model.llama.LlamaModel;
 import dev.codellm.model.llama.Session;
 import dev.codellm.model.tokenizer.Tokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -19,22 +18,11 @@ final class ModelLoader {
     private ModelLoader() {}
 
     static LocalGenerator open(Path path, GeneratorOptions options) {
-        if (!Files.isRegularFile(path)) throw new CodellmException("model file not found: " + path);
-        GgufFile file = GgufFile.open(path);
+        LoadedModel loaded = LoadedModel.open(path, options);
         try {
-            Tokenizer tokenizer = Tokenizer.fromGguf(file);
-            LlamaModel model = options.threads() > 0 ? LlamaModel.load(file, options.threads()) : LlamaModel.load(file);
-            try {
-                return create(file, model, tokenizer, options, () -> {
-                    model.close();
-                    file.close();
-                });
-            } catch (RuntimeException e) {
-                model.close();
-                throw e;
-            }
+            return create(loaded.file(), loaded.model(), loaded.tokenizer(), options, loaded);
         } catch (RuntimeException e) {
-            file.close();
+            loaded.close();
             throw e;
         }
     }

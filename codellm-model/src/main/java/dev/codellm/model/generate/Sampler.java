@@ -11,6 +11,8 @@ import java.util.function.DoubleSupplier;
  * <p>Order of operations (that of Hugging Face {@code generate} and Code Llama's reference
  * {@code sample_top_p}, where temperature is applied before truncation):
  * <ol>
+ *   <li>logit bias (OpenAI's {@code logit_bias}): added to the token's logit; -100 bans it (the
+ *       logit becomes -infinity, so not even greedy decoding or top-k can pick it);</li>
  *   <li>penalties over the recent-token window ({@link TokenHistory}): repetition (CTRL / llama.cpp:
  *       positive logits divided, negative multiplied), then frequency and presence (OpenAI:
  *       {@code logit -= count * frequency + (count > 0) * presence});</li>
@@ -25,20 +27,31 @@ import java.util.function.DoubleSupplier;
 public final class Sampler {
     private final SamplingParams params;
     private final DoubleSupplier uniform;
+    private final int[] biasIds;
+    private final float[] biasValues;
 
     public Sampler(SamplingParams params) {
-        this.params = validate(params);
-        SplittableRandom random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
-        this.uniform = random::nextDouble;
+        this(params, null);
     }
 
     /**
      * A sampler drawing its uniform numbers in [0, 1) from {@code uniform} instead of the seeded
-     * stream (e.g. to replay another implementation's random numbers in a test).
+     * stream (e.g. to replay another implementation's random numbers in a test); null: the seeded stream.
      */
     public Sampler(SamplingParams params, DoubleSupplier uniform) {
         this.params = validate(params);
+        if (uniform == null) {
+            SplittableRandom random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+            uniform = random::nextDouble;
+        }
         this.uniform = uniform;
+        biasIds = new int[params.logitBias().size()];
+        biasValues = new float[biasIds.length];
+        int i = 0;
+        for (var e : params.logitBias().entrySet()) {
+            biasIds[i] = e.getKey();
+            biasValues[i++] = e.getValue() <= SamplingParams.BAN ? Float.NEGATIVE_INFINITY : e.getValue().floatValue();
+        }
     }
 
     public SamplingParams params() { return params; }
@@ -83,8 +96,13 @@ public final class Sampler {
     float[] penalized(float[] logits, TokenHistory history) {
         boolean repeat = params.repeatPenalty() != 1.0;
         boolean openAi = params.presencePenalty() != 0 || params.frequencyPenalty() != 0;
-        if (history == null || (!repeat && !openAi)) return logits;
+        boolean penalties = history != null && (repeat || openAi);
+        if (!penalties && biasIds.length == 0) return logits;
         float[] out = logits.clone();
+        for (int i = 0; i < biasIds.length; i++) {
+            if (biasIds[i] < out.length) out[biasIds[i]] += biasValues[i]; // ids past the vocabulary are the caller's to refuse
+        }
+        if (!penalties) return out;
         history.forEachCount(params.repeatLastN(), (id, count) -> {
             if (id < 0 || id >= out.length) return;
             float l = out[id];

@@ -80,6 +80,28 @@ class SamplerTest {
     }
 
     @Test
+    void logitBiasShiftsTheDistributionAndMinus100Bans() {
+        // +ln 2 on token 0 doubles its weight: p = (0.1, 0.5, 0.1, 0.2, 0.15) / 1.05
+        SamplingParams t1 = sampling(1.0);
+        double[] biased = new Sampler(t1.withLogitBias(java.util.Map.of(0, Math.log(2)))).distribution(LOGITS, null);
+        double[] expected = {0.1 / 1.05, 0.5 / 1.05, 0.1 / 1.05, 0.2 / 1.05, 0.15 / 1.05};
+        assertArrayEquals(expected, biased, 1e-6);
+        // -100 bans: the argmax (token 1) can no longer be drawn, greedy takes the next best
+        SamplingParams ban = t1.withLogitBias(java.util.Map.of(1, SamplingParams.BAN));
+        double[] banned = new Sampler(ban).distribution(LOGITS, null);
+        assertEquals(0.0, banned[1]);
+        assertArrayEquals(new double[] {0.1, 0, 0.2, 0.4, 0.3}, banned, 1e-6);
+        assertEquals(3, new Sampler(SamplingParams.GREEDY.withLogitBias(java.util.Map.of(1, -100.0))).sample(LOGITS, null));
+        Sampler topK1 = new Sampler(ban.withTopK(1));
+        for (int i = 0; i < 20; i++) assertEquals(3, topK1.sample(LOGITS, null));
+        // +100 makes a token the only choice in practice; ids past the vocabulary are ignored
+        assertEquals(4, new Sampler(t1.withLogitBias(java.util.Map.of(4, 100.0, 99, 5.0))).sample(LOGITS, null));
+        assertArrayEquals(logOf(PROBS), LOGITS); // input untouched
+        assertThrows(IllegalArgumentException.class, () -> t1.withLogitBias(java.util.Map.of(0, 100.5)));
+        assertThrows(IllegalArgumentException.class, () -> t1.withLogitBias(java.util.Map.of(-1, 1.0)));
+    }
+
+    @Test
     void repetitionFrequencyAndPresencePenalties() {
         float[] logits = {2f, -1f, 0.5f};
         TokenHistory h = new TokenHistory(new int[] {0, 0, 1});

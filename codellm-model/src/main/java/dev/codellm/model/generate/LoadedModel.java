@@ -1,0 +1,36 @@
+package dev.codellm.model.generate;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.llama.LlamaModel;
+import dev.codellm.model.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A GGUF file opened for generation: the mapped file, its tokenizer and the engine over its
+ * weights. {@link LocalGenerator#open} wraps one in a generator; the server keeps the engine
+ * itself (for batched decoding) and builds its prompts with {@link LocalGenerator#create}.
+ */
+public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) implements AutoCloseable {
+
+    /** Opens {@code path} with {@code options.threads()} workers (0: one per processor). */
+    public static LoadedModel open(Path path, GeneratorOptions options) {
+        if (!Files.isRegularFile(path)) throw new CodellmException("model file not found: " + path);
+        GgufFile file = GgufFile.open(path);
+        try {
+            Tokenizer tokenizer = Tokenizer.fromGguf(file);
+            LlamaModel model = options.threads() > 0 ? LlamaModel.load(file, options.threads()) : LlamaModel.load(file);
+            return new LoadedModel(file, model, tokenizer);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        file.close();
+    }
+}
