@@ -11,7 +11,8 @@ import org.apache.parquet.io.LocalInputFile;
 
 /**
  * A local Parquet input: a {@code .parquet} file, or a directory of them (a Spark or Hive style
- * dataset: its {@code *.parquet} files in name order; {@code _SUCCESS} and dot files ignored).
+ * dataset: its {@code *.parquet} files in name order; names starting with {@code _} or {@code .} are
+ * not data, as in Hadoop).
  * Rows come out as jsonl records ({@link ParquetRecords}); an unreadable file is a
  * {@link CodellmException} naming it.
  */
@@ -23,7 +24,8 @@ public final class ParquetInput {
         if (!Files.isDirectory(input)) return List.of(input);
         try (Stream<Path> s = Files.list(input)) {
             List<Path> parts = s.filter(p -> p.getFileName().toString().endsWith(".parquet")
-                    && !p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)).sorted().toList();
+                    && !p.getFileName().toString().startsWith(".") && !p.getFileName().toString().startsWith("_")
+                    && Files.isRegularFile(p)).sorted().toList();
             if (parts.isEmpty()) throw new CodellmException("no .parquet files in " + input);
             return parts;
         }
