@@ -7,7 +7,8 @@ import org.apache.spark.sql.functions;
 
 /**
  * The independent Parquet writer for codellm's Parquet tests: Apache Spark (run on JDK 17 as a
- * single-file program: java -cp SPARK_CLASSPATH ParquetFixtureWriter.java IN.jsonl OUT_DIR MAX_PARTITION_BYTES).
+ * single-file program: java -cp SPARK_CLASSPATH ParquetFixtureWriter.java IN.jsonl OUT_DIR MAX_PARTITION_BYTES
+ * [CODEC...]; each extra codec (zstd, gzip, ...) also writes OUT_DIR/rows-CODEC.parquet).
  * Reads IN.jsonl with a fixed schema of many column types and writes the same rows twice:
  * OUT_DIR/rows.parquet (a Spark dataset directory, snappy, Spark's default INT96 timestamps; one
  * part file per input split, so a small MAX_PARTITION_BYTES gives several) and OUT_DIR/twin.jsonl
@@ -30,6 +31,9 @@ public class ParquetFixtureWriter {
             Dataset<Row> df = spark.read().schema(SCHEMA).json(a[0])
                     .withColumn("blob", functions.expr("encode(substr(coalesce(text, ''), 1, 6), 'UTF-8')"));
             df.write().mode("overwrite").parquet(out.resolve("rows.parquet").toString());
+            for (int i = 3; i < a.length; i++) {
+                df.coalesce(1).write().mode("overwrite").option("compression", a[i]).parquet(out.resolve("rows-" + a[i] + ".parquet").toString());
+            }
             Path twin = out.resolve("twin-dir");
             spark.read().parquet(out.resolve("rows.parquet").toString()).coalesce(1).write().mode("overwrite")
                     .option("ignoreNullFields", "false").option("timestampFormat", "yyyy-MM-dd'T'HH:mm:ssXXX")

@@ -1,7 +1,7 @@
 package dev.codellm.decontam.parquet;
 
-import com.github.luben.zstd.Zstd;
 import io.airlift.compress.lz4.Lz4Decompressor;
+import io.airlift.compress.zstd.ZstdDecompressor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +15,10 @@ import org.xerial.snappy.Snappy;
 /**
  * Page decompression without Hadoop. Why: parquet-java's default codec factory builds a Hadoop
  * {@code Configuration} and Hadoop codec classes (30 MB of shaded Hadoop runtime, XML parsing);
- * the codec libraries parquet-java itself depends on (snappy-java, zstd-jni, aircompressor for
- * LZ4_RAW) and the JDK's gzip need none of it. snappy-java rather than aircompressor's pure-Java
- * Snappy: the latter uses {@code sun.misc.Unsafe}, which JDK 25 warns about on every run.
+ * the codec libraries parquet-java itself depends on (snappy-java; aircompressor for ZSTD and
+ * LZ4_RAW) and the JDK's gzip need none of it. snappy-java (native) for the common codec because
+ * aircompressor uses {@code sun.misc.Unsafe}, which JDK 25 warns about once per run; zstd-jni is
+ * left out (7 MB of natives for every platform) since ZSTD files are rarer.
  * Read-only: asking for a compressor is a programming error.
  */
 final class ParquetCodecs implements CompressionCodecFactory {
@@ -48,7 +49,7 @@ final class ParquetCodecs implements CompressionCodecFactory {
             byte[] out = new byte[uncompressedSize];
             int n = switch (codec) {
                 case SNAPPY -> codecCall(() -> Snappy.uncompress(in, 0, in.length, out, 0));
-                case ZSTD -> codecCall(() -> (int) Zstd.decompressByteArray(out, 0, out.length, in, 0, in.length));
+                case ZSTD -> codecCall(() -> new ZstdDecompressor().decompress(in, 0, in.length, out, 0, out.length));
                 case LZ4_RAW -> codecCall(() -> new Lz4Decompressor().decompress(in, 0, in.length, out, 0, out.length));
                 case GZIP -> gzip(in, out);
                 default -> throw new IOException("unsupported Parquet compression " + codec
