@@ -57,8 +57,7 @@ class SparkDecontamTest {
         Path in = tmp.resolve("corpus.jsonl");
         writeCorpus(in);
         Path local = tmp.resolve("local");
-        DecontamConfig cfg = DecontamConfig.defaults("openai50");
-        new DecontamPipeline(cfg.build(SharedData.root()), 2, 1 << 26, null).run(in, local);
+        runInProcess(in, local);
 
         Path spark = tmp.resolve("spark");
         runSpark(List.of("--input", in.toString(), "--out", spark.toString()));
@@ -91,7 +90,7 @@ class SparkDecontamTest {
         Files.write(tree.resolve("pkg/blob.bin"), new byte[] {7, 0, 7});
         Files.writeString(tree.resolve(".git/HEAD"), "hidden");
         Path local = tmp.resolve("local-tree");
-        new DecontamPipeline(DecontamConfig.defaults("openai50").build(SharedData.root()), 2, 1 << 26, null).run(tree, local);
+        runInProcess(tree, local);
         Path spark = tmp.resolve("spark-tree");
         runSpark(List.of("--input", tree.toString(), "--out", spark.toString(), "--source-tree"));
         List<String> clean = Files.readAllLines(local.resolve("clean.jsonl"));
@@ -129,7 +128,7 @@ class SparkDecontamTest {
         }
         assertTrue(parts > 1, "a multi-file dataset, got " + parts);
         Path local = tmp.resolve("local-parquet");
-        new DecontamPipeline(DecontamConfig.defaults("openai50").build(SharedData.root()), 2, 1 << 26, null).run(dataset, local);
+        runInProcess(dataset, local);
 
         List<String> clean = Files.readAllLines(local.resolve("clean.jsonl"));
         List<String> removed = Files.readAllLines(local.resolve("removed.jsonl"));
@@ -169,6 +168,11 @@ class SparkDecontamTest {
 
     static String clip(String s) {
         return s.length() <= 160 ? s : s.substring(0, 80) + " ... " + s.substring(s.length() - 80);
+    }
+
+    /** The in-process run (openai50, defaults) the Spark output must equal. */
+    static void runInProcess(Path input, Path out) throws IOException {
+        new DecontamPipeline(DecontamConfig.defaults("openai50").build(SharedData.root()), 2, 1 << 26, null).run(input, out);
     }
 
     static String fixtureWriter() {
