@@ -33,7 +33,14 @@ public final class ParquetInput {
 
     public static ParquetRecords open(Path file) {
         try {
-            return ParquetRecords.open(new LocalInputFile(file), file.toString());
+            // Named by its path: parquet-java's messages print the InputFile ("LocalInputFile@1b2c3d" otherwise).
+            LocalInputFile in = new LocalInputFile(file) {
+                @Override
+                public String toString() {
+                    return file.toString();
+                }
+            };
+            return ParquetRecords.open(in, file.toString());
         } catch (IOException e) {
             throw new CodellmException(e.getMessage(), e);
         }

@@ -103,6 +103,7 @@ class ParquetInputTest {
             CodellmException e = assertThrows(CodellmException.class, () -> run(bad, tmp.resolve("o-" + bad.getFileName())));
             assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
             assertTrue(e.getMessage().lines().count() == 1, e.getMessage());
+            assertTrue(!e.getMessage().contains("@"), "no object ids: " + e.getMessage());
         }
         Path empty = Files.createDirectories(tmp.resolve("empty.parquet"));
         CodellmException e = assertThrows(CodellmException.class, () -> run(empty, tmp.resolve("o-empty")));
