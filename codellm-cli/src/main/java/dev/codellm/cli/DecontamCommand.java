@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 "Writes OUT/clean.jsonl, OUT/removed.jsonl (with the matched task ids) and OUT/report.json."})
 public final class DecontamCommand implements Callable<Integer> {
 
-    @Option(names = "--input", required = true, description = "jsonl, jsonl.gz, or a directory of source files.")
+    @Option(names = "--input", required = true, description = "jsonl, jsonl.gz, Parquet (a .parquet file or a dataset directory named *.parquet), or a directory of source files.")
     Path input;
 
     @Option(names = "--out", required = true, description = "Output directory.")

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                 "solution per seed, filter, dedup, decontaminate, export. Rerun the same command to resume."})
 public final class OssInstructCommand implements Callable<Integer> {
 
-    @Option(names = "--corpus", description = "Source tree or jsonl(.gz) corpus for the seeds (not needed when OUT/seeds.jsonl exists).")
+    @Option(names = "--corpus", description = "Source tree, jsonl(.gz) or Parquet corpus for the seeds (records with path/lang and text/content/code; not needed when OUT/seeds.jsonl exists).")
     Path corpus;
 
     @Option(names = "--out", required = true, description = "Output directory (seeds, responses, data, exports, report).")

@@ -28,6 +28,18 @@ public interface Method extends Serializable {
         /** Feeds one string value of the record (the text is only read during the call). */
         void field(char[] text, int off, int len);
 
+        /**
+         * True when this scanner only looks at the letters-and-digits normalisation of the text
+         * ({@link Normalizer#lettersAndDigits}): the caller may then normalise straight from the
+         * JSON bytes and call {@link #normalisedField} instead of {@link #field}.
+         */
+        default boolean wantsNormalised() { return false; }
+
+        /** Feeds one string value already normalised to letters and digits. */
+        default void normalisedField(char[] norm, int len) {
+            throw new UnsupportedOperationException("this scanner reads raw text");
+        }
+
         /** Sets the bit of every task the record matched. */
         void matches(BitSet out);
     }

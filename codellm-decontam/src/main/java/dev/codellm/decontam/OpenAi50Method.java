@@ -123,6 +123,13 @@ public final class OpenAi50Method implements Method {
             searcher.search(buf, n, found::set);
         }
 
+        @Override public boolean wantsNormalised() { return true; }
+
+        @Override
+        public void normalisedField(char[] norm, int len) {
+            searcher.search(norm, len, found::set);
+        }
+
         @Override public void matches(BitSet out) { out.or(found); }
     }
 }

@@ -47,7 +47,9 @@ public final class RecordDecontaminator implements Serializable {
                         .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(1000).build())
                 .build();
         private final Method.Scanner scanner = method.newScanner();
+        private final boolean fromBytes = scanner.wantsNormalised();
         private final BitSet found = new BitSet();
+        private char[] norm = new char[0];
 
         public Decision decide(String line) {
             byte[] b = line.getBytes(StandardCharsets.UTF_8);
@@ -77,7 +79,15 @@ public final class RecordDecontaminator implements Serializable {
                             if (depth == 1 && textFields != null) scan = textFields.contains(p.currentName());
                         }
                         case VALUE_STRING -> {
-                            if (scan) scanner.field(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                            if (scan && fromBytes) {
+                                // Normalise the literal's bytes in place of decoding it: the parser then
+                                // only skips (and validates) the string, with no char copy made.
+                                int q = start + (int) p.currentTokenLocation().getByteOffset() + 1;
+                                if (norm.length < end - q) norm = new char[Math.max(end - q, 2 * norm.length)];
+                                scanner.normalisedField(norm, Normalizer.lettersAndDigitsOfJsonString(buf, q, end, norm));
+                            } else if (scan) {
+                                scanner.field(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                            }
                         }
                         default -> { }
                     }

@@ -6,6 +6,7 @@ import dev.codellm.decontam.DecontamConfig;
 import dev.codellm.decontam.DecontamReport;
 import dev.codellm.decontam.RecordDecontaminator;
 import dev.codellm.decontam.SourceRecords;
+import dev.codellm.decontam.parquet.ParquetRecords;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -64,7 +66,7 @@ public final class DecontamJob {
         try (SparkSession spark = b.getOrCreate()) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             String kind = o.containsKey("source-tree") ? "source_tree"
-                    : input.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet") ? "parquet" : "jsonl";
+                    : o.containsKey("parquet") || input.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet") ? "parquet" : "jsonl";
             run(spark, sc, dec, input, out, kind);
         }
     }
@@ -75,8 +77,7 @@ public final class DecontamJob {
         Broadcast<RecordDecontaminator> bdec = sc.broadcast(dec);
         JavaRDD<Tuple2<String, String>> lines = switch (kind) {
             case "source_tree" -> sourceTreeRows(sc, input);
-            // Parquet rows as JSON objects, fields in schema order (Spark's own JSON rendering).
-            case "parquet" -> numbered(spark.read().parquet(input).toJSON().javaRDD());
+            case "parquet" -> numbered(parquetRows(sc, input));
             default -> numbered(sc.textFile(input));
         };
         JavaRDD<Row> rows = lines
@@ -151,6 +152,44 @@ public final class DecontamJob {
         });
     }
 
+    /**
+     * Parquet rows as jsonl records, rendered by the same {@link ParquetRecords} the in-process run
+     * uses (not Spark's toJSON, whose rendering differs: it drops null columns, formats dates its own
+     * way), so both runs see byte-identical records. Input: a .parquet file or a directory of them
+     * (part files in name order). One task per row group, in file and row-group order.
+     */
+    private static JavaRDD<String> parquetRows(JavaSparkContext sc, String input) throws IOException {
+        org.apache.hadoop.fs.Path in = new org.apache.hadoop.fs.Path(input);
+        Configuration conf = sc.hadoopConfiguration();
+        FileSystem fs = in.getFileSystem(conf);
+        List<String> files = new ArrayList<>();
+        if (fs.getFileStatus(in).isDirectory()) {
+            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(in)) {
+                String n = st.getPath().getName();
+                if (st.isFile() && n.endsWith(".parquet") && !n.startsWith(".") && !n.startsWith("_")) files.add(st.getPath().toString());
+            }
+            files.sort(java.util.Comparator.comparing(f -> new org.apache.hadoop.fs.Path(f).getName()));
+            if (files.isEmpty()) throw new IllegalArgumentException("no .parquet files in " + input);
+        } else {
+            files.add(fs.makeQualified(in).toString());
+        }
+        List<Tuple2<String, Integer>> splits = new ArrayList<>();
+        for (String f : files) {
+            try (ParquetRecords r = ParquetRecords.open(HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), conf), f)) {
+                for (int g = 0; g < r.rowGroupCount(); g++) splits.add(new Tuple2<>(f, g));
+            }
+        }
+        return sc.parallelize(splits, Math.max(1, splits.size())).flatMap(split -> {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(split._1);
+            List<String> rows = new ArrayList<>();
+            try (ParquetRecords r = ParquetRecords.open(HadoopInputFile.fromPath(p, new Configuration()), split._1)) {
+                r.onlyRowGroups(split._2, 1);
+                for (String row = r.next(); row != null; row = r.next()) rows.add(row);
+            }
+            return rows.iterator();
+        });
+    }
+
     private static String relative(String path, String root) {
         return path.startsWith(root) ? path.substring(root.length()) : path;
     }
@@ -182,7 +221,7 @@ public final class DecontamJob {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument: " + args[i]);
             String k = args[i].substring(2);
-            if (k.equals("source-tree")) o.put(k, "true");
+            if (k.equals("source-tree") || k.equals("parquet")) o.put(k, "true");
             else if (i + 1 < args.length) o.put(k, args[++i]);
             else throw new IllegalArgumentException("--" + k + " needs a value");
         }

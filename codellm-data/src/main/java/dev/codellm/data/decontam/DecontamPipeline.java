@@ -148,7 +148,7 @@ public final class DecontamPipeline {
                 yield new JsonlChunkReader(new GZIPInputStream(raw, 1 << 16), CHUNK_BYTES, maxLineBytes);
             }
             case SOURCE_TREE -> new SourceTreeReader(input, CHUNK_BYTES, maxLineBytes);
-            case PARQUET -> ParquetChunkReader.open(input, CHUNK_BYTES);
+            case PARQUET -> new ParquetChunkReader(input, CHUNK_BYTES, maxLineBytes);
         };
     }
 }

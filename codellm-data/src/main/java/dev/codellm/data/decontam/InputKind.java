@@ -8,10 +8,11 @@ import java.nio.file.Path;
 public enum InputKind {
     JSONL, JSONL_GZ, SOURCE_TREE, PARQUET;
 
+    /** A directory named {@code *.parquet} (how Spark writes a dataset) is Parquet; any other is a source tree. */
     public static InputKind of(Path p) {
-        if (Files.isDirectory(p)) return SOURCE_TREE;
+        String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase();
+        if (Files.isDirectory(p)) return n.endsWith(".parquet") ? PARQUET : SOURCE_TREE;
         if (!Files.isRegularFile(p)) throw new CodellmException("input not found: " + p);
-        String n = p.getFileName().toString().toLowerCase();
         if (n.endsWith(".parquet")) return PARQUET;
         if (n.endsWith(".gz")) return JSONL_GZ;
         return JSONL;

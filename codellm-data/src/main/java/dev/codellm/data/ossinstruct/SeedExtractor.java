@@ -3,6 +3,8 @@ package dev.codellm.data.ossinstruct;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
+import dev.codellm.data.decontam.InputKind;
+import dev.codellm.data.decontam.ParquetInput;
 import dev.codellm.decontam.Normalizer;
 import dev.codellm.decontam.SourceRecords;
 import java.io.BufferedReader;
@@ -59,9 +61,13 @@ public final class SeedExtractor {
     /** A source document: a file in a tree or a record of a jsonl corpus. Text is loaded on demand. */
     record Doc(String path, String lang, Supplier<String> text) {}
 
-    /** Extracts up to {@code count} seeds from a directory tree or a jsonl(.gz) corpus. */
+    /** Extracts up to {@code count} seeds from a directory tree, a jsonl(.gz) corpus or Parquet (file or dataset directory). */
     public List<Seed> extract(Path corpus, int count, long seed) throws IOException {
-        Map<String, List<Doc>> byLang = Files.isDirectory(corpus) ? treeDocs(corpus) : jsonlDocs(corpus);
+        Map<String, List<Doc>> byLang = switch (InputKind.of(corpus)) {
+            case SOURCE_TREE -> treeDocs(corpus);
+            case PARQUET -> parquetDocs(corpus);
+            case JSONL, JSONL_GZ -> jsonlDocs(corpus);
+        };
         if (byLang.isEmpty()) throw new CodellmException("no source files of a known language in " + corpus);
         Random rnd = new Random(seed);
         Set<String> seen = new HashSet<>();
@@ -147,7 +153,10 @@ public final class SeedExtractor {
         }
     }
 
-    /** jsonl records with a {@code path} (or {@code language}/{@code lang}) and a {@code text}/{@code content}/{@code code} field. */
+    /**
+     * Records with a {@code path} (or {@code language}/{@code lang}) and a {@code text}/{@code content}/{@code code}
+     * field: jsonl lines or Parquet rows (columns of those names).
+     */
     private Map<String, List<Doc>> jsonlDocs(Path file) throws IOException {
         Map<String, List<Doc>> byLang = new TreeMap<>();
         try (InputStream raw = Files.newInputStream(file);
@@ -155,31 +164,45 @@ public final class SeedExtractor {
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) continue;
-                JsonNode rec;
-                try {
-                    rec = JSON.readTree(line);
-                } catch (IOException e) {
-                    skip("malformed JSON line");
-                    continue;
-                }
-                String path = rec.path("path").asText(rec.path("max_stars_repo_path").asText("line-" + lineNo));
-                String lang = rec.has("lang") ? rec.get("lang").asText().toLowerCase(Locale.ROOT)
-                        : rec.has("language") ? rec.get("language").asText().toLowerCase(Locale.ROOT) : Languages.of(path);
-                String text = rec.path("text").asText(rec.path("content").asText(rec.path("code").asText(null)));
-                if (lang == null || text == null) {
-                    skip("record without a known language or text");
-                    continue;
-                }
-                if (text.length() > maxFileBytes) {
-                    skip("file too large");
-                    continue;
-                }
-                byLang.computeIfAbsent(lang, k -> new ArrayList<>()).add(new Doc(path, lang, () -> text));
-            }
+            while ((line = r.readLine()) != null) addRecord(byLang, line, ++lineNo);
         }
         return byLang;
+    }
+
+    private Map<String, List<Doc>> parquetDocs(Path input) throws IOException {
+        Map<String, List<Doc>> byLang = new TreeMap<>();
+        int[] rowNo = {0};
+        ParquetInput.forEachRow(input, row -> addRecord(byLang, row, ++rowNo[0]));
+        return byLang;
+    }
+
+    private void addRecord(Map<String, List<Doc>> byLang, String line, int lineNo) {
+        if (line.isBlank()) return;
+        JsonNode rec;
+        try {
+            rec = JSON.readTree(line);
+        } catch (IOException e) {
+            skip("malformed JSON line");
+            return;
+        }
+        String path = rec.path("path").asText(rec.path("max_stars_repo_path").asText("line-" + lineNo));
+        String lang = rec.hasNonNull("lang") ? rec.get("lang").asText().toLowerCase(Locale.ROOT)
+                : rec.hasNonNull("language") ? rec.get("language").asText().toLowerCase(Locale.ROOT) : Languages.of(path);
+        String text = firstText(rec, "text", "content", "code");
+        if (lang == null || text == null) {
+            skip("record without a known language or text");
+            return;
+        }
+        if (text.length() > maxFileBytes) {
+            skip("file too large");
+            return;
+        }
+        byLang.computeIfAbsent(lang, k -> new ArrayList<>()).add(new Doc(path, lang, () -> text));
+    }
+
+    /** The first of the fields that holds a string (a null column is not text). */
+    private static String firstText(JsonNode rec, String... fields) {
+        for (String f : fields) if (rec.path(f).isTextual()) return rec.get(f).asText();
+        return null;
     }
 }

@@ -94,4 +94,21 @@ class SeedExtractorTest {
         assertEquals(1, ex.skipped.get("malformed JSON line"));
         Files.delete(jsonl);
     }
+
+    /** Parquet written by Spark (resources/parquet) gives the same seeds as its jsonl twin: the same records. */
+    @Test
+    void parquetCorpusGivesTheSeedsOfItsJsonlTwin() throws Exception {
+        Path parquet = Path.of(getClass().getResource("/parquet/rows.parquet").toURI());
+        Path twin = Path.of(getClass().getResource("/parquet/twin.jsonl").toURI());
+        SeedExtractor fromParquet = SeedExtractor.magicoder();
+        List<Seed> a = fromParquet.extract(parquet, 8, 3);
+        SeedExtractor fromJsonl = SeedExtractor.magicoder();
+        List<Seed> b = fromJsonl.extract(twin, 8, 3);
+        assertEquals(b, a);
+        assertEquals(8, a.size());
+        assertTrue(a.stream().allMatch(s -> s.lang().equals("python") && s.path().startsWith("lib/")));
+        // Row 3 has a null path and a null text column: skipped with a reason, as in jsonl.
+        assertEquals(1, fromParquet.skipped.get("record without a known language or text"));
+        assertEquals(fromJsonl.skipped, fromParquet.skipped);
+    }
 }
