@@ -147,12 +147,14 @@ public final class EvalCommand implements Callable<Integer> {
         BwrapSandbox sandbox = new BwrapSandbox(java.util.List.of(), 61000, Math.max(jobs, 1) + 2);
         MultiplReport report;
         if (source.samples != null) {
-            report = MultiplEvaluation.run(languages, CompletionSource.fromFile(source.samples), sandbox, datasets, out, n, jobs, limit, timeScale);
+            report = MultiplEvaluation.run(languages, source.samples.getFileName().toString(), CompletionSource.fromFile(source.samples),
+                    sandbox, datasets, out, n, jobs, limit, timeScale);
         } else {
             SamplingParams sampling = SamplingParams.GREEDY.withTemperature(temperature).withMaxTokens(maxTokens).withSeed(seed);
             if (temperature > 0) sampling = sampling.withTopP(0.95); // MultiPL-E samples with top_p 0.95
             try (Generator g = openGenerator()) {
-                report = MultiplEvaluation.run(languages, CompletionSource.of(g, sampling), sandbox, datasets, out, n, jobs, limit, timeScale);
+                report = MultiplEvaluation.run(languages, g.info().name(), CompletionSource.of(g, sampling), sandbox, datasets, out,
+                        n, jobs, limit, timeScale);
             }
         }
         PrintWriter w = spec.commandLine().getOut();
