@@ -4,9 +4,11 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.eval.multipl.MultiplCompare;
 import dev.codellm.eval.multipl.PaperTable;
 import dev.codellm.eval.report.Compare;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,26 +40,22 @@ public final class EvalCompareCommand implements Callable<Integer> {
                 throw new CodellmException("cannot compare MultiPL-E runs with HumanEval/MBPP runs: "
                         + runs.stream().filter(r -> !MultiplCompare.isRun(r)).map(Path::toString).toList() + " are not MultiPL-E");
             }
-            return compareMultipl();
+            List<PaperTable.Row> rows = MultiplCompare.load(runs);
+            return show(MultiplCompare.text(rows), file -> MultiplCompare.writeHtml(rows, file));
         }
         List<Compare.Run> loaded = runs.stream().map(Compare::load).toList();
-        spec.commandLine().getOut().print(Compare.table(loaded));
-        if (html != null) {
-            Compare.writeHtml(loaded, html);
-            spec.commandLine().getOut().println("chart: " + html);
-        }
-        spec.commandLine().getOut().flush();
-        return 0;
+        return show(Compare.table(loaded), file -> Compare.writeHtml(loaded, file));
     }
 
-    private int compareMultipl() {
-        List<PaperTable.Row> rows = MultiplCompare.load(runs);
-        spec.commandLine().getOut().print(MultiplCompare.text(rows));
+    /** Prints the table and, with --html, writes the page. */
+    private int show(String table, Consumer<Path> writeHtml) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(table);
         if (html != null) {
-            MultiplCompare.writeHtml(rows, html);
-            spec.commandLine().getOut().println("chart: " + html);
+            writeHtml.accept(html);
+            out.println("chart: " + html);
         }
-        spec.commandLine().getOut().flush();
+        out.flush();
         return 0;
     }
 }
