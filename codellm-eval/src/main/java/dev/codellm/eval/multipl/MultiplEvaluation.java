@@ -38,10 +38,11 @@ public final class MultiplEvaluation {
     }
 
     /**
+     * @param model       what produced the completions (model name or samples file), for the reports
      * @param datasetsDir directory holding {@code multipl-e/humaneval-<lang>.jsonl.gz}
      * @param timeScale   multiplier on MultiPL-E's time limits (1.0 = as MultiPL-E)
      */
-    public static MultiplReport run(List<MultiplLanguage> languages, CompletionSource source, Sandbox sandbox, Path datasetsDir,
+    public static MultiplReport run(List<MultiplLanguage> languages, String model, CompletionSource source, Sandbox sandbox, Path datasetsDir,
                                     Path out, int samplesPerTask, int jobs, int limit, double timeScale) {
         Path dir = out.resolve(PREFIX);
         MultiplRun run = new MultiplRun(dir, new MultiplExecutor(sandbox, timeScale), samplesPerTask, jobs, limit);
@@ -49,7 +50,7 @@ public final class MultiplEvaluation {
         for (MultiplLanguage lang : languages) {
             scores.add(run.run(lang, MultiplDataset.load(MultiplDataset.file(datasetsDir, lang)), source));
         }
-        MultiplReport report = new MultiplReport(scores);
+        MultiplReport report = new MultiplReport(model, scores);
         try {
             report.write(dir);
         } catch (IOException e) {

@@ -1,38 +1,65 @@
 package dev.codellm.eval.multipl;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.CodellmException;
+import dev.codellm.eval.Json;
+import dev.codellm.eval.report.Html;
+import dev.codellm.eval.report.Svg;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The tables a MultiPL-E run ends with: the Code Llama paper's layout (C++, Java, PHP, TS, C#,
- * Bash and their average) plus the other languages, as text, {@code summary.json} and
- * {@code report.html}.
+ * The outcome of a MultiPL-E run, all its languages: a table per language and the Code Llama
+ * paper's layout ({@link PaperTable}), as text, {@code summary.json} and {@code report.html}.
+ * {@link #read} loads it back from a run directory for {@code codellm eval compare}.
  */
 public final class MultiplReport {
-    /** The paper's columns, in its order. */
-    public static final List<MultiplLanguage> PAPER = List.of(MultiplLanguage.CPP, MultiplLanguage.JAVA, MultiplLanguage.PHP,
-            MultiplLanguage.TS, MultiplLanguage.CS, MultiplLanguage.SH);
+    public static final String SUMMARY = "summary.json";
+    private static final String PASS_AT_K = "pass_at_k.json";
 
+    private final String model;
     private final List<LanguageScore> scores;
 
     public MultiplReport(List<LanguageScore> scores) {
+        this(null, scores);
+    }
+
+    /** @param model what produced the completions (model name or samples file), or null */
+    public MultiplReport(String model, List<LanguageScore> scores) {
+        this.model = model;
         this.scores = List.copyOf(scores);
+    }
+
+    /** The model or samples file, when the run recorded it; else null. */
+    public String model() { return model; }
+
+    public List<LanguageScore> scores() { return scores; }
+
+    /** The language's score, empty when the run did not include it. */
+    public Optional<LanguageScore> score(MultiplLanguage l) {
+        return scores.stream().filter(s -> s.language() == l).findFirst();
     }
 
     /** Average pass@1 over the paper's languages that were scored, or NaN if none was. */
     public double paperAverage() {
-        return scores.stream().filter(s -> PAPER.contains(s.language()) && s.scored())
+        return scores.stream().filter(s -> PaperTable.PAPER.contains(s.language()) && s.scored())
                 .mapToDouble(LanguageScore::passAt1).average().orElse(Double.NaN);
     }
 
-    /** One row per language, then the paper-style row. */
+    /** How many of the paper's six languages were scored (the average's denominator). */
+    public int paperScored() {
+        return (int) scores.stream().filter(s -> PaperTable.PAPER.contains(s.language()) && s.scored()).count();
+    }
+
+    /** One row per language with its status counts, then the paper-style table. */
     public String text() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-11s %8s %4s %8s %6s %9s %11s %7s%n",
                 "language", "problems", "n", "pass@1", "OK", "Exception", "SyntaxError", "Timeout"));
@@ -43,77 +70,111 @@ public final class MultiplReport {
                 continue;
             }
             sb.append(String.format(Locale.ROOT, "%-11s %8d %4d %7.1f%% %6d %9d %11d %7d%s%n", s.language().displayName(), s.problems(),
-                    s.samplesPerTask(), 100 * s.passAt1(), count(s, Status.OK), count(s, Status.Exception),
-                    count(s, Status.SyntaxError), count(s, Status.Timeout),
+                    s.samplesPerTask(), 100 * s.passAt1(), s.count(Status.OK), s.count(Status.Exception),
+                    s.count(Status.SyntaxError), s.count(Status.Timeout),
                     s.flagged() > 0 ? String.format(Locale.ROOT, "  (%d tasks unpassable in v2.x; %.1f%% without them)",
                             s.flagged(), 100 * s.passAtKUnflagged().getOrDefault("pass@1", Double.NaN)) : ""));
         }
-        sb.append("\nCode Llama paper layout, pass@1 (%):\n");
-        StringBuilder head = new StringBuilder(), row = new StringBuilder();
-        for (MultiplLanguage l : PAPER) {
-            head.append(String.format(Locale.ROOT, "%8s", l == MultiplLanguage.TS ? "TS" : l.displayName()));
-            row.append(String.format(Locale.ROOT, "%8s", cell(find(l))));
-        }
-        head.append(String.format(Locale.ROOT, "%9s", "Average"));
-        row.append(String.format(Locale.ROOT, "%9s", Double.isNaN(paperAverage()) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * paperAverage())));
-        return sb.append(head).append('\n').append(row).append('\n').toString();
+        return sb.append('\n').append(PaperTable.text(List.of(row("pass@1")))).toString();
+    }
+
+    /** This run as a line of a paper table. */
+    public PaperTable.Row row(String label) {
+        return new PaperTable.Row(label, this);
     }
 
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        if (model != null) root.put("model", model);
         ArrayNode langs = root.putArray("languages");
-        for (LanguageScore s : scores) langs.add(MultiplRun.toJson(s));
-        if (!Double.isNaN(paperAverage())) root.put("paper_average_pass@1", paperAverage());
-        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("summary.json").toFile(), root);
+        for (LanguageScore s : scores) langs.add(s.toJson());
+        if (!Double.isNaN(paperAverage())) root.put("paper_average_pass@1", paperAverage()).put("paper_languages_scored", paperScored());
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY).toFile(), root);
         Files.writeString(dir.resolve("report.html"), html(), StandardCharsets.UTF_8);
     }
 
-    /** A page with the table and a bar per language (inline SVG, no scripts). */
+    /** The per-language table, the paper table and a bar per column (inline SVG, no scripts). */
     String html() {
-        StringBuilder sb = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>MultiPL-E report</title>"
-                + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-                + "padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}</style></head><body>"
-                + "<h1>MultiPL-E HumanEval (v2.x)</h1><table><tr><th>language</th><th>problems</th><th>n</th><th>pass@1</th>"
-                + "<th>OK</th><th>Exception</th><th>SyntaxError</th><th>Timeout</th></tr>");
+        StringBuilder sb = new StringBuilder("<h1>MultiPL-E HumanEval (v2.x)").append(model == null ? "" : ": " + Html.esc(model))
+                .append("</h1><h2>Code Llama paper layout, pass@1 (%)</h2>")
+                .append(PaperTable.html(List.of(row("pass@1"))))
+                .append(Svg.bars(PaperTable.heads(), List.of("pass@1"), new double[][] {PaperTable.values(this)}, "pass@1 by language"))
+                .append("<h2>Per language</h2><table><tr><th>language</th><th>problems</th><th>n</th><th>pass@1</th>"
+                        + "<th>OK</th><th>Exception</th><th>SyntaxError</th><th>Timeout</th></tr>");
         for (LanguageScore s : scores) {
             sb.append("<tr><td>").append(s.language().displayName()).append("</td>");
             if (!s.scored()) {
-                sb.append("<td colspan=7>toolchain missing: apt-get install ").append(String.join(" ", s.missingPackages())).append("</td></tr>");
+                sb.append("<td colspan=7>toolchain missing: apt-get install ").append(Html.esc(String.join(" ", s.missingPackages())))
+                        .append("</td></tr>");
                 continue;
             }
             sb.append(String.format(Locale.ROOT, "<td>%d</td><td>%d</td><td>%.1f%%</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr>",
-                    s.problems(), s.samplesPerTask(), 100 * s.passAt1(), count(s, Status.OK), count(s, Status.Exception),
-                    count(s, Status.SyntaxError), count(s, Status.Timeout)));
+                    s.problems(), s.samplesPerTask(), 100 * s.passAt1(), s.count(Status.OK), s.count(Status.Exception),
+                    s.count(Status.SyntaxError), s.count(Status.Timeout)));
         }
-        sb.append("</table><h2>pass@1 by language</h2>");
-        int barH = 22, width = 420;
-        sb.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">", width + 160, barH * scores.size() + 10));
-        int y = 5;
-        for (LanguageScore s : scores) {
-            double v = s.scored() ? s.passAt1() : 0;
-            sb.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"%d\" font-size=\"13\">%s</text>", y + 15, s.language().displayName()));
-            sb.append(String.format(Locale.ROOT, "<rect x=\"100\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#4a7ebb\"/>", y + 2, v * width, barH - 6));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\">%s</text>", 105 + v * width, y + 15, cell(s)));
-            y += barH;
+        sb.append("</table>");
+        return Html.page("MultiPL-E report", sb.toString()) + "\n";
+    }
+
+    /** Whether {@code dir} holds a MultiPL-E run that {@link #read} can load. */
+    public static boolean isRun(Path dir) {
+        return find(dir) != null;
+    }
+
+    /**
+     * Loads a MultiPL-E run from its {@code --out} directory, its {@code multipl-e/} folder, or one
+     * language's folder. Without {@code summary.json} (a run stopped early) the languages that
+     * finished ({@code <lang>/pass_at_k.json}) are read.
+     */
+    public static MultiplReport read(Path dir) {
+        Path found = find(dir);
+        if (found == null) {
+            throw new CodellmException(dir + " is not a MultiPL-E run: no " + SUMMARY + ", " + PASS_AT_K + " or <lang>/" + PASS_AT_K
+                    + " in it or in its " + MultiplEvaluation.PREFIX + "/ folder");
         }
-        sb.append("</svg><h2>Code Llama paper layout</h2><pre>").append(text().replace("&", "&amp;").replace("<", "&lt;"))
-                .append("</pre></body></html>\n");
-        return sb.toString();
+        if (found.getFileName().toString().equals(SUMMARY)) {
+            JsonNode root = readJson(found);
+            List<LanguageScore> scores = new ArrayList<>();
+            for (JsonNode l : root.path("languages")) scores.add(LanguageScore.fromJson(l, found.toString()));
+            return new MultiplReport(model(root), scores);
+        }
+        if (Files.isRegularFile(found)) {
+            // One language's folder: the run's model is in the summary one level up, if it got that far.
+            Path summary = found.getParent().toAbsolutePath().getParent().resolve(SUMMARY);
+            String model = Files.isRegularFile(summary) ? model(readJson(summary)) : null;
+            return new MultiplReport(model, List.of(LanguageScore.fromJson(readJson(found), found.toString())));
+        }
+        List<LanguageScore> scores = new ArrayList<>();
+        for (MultiplLanguage l : MultiplLanguage.values()) {
+            Path f = found.resolve(l.code()).resolve(PASS_AT_K);
+            if (Files.isRegularFile(f)) scores.add(LanguageScore.fromJson(readJson(f), f.toString()));
+        }
+        return new MultiplReport(scores);
     }
 
-    private LanguageScore find(MultiplLanguage l) {
-        return scores.stream().filter(s -> s.language() == l).findFirst().orElse(null);
+    private static String model(JsonNode summary) {
+        return summary.path("model").isTextual() ? summary.get("model").asText() : null;
     }
 
-    private static String cell(LanguageScore s) {
-        if (s == null) return "-";
-        if (!s.scored()) return "n/a";
-        return String.format(Locale.ROOT, "%.1f", 100 * s.passAt1());
+    /** summary.json, a language's pass_at_k.json, or a folder of language folders; null if none. */
+    private static Path find(Path dir) {
+        for (Path d : List.of(dir, dir.resolve(MultiplEvaluation.PREFIX))) {
+            if (Files.isRegularFile(d.resolve(SUMMARY))) return d.resolve(SUMMARY);
+            Path single = d.resolve(PASS_AT_K);
+            if (Files.isRegularFile(single) && readJson(single).path("language").isTextual()) return single;
+            for (MultiplLanguage l : MultiplLanguage.values()) {
+                if (Files.isRegularFile(d.resolve(l.code()).resolve(PASS_AT_K))) return d;
+            }
+        }
+        return null;
     }
 
-    private static int count(LanguageScore s, Status st) {
-        return s.statusCounts().getOrDefault(st, 0);
+    private static JsonNode readJson(Path f) {
+        try {
+            return Json.MAPPER.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new CodellmException("cannot read " + f + ": " + e.getMessage());
+        }
     }
 }

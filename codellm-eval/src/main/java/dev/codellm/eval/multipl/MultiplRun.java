@@ -56,7 +56,7 @@ public final class MultiplRun {
         List<MultiplProblem> problems = limit > 0 && limit < allProblems.size() ? allProblems.subList(0, limit) : allProblems;
         List<String> missing = lang.missingPackages();
         if (!missing.isEmpty()) {
-            return new LanguageScore(lang, missing, problems.size(), samplesPerTask, Map.of(), Map.of(), 0, Map.of());
+            return LanguageScore.toolchainMissing(lang, missing, problems.size(), samplesPerTask);
         }
         Path dir = outDir.resolve(lang.code());
         try {
@@ -64,7 +64,7 @@ public final class MultiplRun {
             Map<String, String> samples = generate(lang, problems, source, dir.resolve("samples.jsonl"));
             Map<String, Status> results = execute(lang, problems, samples, dir.resolve("results.jsonl"));
             LanguageScore score = score(lang, problems, results);
-            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("pass_at_k.json").toFile(), toJson(score));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("pass_at_k.json").toFile(), score.toJson());
             return score;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -170,24 +170,6 @@ public final class MultiplRun {
      */
     static boolean isUnpassable(MultiplLanguage lang, MultiplProblem p) {
         return lang == MultiplLanguage.CS && p.tests().contains(".Equals((new List");
-    }
-
-    static ObjectNode toJson(LanguageScore s) {
-        ObjectNode o = JSON.createObjectNode().put("language", s.language().code()).put("name", s.language().displayName());
-        if (!s.scored()) {
-            o.put("status", "toolchain missing").put("install", String.join(" ", s.missingPackages()));
-            return o;
-        }
-        o.put("problems", s.problems()).put("samples_per_task", s.samplesPerTask());
-        s.passAtK().forEach(o::put);
-        ObjectNode counts = o.putObject("status_counts");
-        s.statusCounts().forEach((k, v) -> counts.put(k.name(), v));
-        if (s.flagged() > 0) {
-            o.put("flagged_unpassable", s.flagged());
-            ObjectNode u = o.putObject("excluding_flagged");
-            s.passAtKUnflagged().forEach(u::put);
-        }
-        return o;
     }
 
     /** Rows of a jsonl file this run wrote (none yet: empty); a line torn by a kill is cut away. */

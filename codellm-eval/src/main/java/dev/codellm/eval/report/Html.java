@@ -1,10 +1,10 @@
 package dev.codellm.eval.report;
 
 /** HTML escaping and the shared page frame. */
-final class Html {
+public final class Html {
     private Html() {}
 
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) return "";
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
@@ -20,7 +20,7 @@ final class Html {
         return sb.toString();
     }
 
-    static String page(String title, String body) {
+    public static String page(String title, String body) {
         return "<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + esc(title) + "</title><style>"
                 + "body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}"
                 + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"

@@ -4,15 +4,16 @@ import java.util.List;
 import java.util.Locale;
 
 /** Small inline SVG charts for the HTML reports (no scripts, no external files). */
-final class Svg {
+public final class Svg {
     private Svg() {}
 
     static final String[] COLORS = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1"};
 
     /**
-     * Grouped bars: one group per label, one bar per series, values in [0, 1] shown as percent.
+     * Grouped bars: one group per label, one bar per series, values in [0, 1] shown as percent;
+     * a NaN value (no score) draws no bar and is labelled "n/a".
      */
-    static String bars(List<String> groups, List<String> series, double[][] values, String title) {
+    public static String bars(List<String> groups, List<String> series, double[][] values, String title) {
         int gw = Math.max(40, 16 * series.size() + 24), h = 220, top = 30, left = 40;
         int w = left + gw * groups.size() + 20;
         StringBuilder sb = new StringBuilder();
@@ -27,6 +28,10 @@ final class Svg {
             int x0 = left + g * gw + 8;
             for (int s = 0; s < series.size(); s++) {
                 double v = values[s][g];
+                if (Double.isNaN(v)) {
+                    sb.append(String.format(Locale.ROOT, "<text x='%d' y='%d' font-size='9'>n/a</text>", x0 + s * 16, top + h - 22));
+                    continue;
+                }
                 double bh = (h - 20) * v * 0.9;
                 double y = top + h - 20 - bh;
                 sb.append(String.format(Locale.ROOT, "<rect x='%d' y='%.1f' width='14' height='%.1f' fill='%s'><title>%s %s: %.1f%%</title></rect>",

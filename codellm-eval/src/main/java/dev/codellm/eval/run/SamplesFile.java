@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
 import dev.codellm.eval.Json;
 import dev.codellm.eval.data.DatasetId;
+import dev.codellm.eval.data.Jsonl;
 import dev.codellm.eval.data.Task;
 import dev.codellm.eval.gen.Sanitizer;
 import java.io.BufferedWriter;
@@ -33,27 +34,11 @@ public final class SamplesFile {
      * the line. Completion ids number each task's samples in file order.
      */
     public static List<SampleRecord> readUserSamples(Path file, DatasetId dataset, Map<String, Task> tasks, boolean sanitize) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new CodellmException("samples file not found: " + file);
-        } catch (IOException e) {
-            throw new CodellmException("cannot read samples file " + file + ": " + e.getMessage());
-        }
         List<SampleRecord> out = new ArrayList<>();
         Map<String, Integer> counts = new HashMap<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) continue;
-            String where = file + " line " + (i + 1);
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (JsonProcessingException e) {
-                throw new CodellmException(where + ": malformed JSON: " + e.getOriginalMessage());
-            }
-            if (!n.isObject()) throw new CodellmException(where + ": expected a JSON object");
+        for (Jsonl.Line line : Jsonl.read(file, "samples file")) {
+            String where = line.where();
+            JsonNode n = line.json();
             JsonNode id = n.get("task_id");
             if (id == null || id.isNull()) throw new CodellmException(where + ": missing task_id");
             String taskId = normalizeTaskId(id.asText(), dataset);

@@ -45,6 +45,14 @@ class MultiplExecutorTest {
         return MultiplDataset.load(lang).stream().filter(p -> p.name().startsWith("HumanEval_53_")).findFirst().orElseThrow();
     }
 
+    /** Go programs start from a build cache a trusted program warmed once (the tests above run with it). */
+    @Test
+    void goBuildCacheIsWarmedOnceAndHoldsTheVetAndBuildResults() {
+        byte[] tar = executor.goBuildCache();
+        assertTrue(tar.length > 100_000, "warm Go build cache: " + tar.length + " bytes of tar");
+        assertSame(tar, executor.goBuildCache(), "warmed once per executor");
+    }
+
     @ParameterizedTest
     @EnumSource(MultiplLanguage.class)
     void correctPassesWrongFailsBrokenIsSyntaxError(MultiplLanguage lang) {
