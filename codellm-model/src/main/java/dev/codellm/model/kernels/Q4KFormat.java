@@ -2,10 +2,14 @@ package dev.codellm.model.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q4_K: super-blocks of 256 as (f16 d, f16 dmin, 12 bytes of packed 6-bit scales/mins,
- * 128 bytes of nibbles); 8 sub-blocks of 32, w = d·sc·q − dmin·m.
+ * 128 bytes of nibbles); 8 sub-blocks of 32, w = d·sc·q − dmin·m. Byte 32p + l holds element l
+ * of sub-block 2p (low nibble) and of sub-block 2p + 1 (high nibble).
  */
 final class Q4KFormat extends WeightFormat {
     Q4KFormat() { super("Q4_K", 12, 256, 144); }
@@ -27,5 +31,37 @@ final class Q4KFormat extends WeightFormat {
                 }
             }
         }
+    }
+
+    /**
+     * Fused: nibbles widened to float lanes in registers, Σ q·x and Σ x per sub-block, then
+     * d·sc·Σq·x − dmin·m·Σx (the min term needs only the activations' sum).
+     */
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xo, int n) {
+        var F = VecMath.F;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++, off += 144, xo += 256) {
+            float d = KQuant.half(w, off), dmin = KQuant.half(w, off + 2);
+            for (int p = 0; p < 4; p++) {
+                long q = off + 16 + 32 * p;
+                int x0 = xo + 64 * p;
+                FloatVector lo = FloatVector.zero(F), hi = FloatVector.zero(F), sumLo = FloatVector.zero(F), sumHi = FloatVector.zero(F);
+                for (int k = 0; k < 32; k += 8) {
+                    ByteVector v = KQuant.bytes8(w, q + k);
+                    FloatVector xa = FloatVector.fromArray(F, x, x0 + k), xb = FloatVector.fromArray(F, x, x0 + 32 + k);
+                    lo = KQuant.toFloat(v.and((byte) 0xF)).fma(xa, lo);
+                    hi = KQuant.toFloat(v.lanewise(VectorOperators.LSHR, 4)).fma(xb, hi);
+                    sumLo = sumLo.add(xa);
+                    sumHi = sumHi.add(xb);
+                }
+                long s = off + 4;
+                acc = lo.fma(FloatVector.broadcast(F, d * KQuant.scale(w, s, 2 * p)), acc);
+                acc = sumLo.fma(FloatVector.broadcast(F, -dmin * KQuant.min(w, s, 2 * p)), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * KQuant.scale(w, s, 2 * p + 1)), acc);
+                acc = sumHi.fma(FloatVector.broadcast(F, -dmin * KQuant.min(w, s, 2 * p + 1)), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 }

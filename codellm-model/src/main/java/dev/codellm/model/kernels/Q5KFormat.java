@@ -2,10 +2,14 @@ package dev.codellm.model.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q5_K: super-blocks of 256 as (f16 d, f16 dmin, 12 bytes scales/mins, 32 bytes of fifth
- * bits, 128 bytes of nibbles); w = d·sc·(nibble + 16·bit) − dmin·m.
+ * bits, 128 bytes of nibbles); w = d·sc·(nibble + 16·bit) − dmin·m. Sub-block j's fifth bit of
+ * element l is bit j of qh[l].
  */
 final class Q5KFormat extends WeightFormat {
     Q5KFormat() { super("Q5_K", 13, 256, 176); }
@@ -27,5 +31,37 @@ final class Q5KFormat extends WeightFormat {
                 }
             }
         }
+    }
+
+    /** Fused, as {@link Q4KFormat#dot}, with the fifth bit shifted into place in byte lanes. */
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xo, int n) {
+        var F = VecMath.F;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++, off += 176, xo += 256) {
+            float d = KQuant.half(w, off), dmin = KQuant.half(w, off + 2);
+            for (int p = 0; p < 4; p++) {
+                long q = off + 48 + 32 * p;
+                int x0 = xo + 64 * p;
+                FloatVector lo = FloatVector.zero(F), hi = FloatVector.zero(F), sumLo = FloatVector.zero(F), sumHi = FloatVector.zero(F);
+                for (int k = 0; k < 32; k += 8) {
+                    ByteVector v = KQuant.bytes8(w, q + k);
+                    ByteVector h = KQuant.bytes8(w, off + 16 + k).lanewise(VectorOperators.LSHR, 2 * p);
+                    FloatVector xa = FloatVector.fromArray(F, x, x0 + k), xb = FloatVector.fromArray(F, x, x0 + 32 + k);
+                    ByteVector ql = v.and((byte) 0xF).or(h.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector qhi = v.lanewise(VectorOperators.LSHR, 4).or(h.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                    lo = KQuant.toFloat(ql).fma(xa, lo);
+                    hi = KQuant.toFloat(qhi).fma(xb, hi);
+                    sumLo = sumLo.add(xa);
+                    sumHi = sumHi.add(xb);
+                }
+                long s = off + 4;
+                acc = lo.fma(FloatVector.broadcast(F, d * KQuant.scale(w, s, 2 * p)), acc);
+                acc = sumLo.fma(FloatVector.broadcast(F, -dmin * KQuant.min(w, s, 2 * p)), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * KQuant.scale(w, s, 2 * p + 1)), acc);
+                acc = sumHi.fma(FloatVector.broadcast(F, -dmin * KQuant.min(w, s, 2 * p + 1)), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 }
