@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -43,6 +44,23 @@ final class KQuant {
 
     static float half(MemorySegment w, long o) {
         return Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, o));
+    }
+
+    /** 32 bytes at {@code o} as 8 int lanes (lane i = bytes 4i..4i+3, little-endian). */
+    static IntVector ints8(MemorySegment w, long o) {
+        return IntVector.fromMemorySegment(IntVector.SPECIES_256, w, o, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Int lanes to float lanes (one vcvtdq2ps). */
+    static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /** The plain-order dot of a format whose {@code dotPrepared} wants {@link WeightFormat#transpose32} order. */
+    static float dotViaTranspose(WeightFormat f, MemorySegment w, long off, float[] x, int xo, int n) {
+        float[] xp = new float[n];
+        WeightFormat.transpose32(x, xo, xp, 0, n);
+        return f.dotPrepared(w, off, xp, 0, n);
     }
 
     /** 8 bytes at {@code o}. */

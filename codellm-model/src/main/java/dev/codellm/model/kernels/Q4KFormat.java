@@ -2,7 +2,7 @@ package dev.codellm.model.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -33,25 +33,38 @@ final class Q4KFormat extends WeightFormat {
         }
     }
 
-    /**
-     * Fused: nibbles widened to float lanes in registers, Σ q·x and Σ x per sub-block, then
-     * d·sc·Σq·x − dmin·m·Σx (the min term needs only the activations' sum).
-     */
+    @Override
+    public boolean reordersActivations() { return true; }
+
+    @Override
+    public void prepare(float[] x, int xo, float[] out, int oo, int n) { transpose32(x, xo, out, oo, n); }
+
     @Override
     public float dot(MemorySegment w, long off, float[] x, int xo, int n) {
+        return KQuant.dotViaTranspose(this, w, off, x, xo, n);
+    }
+
+    /**
+     * Fused, in 32-bit integer lanes: the 32 nibble bytes of a sub-block pair are 8 int lanes;
+     * shifting by 8k (+4 for the high nibbles) and masking yields elements 4i + k in lane i (the
+     * activations are in that order, see {@link #prepare}), converted to float in registers. Per
+     * sub-block d·sc·Σ q·x − dmin·m·Σ x (the min term needs only the activations' sum).
+     */
+    @Override
+    public float dotPrepared(MemorySegment w, long off, float[] x, int xo, int n) {
         var F = VecMath.F;
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < n / 256; b++, off += 144, xo += 256) {
             float d = KQuant.half(w, off), dmin = KQuant.half(w, off + 2);
             for (int p = 0; p < 4; p++) {
-                long q = off + 16 + 32 * p;
+                IntVector v = KQuant.ints8(w, off + 16 + 32 * p);
                 int x0 = xo + 64 * p;
                 FloatVector lo = FloatVector.zero(F), hi = FloatVector.zero(F), sumLo = FloatVector.zero(F), sumHi = FloatVector.zero(F);
-                for (int k = 0; k < 32; k += 8) {
-                    ByteVector v = KQuant.bytes8(w, q + k);
-                    FloatVector xa = FloatVector.fromArray(F, x, x0 + k), xb = FloatVector.fromArray(F, x, x0 + 32 + k);
-                    lo = KQuant.toFloat(v.and((byte) 0xF)).fma(xa, lo);
-                    hi = KQuant.toFloat(v.lanewise(VectorOperators.LSHR, 4)).fma(xb, hi);
+                for (int k = 0; k < 4; k++) {
+                    FloatVector xa = FloatVector.fromArray(F, x, x0 + 8 * k), xb = FloatVector.fromArray(F, x, x0 + 32 + 8 * k);
+                    IntVector vk = v.lanewise(VectorOperators.LSHR, 8 * k);
+                    lo = KQuant.toFloat(vk.and(0xF)).fma(xa, lo);
+                    hi = KQuant.toFloat(vk.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(xb, hi);
                     sumLo = sumLo.add(xa);
                     sumHi = sumHi.add(xb);
                 }

@@ -36,7 +36,8 @@ public final class KernelCpuTime {
                 WeightMatrix m = new WeightMatrix(type, w, f, rows, cols);
                 float[] x = new float[batch * cols], y = new float[batch * rows];
                 for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-                for (int i = 0; i < 5; i++) m.matmul(x, y, batch, par);  // warm-up (JIT)
+                // Warm-up: until C2 has compiled the kernel (seconds of CPU on a loaded machine).
+                for (long w0 = mx.getCurrentThreadCpuTime(); mx.getCurrentThreadCpuTime() - w0 < seconds * 1e9; ) m.matmul(x, y, batch, par);
                 long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                 int reps = 0;
                 while (mx.getCurrentThreadCpuTime() - c0 < seconds * 1e9) {
