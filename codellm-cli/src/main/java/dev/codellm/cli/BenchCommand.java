@@ -4,6 +4,7 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.Parallel;
+import dev.codellm.model.kernels.WeightFormat;
 import dev.codellm.model.llama.Benchmark;
 import dev.codellm.model.llama.KvType;
 import dev.codellm.model.llama.LlamaModel;
@@ -38,7 +39,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type f16 or f32 (default ${DEFAULT-VALUE}).")
     String kvType;
 
-    @Option(names = "--native", description = "Use the opt-in C int8 kernels (as CODELLM_NATIVE=1) instead of the Java Vector API kernels.")
+    @Option(names = "--java", description = "Use the pure-Java Vector API kernels (as CODELLM_NATIVE=0) instead of the native C int8 kernels, the default where they load.")
+    boolean javaKernels;
+
+    @Option(names = "--native", description = "Require the native C int8 kernels (the default where they load): fail if they are unavailable.")
     boolean nativeKernels;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -51,18 +55,31 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         int t = threads == null ? Parallel.defaultThreads() : threads;
         if (t < 1) throw new CodellmException("--threads must be >= 1");
-        if (nativeKernels) {
-            if (!NativeKernels.available()) throw new dev.codellm.core.CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
-            NativeKernels.setEnabled(true);
+        if (javaKernels && nativeKernels) throw new CommandLine.ParameterException(spec.commandLine(), "--java and --native exclude each other");
+        if (nativeKernels && !NativeKernels.available()) {
+            throw new CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
         }
         KvType kv = KvType.parse(kvType);
+        boolean before = NativeKernels.enabled();
+        NativeKernels.setEnabled(!javaKernels && (nativeKernels || before));
         try (GgufFile f = GgufFile.open(model); LlamaModel m = LlamaModel.load(f, t)) {
-            if (!json) System.err.println("bench: kernels: " + (NativeKernels.enabled() ? "native (" + NativeKernels.status() + ")" : "java (native: " + NativeKernels.status() + ")"));
+            if (!json) System.err.println("bench: kernels: " + kernelsLine(m));
             Benchmark.Result r = Benchmark.run(model, m, promptTokens, genTokens, kv, json);
             spec.commandLine().getOut().println(json ? toJson(r) : table(r));
             spec.commandLine().getOut().flush();
+        } finally {
+            NativeKernels.setEnabled(before);  // in-process callers (tests) keep their setting
         }
         return 0;
+    }
+
+    /** Which kernels run this model's matrices and why (a weight type without a native kernel runs Java). */
+    static String kernelsLine(LlamaModel m) {
+        WeightFormat f = WeightFormat.forName(m.weightTypeName());
+        if (NativeKernels.enabled() && f != null && !NativeKernels.supports(f)) {
+            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over an F16 KV cache)";
+        }
+        return NativeKernels.describe();
     }
 
     static String table(Benchmark.Result r) {
@@ -89,6 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("weight_type", r.weightType());
         m.put("threads", r.threads());
         m.put("kernels", r.nativeKernels() ? "native" : "java");
+        m.put("kernels_why", NativeKernels.describe());
         m.put("prompt_tokens", r.promptTokens());
         m.put("gen_tokens", r.genTokens());
         m.put("pp_tokens_per_s", r.ppTokensPerS());

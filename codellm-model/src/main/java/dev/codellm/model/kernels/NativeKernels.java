@@ -16,15 +16,17 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
- * The optional C kernel library (src/main/c/codellm_kernels.c, compiled by the build and shipped
- * in the jar): 8-bit activation quantization and int8-dot matmuls for Q4_0, Q8_0, Q4_K, Q5_K and
- * Q6_K weights.
- * Opt-in: the engine's hot paths are the Java Vector API kernels; the C kernels are used only when
- * asked for ({@code -Dcodellm.native=true}, env {@code CODELLM_NATIVE=1} or {@code bench --native}),
- * the library loads and the CPU has AVX2+FMA+F16C. {@code -Dcodellm.native=false} or
- * {@code CODELLM_NATIVE=0} does not even load it. Why it exists: JDK 25's Vector API has no 8-bit
- * multiply-add, so int8 dot products (llama.cpp's approach) are out of reach in Java today;
- * docs/engine.md compares the two paths.
+ * The C kernel library (src/main/c/codellm_kernels.c, compiled by the build with the machine's gcc
+ * and shipped in the jar): 8-bit activation quantization and int8-dot matmuls for Q4_0, Q8_0, Q4_K,
+ * Q5_K and Q6_K weights, and attention over an F16 KV cache.
+ * <p>On by default: it is used whenever the library loads and the CPU has AVX2+FMA+F16C. The pure
+ * Java Vector API kernels are the fallback, chosen automatically when the library is absent (no gcc
+ * at build time, another CPU) or explicitly with {@code -Dcodellm.native=false}, env
+ * {@code CODELLM_NATIVE=0} or {@code bench --java} (the first two do not even load the library).
+ * Why it exists: JDK 25's Vector API has no 8-bit multiply-add, so int8 dot products (llama.cpp's
+ * approach) are out of reach in Java today; docs/engine.md compares the two paths. The two paths
+ * differ numerically: native quantizes activations to 8 bits per block of 32 (as llama.cpp does),
+ * the Java kernels keep float activations.
  */
 public final class NativeKernels {
     private static final String RESOURCE = "native/libcodellm_kernels.so";
@@ -41,8 +43,8 @@ public final class NativeKernels {
         MethodHandle[] mm = new MethodHandle[NATIVE_TYPES.length];
         String status;
         try {
-            if ("false".equals(System.getProperty("codellm.native")) || "0".equals(System.getenv("CODELLM_NATIVE"))) {
-                status = "disabled by flag";
+            if (disabledByFlag()) {
+                status = "disabled by -Dcodellm.native=false / CODELLM_NATIVE=0";
             } else if (!cpuHasAvx2()) {
                 status = "CPU lacks AVX2/FMA/F16C";
             } else {
@@ -80,21 +82,33 @@ public final class NativeKernels {
 
     private NativeKernels() {}
 
-    /** Whether the native kernels are used by default in this JVM (opt-in, see the class comment). */
-    public static final boolean DEFAULT_ENABLED =
-            "true".equals(System.getProperty("codellm.native")) || "1".equals(System.getenv("CODELLM_NATIVE"));
+    /** Whether this JVM was told to avoid the native kernels ({@code -Dcodellm.native=false} or {@code CODELLM_NATIVE=0}). */
+    private static boolean disabledByFlag() {
+        return "false".equals(System.getProperty("codellm.native")) || "0".equals(System.getenv("CODELLM_NATIVE"));
+    }
+
+    /** Whether matmuls use the native kernels by default in this JVM: yes, unless a flag says no (see the class comment). */
+    public static final boolean DEFAULT_ENABLED = !disabledByFlag();
 
     private static volatile boolean enabled = DEFAULT_ENABLED;
 
     /** Whether matmuls use the native kernels when they can (default {@link #DEFAULT_ENABLED}; tests and bench flip it). */
     public static boolean enabled() { return enabled && available(); }
 
+    /** Selects the native kernels (when available) or the Java ones for every following matmul in this JVM. */
     public static void setEnabled(boolean on) { enabled = on; }
+
+    /** One line saying which kernels run and why, e.g. for {@code bench} and {@code --verbose}. */
+    public static String describe() {
+        if (enabled()) return "native C int8 kernels (" + STATUS + ")";
+        if (!available()) return "Java Vector API kernels (native unavailable: " + STATUS + ")";
+        return "Java Vector API kernels (native switched off)";
+    }
 
     /** True when the native library is loaded and usable. */
     public static boolean available() { return QUANTIZE != null; }
 
-    /** Why the native kernels are or are not in use (for {@code bench} and {@code --verbose}). */
+    /** Whether the library loaded, and from where, or why not. */
     public static String status() { return STATUS; }
 
     /** True when there is a native matmul for this weight format. */

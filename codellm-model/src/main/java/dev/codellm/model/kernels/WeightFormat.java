@@ -43,6 +43,36 @@ public abstract class WeightFormat {
         return sum;
     }
 
+    /**
+     * Whether {@link #dotPrepared} wants the activations in another order than the weights' (see
+     * {@link #prepare}). Formats that unpack 4-bit/6-bit weights in 32-bit integer lanes do: an int
+     * lane holds 4 consecutive bytes, so the values it yields are 4 apart; reordering the
+     * activations once per token (shared by every row) is far cheaper than shuffling every weight.
+     */
+    public boolean reordersActivations() { return false; }
+
+    /** Writes x[xo..xo+n) in the order {@link #dotPrepared} reads it into out[oo..oo+n). Default: as is. */
+    public void prepare(float[] x, int xo, float[] out, int oo, int n) {
+        System.arraycopy(x, xo, out, oo, n);
+    }
+
+    /** {@link #dot} with activations already passed through {@link #prepare}. */
+    public float dotPrepared(MemorySegment w, long off, float[] xp, int xo, int n) {
+        return dot(w, off, xp, xo, n);
+    }
+
+    /**
+     * The reordering of the K-quant integer-lane kernels: within each block of 32, lane i of the
+     * k-th 8-float vector gets element 4i + k (an 8 × 4 transpose).
+     */
+    static void transpose32(float[] x, int xo, float[] out, int oo, int n) {
+        for (int b = 0; b < n; b += 32) {
+            for (int i = 0; i < 8; i++) {
+                for (int k = 0; k < 4; k++) out[oo + b + 8 * k + i] = x[xo + b + 4 * i + k];
+            }
+        }
+    }
+
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[1024]);
 
     @Override

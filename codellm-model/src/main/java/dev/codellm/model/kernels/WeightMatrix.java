@@ -63,9 +63,15 @@ public final class WeightMatrix {
             return;
         }
         if (batch < 4) {
+            float[] xp = x;
+            if (format.reordersActivations()) {  // once per token, shared by every row
+                xp = new float[batch * cols];
+                for (int t = 0; t < batch; t++) format.prepare(x, t * cols, xp, t * cols, cols);
+            }
+            float[] xs = xp;
             par.forRange(rows, 8, (from, to) -> {
                 for (int r = from; r < to; r++) {
-                    for (int t = 0; t < batch; t++) y[t * rows + r] = dotRow(r, x, t * cols);
+                    for (int t = 0; t < batch; t++) y[t * rows + r] = format.dotPrepared(data, r * rowBytes, xs, t * cols, cols);
                 }
             });
             return;

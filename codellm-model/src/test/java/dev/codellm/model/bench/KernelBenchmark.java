@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,12 +26,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One Code Llama 7B FFN matrix (11008 × 4096) per weight type: matrix × vector (decode) and
- * matrix × 64 tokens (prompt). Divide the weight bytes (printed at setup) by the time per op for
- * GB/s of weights; 2·rows·cols·batch / time for FLOP/s. Run: scripts/jmh-kernels.sh.
+ * matrix × 64 tokens (prompt), Java and native kernels. Besides matmuls per second, JMH reports
+ * the secondary rates {@code weightBytes} (bytes of weights per second: ÷ 1e9 for GB/s) and
+ * {@code flops} (2·rows·cols·batch per op: ÷ 1e9 for GFLOP/s) from {@link Rates}. Run:
+ * scripts/jmh-kernels.sh (e.g. {@code -p type=Q4_K,Q5_K,Q6_K -p kernels=java -p batch=1}).
+ * On a loaded machine prefer {@link KernelCpuTime}, which divides by thread CPU time.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
@@ -76,9 +80,19 @@ public class KernelBenchmark {
         parallel.close();
     }
 
+    /** Per-op counters JMH turns into rates: weight bytes and floating-point operations per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Rates {
+        public long weightBytes;
+        public long flops;
+    }
+
     @Benchmark
-    public float[] matmul() {
+    public float[] matmul(Rates rates) {
         matrix.matmul(x, y, batch, parallel);
+        rates.weightBytes += matrix.byteSize();
+        rates.flops += 2L * ROWS * COLS * batch;
         return y;
     }
 }

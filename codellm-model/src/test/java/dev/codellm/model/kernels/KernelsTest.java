@@ -13,8 +13,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Every fast kernel against the gguf module's reference {@link Dequant}, on random valid blocks. */
-@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
+/**
+ * Every Java kernel against the gguf module's reference {@link Dequant}, on random valid blocks
+ * (NativeKernelsTest covers the native path).
+ */
+@UseKernels(UseKernels.Path.JAVA)
 class KernelsTest {
 
     /** Random bytes of a valid tensor: any bit pattern is a valid quant, except scale halves must be finite. */
@@ -79,14 +82,13 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "Q8_0", "Q4_0", "Q6_K"})
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void matmulMatchesReferenceForEveryBatchPath(GgmlType type) {
         int rows = 37, cols = 512;
         MemorySegment w = randomWeights(type, rows, cols, 99);
         WeightMatrix m = new WeightMatrix("w", w, WeightFormat.forGgmlId(type.id()), rows, cols);
         float[][] ref = new float[rows][];
         for (int r = 0; r < rows; r++) ref[r] = Dequant.decode(type, w.asSlice(r * type.rowBytes(cols)), cols);
-        NativeKernels.setEnabled(false);  // this test is about the Java kernels; NativeKernelsTest covers native
         try (Parallel par = new Parallel(2)) {
             for (int batch : new int[] {1, 3, 4, 9}) {
                 float[] x = randomVector(batch * cols, batch);
@@ -103,13 +105,11 @@ class KernelsTest {
                     }
                 }
             }
-        } finally {
-            NativeKernels.setEnabled(true);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void parallelResultsDoNotDependOnThreadCount(GgmlType type) {
         int rows = 64, cols = 256;
         MemorySegment w = randomWeights(type, rows, cols, 5);

@@ -9,6 +9,8 @@ import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufTensor;
 import dev.codellm.model.kernels.NativeKernels;
+import dev.codellm.model.kernels.UseKernels;
+import dev.codellm.model.kernels.WeightFormat;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,9 +27,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The engine against an independent numpy forward pass (reference_forward.py, float64) on tiny
  * random-weight GGUFs, one per weight type: the numpy side gets the same dequantized weights (via
- * the gguf module's reference Dequant). Teacher-forced logits and a 64-token greedy continuation.
+ * the gguf module's reference Dequant). Teacher-forced logits and a 64-token greedy continuation,
+ * for each kernel path: the Java kernels (float activations) against plain numpy, the native int8
+ * kernels against numpy told to quantize every matmul's activations to 8-bit blocks exactly as
+ * the C code does.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
 class LlamaReferenceTest {
     static final int GREEDY = 64;
 
@@ -36,40 +40,75 @@ class LlamaReferenceTest {
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
-    void logitsAndGreedyMatchNumpy(GgmlType type) throws Exception {
+    @UseKernels(UseKernels.Path.JAVA)
+    void javaKernelsMatchNumpy(GgmlType type) throws Exception {
+        checkAgainstNumpy(type, false, type == GgmlType.F32 ? 1e-4 : 1e-3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @UseKernels(UseKernels.Path.NATIVE)
+    void nativeKernelsMatchNumpyWithQ8Activations(GgmlType type) throws Exception {
+        assertTrue(NativeKernels.supports(WeightFormat.forGgmlId(type.id())), type + " has a native kernel");
+        // Same quantized activations on both sides; what remains is float32 vs float64 rounding, and
+        // the rare activation that sits on a rounding boundary of its 8-bit grid and lands one step
+        // apart (one step = 1/127 of its block's max) - hence a looser bound than the Java path's.
+        checkAgainstNumpy(type, true, 2e-3);
+    }
+
+    private void checkAgainstNumpy(GgmlType type, boolean q8Activations, double tol) throws Exception {
         boolean tied = type == GgmlType.F32 || type == GgmlType.Q4_K;
         float theta = type == GgmlType.F32 ? 10000f : 1e6f;
         Path gguf = TinyModels.write(dir.resolve("tiny.gguf"), type, tied, theta, 1000 + type.id());
         int[] prompt = new SplittableRandom(type.id()).ints(9, 0, TinyModels.VOCAB).toArray();
-        Reference ref = runNumpy(gguf, prompt, tied, theta);
-
-        double tol = type == GgmlType.F32 ? 1e-4 : 1e-3;
-        NativeKernels.setEnabled(false);  // float activations: same math as numpy up to rounding
+        Reference ref = runNumpy(gguf, prompt, tied, theta, q8Activations);
         try (GgufFile f = GgufFile.open(gguf); LlamaModel model = LlamaModel.load(f, 1)) {
             Session s = model.newSession(128, KvType.F32);
             float[][] logits = model.forwardAll(s, prompt);
+            if (q8Activations) {
+                checkTeacherForced(type, model, s, logits, ref, tol);
+                return;
+            }
             for (int p = 0; p < prompt.length; p++) {
                 double err = maxAbsDiff(logits[p], ref.logits[p]);
-                assertTrue(err <= tol, type + " position " + p + ": max abs diff " + err + " > " + tol);
+                assertTrue(err <= tol, type + " java position " + p + ": max abs diff " + err + " > " + tol);
             }
-            assertArrayEquals(ref.greedy, greedy(model, s, logits[prompt.length - 1]), type + " greedy continuation");
-        } finally {
-            NativeKernels.setEnabled(true);
+            assertArrayEquals(ref.greedy, greedy(model, s, logits[prompt.length - 1]), type + " java greedy continuation");
         }
-        if (NativeKernels.supports(dev.codellm.model.kernels.WeightFormat.forGgmlId(type.id()))) {
-            // Native path quantizes activations to 8 bits (as llama.cpp does): close, not identical.
-            try (GgufFile f = GgufFile.open(gguf); LlamaModel model = LlamaModel.load(f, 1)) {
-                Session s = model.newSession(128, KvType.F32);
-                float[][] logits = model.forwardAll(s, prompt);
-                for (int p = 0; p < prompt.length; p++) {
-                    // 8-bit activations carry ~0.5% relative error per dot product, compounding over layers.
-                    double scale = Arrays.stream(ref.logits[p]).map(Math::abs).max().orElse(1);
-                    double err = maxAbsDiff(logits[p], ref.logits[p]);
-                    assertTrue(err <= 0.02 * scale, type + " native position " + p + ": max abs diff " + err + ", logit scale " + scale);
-                    assertEquals(argmax(ref.logits[p]), argmax(logits[p]), type + " native argmax at " + p);
-                }
+    }
+
+    /**
+     * 8-bit activations are a discontinuous function of the input: where an activation sits within
+     * float rounding of a boundary of its 8-bit grid (float32 here, float64 in numpy: a gap of
+     * ~1e-5 grid steps), the two sides round it one step apart (1/127 of its block's max), and
+     * through the KV cache the difference stays. With ~2800 quantized activations per position that
+     * is a handful of such events over the 73 positions. So, following numpy's greedy tokens
+     * (teacher forcing): the 9 prompt positions (batched kernels) and the first 8 greedy steps
+     * (single-token kernels) within {@code tol}; every position within 2 % of the largest logit; the
+     * argmax numpy's wherever numpy's best two logits are further apart than twice that position's
+     * error (elsewhere another choice is consistent with the error).
+     */
+    private static void checkTeacherForced(GgmlType type, LlamaModel model, Session s, float[][] promptLogits, Reference ref,
+                                           double tol) {
+        int positions = promptLogits.length + GREEDY, tightUntil = promptLogits.length + 8, tight = 0;
+        double worst = 0;
+        float[] last = promptLogits[promptLogits.length - 1];
+        for (int p = 0; p < positions; p++) {
+            int step = p - promptLogits.length;  // >= 0: greedy step, its logits from the previous forward
+            float[] ours = step < 0 ? promptLogits[p] : last;
+            double[] theirs = step < 0 ? ref.logits[p] : ref.steps[step];
+            double err = maxAbsDiff(ours, theirs);
+            double scale = Arrays.stream(theirs).map(Math::abs).max().orElse(1);
+            if (p < tightUntil) assertTrue(err <= tol, type + " native position " + p + ": max abs diff " + err + " > " + tol);
+            assertTrue(err <= 0.02 * scale, type + " native position " + p + ": max abs diff " + err + ", logit scale " + scale);
+            if (err <= tol) tight++;
+            worst = Math.max(worst, err);
+            if (step >= 0) {
+                if (ref.margins[step] > 2 * err) assertEquals(ref.greedy[step], argmax(ours), type + " native greedy step " + step);
+                last = model.forward(s, new int[] {ref.greedy[step]});
             }
         }
+        System.out.printf("%s native vs numpy-q8: %d of %d positions within %.0e, worst %.2e%n", type, tight, positions, tol, worst);
     }
 
     static int[] greedy(LlamaModel model, Session s, float[] last) {
@@ -82,9 +121,9 @@ class LlamaReferenceTest {
         return out;
     }
 
-    record Reference(double[][] logits, int[] greedy) {}
+    record Reference(double[][] logits, int[] greedy, double[] margins, double[][] steps) {}
 
-    private Reference runNumpy(Path gguf, int[] prompt, boolean tied, float theta) throws Exception {
+    private Reference runNumpy(Path gguf, int[] prompt, boolean tied, float theta, boolean q8Activations) throws Exception {
         Path work = Files.createDirectories(dir.resolve("ref"));
         try (GgufFile f = GgufFile.open(gguf)) {
             for (GgufTensor t : f.tensors()) {
@@ -96,9 +135,9 @@ class LlamaReferenceTest {
         }
         String cfg = String.format(java.util.Locale.ROOT,
                 "{\"dim\": %d, \"layers\": %d, \"heads\": %d, \"kv_heads\": %d, \"ffn\": %d, \"vocab\": %d, \"eps\": 1e-5,"
-                        + " \"theta\": %s, \"tied\": %s, \"greedy\": %d, \"prompt\": %s}",
+                        + " \"theta\": %s, \"tied\": %s, \"greedy\": %d, \"prompt\": %s, \"q8_activations\": %s}",
                 TinyModels.DIM, TinyModels.LAYERS, TinyModels.HEADS, TinyModels.KV_HEADS, TinyModels.FFN, TinyModels.VOCAB,
-                Float.toString(theta), tied, GREEDY, Arrays.toString(prompt));
+                Float.toString(theta), tied, GREEDY, Arrays.toString(prompt), q8Activations);
         Files.writeString(work.resolve("config.json"), cfg);
         Path script = work.resolve("reference_forward.py");
         try (InputStream in = getClass().getResourceAsStream("reference_forward.py")) {
@@ -115,11 +154,18 @@ class LlamaReferenceTest {
         assertEquals(0, p.exitValue(), "numpy reference failed: " + output);
         System.out.printf("numpy reference: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         List<String> lines = Files.readAllLines(work.resolve("reference.txt"));
-        assertEquals(prompt.length + 1, lines.size());
+        assertEquals(prompt.length + 2 + GREEDY, lines.size());
         double[][] logits = new double[prompt.length][];
-        for (int i = 0; i < prompt.length; i++) logits[i] = Arrays.stream(lines.get(i).trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
+        for (int i = 0; i < prompt.length; i++) logits[i] = doubles(lines.get(i));
         int[] greedy = Arrays.stream(lines.get(prompt.length).trim().split(" ")).mapToInt(Integer::parseInt).toArray();
-        return new Reference(logits, greedy);
+        double[] margins = doubles(lines.get(prompt.length + 1));
+        double[][] steps = new double[GREEDY][];
+        for (int i = 0; i < GREEDY; i++) steps[i] = doubles(lines.get(prompt.length + 2 + i));
+        return new Reference(logits, greedy, margins, steps);
+    }
+
+    private static double[] doubles(String line) {
+        return Arrays.stream(line.trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
     }
 
     static int argmax(float[] v) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codellm.core.SharedData;
 import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.kernels.NativeKernels;
+import dev.codellm.model.kernels.UseKernels;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,6 @@ import org.junit.jupiter.api.Test;
  * Parity with llama2.c's run.c on Karpathy's trained stories260K model: logits for 24 teacher-forced
  * positions (golden file produced by run.c on this machine, see the model's SOURCE.md).
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.codellm.model.kernels.EnableNativeKernels.class)
 class Stories260KParityTest {
 
     record Golden(int[] inputs, int[] argmax, List<float[]> logits) {}
@@ -85,6 +86,7 @@ class Stories260KParityTest {
     }
 
     @Test
+    @UseKernels(UseKernels.Path.NATIVE)
     void nativeAndJavaF16AttentionAgree() throws Exception {
         // Same cache contents, same query: the F16C kernel and the Java loop must agree closely.
         try (GgufFile f = GgufFile.open(SharedData.require("models/stories260K/stories260K.gguf"));
@@ -104,12 +106,9 @@ class Stories260KParityTest {
                 for (int kvHead = 0; kvHead < c.kvHeads(); kvHead++) {
                     float[] nat = new float[hd + 5], java = new float[hd + 5];
                     s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], nat, 5);
-                    dev.codellm.model.kernels.NativeKernels.setEnabled(false);
-                    try {
-                        s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], java, 5);
-                    } finally {
-                        dev.codellm.model.kernels.NativeKernels.setEnabled(true);
-                    }
+                    NativeKernels.setEnabled(false);
+                    s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], java, 5);
+                    NativeKernels.setEnabled(true);
                     for (int i = 0; i < hd + 5; i++) assertEquals(java[i], nat[i], 1e-5, "upTo " + upTo + " head " + kvHead + " i " + i);
                 }
             }

@@ -3,12 +3,20 @@
 
 Usage: reference_forward.py DIR
 DIR/config.json: dim, layers, heads, kv_heads, ffn, vocab, eps, theta, prompt (token ids), greedy (steps),
-                 tied (bool); DIR/<tensor name>.f32: the dequantized tensor, row-major as PyTorch sees it
+                 tied (bool), q8_activations (bool, optional); DIR/<tensor name>.f32: the dequantized tensor, row-major as PyTorch sees it
                  ([rows, cols] for matrices: ggml shape reversed).
 Writes DIR/reference.txt: one line of space-separated logits per prompt position, then a line of
-the greedy continuation's token ids.
+the greedy continuation's token ids, then a line of each greedy step's margin (best logit minus
+the runner-up: where it is tiny, a path with other rounding may legitimately pick the runner-up),
+then one line of logits per greedy step (the logits that chose that step's token).
 Written from the architecture description (RMSNorm, rotary embeddings on adjacent pairs, grouped-query
 causal attention, SwiGLU); nothing shared with the Java engine.
+
+With q8_activations, the input of every weight matmul is first rounded to 8-bit blocks the way the
+native int8 kernels quantize activations (codellm_kernels.c, cl_quantize_q8_0): per block of 32
+consecutive values of a token's row, in float32, d = max|x| / 127, id = 1/d (0 when d = 0),
+q = round-to-nearest-even(x * id) (C's lrintf in the default rounding mode), and the matmul then
+sees q * d. The weights stay the same dequantized floats.
 """
 import json
 import sys
@@ -18,6 +26,7 @@ d = sys.argv[1]
 cfg = json.load(open(d + "/config.json"))
 dim, L, H, KV, ffn, V = cfg["dim"], cfg["layers"], cfg["heads"], cfg["kv_heads"], cfg["ffn"], cfg["vocab"]
 hd = dim // H
+Q8 = bool(cfg.get("q8_activations", False))
 
 
 def load(name, shape):
@@ -36,6 +45,22 @@ for l in range(L):
         o=load(p + "attn_output.weight", (dim, dim)), fn=load(p + "ffn_norm.weight", (dim,)),
         g=load(p + "ffn_gate.weight", (ffn, dim)), dn=load(p + "ffn_down.weight", (dim, ffn)),
         up=load(p + "ffn_up.weight", (ffn, dim))))
+
+
+def q8(x):
+    """x rounded to the native kernels' 8-bit activation blocks (see the module comment)."""
+    if not Q8:
+        return x
+    b = x.astype(np.float32).reshape(-1, 32)
+    d = np.abs(b).max(axis=1, keepdims=True) / np.float32(127)
+    inv = np.divide(np.float32(1), d, out=np.zeros_like(d), where=d != 0)
+    q = np.rint(b * inv)
+    return (q.astype(np.float64) * d.astype(np.float64)).reshape(x.shape)
+
+
+def matmul(x, w):
+    """x @ w.T for a weight matrix w (rows = outputs), with the activations as the kernels see them."""
+    return q8(x) @ w.T
 
 
 def rmsnorm(x, w):
@@ -63,9 +88,9 @@ def forward(tokens, cache):
     x = emb[tokens]
     for b, (kc, vc) in zip(blocks, cache):
         h = rmsnorm(x, b["an"])
-        q = rope((h @ b["q"].T).reshape(T, H, hd), pos)
-        kc.extend(rope((h @ b["k"].T).reshape(T, KV, hd), pos))
-        vc.extend((h @ b["v"].T).reshape(T, KV, hd))
+        q = rope((matmul(h, b["q"])).reshape(T, H, hd), pos)
+        kc.extend(rope((matmul(h, b["k"])).reshape(T, KV, hd), pos))
+        vc.extend((matmul(h, b["v"])).reshape(T, KV, hd))
         k, v = np.array(kc), np.array(vc)
         mask = np.where(np.arange(start + T)[None, :] > pos[:, None], -np.inf, 0.0)
         att = np.empty((T, H, hd))
@@ -75,23 +100,29 @@ def forward(tokens, cache):
             sc = np.exp(sc - sc.max(axis=1, keepdims=True))
             sc /= sc.sum(axis=1, keepdims=True)
             att[:, hh, :] = sc @ v[:, kvh, :]
-        x = x + att.reshape(T, dim) @ b["o"].T
+        x = x + matmul(att.reshape(T, dim), b["o"])
         h = rmsnorm(x, b["fn"])
-        g = h @ b["g"].T
-        x = x + ((g / (1 + np.exp(-g))) * (h @ b["up"].T)) @ b["dn"].T
-    return rmsnorm(x, out_norm) @ out_w.T
+        g = matmul(h, b["g"])
+        x = x + matmul((g / (1 + np.exp(-g))) * matmul(h, b["up"]), b["dn"])
+    return matmul(rmsnorm(x, out_norm), out_w)
 
 
 prompt = list(cfg["prompt"])
 cache = [([], []) for _ in range(L)]
 logits = forward(prompt, cache)
-greedy = []
+greedy, margins, steps = [], [], []
 last = logits[-1]
 for _ in range(cfg["greedy"]):
     nxt = int(np.argmax(last))
     greedy.append(nxt)
+    steps.append(last)
+    top2 = np.sort(last)[-2:]
+    margins.append(float(top2[1] - top2[0]))
     last = forward([nxt], cache)[-1]
 with open(d + "/reference.txt", "w") as f:
     for row in logits:
         f.write(" ".join(repr(float(v)) for v in row) + "\n")
     f.write(" ".join(str(t) for t in greedy) + "\n")
+    f.write(" ".join(repr(m) for m in margins) + "\n")
+    for row in steps:
+        f.write(" ".join(repr(float(v)) for v in row) + "\n")
