@@ -80,7 +80,7 @@ public abstract class WeightFormat {
 
     private static final WeightFormat[] ALL = {
         new F32Format(), new F16Format(), new BF16Format(), new Q8_0Format(), new Q4_0Format(),
-        new Q4KFormat(), new Q5KFormat(), new Q6KFormat(),
+        NibbleKFormat.q4K(), NibbleKFormat.q5K(), new Q6KFormat(),
     };
 
     /** The format for a ggml type id, or null when there is no kernel for it. */
