@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorOperators;
  * ggml Q4_0: blocks of 32 as (f16 scale d, 16 bytes); weight j &lt; 16 is the low nibble of byte j,
  * weight j+16 the high nibble; w = d·(nibble − 8).
  */
-final class Q4_0Format extends WeightFormat {
-    Q4_0Format() { super("Q4_0", 2, 32, 18); }
+final class Q4_0Format extends Block32Format {
+    Q4_0Format() { super("Q4_0", 2, 18); }
 
     @Override
     public void dequant(MemorySegment w, long off, float[] out, int oo, int n) {
@@ -28,24 +28,10 @@ final class Q4_0Format extends WeightFormat {
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xo, int n) {
-        var F = VecMath.F;
-        var B = ByteVector.SPECIES_64;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < n / 32; b++, off += 18, xo += 32) {
-            float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
-            ByteVector v0 = ByteVector.fromMemorySegment(B, w, off + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector v1 = ByteVector.fromMemorySegment(B, w, off + 10, ByteOrder.LITTLE_ENDIAN);
-            FloatVector s = ((FloatVector) v0.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                    .mul(FloatVector.fromArray(F, x, xo));
-            s = ((FloatVector) v1.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                    .fma(FloatVector.fromArray(F, x, xo + 8), s);
-            s = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                    .fma(FloatVector.fromArray(F, x, xo + 16), s);
-            s = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                    .fma(FloatVector.fromArray(F, x, xo + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, d), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+    FloatVector part(MemorySegment w, long off, int k) {
+        // Parts 0/1: low nibbles of bytes 0..7 / 8..15; parts 2/3: their high nibbles.
+        ByteVector v = ByteVector.fromMemorySegment(ByteVector.SPECIES_64, w, off + 2 + 8 * (k & 1), ByteOrder.LITTLE_ENDIAN);
+        v = k < 2 ? v.and((byte) 0xF) : v.lanewise(VectorOperators.LSHR, 4);
+        return (FloatVector) v.sub((byte) 8).convertShape(VectorOperators.B2F, VecMath.F, 0);
     }
 }

@@ -62,6 +62,14 @@ public abstract class WeightFormat {
     }
 
     /**
+     * out[t] = dotPrepared(row at {@code off}, xp rows {@code xo + t·stride}) for t = 0..3. Default:
+     * four separate dots; formats whose unpacking dominates override it to unpack once.
+     */
+    public void dot4Prepared(MemorySegment w, long off, float[] xp, int xo, int stride, int n, float[] out) {
+        for (int t = 0; t < 4; t++) out[t] = dotPrepared(w, off, xp, xo + t * stride, n);
+    }
+
+    /**
      * The reordering of the K-quant integer-lane kernels: within each block of 32, lane i of the
      * k-th 8-float vector gets element 4i + k (an 8 × 4 transpose).
      */

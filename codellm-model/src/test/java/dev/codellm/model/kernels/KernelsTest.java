@@ -90,7 +90,7 @@ class KernelsTest {
         float[][] ref = new float[rows][];
         for (int r = 0; r < rows; r++) ref[r] = Dequant.decode(type, w.asSlice(r * type.rowBytes(cols)), cols);
         try (Parallel par = new Parallel(2)) {
-            for (int batch : new int[] {1, 3, 4, 9}) {
+            for (int batch : new int[] {1, 3, 4, 6, 9, 17}) {
                 float[] x = randomVector(batch * cols, batch);
                 float[] y = new float[batch * rows];
                 m.matmul(x, y, batch, par);
