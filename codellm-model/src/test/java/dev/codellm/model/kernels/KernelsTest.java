@@ -81,6 +81,19 @@ class KernelsTest {
         }
     }
 
+    /** The 4-token dot (server decode steps) must give exactly what four single dots give. */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void fourTokenDotIsBitIdenticalToSingleDots(GgmlType type) {
+        int cols = 512;
+        MemorySegment w = randomWeights(type, 1, cols, 7);
+        WeightFormat f = WeightFormat.forGgmlId(type.id());
+        float[] x = randomVector(4 * cols, 11), xp = new float[4 * cols], out = new float[4];
+        for (int t = 0; t < 4; t++) f.prepare(x, t * cols, xp, t * cols, cols);
+        f.dot4Prepared(w, 0, xp, 0, cols, cols, out);
+        for (int t = 0; t < 4; t++) assertEquals(f.dotPrepared(w, 0, xp, t * cols, cols), out[t], 0.0f, type + " token " + t);
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void matmulMatchesReferenceForEveryBatchPath(GgmlType type) {
