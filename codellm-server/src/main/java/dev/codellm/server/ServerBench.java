@@ -1,6 +1,7 @@
 package dev.codellm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.model.kernels.VecMath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +47,7 @@ public final class ServerBench {
                 int[] prompt = model.encode("Step bench sequence " + i + ":", true, false);
                 seqs[i] = model.newSequence(prompt);
                 float[] logits = model.prefill(seqs[i], java.util.Arrays.copyOfRange(prompt, seqs[i].cachedTokens(), prompt.length));
-                tokens[i] = argmax(logits);
+                tokens[i] = VecMath.argmax(logits);
             }
             for (int s = 0; s < 2; s++) next(model, seqs, tokens);
             long wall0 = System.nanoTime(), cpu0 = os.getProcessCpuTime();
@@ -60,13 +61,7 @@ public final class ServerBench {
 
     private static void next(BatchModel model, BatchModel.Sequence[] seqs, int[] tokens) {
         float[][] logits = model.decode(seqs, tokens);
-        for (int i = 0; i < seqs.length; i++) tokens[i] = argmax(logits[i]);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
+        for (int i = 0; i < seqs.length; i++) tokens[i] = VecMath.argmax(logits[i]);
     }
 
     public static Result run(BatchModel model, int parallel, int requests, int maxTokens) throws Exception {

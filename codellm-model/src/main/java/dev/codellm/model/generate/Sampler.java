@@ -1,6 +1,7 @@
 package dev.codellm.model.generate;
 
 import dev.codellm.core.SamplingParams;
+import dev.codellm.model.kernels.VecMath;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
@@ -59,7 +60,7 @@ public final class Sampler {
     /** The next token id for these logits; {@code logits} is not modified. */
     public int sample(float[] logits, TokenHistory history) {
         float[] adjusted = penalized(logits, history);
-        if (params.temperature() == 0) return argmax(adjusted);
+        if (params.temperature() == 0) return VecMath.argmax(adjusted);
         Candidates c = truncatedDistribution(adjusted);
         double u = uniform.getAsDouble() * c.mass;
         double cumulative = 0;
@@ -78,19 +79,12 @@ public final class Sampler {
         float[] adjusted = penalized(logits, history);
         double[] out = new double[logits.length];
         if (params.temperature() == 0) {
-            out[argmax(adjusted)] = 1;
+            out[VecMath.argmax(adjusted)] = 1;
             return out;
         }
         Candidates c = truncatedDistribution(adjusted);
         for (int i = 0; i < c.count; i++) out[c.ids[i]] = c.probs[i] / c.mass;
         return out;
-    }
-
-    /** Index of the largest value; the first one on ties (as torch.argmax and llama2.c do). */
-    public static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     float[] penalized(float[] logits, TokenHistory history) {

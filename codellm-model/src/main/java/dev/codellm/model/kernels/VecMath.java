@@ -9,6 +9,13 @@ public final class VecMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private VecMath() {}
 
+    /** Index of the largest value; the first one on ties (as torch.argmax and llama2.c do). */
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+
     /** Sum of a[ao+i]*b[bo+i] for i in [0,n). */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;

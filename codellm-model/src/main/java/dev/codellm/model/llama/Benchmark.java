@@ -4,6 +4,7 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.core.Progress;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.Parallel;
+import dev.codellm.model.kernels.VecMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -52,7 +53,7 @@ public final class Benchmark {
         long c1 = processCpuNanos();
         long t1 = System.nanoTime();
         for (int i = 0; i < genTokens; i++) {
-            logits = model.forward(s, new int[] {argmax(logits)});
+            logits = model.forward(s, new int[] {VecMath.argmax(logits)});
             if (progress != null) progress.step(1);
         }
         double tgSecs = (System.nanoTime() - t1) / 1e9;
@@ -66,12 +67,6 @@ public final class Benchmark {
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
                 Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     /**

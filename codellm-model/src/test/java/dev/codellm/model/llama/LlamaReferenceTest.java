@@ -10,6 +10,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufTensor;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.UseKernels;
+import dev.codellm.model.kernels.VecMath;
 import dev.codellm.model.kernels.WeightFormat;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -104,7 +105,7 @@ class LlamaReferenceTest {
             if (err <= tol) tight++;
             worst = Math.max(worst, err);
             if (step >= 0) {
-                if (ref.margins[step] > 2 * err) assertEquals(ref.greedy[step], argmax(ours), type + " native greedy step " + step);
+                if (ref.margins[step] > 2 * err) assertEquals(ref.greedy[step], VecMath.argmax(ours), type + " native greedy step " + step);
                 last = model.forward(s, new int[] {ref.greedy[step]});
             }
         }
@@ -115,7 +116,7 @@ class LlamaReferenceTest {
         int[] out = new int[GREEDY];
         float[] logits = last;
         for (int i = 0; i < GREEDY; i++) {
-            out[i] = argmax(logits);
+            out[i] = VecMath.argmax(logits);
             logits = model.forward(s, new int[] {out[i]});
         }
         return out;
@@ -166,12 +167,6 @@ class LlamaReferenceTest {
 
     private static double[] doubles(String line) {
         return Arrays.stream(line.trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     static int argmax(double[] v) {

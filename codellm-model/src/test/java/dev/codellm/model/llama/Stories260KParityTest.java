@@ -7,6 +7,7 @@ import dev.codellm.core.SharedData;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.UseKernels;
+import dev.codellm.model.kernels.VecMath;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ class Stories260KParityTest {
                 // F16 rounds every cached key/value (rel. 5e-4), which moves logits of magnitude ~10 by ~1e-2.
                 double tol = kv == KvType.F32 ? 1e-4 : 3e-2;
                 for (int p = 0; p < all.length; p++) {
-                    assertEquals(g.argmax()[p], argmax(all[p]), "argmax at position " + p + " kv " + kv);
+                    assertEquals(g.argmax()[p], VecMath.argmax(all[p]), "argmax at position " + p + " kv " + kv);
                     double err = maxAbsDiff(all[p], g.logits().get(p));
                     assertTrue(err <= tol, "position " + p + " kv " + kv + ": max abs diff " + err);
                 }
@@ -113,12 +114,6 @@ class Stories260KParityTest {
                 }
             }
         }
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     static double maxAbsDiff(float[] a, float[] b) {
