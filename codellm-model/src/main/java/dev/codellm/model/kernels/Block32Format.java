@@ -16,6 +16,15 @@ abstract class Block32Format extends WeightFormat {
         super(name, ggmlId, 32, blockBytes);
     }
 
+    /**
+     * The 4-token dot unpacks each block once per four tokens, which beats decoding a float tile up
+     * to 16 tokens (4-slot server steps: 77 vs 131 ms/token on a 7B shape).
+     */
+    @Override
+    public int directBatchLimit() {
+        return 16;
+    }
+
     /** The k-th 8 weights (k = 0..3) of the block at {@code off}, unscaled, as floats. */
     abstract FloatVector part(MemorySegment w, long off, int k);
 

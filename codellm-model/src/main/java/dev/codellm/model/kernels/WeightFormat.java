@@ -62,6 +62,17 @@ public abstract class WeightFormat {
     }
 
     /**
+     * Matmuls of fewer tokens than this read each weight straight from the file (decode steps,
+     * server slots); larger ones decode a tile of rows to floats once and reuse it for every token
+     * (prompts). Quantized types decode once per token on the direct path, so the tile pays from 8
+     * tokens (4-slot server steps were 30 % slower per token on the tile path); float types decode
+     * cheaply, so the tile's cache reuse wins from 4.
+     */
+    public int directBatchLimit() {
+        return blockSize > 1 ? 8 : 4;
+    }
+
+    /**
      * out[t] = dotPrepared(row at {@code off}, xp rows {@code xo + t·stride}) for t = 0..3. Default:
      * four separate dots; formats whose unpacking dominates override it to unpack once.
      */

@@ -62,7 +62,7 @@ public final class WeightMatrix {
             par.forRange(rows, 16, (from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
             return;
         }
-        if (batch < directBatchLimit()) {
+        if (batch < format.directBatchLimit()) {
             float[] xp = x;
             if (format.reordersActivations()) {  // once per token, shared by every row
                 xp = new float[batch * cols];
@@ -104,18 +104,6 @@ public final class WeightMatrix {
                 }
             }
         });
-    }
-
-    /**
-     * Below this many tokens each weight is read straight from the file (decode steps, server
-     * slots). Q4_0/Q8_0 unpack each block once per 4 tokens there, which beats decoding a float
-     * tile up to 16 tokens (4-slot steps: 77 vs 131 ms/token on a 7B shape); other quantized types
-     * decode once per token, so their tile pays from 8; float types decode cheaply, so the tile's
-     * cache reuse wins from 4.
-     */
-    private int directBatchLimit() {
-        if (format instanceof Block32Format) return 16;
-        return format.blockSize() > 1 ? 8 : 4;
     }
 
     private void dot4(float[] w, int wo, float[] x, int t, float[] out) {
