@@ -48,7 +48,7 @@ abstract class Block32Format extends WeightFormat {
             FloatVector d = FloatVector.broadcast(VecMath.F, scale(w, off));
             acc = block(part(w, off, 0), part(w, off, 1), part(w, off, 2), part(w, off, 3), x, xo).fma(d, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VecMath.sum(acc);
     }
 
     /** Bit-identical to four {@link #dot} calls on x rows {@code xo + t·stride}, t = 0..3. */
@@ -76,9 +76,9 @@ abstract class Block32Format extends WeightFormat {
             a2 = s2.fma(d, a2);
             a3 = s3.fma(d, a3);
         }
-        out[0] = a0.reduceLanes(VectorOperators.ADD);
-        out[1] = a1.reduceLanes(VectorOperators.ADD);
-        out[2] = a2.reduceLanes(VectorOperators.ADD);
-        out[3] = a3.reduceLanes(VectorOperators.ADD);
+        out[0] = VecMath.sum(a0);
+        out[1] = VecMath.sum(a1);
+        out[2] = VecMath.sum(a2);
+        out[3] = VecMath.sum(a3);
     }
 }

@@ -24,7 +24,7 @@ final class F32Format extends WeightFormat {
             s0 = FloatVector.fromMemorySegment(F, w, off + 4L * i, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i), s0);
             s1 = FloatVector.fromMemorySegment(F, w, off + 4L * (i + 8), ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(F, x, xo + i + 8), s1);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sum(s0.add(s1));
         for (; i < n; i++) s += w.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i) * x[xo + i];
         return s;
     }

@@ -98,6 +98,6 @@ final class NibbleKFormat extends WeightFormat {
                 acc = sumHi.fma(FloatVector.broadcast(F, -dmin * KQuant.min(w, s, 2 * p + 1)), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VecMath.sum(acc);
     }
 }

@@ -68,6 +68,6 @@ final class Q6KFormat extends WeightFormat {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VecMath.sum(acc);
     }
 }

@@ -9,6 +9,21 @@ public final class VecMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private VecMath() {}
 
+    /**
+     * Σ of the lanes, always in one fixed order. {@code reduceLanes(ADD)} leaves the order of the float
+     * adds to the implementation, and the interpreter's order is not C2's: the same dot product
+     * then gives different last bits before and after compilation (seen as matmul results that
+     * depended on the thread count). Every kernel reduces through here so results are reproducible.
+     */
+    public static float sum(FloatVector v) {
+        if (v.length() == 8) {  // constant lane indices: C2 extracts them in registers
+            return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+        }
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
+
     /** Index of the largest value; the first one on ties (as torch.argmax and llama2.c do). */
     public static int argmax(float[] v) {
         int best = 0;
@@ -27,7 +42,7 @@ public final class VecMath {
             s3 = FloatVector.fromArray(F, a, ao + i + 24).fma(FloatVector.fromArray(F, b, bo + i + 24), s3);
         }
         for (; i + 8 <= n; i += 8) s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
@@ -48,8 +63,8 @@ public final class VecMath {
             s2 = wv.fma(FloatVector.fromArray(F, x, b2 + i), s2);
             s3 = wv.fma(FloatVector.fromArray(F, x, b3 + i), s3);
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+        float r0 = sum(s0), r1 = sum(s1);
+        float r2 = sum(s2), r3 = sum(s3);
         for (; i < n; i++) {
             float wi = w[wo + i];
             r0 += wi * x[b0 + i]; r1 += wi * x[b1 + i]; r2 += wi * x[b2 + i]; r3 += wi * x[b3 + i];

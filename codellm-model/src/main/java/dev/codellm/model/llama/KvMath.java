@@ -2,6 +2,7 @@ package dev.codellm.model.llama;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.codellm.model.kernels.VecMath;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -18,7 +19,7 @@ final class KvMath {
         for (; i + 8 <= n; i += 8) {
             acc = FloatVector.fromMemorySegment(F, s, (base + i) * 4, ByteOrder.nativeOrder()).fma(FloatVector.fromArray(F, q, qo + i), acc);
         }
-        float r = acc.reduceLanes(VectorOperators.ADD);
+        float r = VecMath.sum(acc);
         for (; i < n; i++) r += s.get(ValueLayout.JAVA_FLOAT, (base + i) * 4) * q[qo + i];
         return r;
     }
