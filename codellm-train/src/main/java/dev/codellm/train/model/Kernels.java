@@ -1,39 +1,27 @@
 package dev.codellm.train.model;
 
+import dev.codellm.model.kernels.VecMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The few dense primitives the trainer spends its time in, vectorised with the Vector API.
- * Row-major float arrays with explicit offsets keep them allocation-free.
+ * The few dense primitives the trainer spends its time in, vectorised with the Vector API, on
+ * row-major float arrays with explicit offsets. The forward ones (dot, axpy, x·Wᵀ) are the
+ * engine's {@link VecMath}; the backward products, which the engine has no use for, are here.
  */
 public final class Kernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private Kernels() {}
 
-    /** Sum of a[ao+i]*b[bo+i] for i in [0,n). */
+    /** Sum of a[ao+i]*b[bo+i] for i in [0,n): the engine's SIMD dot. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int i = 0;
-        FloatVector acc = FloatVector.zero(S);
-        int bound = S.loopBound(n);
-        for (; i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return VecMath.dot(a, ao, b, bo, n);
     }
 
-    /** y[yo+i] += alpha * x[xo+i]. */
+    /** y[yo+i] += alpha * x[xo+i]: the engine's axpy. */
     public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        int bound = S.loopBound(n);
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
+        VecMath.axpy(alpha, x, xo, y, yo, n);
     }
 
     /**
@@ -41,28 +29,13 @@ public final class Kernels {
      * Four output rows at a time so each x vector load feeds four FMAs.
      */
     public static void matmulT(float[] x, float[] w, float[] y, int rows, int in, int out) {
-        int bound = S.loopBound(in);
+        float[] four = new float[4];
         for (int t = 0; t < rows; t++) {
             int xo = t * in, yo = t * out;
             int o = 0;
             for (; o + 3 < out; o += 4) {
-                int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                int i = 0;
-                for (; i < bound; i += S.length()) {
-                    FloatVector xv = FloatVector.fromArray(S, x, xo + i);
-                    a0 = xv.fma(FloatVector.fromArray(S, w, w0 + i), a0);
-                    a1 = xv.fma(FloatVector.fromArray(S, w, w1 + i), a1);
-                    a2 = xv.fma(FloatVector.fromArray(S, w, w2 + i), a2);
-                    a3 = xv.fma(FloatVector.fromArray(S, w, w3 + i), a3);
-                }
-                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-                for (; i < in; i++) {
-                    float xv = x[xo + i];
-                    s0 += xv * w[w0 + i]; s1 += xv * w[w1 + i]; s2 += xv * w[w2 + i]; s3 += xv * w[w3 + i];
-                }
-                y[yo + o] = s0; y[yo + o + 1] = s1; y[yo + o + 2] = s2; y[yo + o + 3] = s3;
+                VecMath.dot4(x, xo, w, o, in, four);  // rows o..o+3 of W against x[t]
+                System.arraycopy(four, 0, y, yo + o, 4);
             }
             for (; o < out; o++) y[yo + o] = dot(x, xo, w, o * in, in);
         }
