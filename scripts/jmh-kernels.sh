@@ -14,4 +14,4 @@ mvn -B -q -ntp -pl codellm-model -am -DskipTests test-compile dependency:build-c
 cp=$(cat "$cpfile")
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -cp "codellm-model/target/test-classes:codellm-model/target/classes:codellm-core/target/classes:$cp" \
-  org.openjdk.jmh.Main KernelBenchmark "$@"
+  org.openjdk.jmh.Main KernelBench "$@"

@@ -5,7 +5,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.Parallel;
 import dev.codellm.model.kernels.WeightFormat;
-import dev.codellm.model.llama.Benchmark;
+import dev.codellm.model.llama.EngineBench;
 import dev.codellm.model.llama.KvType;
 import dev.codellm.model.llama.LlamaModel;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -64,7 +64,7 @@ public final class BenchCommand implements Callable<Integer> {
         NativeKernels.setEnabled(!javaKernels && (nativeKernels || before));
         try (GgufFile f = GgufFile.open(model); LlamaModel m = LlamaModel.load(f, t)) {
             if (!json) System.err.println("bench: kernels: " + kernelsLine(m));
-            Benchmark.Result r = Benchmark.run(model, m, promptTokens, genTokens, kv, json);
+            EngineBench.Result r = EngineBench.run(model, m, promptTokens, genTokens, kv, json);
             spec.commandLine().getOut().println(json ? toJson(r) : table(r));
             spec.commandLine().getOut().flush();
         } finally {
@@ -82,7 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         return NativeKernels.describe();
     }
 
-    static String table(Benchmark.Result r) {
+    static String table(EngineBench.Result r) {
         return String.format(Locale.ROOT, """
                 | model | type | threads | kernels | test | t/s |
                 | --- | --- | ---: | --- | --- | ---: |
@@ -100,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
                 r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
     }
 
-    static String toJson(Benchmark.Result r) {
+    static String toJson(EngineBench.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", r.model());
         m.put("weight_type", r.weightType());

@@ -3,7 +3,7 @@ package dev.codellm.cli;
 import dev.codellm.core.Generator;
 import dev.codellm.core.openai.OpenAiConfig;
 import dev.codellm.core.openai.OpenAiGenerator;
-import dev.codellm.model.generate.DefaultModel;
+import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.LocalGenerator;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class EvalSourceOptions {
             if (apiKey != null) c = c.withApiKey(apiKey);
             return new OpenAiGenerator(c);
         }
-        Path model = choice != null && choice.model != null ? choice.model : DefaultModel.path();
+        Path model = choice != null && choice.model != null ? choice.model : DefaultModelFile.path();
         GeneratorOptions d = GeneratorOptions.DEFAULT;
         return LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads()));
     }

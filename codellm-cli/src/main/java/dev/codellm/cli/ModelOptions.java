@@ -1,6 +1,6 @@
 package dev.codellm.cli;
 
-import dev.codellm.model.generate.DefaultModel;
+import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.InfillFormat;
 import dev.codellm.model.generate.LocalGenerator;
@@ -34,7 +34,7 @@ public final class ModelOptions {
 
     /** The model file to open: {@code --model}, else the bundled default (extracted on first use). */
     public Path modelPath() {
-        return model != null ? model : DefaultModel.path();
+        return model != null ? model : DefaultModelFile.path();
     }
 
     public GeneratorOptions options(InfillFormat infillFormat) {

@@ -3,7 +3,7 @@ package dev.codellm.cli;
 import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.llama.ModelShape;
-import dev.codellm.model.llama.SyntheticModel;
+import dev.codellm.model.llama.SyntheticGguf;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -45,7 +45,7 @@ public final class SynthModelCommand implements Callable<Integer> {
         if (layers < 0) throw new CodellmException("--layers must be >= 0");
         ModelShape s = ModelShape.parse(shape);
         System.err.println("synth-model: writing " + s.id + " " + t + (layers > 0 ? " with " + layers + " layers" : "") + " to " + out + " ...");
-        long bytes = SyntheticModel.write(out, s, t, layers, seed);
+        long bytes = SyntheticGguf.write(out, s, t, layers, seed);
         spec.commandLine().getOut().printf("wrote %s (%.1f MiB)%n", out, bytes / 1048576.0);
         spec.commandLine().getOut().flush();
         return 0;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.SharedData;
 import dev.codellm.model.tokenizer.Tokenizer;
-import dev.codellm.model.tokenizer.TokenizerBenchmark;
+import dev.codellm.model.tokenizer.TokenizerBench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -111,8 +111,8 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     private int benchmark(Tokenizer tok, PrintWriter out) throws IOException {
         if (rounds < 1) throw new CodellmException("--rounds must be at least 1");
-        var texts = TokenizerBenchmark.corpus(bench, ".py", maxMb * 1_000_000);
-        var r = TokenizerBenchmark.run(tok, texts, rounds);
+        var texts = TokenizerBench.corpus(bench, ".py", maxMb * 1_000_000);
+        var r = TokenizerBench.run(tok, texts, rounds);
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("model", modelPath().toString());

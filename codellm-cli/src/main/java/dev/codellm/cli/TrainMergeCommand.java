@@ -2,7 +2,7 @@ package dev.codellm.cli;
 
 import dev.codellm.train.ModelGguf;
 import dev.codellm.model.gguf.GgufFile;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +24,7 @@ public final class TrainMergeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int n;
         try (GgufFile b = GgufFile.open(base); GgufFile a = GgufFile.open(adapter)) {
-            LlamaModel m = ModelGguf.load(b);
+            TrainableLlama m = ModelGguf.load(b);
             n = ModelGguf.mergeAdapter(m, a);
             ModelGguf.write(m, ModelGguf.tokenizer(b), b.optString("general.name", "merged") + "-merged", out);
         }

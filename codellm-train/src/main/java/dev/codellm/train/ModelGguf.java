@@ -8,7 +8,7 @@ import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.model.tokenizer.Vocabulary;
 import dev.codellm.train.model.Linear;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
 import java.io.IOException;
@@ -35,7 +35,7 @@ public final class ModelGguf {
             + "{% for m in msgs %}{% if m['role'] == 'user' %}{{ bos_token + '[INST] ' + (sys if loop.first else '') + m['content'] | trim + ' [/INST]' }}"
             + "{% else %}{{ ' ' + m['content'] | trim + ' ' + eos_token }}{% endif %}{% endfor %}";
 
-    public static void write(LlamaModel m, Tokenizer tok, String name, java.nio.file.Path path) throws IOException {
+    public static void write(TrainableLlama m, Tokenizer tok, String name, java.nio.file.Path path) throws IOException {
         GgufWriter g = header(m.config, name);
         putTokenizer(g, tok);
         for (Param p : m.params.all()) {
@@ -46,7 +46,7 @@ public final class ModelGguf {
     }
 
     /** A llama.cpp LoRA adapter GGUF (general.type=adapter, adapter.lora.alpha, *.lora_a/b). */
-    public static void writeAdapter(LlamaModel m, String name, java.nio.file.Path path) throws IOException {
+    public static void writeAdapter(TrainableLlama m, String name, java.nio.file.Path path) throws IOException {
         GgufWriter g = new GgufWriter();
         g.putString("general.architecture", "llama").putString("general.type", "adapter")
                 .putString("general.name", name).putString("adapter.type", "lora");
@@ -140,8 +140,8 @@ public final class ModelGguf {
     }
 
     /** Loads a llama GGUF's weights (F32/F16, or dequantized) into a trainable model. */
-    public static LlamaModel load(GgufFile g) {
-        LlamaModel m = new LlamaModel(config(g));
+    public static TrainableLlama load(GgufFile g) {
+        TrainableLlama m = new TrainableLlama(config(g));
         for (Param p : m.params.all()) {
             float[] v = floats(g, p.name);
             if (v.length != p.size()) throw new CodellmException("tensor " + p.name + " has " + v.length + " values, expected " + p.size());
@@ -151,7 +151,7 @@ public final class ModelGguf {
     }
 
     /** Merges LoRA adapter tensors into the matching base weights (W += alpha/r * B A). */
-    public static int mergeAdapter(LlamaModel m, GgufFile adapter) {
+    public static int mergeAdapter(TrainableLlama m, GgufFile adapter) {
         double alpha = adapter.has("adapter.lora.alpha") ? adapter.getDouble("adapter.lora.alpha") : Double.NaN;
         int merged = 0;
         for (Linear lin : m.linears()) {

@@ -3,7 +3,7 @@ package dev.codellm.train;
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.ExampleSource;
 import dev.codellm.train.model.Kernels;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ public final class TrainBench {
     private TrainBench() {}
 
     public static Report run(ModelConfig c, int seqLen, int batch, int steps, int threads, PrintStream log) throws java.io.IOException {
-        LlamaModel m = new LlamaModel(c);
+        TrainableLlama m = new TrainableLlama(c);
         m.initRandom(1);
         ExampleSource random = new ExampleSource() {
             @Override public Example get(long index) {

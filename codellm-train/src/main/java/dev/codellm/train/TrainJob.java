@@ -10,7 +10,7 @@ import dev.codellm.train.data.SpecialTokens;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Linear;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
 import dev.codellm.model.tokenizer.Tokenizer;
@@ -54,7 +54,7 @@ public final class TrainJob {
                     corpus.train.size(), Corpus.chars(corpus.train), corpus.heldOut.size(), corpus.skipped);
 
             Tokenizer tok;
-            LlamaModel model;
+            TrainableLlama model;
             if (s.base() != null) {
                 try (GgufFile g = GgufFile.open(s.base())) {
                     tok = ModelGguf.tokenizer(g);
@@ -64,7 +64,7 @@ public final class TrainJob {
             } else {
                 if (corpus == null) throw new CodellmException("SFT data needs a --base model to start from");
                 tok = vocabulary(s, corpus, log);
-                model = new LlamaModel(new ModelConfig(tok.vocabSize(), s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(),
+                model = new TrainableLlama(new ModelConfig(tok.vocabSize(), s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(),
                         s.context(), 10000f, 1e-5f, true));
                 model.initRandom(o.seed());
             }
@@ -131,7 +131,7 @@ public final class TrainJob {
         return tok;
     }
 
-    static void attachLora(LlamaModel model, Spec s, long seed, PrintStream log) {
+    static void attachLora(TrainableLlama model, Spec s, long seed, PrintStream log) {
         Random rnd = new Random(seed + 17);
         for (Param p : model.params.all()) p.trainable = false;
         int n = 0;

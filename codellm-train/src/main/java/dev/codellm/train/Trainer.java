@@ -10,7 +10,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufValue;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Activations;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.Param;
 import dev.codellm.train.optim.AdamW;
 import dev.codellm.train.optim.LrSchedule;
@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Trainer {
     public record Result(int steps, double trainLoss, double heldOutLoss, double tokensPerSecond, double gflops) {}
 
-    private final LlamaModel model;
+    private final TrainableLlama model;
     private final Tokenizer tok;
     private final ExampleSource data;
     private final List<Example> heldOut;
@@ -57,7 +57,7 @@ public final class Trainer {
     private final List<double[]> trainCurve = new ArrayList<>(), heldCurve = new ArrayList<>();
     private int step;
 
-    public Trainer(LlamaModel model, Tokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name, PrintStream log) {
+    public Trainer(TrainableLlama model, Tokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name, PrintStream log) {
         this.model = model;
         this.tok = tok;
         this.data = data;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.Linear;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
 import java.io.DataOutputStream;
@@ -48,7 +48,7 @@ class GradientReferenceTest {
     }
 
     private void check(ModelConfig cfg, int loraRank, long seed) throws Exception {
-        LlamaModel m = new LlamaModel(cfg);
+        TrainableLlama m = new TrainableLlama(cfg);
         m.initRandom(seed);
         Random rnd = new Random(seed);
         // larger weights than the training init so every path carries signal
@@ -99,7 +99,7 @@ class GradientReferenceTest {
         }
     }
 
-    private JsonNode runReference(LlamaModel m, ModelConfig cfg, int[] tokens, int[] targets, float[] weights,
+    private JsonNode runReference(TrainableLlama m, ModelConfig cfg, int[] tokens, int[] targets, float[] weights,
                                   List<Param> probed, List<Integer> idx, ObjectNode loraScale) throws IOException, InterruptedException {
         ObjectMapper om = new ObjectMapper();
         ObjectNode c = om.createObjectNode();

@@ -13,7 +13,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.llama.KvType;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.model.Activations;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ class SentencePieceFineTuneTest {
         try (GgufFile g = GgufFile.open(BASE); var engine = dev.codellm.model.llama.LlamaModel.load(g, 1)) {
             Tokenizer tok = ModelGguf.tokenizer(g);
             assertEquals(Tokenizer.Kind.SENTENCEPIECE, tok.kind());
-            LlamaModel m = ModelGguf.load(g);
+            TrainableLlama m = ModelGguf.load(g);
             int[] ids = tok.encode(STORY, true, false);
             int t = ids.length, v = tok.vocabSize();
             Activations a = m.newActivations(t);

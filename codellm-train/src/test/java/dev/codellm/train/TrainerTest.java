@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.train.model.Activations;
-import dev.codellm.train.model.LlamaModel;
+import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.Param;
 import dev.codellm.train.optim.AdamW;
 import dev.codellm.train.optim.LrSchedule;
@@ -65,7 +65,7 @@ class TrainerTest {
             assertEquals(eot, g.getLong("tokenizer.ggml.eot_token_id"));
             assertEquals(2, g.getLong("llama.attention.head_count_kv"));
             assertArrayEquals(new long[] {32, 64}, g.tensor("blk.0.ffn_gate.weight").shape());
-            LlamaModel loaded = ModelGguf.load(g);
+            TrainableLlama loaded = ModelGguf.load(g);
             assertTrue(loaded.config.tiedOutput());
         }
     }
@@ -143,7 +143,7 @@ class TrainerTest {
             assertArrayEquals(ModelGguf.floats(base, "token_embd.weight"), ModelGguf.floats(merged, "token_embd.weight"));
             assertTrue(!java.util.Arrays.equals(ModelGguf.floats(base, "blk.0.attn_q.weight"), ModelGguf.floats(merged, "blk.0.attn_q.weight")));
             // merging the adapter file into the base reproduces the merged model
-            LlamaModel m = ModelGguf.load(base);
+            TrainableLlama m = ModelGguf.load(base);
             assertEquals(3 * 2, ModelGguf.mergeAdapter(m, adapter));
             for (Param p : m.params.all()) assertArrayEquals(ModelGguf.floats(merged, p.name), p.data, 1e-6f, p.name);
         }
@@ -159,7 +159,7 @@ class TrainerTest {
 
     @Test
     void mergedLoraComputesWhatTheAdaptedModelComputes() throws Exception {
-        LlamaModel m = new LlamaModel(new dev.codellm.train.model.ModelConfig(20, 16, 1, 2, 2, 24, 16, 10000f, 1e-5f, true));
+        TrainableLlama m = new TrainableLlama(new dev.codellm.train.model.ModelConfig(20, 16, 1, 2, 2, 24, 16, 10000f, 1e-5f, true));
         m.initRandom(1);
         java.util.Random rnd = new java.util.Random(2);
         for (var lin : m.linears()) {
@@ -174,7 +174,7 @@ class TrainerTest {
         assertArrayEquals(before, logits(m, tokens), 1e-4f);
     }
 
-    private static float[] logits(LlamaModel m, int[] tokens) throws Exception {
+    private static float[] logits(TrainableLlama m, int[] tokens) throws Exception {
         Activations a = m.newActivations(tokens.length);
         m.forward(tokens, null, null, tokens.length, a);
         var f = Activations.class.getDeclaredField("logits");
@@ -184,7 +184,7 @@ class TrainerTest {
 
     @Test
     void adamWAndScheduleFollowTheirDefinitions() {
-        LlamaModel m = new LlamaModel(new dev.codellm.train.model.ModelConfig(4, 2, 1, 1, 1, 2, 4, 10000f, 1e-5f, true));
+        TrainableLlama m = new TrainableLlama(new dev.codellm.train.model.ModelConfig(4, 2, 1, 1, 1, 2, 4, 10000f, 1e-5f, true));
         Param w = m.params.get("token_embd.weight");
         java.util.Arrays.fill(w.data, 1f);
         float[][] g = m.params.newGradients();

@@ -59,7 +59,7 @@ public final class LocalGenerator implements Generator {
 
     /** Opens a GGUF model file (see {@link GeneratorOptions} for context size, KV type, template). */
     public static LocalGenerator open(java.nio.file.Path gguf, GeneratorOptions options) {
-        return ModelLoader.open(gguf, options);
+        return LocalGeneratorFactory.open(gguf, options);
     }
 
     /**
@@ -69,7 +69,7 @@ public final class LocalGenerator implements Generator {
      */
     public static LocalGenerator create(dev.codellm.model.gguf.GgufFile file, dev.codellm.model.llama.LlamaModel model,
                                         dev.codellm.model.tokenizer.Tokenizer tokenizer, GeneratorOptions options) {
-        return ModelLoader.create(file, model, tokenizer, options, null);
+        return LocalGeneratorFactory.create(file, model, tokenizer, options, null);
     }
 
     /** One line about the loaded model: shape, weight type, context and KV-cache size, template. */

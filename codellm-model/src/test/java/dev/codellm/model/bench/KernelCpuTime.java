@@ -25,7 +25,7 @@ public final class KernelCpuTime {
         double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 3;
         NativeKernels.setEnabled(nat);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        int rows = KernelBenchmark.ROWS, cols = KernelBenchmark.COLS;
+        int rows = KernelBench.ROWS, cols = KernelBench.COLS;
         try (Parallel par = new Parallel(1)) {
             for (String type : types) {
                 WeightFormat f = WeightFormat.forName(type);

@@ -11,7 +11,7 @@ import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.SamplingParams;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.llama.ModelShape;
-import dev.codellm.model.llama.SyntheticModel;
+import dev.codellm.model.llama.SyntheticGguf;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Infill through the whole stack on a random-weight model with Code Llama's 32016-token vocabulary
- * (written by the engine's SyntheticModel): the FIM prompt frame, SPM vs PSM, and reproducibility.
+ * (written by the engine's SyntheticGguf): the FIM prompt frame, SPM vs PSM, and reproducibility.
  * The ids of the encoded texts are checked against the SentencePiece reference in
  * {@link CodeLlamaPromptIdsTest}; here the point is that the real GGUF path wires them up.
  */
@@ -27,7 +27,7 @@ class SyntheticCodeLlamaInfillTest {
     @Test
     void infillAndChatRunOnACodeLlamaVocabularyModel(@TempDir Path tmp) {
         Path gguf = tmp.resolve("tiny-codellama.gguf");
-        SyntheticModel.write(gguf, ModelShape.TINY, GgmlType.Q8_0, 1, 42);
+        SyntheticGguf.write(gguf, ModelShape.TINY, GgmlType.Q8_0, 1, 42);
         SamplingParams greedy = SamplingParams.GREEDY.withMaxTokens(12);
         try (LocalGenerator psm = LocalGenerator.open(gguf, new GeneratorOptions(256, "f16", null, InfillFormat.PSM, 1));
              LocalGenerator spm = LocalGenerator.open(gguf, new GeneratorOptions(256, "f16", null, InfillFormat.SPM, 1))) {

@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** Builds a {@link LocalGenerator} from a GGUF file: tokenizer, engine, template, context. */
-final class ModelLoader {
+final class LocalGeneratorFactory {
     /** Default context when none is asked for: the trained length, capped so the KV cache stays modest. */
     static final int DEFAULT_CONTEXT_CAP = 4096;
 
-    private ModelLoader() {}
+    private LocalGeneratorFactory() {}
 
     static LocalGenerator open(Path path, GeneratorOptions options) {
         LoadedModel loaded = LoadedModel.open(path, options);

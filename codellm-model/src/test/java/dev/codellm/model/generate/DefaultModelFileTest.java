@@ -13,18 +13,18 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DefaultModelTest {
+class DefaultModelFileTest {
     @Test
     void extractsOnceUnderAContentHashName(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("cp");
-        Path res = root.resolve(DefaultModel.RESOURCE);
+        Path res = root.resolve(DefaultModelFile.RESOURCE);
         Files.createDirectories(res.getParent());
         byte[] content = "GGUF fake model bytes".getBytes();
         Files.write(res, content);
         try (URLClassLoader cl = new URLClassLoader(new URL[] {root.toUri().toURL()}, null)) {
             Path cache = tmp.resolve("cache");
-            Path a = DefaultModel.extract(cl, cache);
-            Path b = DefaultModel.extract(cl, cache);
+            Path a = DefaultModelFile.extract(cl, cache);
+            Path b = DefaultModelFile.extract(cl, cache);
             assertEquals(a, b);
             assertArrayEquals(content, Files.readAllBytes(a));
             // sha256("GGUF fake model bytes") computed independently with sha256sum, first 16 hex digits
@@ -38,7 +38,7 @@ class DefaultModelTest {
     @Test
     void missingResourceIsAClearError(@TempDir Path tmp) throws Exception {
         try (URLClassLoader cl = new URLClassLoader(new URL[] {tmp.toUri().toURL()}, null)) {
-            var e = assertThrows(CodellmException.class, () -> DefaultModel.extract(cl, tmp.resolve("c")));
+            var e = assertThrows(CodellmException.class, () -> DefaultModelFile.extract(cl, tmp.resolve("c")));
             assertTrue(e.getMessage().startsWith("no default model is bundled in this build"), e.getMessage());
         }
     }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * Encoding throughput on real text: reads a file, or the source files under a directory (e.g. the
  * Python standard library), encodes each file as one text, a warm-up round then timed rounds.
  */
-public final class TokenizerBenchmark {
+public final class TokenizerBench {
     /** Figures for one benchmark; MB are 10^6 bytes of UTF-8 input. */
     public record Result(String vocabulary, int files, long bytes, long tokens, int rounds, double bestSeconds,
                          double medianSeconds) {
@@ -30,7 +30,7 @@ public final class TokenizerBenchmark {
         public double bytesPerToken() { return tokens == 0 ? 0 : (double) bytes / tokens; }
     }
 
-    private TokenizerBenchmark() {}
+    private TokenizerBench() {}
 
     /**
      * The texts to encode: {@code path} itself if it is a file, otherwise the files under it whose

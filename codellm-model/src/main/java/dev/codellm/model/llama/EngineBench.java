@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * then {@code genTokens} single-token decode steps, plus this machine's memory read bandwidth
  * measured in the same run, so generation speed can be compared with the bandwidth bound.
  */
-public final class Benchmark {
+public final class EngineBench {
 
     /** Results; bandwidth figures in GB/s (1e9 bytes). */
     public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
@@ -30,7 +30,7 @@ public final class Benchmark {
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
 
-    private Benchmark() {}
+    private EngineBench() {}
 
     public static Result run(Path modelPath, LlamaModel model, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
         if (promptTokens < 1 || genTokens < 1) throw new CodellmException("prompt and generation token counts must be at least 1");

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * Every matrix (embedding and classifier included) is stored in the requested type. To write
  * gigabytes quickly, one block of quantized random weights is generated and repeated.
  */
-public final class SyntheticModel {
+public final class SyntheticGguf {
     /** Code Llama's 16 tokens after Llama 2's 32000 (ids 32000..32015); 32007-32010 are the infill ones. */
     static final List<String> CODE_LLAMA_EXTRA_TOKENS = List.of(
             "▁<SU", "▁<SUF", "▁<PRE", "▁<M", "▁<MID", "▁<E", "▁<EOT", "▁<PRE>", "▁<SUF>", "▁<MID>", "▁<EOT>",
@@ -30,7 +30,7 @@ public final class SyntheticModel {
             "▁<EOT><EOT><EOT><EOT><EOT><EOT>");
     static final String VOCAB_FILE = "vocab/ggml-vocab-llama-spm.gguf";
 
-    private SyntheticModel() {}
+    private SyntheticGguf() {}
 
     /** Writes the file; {@code layers} ≤ 0 keeps the shape's own block count. Returns bytes written. */
     public static long write(Path out, ModelShape shape, GgmlType type, int layers, long seed) {

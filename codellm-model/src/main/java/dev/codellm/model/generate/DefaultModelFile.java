@@ -19,22 +19,22 @@ import java.util.HexFormat;
  * model gets a new file; an interrupted extraction never leaves a half-written file under the
  * final name).
  */
-public final class DefaultModel {
+public final class DefaultModelFile {
     public static final String RESOURCE = "dev/codellm/model/default-model.gguf";
 
     private static Path extracted;
 
-    private DefaultModel() {}
+    private DefaultModelFile() {}
 
     /** The extracted default model, extracting it on first use; a clear error when none is bundled. */
     public static synchronized Path path() {
-        if (extracted == null) extracted = extract(DefaultModel.class.getClassLoader(), cacheDir());
+        if (extracted == null) extracted = extract(DefaultModelFile.class.getClassLoader(), cacheDir());
         return extracted;
     }
 
     /** True when this build bundles a default model. */
     public static boolean isBundled() {
-        return DefaultModel.class.getClassLoader().getResource(RESOURCE) != null;
+        return DefaultModelFile.class.getClassLoader().getResource(RESOURCE) != null;
     }
 
     /**

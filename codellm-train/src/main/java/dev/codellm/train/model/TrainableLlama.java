@@ -14,7 +14,7 @@ import java.util.Random;
  * <p>Thread model: {@link #forward} and {@link #backward} only read parameters and write the
  * caller's {@link Activations} and gradient buffers, so workers can run sequences in parallel.
  */
-public final class LlamaModel {
+public final class TrainableLlama {
     public final ModelConfig config;
     public final ParamSet params = new ParamSet();
     public final Param tokEmb, outNorm, output;
@@ -29,7 +29,7 @@ public final class LlamaModel {
         Linear[] linears() { return new Linear[] {wq, wk, wv, wo, gate, up, down}; }
     }
 
-    public LlamaModel(ModelConfig c) {
+    public TrainableLlama(ModelConfig c) {
         this.config = c;
         int D = c.dim(), KV = c.kvDim(), F = c.ffnDim();
         tokEmb = params.add("token_embd.weight", c.vocabSize(), D, true);
