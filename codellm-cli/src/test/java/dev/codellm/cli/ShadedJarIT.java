@@ -96,13 +96,35 @@ class ShadedJarIT {
         }
     }
 
+    /** A user outside any checkout (no ../shared): the commands whose model is optional run on the bundled one. */
+    @Test
+    void optionalModelCommandsNeedNoSharedData() throws Exception {
+        Path away = Files.createDirectories(tmp.resolve("elsewhere"));
+        Run ids = jarIn(away, "tokenize", "--ids", "def f(x):");
+        assertEquals(0, ids.code(), ids.out());
+        assertTrue(ids.out().strip().lines().toList().getLast().matches("\\d+( \\d+)*"), ids.out());
+        Run inspect = jarIn(away, "inspect", "--no-tensors");
+        assertEquals(0, inspect.code(), inspect.out());
+        assertTrue(inspect.out().contains("codellm-tiny-py"), inspect.out());
+    }
+
     record Run(int code, String out) {}
 
     static Run jar(String... args) throws Exception {
+        return jarIn(null, args);
+    }
+
+    /** Runs the jar in {@code dir} (null: here) with shared data pointed at a directory that does not exist. */
+    static Run jarIn(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString()));
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+            pb.environment().put("CODELLM_SHARED", dir.resolve("no-shared-here").toString());
+        }
+        Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
