@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm eval}: HumanEval(+)/MBPP(+) with sandboxed execution and pass@k. Logic lives in codellm-eval. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model (local GGUF, OpenAI-compatible endpoint) or a samples file on HumanEval, HumanEval+, MBPP, MBPP+",
-                "or MultiPL-E (multipl-e for all nine languages, multipl-e/java,cpp,... for some).",
+        description = {"Evaluate a model on HumanEval(+), MBPP(+) or MultiPL-E, sandboxed, with pass@k and an HTML report.",
+                "The model: a local GGUF, an OpenAI-compatible endpoint, or a samples file.",
+                "MultiPL-E: multipl-e for all nine languages, multipl-e/java,cpp,... for some.",
                 "Without --model/--endpoint/--samples the embedded default model is evaluated.",
                 "Writes samples.jsonl, samples_results.jsonl, eval_results.json (EvalPlus shape), pass_at_k.json and report.html to --out",
                 "(MultiPL-E: --out/multipl-e/<lang>/ and --out/multipl-e/summary.json, report.html)."},
@@ -65,7 +66,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gen-jobs", defaultValue = "1", description = "Parallel generation requests (default ${DEFAULT-VALUE}).")
     int genJobs;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Only the first K tasks.")
+    @Option(names = "--limit", defaultValue = "0", description = "Only the first K tasks (default: ${DEFAULT-VALUE} = all).")
     int limit;
 
     @Option(names = "--resume", description = "Continue the run already in --out.")

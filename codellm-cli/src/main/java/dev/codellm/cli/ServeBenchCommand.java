@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code codellm serve-bench}: aggregate tokens/s of the server for several --parallel settings. */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true,
-        description = {"Measure the server's aggregate generation throughput (HTTP + continuous batching) on loopback",
-                "for each --parallel value: sends --requests greedy completions at once and reports tokens/s."})
+        description = {"Measure the server's aggregate generation throughput (HTTP + continuous batching) on loopback.",
+                "For each --parallel value: sends --requests greedy completions at once and reports tokens/s."})
 public final class ServeBenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

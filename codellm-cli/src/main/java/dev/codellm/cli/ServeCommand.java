@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /** {@code codellm serve}: the OpenAI-compatible HTTP server with continuous batching. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a model over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models)",
-                "plus llama.cpp's /infill, /tokenize, /detokenize, /health and /metrics.",
+        description = {"Serve a model over HTTP: OpenAI-compatible API with continuous batching.",
+                "Routes: /v1/completions, /v1/chat/completions, /v1/models, plus llama.cpp's /infill, /tokenize, /detokenize, /health and /metrics.",
                 "Up to --parallel requests are decoded together in one batch step; more wait in a bounded queue."})
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
