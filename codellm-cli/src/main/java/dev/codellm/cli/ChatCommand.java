@@ -81,7 +81,7 @@ public final class ChatCommand implements Callable<Integer> {
 
     private String answer(GenerationOptions.Run run, List<ChatMessage> history, String prefix) {
         TextOutput sink = run.text();
-        if (prefix != null) sink.accept(prefix);
+        if (prefix != null) sink.echo(prefix);
         Completion c = run.generator().chat(new ChatRequest(history, prefix, generation.params()), sink);
         run.finish(sink, c);
         return c.text();

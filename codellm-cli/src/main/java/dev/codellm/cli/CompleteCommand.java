@@ -42,14 +42,17 @@ public final class CompleteCommand implements Callable<Integer> {
             LocalGenerator g = run.generator();
             if (ids) {
                 int[] promptIds = g.promptIds(CompletionRequest.of(text, params));
-                GenerationState s = g.generate(promptIds, params, t -> true);
+                GenerationState s = g.generate(promptIds, params, t -> {
+                    run.report().firstToken();
+                    return true;
+                });
                 run.out().println(Arrays.stream(s.generatedIds()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
                 run.out().flush();
                 run.report().done(promptIds.length, s.generatedTokens(), s.finishReason());
                 return 0;
             }
             TextOutput sink = run.text();
-            if (echo) sink.accept(text);
+            if (echo) sink.echo(text);
             run.finish(sink, g.complete(CompletionRequest.of(text, params), sink));
         }
         return 0;

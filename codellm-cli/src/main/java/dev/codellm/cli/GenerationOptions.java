@@ -45,7 +45,7 @@ final class GenerationOptions {
     /** An open model with the command's stdout, stderr and run report; closing it frees the model. */
     record Run(LocalGenerator generator, PrintWriter out, PrintWriter err, RunReport report) implements AutoCloseable {
         /** A fresh sink streaming text to stdout. */
-        TextOutput text() { return new TextOutput(out); }
+        TextOutput text() { return new TextOutput(out, report::firstToken); }
 
         /** Ends the streamed text with a newline and reports the token counts and speed. */
         void finish(TextOutput text, Completion c) {

@@ -42,9 +42,9 @@ public final class InfillCommand implements Callable<Integer> {
         InfillFormat fmt = InfillFormat.parse(format);
         try (GenerationOptions.Run run = generation.open(fmt)) {
             TextOutput out = run.text();
-            if (full) out.accept(pre);
+            if (full) out.echo(pre);
             Completion c = run.generator().complete(new CompletionRequest(pre, suf, generation.params()), out);
-            if (full) out.accept(suf);
+            if (full) out.echo(suf);
             run.finish(out, c);
         }
         return 0;

@@ -1,5 +1,6 @@
 package dev.codellm.eval.data;
 
+import dev.codellm.core.AtomicFiles;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.SharedData;
 import java.io.ByteArrayInputStream;
@@ -11,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -120,10 +120,7 @@ public final class DatasetFiles {
                     + ": sha256 of content is " + actual + ", expected " + id.sha256() + " (file not kept)");
         }
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".download-", ".tmp");
-            Files.write(tmp, body);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(target, body);
         } catch (IOException e) {
             throw new CodellmException("cannot store dataset in cache " + target + ": " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.codellm.eval.exec;
 
+import dev.codellm.core.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,8 +260,6 @@ public final class PythonEvaluator {
     }
 
     private static void writeAtomically(Path target, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".part");
-        Files.write(tmp, data);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(target, data);
     }
 }

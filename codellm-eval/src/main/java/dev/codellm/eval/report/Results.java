@@ -1,5 +1,6 @@
 package dev.codellm.eval.report;
 
+import dev.codellm.core.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,9 +13,7 @@ import dev.codellm.eval.exec.SampleResult;
 import dev.codellm.eval.run.SampleRecord;
 import dev.codellm.eval.score.PassAtK;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -158,9 +157,7 @@ public final class Results {
 
     private static void write(Path file, JsonNode node) {
         try {
-            Path tmp = Files.createTempFile(file.getParent(), ".tmp-", ".json");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), node);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
         } catch (IOException e) {
             throw new CodellmException("cannot write " + file + ": " + e.getMessage());
         }
