@@ -24,7 +24,8 @@ codellm_packages() {
 codellm_packages_missing() {
   [ $# -gt 0 ] || return 0
   local installed
-  installed=$(dpkg-query -W -f='${Package}\t${Status}\n' "$@" 2>/dev/null | awk -F'\t' '$2 ~ / installed$/ {print $1}')
+  # dpkg-query exits 1 when a package was never installed: not an error here (callers use set -e)
+  installed=$(dpkg-query -W -f='${Package}\t${Status}\n' "$@" 2>/dev/null | awk -F'\t' '$2 ~ / installed$/ {print $1}' || true)
   local p
   for p in "$@"; do
     case $'\n'"$installed"$'\n' in *$'\n'"$p"$'\n'*) ;; *) echo "$p" ;; esac

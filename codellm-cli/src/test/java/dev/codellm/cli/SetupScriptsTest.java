@@ -38,11 +38,15 @@ class SetupScriptsTest {
             if (!Files.exists(real)) real = Path.of("/bin", tool);
             Files.createSymbolicLink(bin.resolve(tool), real);
         }
-        // dpkg-query -W -f=FORMAT PKG...: one "name<TAB>install ok installed" line per package in $STUB/installed
+        // dpkg-query -W -f=FORMAT PKG...: one "name<TAB>install ok installed" line per package in $STUB/installed;
+        // like the real one, exit status 1 when some package was never installed
         script("dpkg-query", """
                 shift 2
-                for p in "$@"; do grep -qx "$p" "$STUB/installed" && printf '%s\\tinstall ok installed\\n' "$p"; done
-                exit 0""");
+                rc=0
+                for p in "$@"; do
+                  if grep -qx "$p" "$STUB/installed"; then printf '%s\\tinstall ok installed\\n' "$p"; else echo "dpkg-query: no packages found matching $p" >&2; rc=1; fi
+                done
+                exit $rc""");
         // apt-get: logs its arguments; install adds the packages unless APT_FAIL says otherwise
         script("apt-get", """
                 echo "$*" >> "$STUB/apt.log"
