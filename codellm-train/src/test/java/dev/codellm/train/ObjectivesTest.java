@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.FimTransform;
-import dev.codellm.train.data.IntList;
+import dev.codellm.core.IntList;
 import dev.codellm.train.data.SftSource;
 import dev.codellm.train.data.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;

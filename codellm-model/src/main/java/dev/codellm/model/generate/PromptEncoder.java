@@ -1,6 +1,7 @@
 package dev.codellm.model.generate;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.IntList;
 import java.util.Arrays;
 
 /** Turns a {@link Prompt} into token ids with a {@link TokenCodec}. */
@@ -47,22 +48,5 @@ public final class PromptEncoder {
             return Arrays.copyOfRange(ids, 1, ids.length);
         }
         return ids;
-    }
-
-    /** A growable int array (avoids boxing for long prompts). */
-    static final class IntList {
-        private int[] a = new int[64];
-        private int n;
-
-        void add(int v) {
-            if (n == a.length) a = Arrays.copyOf(a, n * 2);
-            a[n++] = v;
-        }
-
-        void addAll(int[] vs) {
-            for (int v : vs) add(v);
-        }
-
-        int[] toArray() { return Arrays.copyOf(a, n); }
     }
 }

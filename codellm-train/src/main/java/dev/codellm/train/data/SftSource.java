@@ -1,5 +1,6 @@
 package dev.codellm.train.data;
 
+import dev.codellm.core.IntList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
