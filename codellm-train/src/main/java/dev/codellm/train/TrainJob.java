@@ -6,13 +6,13 @@ import dev.codellm.train.data.Example;
 import dev.codellm.train.data.ExampleSource;
 import dev.codellm.train.data.PackedLmSource;
 import dev.codellm.train.data.SftSource;
-import dev.codellm.train.data.SpecialTokens;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Linear;
 import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.io.IOException;
@@ -69,7 +69,8 @@ public final class TrainJob {
                 model.initRandom(o.seed());
             }
             if (o.seqLen() > model.config.contextLength()) throw new CodellmException("--seq-len " + o.seqLen() + " exceeds the model context " + model.config.contextLength());
-            SpecialTokens.of(tok); // fail early if BOS/EOS are missing (FIM tokens: when the objective needs them)
+            tok.specialTokens().require("bos"); // fail early if BOS/EOS are missing (FIM tokens: when the objective needs them)
+            tok.specialTokens().require("eos");
             if (s.loraRank() > 0) attachLora(model, s, o.seed(), log);
 
             ExampleSource data;
@@ -122,7 +123,7 @@ public final class TrainJob {
             bt.add(d.text());
             used += d.text().length();
         }
-        Tokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.NAMES);
+        Tokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.CODE_LLAMA_SPELLINGS);
         GgufWriter g = new GgufWriter().putString("general.architecture", "llama").putString("general.name", s.name() + "-tokenizer");
         ModelGguf.putTokenizer(g, tok);
         g.write(saved);

@@ -83,6 +83,9 @@ public final class Tokenizer {
 
     public Kind kind() { return kind; }
 
+    /** The special-token roles as settled for this vocabulary (BOS, EOS, the infilling tokens, ...). */
+    public SpecialTokens specialTokens() { return special; }
+
     public int vocabSize() { return vocabulary.size(); }
 
     /**

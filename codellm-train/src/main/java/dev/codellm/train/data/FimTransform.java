@@ -2,6 +2,7 @@ package dev.codellm.train.data;
 
 import dev.codellm.core.IntList;
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.util.Random;
 
@@ -24,7 +25,7 @@ public final class FimTransform {
     public FimTransform(Tokenizer tok, double rate, double spmRate) {
         if (rate < 0 || rate > 1 || spmRate < 0 || spmRate > 1) throw new IllegalArgumentException("FIM rates must lie in [0,1]");
         this.tok = tok;
-        this.sp = SpecialTokens.of(tok);
+        this.sp = tok.specialTokens();
         if (rate > 0 && !sp.hasFim())
             throw new CodellmException("the vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens for the FIM objective: use --fim-rate 0");
         this.rate = rate;
@@ -36,15 +37,15 @@ public final class FimTransform {
             int a = splitPoint(doc, rnd.nextInt(doc.length() + 1)), b = splitPoint(doc, rnd.nextInt(doc.length() + 1));
             int lo = Math.min(a, b), hi = Math.max(a, b);
             String prefix = doc.substring(0, lo), middle = doc.substring(lo, hi), suffix = doc.substring(hi);
-            out.add(sp.bos()).add(sp.pre());
+            out.add(sp.require("bos")).add(sp.require("fim_pre"));
             if (rnd.nextDouble() < spmRate) {
-                out.add(sp.suf()).addAll(tok.encode(suffix)).add(sp.mid()).addAll(tok.encode(prefix));
+                out.add(sp.require("fim_suf")).addAll(tok.encode(suffix)).add(sp.require("fim_mid")).addAll(tok.encode(prefix));
             } else {
-                out.addAll(tok.encode(prefix)).add(sp.suf()).addAll(tok.encode(suffix)).add(sp.mid());
+                out.addAll(tok.encode(prefix)).add(sp.require("fim_suf")).addAll(tok.encode(suffix)).add(sp.require("fim_mid"));
             }
-            return out.addAll(tok.encode(middle)).add(sp.eot());
+            return out.addAll(tok.encode(middle)).add(sp.require("eot"));
         }
-        return out.add(sp.bos()).addAll(tok.encode(doc)).add(sp.eos());
+        return out.add(sp.require("bos")).addAll(tok.encode(doc)).add(sp.require("eos"));
     }
 
     /** Character-level split that never cuts a surrogate pair in two. */

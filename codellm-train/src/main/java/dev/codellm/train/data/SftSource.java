@@ -4,6 +4,7 @@ import dev.codellm.core.IntList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class SftSource implements ExampleSource {
 
     public SftSource(List<List<Turn>> conversations, Tokenizer tok, int seqLen, long seed) {
         this.seed = seed;
-        SpecialTokens sp = SpecialTokens.of(tok);
+        SpecialTokens sp = tok.specialTokens();
         for (List<Turn> conv : conversations) {
             Example e = render(conv, tok, sp, seqLen);
             if (e.weightSum() > 0) rows.add(e);
@@ -68,10 +69,10 @@ public final class SftSource implements ExampleSource {
                 case "assistant" -> {
                     if (pendingUser == null) continue;
                     String user = first && system != null && !system.isBlank() ? "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + pendingUser : pendingUser;
-                    add(ids, loss, new int[] {sp.bos()}, false);
+                    add(ids, loss, new int[] {sp.require("bos")}, false);
                     add(ids, loss, tok.encode("[INST] " + user.strip() + " [/INST]"), false);
                     add(ids, loss, afterSpace(tok, t.content().strip() + " "), true);
-                    add(ids, loss, new int[] {sp.eos()}, true);
+                    add(ids, loss, new int[] {sp.require("eos")}, true);
                     pendingUser = null;
                     first = false;
                 }
