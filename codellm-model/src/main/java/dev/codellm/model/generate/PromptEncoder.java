@@ -2,6 +2,8 @@ package dev.codellm.model.generate;
 
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.IntList;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Turns a {@link Prompt} into token ids with a {@link TokenCodec}. */
@@ -27,26 +29,41 @@ public final class PromptEncoder {
                 case PromptPart.Fim f -> out.add(codec.fim(f.token()).orElseThrow(() -> new CodellmException(
                         "this model has no fill-in-the-middle token " + f.token().display() + " (infill needs a Code Llama 7B/13B-style vocabulary)")));
                 case PromptPart.Text t -> out.addAll(codec.encode(t.text(), t.parseSpecial()));
-                case PromptPart.RawText r -> out.addAll(encodeWithoutLeadingSpace(r.text()));
+                case PromptPart.RawText r -> out.addAll(encodeWithoutLeadingSpace(r.text(), r.parseSpecial()));
             }
         }
         return out.toArray();
     }
 
-    /** {@code encode_infilling}: the text's tokens without an implicit leading space. */
-    int[] encodeWithoutLeadingSpace(String text) {
+    /**
+     * {@code encode_infilling}: the text's tokens without an implicit leading space. The tokens
+     * that spell the leading {@code "☺"} (with the dummy space before it) are dropped: one token
+     * in Code Llama's vocabulary, or the byte-fallback tokens of its three UTF-8 bytes in a
+     * vocabulary without it.
+     */
+    int[] encodeWithoutLeadingSpace(String text, boolean parseSpecial) {
         if (text.isEmpty()) return new int[0];
-        int[] ids = codec.encode(SMILEY + text, false);
-        int smiley = -1;
-        for (int i = 0; i < Math.min(2, ids.length); i++) if (codec.piece(ids[i]).equals(SMILEY)) smiley = i;
-        if (smiley == 0 || (smiley == 1 && codec.piece(ids[0]).isBlank())) {
-            return Arrays.copyOfRange(ids, smiley + 1, ids.length);
-        }
-        // A vocabulary without a stand-alone ☺ token: fall back to dropping a lone leading space token.
-        ids = codec.encode(text, false);
+        int[] ids = codec.encode(SMILEY + text, parseSpecial);
+        int drop = smileyTokens(ids);
+        if (drop > 0) return Arrays.copyOfRange(ids, drop, ids.length);
+        // ☺ merged with the text that follows it: fall back to dropping a lone leading space token.
+        ids = codec.encode(text, parseSpecial);
         if (ids.length > 0 && codec.piece(ids[0]).equals(" ") && !text.startsWith(" ")) {
             return Arrays.copyOfRange(ids, 1, ids.length);
         }
         return ids;
+    }
+
+    /** How many leading ids spell exactly {@code "☺"} or {@code " ☺"}, or 0. */
+    private int smileyTokens(int[] ids) {
+        byte[] want = SMILEY.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        for (int i = 0; i < ids.length && seen.size() <= want.length; i++) {
+            seen.writeBytes(codec.pieceBytes(ids[i]));
+            byte[] b = seen.toByteArray();
+            int from = b.length > 0 && b[0] == ' ' ? 1 : 0;
+            if (b.length - from == want.length && Arrays.equals(b, from, b.length, want, 0, want.length)) return i + 1;
+        }
+        return 0;
     }
 }
