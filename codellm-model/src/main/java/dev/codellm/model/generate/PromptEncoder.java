@@ -22,6 +22,25 @@ public final class PromptEncoder {
 
     public int[] encode(Prompt prompt) {
         IntList out = new IntList();
+        append(prompt, out);
+        return out.toArray();
+    }
+
+    /** The ids of every segment in order, each marked learned as its segment is. */
+    public LabeledIds encode(LabeledPrompt prompt) {
+        IntList out = new IntList();
+        java.util.BitSet learned = new java.util.BitSet();
+        for (LabeledPrompt.Segment s : prompt.segments()) {
+            int from = out.size();
+            append(s.prompt(), out);
+            if (s.learned()) learned.set(from, out.size());
+        }
+        boolean[] marks = new boolean[out.size()];
+        for (int i = 0; i < marks.length; i++) marks[i] = learned.get(i);
+        return new LabeledIds(out.toArray(), marks);
+    }
+
+    private void append(Prompt prompt, IntList out) {
         for (PromptPart part : prompt.parts()) {
             switch (part) {
                 case PromptPart.Bos b -> { if (codec.addsBos()) out.add(codec.bos()); }
@@ -32,7 +51,6 @@ public final class PromptEncoder {
                 case PromptPart.RawText r -> out.addAll(encodeWithoutLeadingSpace(r.text(), r.parseSpecial()));
             }
         }
-        return out.toArray();
     }
 
     /**
