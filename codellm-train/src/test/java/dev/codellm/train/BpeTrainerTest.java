@@ -87,7 +87,7 @@ class BpeTrainerTest {
     void savedVocabularyReloadsIdentically() throws Exception {
         Tokenizer tok = trained();
         GgufWriter w = new GgufWriter().putString("general.architecture", "llama");
-        ModelGguf.putTokenizer(w, tok);
+        ModelGguf.putTokenizer(w, tok, ModelGguf.defaultChatTemplate());
         Path p = dir.resolve("tokenizer.gguf");
         w.write(p);
         try (GgufFile g = GgufFile.open(p)) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.FimTransform;
+import dev.codellm.core.ChatMessage;
 import dev.codellm.core.IntList;
+import dev.codellm.model.generate.ChatTemplates;
 import dev.codellm.train.data.SftSource;
 import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
@@ -62,9 +64,9 @@ class ObjectivesTest {
     void sftPutsLossOnTheResponseOnly() {
         Tokenizer tok = tokenizer();
         SpecialTokens sp = tok.specialTokens();
-        List<SftSource.Turn> conv = List.of(new SftSource.Turn("system", "Be brief."), new SftSource.Turn("user", "Write code"),
-                new SftSource.Turn("assistant", "def f(x):\n    return x"));
-        SftSource src = new SftSource(List.of(conv), tok, 128, 1);
+        List<ChatMessage> conv = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Write code"),
+                ChatMessage.assistant("def f(x):\n    return x"));
+        SftSource src = new SftSource(List.of(conv), tok, ChatTemplates.byName("llama2"), 128, 1);
         Example e = src.get(0);
         StringBuilder trained = new StringBuilder(), prompt = new StringBuilder();
         int eosTrained = 0;
