@@ -13,7 +13,10 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.codellm.core.BadRequestException;
 import dev.codellm.core.CodellmException;
 import java.io.IOException;
+import com.hubspot.jinjava.tree.Node;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Set;
 import jinjava.javax.el.CompositeELResolver;
@@ -31,6 +34,8 @@ final class ChatTemplateEngine {
     static final long MAX_OUTPUT_CHARS = 16L << 20;
 
     private static final Jinjava JINJAVA = create();
+    /** Parsed templates by (adapted) source: parsing costs as much as rendering a short chat. */
+    private static final Map<String, Node> PARSED = new ConcurrentHashMap<>();
 
     private ChatTemplateEngine() {}
 
@@ -40,13 +45,36 @@ final class ChatTemplateEngine {
      * cannot be rendered at all, with a {@link CodellmException} naming the template.
      */
     static String render(String name, String source, Map<String, Object> vars) {
-        RenderResult r;
         String jinjava = Jinja2Source.forJinjava(name, source); // may refuse: outside the catch below
-        try {
-            r = JINJAVA.renderForResult(jinjava, vars);
-        } catch (RuntimeException e) {
-            throw new CodellmException("chat template " + name + " cannot be rendered: " + e.getMessage(), e);
+        if (!PARSED.containsKey(jinjava)) {
+            for (String filter : Jinja2Source.filterNames(jinjava)) {
+                if (JINJAVA.getGlobalContext().getFilter(filter) == null) {
+                    throw new CodellmException("chat template " + name + " cannot be rendered: it uses a filter '" + filter
+                            + "' this Jinja engine does not have; choose a built-in one with --template");
+                }
+            }
         }
+        String output;
+        List<TemplateError> errors;
+        Context context = new Context(JINJAVA.getGlobalContext(), vars, JINJAVA.getGlobalConfig().getDisabled());
+        JinjavaInterpreter interpreter = new JinjavaInterpreter(JINJAVA, context, JINJAVA.getGlobalConfig());
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            Node tree = PARSED.get(jinjava);
+            if (tree == null) {
+                tree = interpreter.parse(jinjava);
+                if (interpreter.getErrorsCopy().isEmpty()) PARSED.put(jinjava, tree); // a faulty one is parsed (and reported) each time
+            }
+            output = interpreter.render(tree, true);
+            errors = interpreter.getErrorsCopy();
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new CodellmException("chat template " + name + " cannot be rendered: " + why + "; choose a built-in one with --template", e);
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+        if (PARSED.size() > 64) PARSED.clear(); // a server loads one template; keep the cache small anyway
+        RenderResult r = new RenderResult(output, context, errors);
         for (TemplateError e : r.getErrors()) {
             String raised = raisedMessage(e.getException());
             if (raised != null) throw new BadRequestException("chat template " + name + " refused the conversation: " + raised, "messages");
@@ -54,7 +82,7 @@ final class ChatTemplateEngine {
         for (TemplateError e : r.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new CodellmException("chat template " + name + " cannot be rendered: " + e.getMessage()
-                        + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : ""));
+                        + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "") + "; choose a built-in one with --template");
             }
         }
         return r.getOutput();

@@ -106,6 +106,31 @@ final class Jinja2Source {
         return s.length() - 1;
     }
 
+    /** The names of the filters the template's tags apply ({@code x | name}), to check they exist: Jinjava passes the value through an unknown one. */
+    static java.util.Set<String> filterNames(String src) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        int i = 0;
+        while ((i = src.indexOf('{', i)) >= 0 && i + 1 < src.length()) {
+            char kind = src.charAt(i + 1);
+            if (kind != '{' && kind != '%') { i++; continue; }
+            int end = findClose(src, i + 2, kind == '{' ? "}}" : "%}");
+            if (end < 0) break;
+            String e = src.substring(i + 2, end);
+            for (int k = 0; k < e.length(); k++) {
+                char c = e.charAt(k);
+                if (c == '\'' || c == '"') { k = skipString(e, k); continue; }
+                if (c != '|') continue;
+                int a = k + 1;
+                while (a < e.length() && Character.isWhitespace(e.charAt(a))) a++;
+                int b = a;
+                while (b < e.length() && isWordPart(e.charAt(b))) b++;
+                if (b > a) names.add(e.substring(a, b));
+            }
+            i = end + 2;
+        }
+        return names;
+    }
+
     /** {@code for ... in ... if ...}: Jinja2 filters the loop; Jinjava would iterate over every item. */
     private static void rejectLoopFilter(String name, String tag) {
         String t = tag.strip().replaceFirst("^[-+]", "").strip();

@@ -108,6 +108,19 @@ class ChatTemplatePromptTest {
     }
 
     @Test
+    void aBrokenTemplateIsAOneLineErrorNamingIt() {
+        for (String broken : List.of("{% if messages %}never closed", "{{ messages[0]['content'] | no_such_filter }}", "{% for %}{% endfor %}")) {
+            ChatTemplate t = ChatTemplates.fromGguf(broken);
+            for (int i = 0; i < 2; i++) { // the second time from nothing cached
+                var e = assertThrows(dev.codellm.core.CodellmException.class, () -> t.render(CONVERSATIONS.get(0)), broken);
+                assertTrue(e.getMessage().startsWith("chat template gguf cannot be rendered: "), e.getMessage());
+                assertTrue(e.getMessage().endsWith("choose a built-in one with --template"), e.getMessage());
+                assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void trainingRenderingMarksTheAssistantTurnsWithTheirEndOfTurn() {
         List<ChatMessage> conv = List.of(ChatMessage.system("S"), ChatMessage.user("u"), ChatMessage.assistant("a1"),
                 ChatMessage.user("v"), ChatMessage.assistant("a2"));
