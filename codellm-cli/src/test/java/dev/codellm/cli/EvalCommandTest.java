@@ -52,7 +52,7 @@ class EvalCommandTest {
         Run r = run("eval", "--dataset", "multipl-e/sh", "--samples", samples.toString(), "--limit", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Bash"), r.out());
-        assertEquals(2, Files.readAllLines(out.resolve("multipl-e/sh/results.jsonl")).size());
+        assertEquals(2, Files.readAllLines(out.resolve("multipl-e/sh/samples_results.jsonl")).size());
         assertTrue(Files.exists(out.resolve("multipl-e/summary.json")));
         assertTrue(Files.exists(out.resolve("multipl-e/report.html")));
 

@@ -48,6 +48,7 @@ public final class SvgChart {
         private List<String> categories = List.of();
         private final List<String> names = new ArrayList<>();
         private final List<double[]> values = new ArrayList<>();
+        private final List<String[]> missingLabels = new ArrayList<>();
         private boolean percent;
         private String missing = "n/a";
         private String yLabel = "";
@@ -63,9 +64,17 @@ public final class SvgChart {
 
         /** One bar per category; {@code NaN} = no value (labelled, not drawn). */
         public Bars series(String name, double[] v) {
-            if (v.length != categories.size()) throw new IllegalArgumentException("series " + name + " has " + v.length + " values for " + categories.size() + " categories");
+            return series(name, v, null);
+        }
+
+        /** As above; {@code labels[i]} (when not null) labels a missing value i instead of the default. */
+        public Bars series(String name, double[] v, String[] labels) {
+            if (v.length != categories.size() || (labels != null && labels.length != v.length)) {
+                throw new IllegalArgumentException("series " + name + " has " + v.length + " values for " + categories.size() + " categories");
+            }
             names.add(name);
             values.add(v.clone());
+            missingLabels.add(labels == null ? new String[v.length] : labels.clone());
             return this;
         }
 
@@ -116,7 +125,8 @@ public final class SvgChart {
                 for (int s = 0; s < names.size(); s++) {
                     double raw = values.get(s)[g], x = x0 + s * (bw + gap), cx = x + bw / 2.0;
                     if (Double.isNaN(raw)) {
-                        sb.append(valueLabel(cx, plotBottom - 3, missing, valueFont, "#777"));
+                        String label = missingLabels.get(s)[g] != null ? missingLabels.get(s)[g] : missing;
+                        sb.append(valueLabel(cx, plotBottom - 3, label, valueFont, "#777"));
                         continue;
                     }
                     double v = percent ? 100 * raw : raw;
