@@ -67,33 +67,18 @@ class DataCommandsTest {
 
     @Test
     void ossInstructJsonIsTheReport() throws Exception {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/v1/chat/completions", ex -> {
-            var req = dev.codellm.core.io.Json.MAPPER.readTree(ex.getRequestBody());
-            int h = req.get("messages").get(1).get("content").asText().hashCode() & 0xffff;
-            var root = dev.codellm.core.io.Json.MAPPER.createObjectNode();
-            var choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
-            choice.putObject("message").put("role", "assistant").put("content", "[Problem Description]\nWrite function f" + h
-                    + " that returns the number " + h + " for any input value given to it.\n\n[Solution]\n```python\ndef f" + h + "(x):\n    return " + h + "\n```\n");
-            root.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5);
-            byte[] body = dev.codellm.core.io.Json.MAPPER.writeValueAsBytes(root);
-            ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        server.start();
+        StubTeacher teacher = new StubTeacher(0);
         try {
             Path corpus = Files.createDirectories(tmp.resolve("corpus"));
             for (String f : List.of("textwrap.py", "heapq.py")) Files.copy(Path.of("/usr/lib/python3.11", f), corpus.resolve(f));
             Path out = tmp.resolve("oss");
             CliRun r = CliRun.of("oss-instruct", "--corpus", corpus.toString(), "--out", out.toString(), "--num-seeds", "4", "--json",
-                    "--endpoint", "http://127.0.0.1:" + server.getAddress().getPort() + "/v1", "--api-model", "stub", "--format", "messages");
+                    "--endpoint", teacher.url() + "/v1", "--api-model", "stub", "--format", "messages");
             assertEquals(0, r.code(), r.err());
             assertEquals(dev.codellm.core.io.Json.read(out.resolve("report.json")), dev.codellm.core.io.Json.MAPPER.readTree(r.out()));
             assertEquals(4, dev.codellm.core.io.Json.MAPPER.readTree(r.out()).path("teacher").path("answered_now").asInt());
         } finally {
-            server.stop(0);
+            teacher.close();
         }
     }
 
