@@ -1,5 +1,6 @@
 package dev.codellm.server;
 
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.ChatRequest;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.CompletionRequest;
@@ -89,8 +90,10 @@ public final class EngineBatchModel implements BatchModel {
             return switch (prompt) {
                 case Prompt.Text t -> prompts.promptIds(CompletionRequest.of(t.text(), SamplingParams.GREEDY));
                 case Prompt.Infill f -> prompts.promptIds(new CompletionRequest(f.prefix(), f.suffix(), SamplingParams.GREEDY));
-                case Prompt.Chat c -> prompts.promptIds(new ChatRequest(c.messages(), c.responsePrefix(), SamplingParams.GREEDY));
+                case Prompt.Chat c -> prompts.promptIds(new ChatRequest(c.messages(), SamplingParams.GREEDY));
             };
+        } catch (BadRequestException e) {
+            throw ApiError.badRequest(e.getMessage(), e.param());
         } catch (CodellmException e) {
             throw ApiError.badRequest(e.getMessage(), "prompt");
         }
@@ -102,7 +105,7 @@ public final class EngineBatchModel implements BatchModel {
         LocalGenerator.Prepared prepared = switch (prompt) {
             case Prompt.Text t -> prompts.prepare(promptTokens, params);
             case Prompt.Infill f -> prompts.prepare(new CompletionRequest(f.prefix(), f.suffix(), params), promptTokens);
-            case Prompt.Chat c -> prompts.prepare(new ChatRequest(c.messages(), c.responsePrefix(), params), promptTokens);
+            case Prompt.Chat c -> prompts.prepare(new ChatRequest(c.messages(), params), promptTokens);
         };
         return prepared.state();
     }

@@ -1,6 +1,7 @@
 package dev.codellm.server;
 
 import dev.codellm.core.ChatRequest;
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Completion;
 import dev.codellm.core.CompletionRequest;
@@ -106,11 +107,14 @@ public final class GeneratorService implements InferenceService {
             Completion c = switch (job.prompt()) {
                 case Prompt.Text t -> generator.complete(new CompletionRequest(t.text(), null, job.sampling()), sink);
                 case Prompt.Infill f -> generator.complete(new CompletionRequest(f.prefix(), f.suffix(), job.sampling()), sink);
-                case Prompt.Chat ch -> generator.chat(new ChatRequest(ch.messages(), ch.responsePrefix(), job.sampling()), sink);
+                case Prompt.Chat ch -> generator.chat(new ChatRequest(ch.messages(), job.sampling()), sink);
             };
             FinishReason reason = c.finishReason() == FinishReason.CANCELLED && !job.isCancelled() ? FinishReason.LENGTH : c.finishReason();
             metrics.jobFinished(reason, c.usage().promptTokens(), c.usage().completionTokens());
             job.listener().onFinish(reason, c.usage().promptTokens(), c.usage().completionTokens());
+        } catch (BadRequestException e) {
+            metrics.jobFailed();
+            job.listener().onError(ApiError.badRequest(e.getMessage(), e.param()));
         } catch (CodellmException | IllegalArgumentException e) {
             metrics.jobFailed();
             job.listener().onError(ApiError.badRequest(e.getMessage(), "prompt"));

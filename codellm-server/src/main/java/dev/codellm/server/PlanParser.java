@@ -56,8 +56,7 @@ final class PlanParser {
         }
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), i));
-        String responsePrefix = Fields.string(body, "response_prefix", null);
-        Prompt prompt = new Prompt.Chat(messages, responsePrefix);
+        Prompt prompt = new Prompt.Chat(messages);
         int[] tokens = tokens(prompt);
         boolean logprobs = Fields.bool(body, "logprobs", false);
         Integer top = Fields.integer(body, "top_logprobs", null, 0, 20);

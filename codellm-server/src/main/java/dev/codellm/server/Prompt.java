@@ -11,6 +11,6 @@ public sealed interface Prompt {
     /** Fill-in-the-middle between {@code prefix} and {@code suffix}. */
     record Infill(String prefix, String suffix) implements Prompt {}
 
-    /** Chat messages rendered with the model's template; {@code responsePrefix} primes the answer. */
-    record Chat(List<ChatMessage> messages, String responsePrefix) implements Prompt {}
+    /** Chat messages rendered with the model's template; a trailing assistant message is a prefill the answer continues. */
+    record Chat(List<ChatMessage> messages) implements Prompt {}
 }

@@ -112,11 +112,14 @@ final class FakeBatchModel implements BatchModel {
     }
 
     /** Renders "[role]: content\n" per message, then "[assistant]:" and the response prefix. */
-    int[] chatPrompt(List<ChatMessage> messages, String responsePrefix) {
+    int[] chatPrompt(List<ChatMessage> messages) {
+        // a trailing assistant message is a prefill: the answer continues it
+        boolean prefill = messages.get(messages.size() - 1).role().equals("assistant");
         StringBuilder sb = new StringBuilder();
-        for (ChatMessage m : messages) sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
+        for (ChatMessage m : prefill ? messages.subList(0, messages.size() - 1) : messages)
+            sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
         sb.append("[assistant]:");
-        if (responsePrefix != null) sb.append(responsePrefix);
+        if (prefill) sb.append(messages.get(messages.size() - 1).content());
         return bytes(sb.toString(), true);
     }
 
@@ -125,7 +128,7 @@ final class FakeBatchModel implements BatchModel {
         return switch (prompt) {
             case Prompt.Text t -> completionPrompt(t.text());
             case Prompt.Infill f -> infillPrompt(f.prefix(), f.suffix());
-            case Prompt.Chat c -> chatPrompt(c.messages(), c.responsePrefix());
+            case Prompt.Chat c -> chatPrompt(c.messages());
         };
     }
 

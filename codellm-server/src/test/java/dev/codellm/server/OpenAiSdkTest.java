@@ -119,7 +119,7 @@ class OpenAiSdkTest {
         ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
                 .model("fake-model").addSystemMessage("You write Python.").addUserMessage("Reverse a list.")
                 .maxCompletionTokens(200).seed(7).build());
-        int[] prompt = model.chatPrompt(List.of(ChatMessage.system("You write Python."), ChatMessage.user("Reverse a list.")), null);
+        int[] prompt = model.chatPrompt(List.of(ChatMessage.system("You write Python."), ChatMessage.user("Reverse a list.")));
         String expected = FakeBatchModel.answer(prompt);
         assertEquals(expected, c.choices().get(0).message().content().orElseThrow());
         assertEquals(ChatCompletion.Choice.FinishReason.STOP, c.choices().get(0).finishReason());
@@ -139,7 +139,7 @@ class OpenAiSdkTest {
                 ch.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
             });
         }
-        String expected = FakeBatchModel.answer(model.chatPrompt(List.of(ChatMessage.user("stream please")), null));
+        String expected = FakeBatchModel.answer(model.chatPrompt(List.of(ChatMessage.user("stream please"))));
         assertEquals(expected, text.toString());
         assertTrue(chunks.size() > 5, "streamed in many chunks, got " + chunks.size());
         assertEquals(ChatCompletionChunk.Choice.Delta.Role.ASSISTANT, chunks.get(0).choices().get(0).delta().role().orElseThrow());

@@ -92,9 +92,9 @@ public final class LocalGenerator implements Generator {
         return Prompt.builder().bos().text(request.prompt()).build();
     }
 
-    /** The prompt ids of a chat request, rendered with the model's template. */
+    /** The prompt ids of a chat request, rendered with the model's template (a trailing assistant message is a prefill). */
     public int[] promptIds(ChatRequest request) {
-        return encoder.encode(template.render(request.messages(), request.responsePrefix()));
+        return encoder.encode(template.render(request.messages()));
     }
 
     /**
@@ -134,8 +134,8 @@ public final class LocalGenerator implements Generator {
     public Prepared prepare(ChatRequest request, int[] promptIds) {
         Set<Integer> stopIds = new HashSet<>();
         for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
-        // Code Llama's chat decode drops the answer's leading dummy space; after a response prefix it is real text.
-        boolean strip = request.responsePrefix() == null || request.responsePrefix().isEmpty();
+        // Code Llama's chat decode drops the answer's leading dummy space; after a prefill it is real text.
+        boolean strip = request.prefill() == null || request.prefill().isEmpty();
         return prepared(promptIds, request.sampling(), stopIds, template.stopStrings(), strip);
     }
 
