@@ -1,6 +1,6 @@
 package dev.codellm.model.gguf;
 
-import dev.codellm.core.AtomicFiles;
+import dev.codellm.core.io.OutputFiles;
 import dev.codellm.core.CodellmException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -169,11 +169,11 @@ public final class GgufWriter {
     public void write(Path path) {
         Path tmp = null;
         try {
-            tmp = AtomicFiles.tempSibling(path);
+            tmp = OutputFiles.temporarySibling(path);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeTo(ch);
             }
-            AtomicFiles.replace(tmp, path);
+            OutputFiles.replace(tmp, path);
         } catch (IOException e) {
             throw new CodellmException("cannot write GGUF file " + path + ": " + e.getMessage(), e);
         } finally {

@@ -1,4 +1,4 @@
-package dev.codellm.core;
+package dev.codellm.core.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,24 +11,27 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AtomicFilesTest {
+class OutputFilesTest {
     @TempDir Path dir;
 
     /** Before: GGUFs, eval_results.json and pass_at_k.json came out 0600 (Files.createTempFile's mode, kept by the rename). */
     @Test
-    void writtenFilesAreReadableByOthersAsPlainFilesAre() throws Exception {
+    void writtenFilesHaveThePermissionsOfPlainFiles() throws Exception {
         Set<PosixFilePermission> plain = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain")));
         assumeTrue(plain.contains(PosixFilePermission.OTHERS_READ), "a umask that hides files from others");
         Path target = dir.resolve("sub/results.json");
-        AtomicFiles.write(target, "{}".getBytes());
+        OutputFiles.writeAtomically(target, "{}");
         assertEquals("{}", Files.readString(target));
-        Set<PosixFilePermission> expected = PosixFilePermissions.fromString("rw-r--r--");
-        expected.retainAll(plain); // whatever the umask takes from a plain file, it takes from ours
-        assertEquals(PosixFilePermissions.toString(expected), PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
-        AtomicFiles.write(target, "{\"a\":1}".getBytes());
-        assertEquals("{\"a\":1}", Files.readString(target), "replaces");
-        try (var s = Files.list(target.getParent())) {
-            assertEquals(1, s.count(), "no temporary file left behind");
+        assertEquals(PosixFilePermissions.toString(plain), PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+
+        Path gguf = dir.resolve("m.gguf");
+        Path tmp = OutputFiles.temporarySibling(gguf);
+        Files.writeString(tmp, "GGUF");
+        OutputFiles.replace(tmp, gguf);
+        assertEquals("GGUF", Files.readString(gguf));
+        assertEquals(PosixFilePermissions.toString(plain), PosixFilePermissions.toString(Files.getPosixFilePermissions(gguf)));
+        try (var s = Files.list(dir)) {
+            assertEquals(3, s.count(), "plain, sub/ and m.gguf: no temporary file left behind");
         }
     }
 }
