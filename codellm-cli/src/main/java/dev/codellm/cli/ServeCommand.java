@@ -1,14 +1,11 @@
 package dev.codellm.cli;
 
 import dev.codellm.model.generate.InfillFormat;
-import dev.codellm.server.BatchScheduler;
-import dev.codellm.server.EngineBatchModel;
-import dev.codellm.server.Metrics;
-import dev.codellm.server.OpenAiServer;
+import dev.codellm.server.Server;
+import dev.codellm.server.ServerConfig;
 import dev.codellm.server.ServerOptions;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,28 +47,16 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (parallel < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + parallel);
-        if (queue < 1) throw new IllegalArgumentException("--queue must be >= 1, got " + queue);
-        if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout must be >= 1 second, got " + timeoutSeconds);
         String key = apiKey != null ? apiKey : System.getenv("CODELLM_API_KEY");
         if (key != null && key.isBlank()) key = null;
-        EngineBatchModel engine = EngineBatchModel.open(model.modelPath(), model.options(InfillFormat.PSM));
-        System.err.println("codellm: loaded " + engine.summary());
-        Metrics metrics = new Metrics();
-        BatchScheduler scheduler = new BatchScheduler(engine, parallel, queue, metrics);
-        ServerOptions options = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
+        ServerOptions http = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
                 (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds));
-        OpenAiServer server = new OpenAiServer(scheduler, options, metrics).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("codellm: shutting down (finishing running requests, up to " + graceSeconds + " s)");
-            server.stop();
-            engine.close();
-            stopped.countDown();
-        }, "codellm-shutdown"));
-        System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",
-                engine.info().name(), host, server.port(), parallel, queue, key != null ? ", API key required" : "");
-        stopped.await();
+        try (Server server = Server.start(new ServerConfig(model.modelPath(), model.options(InfillFormat.PSM), parallel, queue, http))) {
+            System.err.println("codellm: loaded " + server.summary());
+            System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",
+                    server.info().name(), host, server.port(), parallel, queue, key != null ? ", API key required" : "");
+            server.awaitShutdown(() -> System.err.println("codellm: shutting down (finishing running requests, up to " + graceSeconds + " s)"));
+        }
         return 0;
     }
 }

@@ -15,6 +15,14 @@ public interface Generator extends AutoCloseable {
     /** Chat: messages are rendered with the model's chat template, then completed. */
     Completion chat(ChatRequest request, TokenSink sink);
 
+    /** Runs either kind of request (dispatches to {@link #complete} or {@link #chat}). */
+    default Completion generate(GenerationRequest request, TokenSink sink) {
+        return switch (request) {
+            case CompletionRequest c -> complete(c, sink);
+            case ChatRequest c -> chat(c, sink);
+        };
+    }
+
     @Override
     default void close() {}
 }

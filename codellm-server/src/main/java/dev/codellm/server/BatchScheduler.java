@@ -2,6 +2,7 @@ package dev.codellm.server;
 
 import dev.codellm.core.FinishReason;
 import dev.codellm.core.ModelInfo;
+import dev.codellm.model.generate.RequestPlanner;
 import dev.codellm.model.generate.GenerationState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Continuous batching: one scheduler thread owns up to {@code slots} running generations. Between
  * steps it admits queued jobs into free slots (prefilling each prompt), then decodes one token for
- * every running generation together in a single {@link BatchModel#decode} call, so the weights are
+ * every running generation together in a single {@link BatchBackend#decode} call, so the weights are
  * streamed once per step however many requests are in flight. Jobs that are cancelled, time out,
  * stop or hit a limit leave their slot at the next step, and a waiting job takes it.
  */
 public final class BatchScheduler implements InferenceService {
-    private final BatchModel model;
+    private final BatchBackend model;
     private final int slots;
     private final BlockingQueue<Job> queue;
     private final Metrics metrics;
@@ -35,11 +36,11 @@ public final class BatchScheduler implements InferenceService {
 
     private final int prefillChunk;
 
-    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics) {
+    public BatchScheduler(BatchBackend model, int slots, int queueCapacity, Metrics metrics) {
         this(model, slots, queueCapacity, metrics, DEFAULT_PREFILL_CHUNK);
     }
 
-    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics, int prefillChunk) {
+    public BatchScheduler(BatchBackend model, int slots, int queueCapacity, Metrics metrics, int prefillChunk) {
         if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
         this.prefillChunk = prefillChunk;
         if (slots < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + slots);
@@ -52,19 +53,16 @@ public final class BatchScheduler implements InferenceService {
     }
 
     @Override public ModelInfo info() { return model.info(); }
-    @Override public BatchModel tokenizer() { return model; }
+    @Override public BatchBackend tokenizer() { return model; }
     @Override public int slots() { return slots; }
     @Override public int busySlots() { return busy.get(); }
     @Override public int queueDepth() { return queue.size(); }
 
-    @Override
-    public int[] promptTokens(Prompt prompt) {
-        return model.promptTokens(prompt);
-    }
+    @Override public RequestPlanner planner() { return model.planner(); }
 
     @Override
     public void submit(Job job) {
-        if (job.promptTokens() == null) throw new IllegalArgumentException("BatchScheduler needs tokenized prompts");
+        if (job.plan() == null) throw new IllegalArgumentException("BatchScheduler needs planned prompts");
         if (!accepting) throw ApiError.overloaded("The server is shutting down.");
         if (!queue.offer(job)) throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
     }
@@ -147,7 +145,7 @@ public final class BatchScheduler implements InferenceService {
         }
         SlotState s;
         try {
-            s = new SlotState(job, model.newGeneration(job.prompt(), prompt, job.sampling()));
+            s = new SlotState(job, job.plan().newState(job.sampling()));
         } catch (RuntimeException e) {
             metrics.jobFailed();
             job.listener().onError(e);
@@ -212,7 +210,7 @@ public final class BatchScheduler implements InferenceService {
         for (SlotState s : running) if (!s.prefilling()) decoding.add(s);
         int n = decoding.size();
         if (n == 0) return;
-        BatchModel.Sequence[] seqs = new BatchModel.Sequence[n];
+        BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
         int[] tokens = new int[n];
         for (int i = 0; i < n; i++) {
             seqs[i] = decoding.get(i).seq;
@@ -311,7 +309,7 @@ public final class BatchScheduler implements InferenceService {
     private static final class SlotState {
         final Job job;
         final GenerationState state;
-        BatchModel.Sequence seq;
+        BatchBackend.Sequence seq;
         int prefilled;
         int pending;
         boolean released;

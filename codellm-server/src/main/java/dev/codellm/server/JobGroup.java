@@ -1,7 +1,8 @@
 package dev.codellm.server;
 
 import dev.codellm.core.FinishReason;
-import dev.codellm.core.SamplingParams;
+import dev.codellm.core.GenerationRequest;
+import dev.codellm.model.generate.PlannedPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,9 +30,9 @@ final class JobGroup {
     }
 
     /** Queues one choice; if the service refuses it, everything already queued is cancelled. */
-    void add(Prompt prompt, int[] tokens, SamplingParams sampling, int topLogprobs) {
+    void add(GenerationRequest request, PlannedPrompt plan, int topLogprobs) {
         int choice = jobs.size();
-        Job job = new Job(prompt, tokens, sampling, topLogprobs, deadlineNanos, new JobListener() {
+        Job job = new Job(request, plan, topLogprobs, deadlineNanos, new JobListener() {
             @Override public void onToken(String text, TokenLogprob lp) { events.add(new Token(choice, text, lp)); }
             @Override public void onFinish(FinishReason r, int p, int c) { events.add(new Finished(choice, r, p, c)); }
             @Override public void onError(RuntimeException e) { events.add(new Failed(choice, e)); }

@@ -74,7 +74,7 @@ final class LlamaCppHandlers {
 
     /** {content, add_special?, parse_special?, with_pieces?} → {tokens: [id...] or [{id, piece}...]}. */
     void tokenize(Context ctx) throws Exception {
-        BatchModel tok = requireTokenizer();
+        BatchBackend tok = requireTokenizer();
         JsonNode body = HttpJson.read(ctx);
         String content = Fields.string(body, "content", null);
         if (content == null) throw ApiError.badRequest("'content' is required", "content");
@@ -93,7 +93,7 @@ final class LlamaCppHandlers {
 
     /** {tokens: [id...]} → {content}. */
     void detokenize(Context ctx) throws Exception {
-        BatchModel tok = requireTokenizer();
+        BatchBackend tok = requireTokenizer();
         JsonNode tokens = Fields.get(HttpJson.read(ctx), "tokens");
         if (tokens == null || !tokens.isArray()) throw ApiError.badRequest("'tokens' must be an array of token ids", "tokens");
         int[] ids = new int[tokens.size()];
@@ -124,8 +124,8 @@ final class LlamaCppHandlers {
         HttpJson.send(ctx, 200, out);
     }
 
-    private BatchModel requireTokenizer() {
-        BatchModel tok = service.tokenizer();
+    private BatchBackend requireTokenizer() {
+        BatchBackend tok = service.tokenizer();
         if (tok == null) throw ApiError.badRequest("This backend has no tokenizer; /tokenize and /detokenize are unavailable.", null);
         return tok;
     }

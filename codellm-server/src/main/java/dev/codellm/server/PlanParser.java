@@ -2,11 +2,22 @@ package dev.codellm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codellm.core.ChatMessage;
+import dev.codellm.core.ChatRequest;
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.CompletionRequest;
+import dev.codellm.core.GenerationRequest;
 import dev.codellm.core.SamplingParams;
+import dev.codellm.model.generate.PlannedPrompt;
+import dev.codellm.model.generate.PromptTooLongException;
+import dev.codellm.model.generate.RequestPlanner;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns the JSON bodies of /v1/completions, /v1/chat/completions and /infill into {@link GenerationPlan}s. */
+/**
+ * Turns the JSON bodies of /v1/completions, /v1/chat/completions and /infill into
+ * {@link GenerationPlan}s: core's request records, planned on the engine by the model module's
+ * {@link RequestPlanner} (when the backend has one).
+ */
 final class PlanParser {
     /** OpenAI's default max_tokens for /v1/completions. */
     static final int COMPLETION_DEFAULT_MAX_TOKENS = 16;
@@ -57,15 +68,15 @@ final class PlanParser {
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), i));
         String responsePrefix = Fields.string(body, "response_prefix", null);
-        Prompt prompt = new Prompt.Chat(messages, responsePrefix);
-        int[] tokens = tokens(prompt);
+        ChatRequest request = new ChatRequest(messages, responsePrefix, SamplingParams.GREEDY);
+        PlannedPrompt planned = plan(request);
         boolean logprobs = Fields.bool(body, "logprobs", false);
         Integer top = Fields.integer(body, "top_logprobs", null, 0, 20);
         if (top != null && !logprobs) throw ApiError.badRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
         Integer maxTokens = Fields.integer(body, "max_completion_tokens", null, 0, Integer.MAX_VALUE);
         if (maxTokens == null) maxTokens = Fields.integer(body, "max_tokens", null, 0, Integer.MAX_VALUE);
         if (maxTokens == null) maxTokens = service.info().contextLength();
-        var entry = new GenerationPlan.PromptEntry(prompt, tokens, "");
+        var entry = new GenerationPlan.PromptEntry(request, planned, "");
         return plan(body, List.of(entry), maxTokens, logprobs ? (top == null ? 0 : top) : -1, false);
     }
 
@@ -87,12 +98,12 @@ final class PlanParser {
             }
         }
         String extraPrompt = Fields.string(body, "prompt", "");
-        Prompt prompt = new Prompt.Infill(context + prefix + extraPrompt, suffix);
-        int[] tokens = tokens(prompt);
+        CompletionRequest request = new CompletionRequest(context + prefix + extraPrompt, suffix, SamplingParams.GREEDY);
+        PlannedPrompt planned = plan(request);
         Integer maxTokens = Fields.integer(body, "n_predict", null, -1, Integer.MAX_VALUE);
         if (maxTokens == null) maxTokens = Fields.integer(body, "max_tokens", null, 0, Integer.MAX_VALUE);
         if (maxTokens == null || maxTokens < 0) maxTokens = service.info().contextLength();
-        var entry = new GenerationPlan.PromptEntry(prompt, tokens, prefix);
+        var entry = new GenerationPlan.PromptEntry(request, planned, prefix);
         return plan(body, List.of(entry), maxTokens, -1, false);
     }
 
@@ -140,12 +151,12 @@ final class PlanParser {
     }
 
     private GenerationPlan.PromptEntry textPrompt(String text, String suffix) {
-        Prompt prompt = suffix == null ? new Prompt.Text(text) : new Prompt.Infill(text, suffix);
-        return new GenerationPlan.PromptEntry(prompt, tokens(prompt), text);
+        CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
+        return new GenerationPlan.PromptEntry(request, plan(request), text);
     }
 
     private GenerationPlan.PromptEntry tokenPrompt(JsonNode ids, String suffix) {
-        BatchModel tok = service.tokenizer();
+        BatchBackend tok = service.tokenizer();
         if (tok == null) throw ApiError.badRequest("token-id prompts are not supported by this backend", "prompt");
         int[] tokens = new int[ids.size()];
         for (int i = 0; i < tokens.length; i++) {
@@ -162,20 +173,41 @@ final class PlanParser {
             throw ApiError.badRequest("invalid token id in prompt: " + e.getMessage(), "prompt");
         }
         if (suffix != null) {
-            Prompt prompt = new Prompt.Infill(text, suffix);
-            return new GenerationPlan.PromptEntry(prompt, tokens(prompt), text);
+            CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
+            return new GenerationPlan.PromptEntry(request, plan(request), text);
         }
         checkLength(tokens);
-        return new GenerationPlan.PromptEntry(new Prompt.Text(text), tokens, text);
+        return new GenerationPlan.PromptEntry(CompletionRequest.of(text, SamplingParams.GREEDY), planRaw(tokens), text);
     }
 
-    private int[] tokens(Prompt prompt) {
-        if (prompt instanceof Prompt.Infill && !service.info().supportsInfill()) {
+    /**
+     * The request planned on the engine (null when the backend plans itself). Planning errors a
+     * client can fix are 400s: a prompt over the context, a model without FIM tokens.
+     */
+    private PlannedPrompt plan(GenerationRequest request) {
+        if (request instanceof CompletionRequest c && c.isInfill() && !service.info().supportsInfill()) {
             throw ApiError.badRequest("The model '" + modelName + "' does not support fill-in-the-middle (no FIM tokens).", "suffix");
         }
-        int[] tokens = service.promptTokens(prompt);
-        if (tokens != null) checkLength(tokens);
-        return tokens;
+        RequestPlanner planner = service.planner();
+        if (planner == null) return null;
+        PlannedPrompt planned;
+        try {
+            planned = planner.plan(request);
+        } catch (PromptTooLongException e) {
+            throw ApiError.contextExceeded(e.promptTokens(), e.contextLength());
+        } catch (CodellmException e) {
+            throw ApiError.badRequest(e.getMessage(), request instanceof ChatRequest ? "messages" : "prompt");
+        }
+        checkLength(planned.promptIds());
+        return planned;
+    }
+
+    private PlannedPrompt planRaw(int[] tokens) {
+        try {
+            return service.planner().plan(tokens);
+        } catch (CodellmException e) {
+            throw ApiError.badRequest(e.getMessage(), "prompt");
+        }
     }
 
     private void checkLength(int[] tokens) {

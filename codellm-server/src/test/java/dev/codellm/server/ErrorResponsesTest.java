@@ -17,7 +17,7 @@ class ErrorResponsesTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.withFake(new FakeBatchModel(64, 0, 0), 2, 4,
+        server = TestServer.withFake(new FakeBatchBackend(64, 0, 0), 2, 4,
                 ServerOptions.defaults().withApiKey("k1").withMaxBodyBytes(4096));
     }
 

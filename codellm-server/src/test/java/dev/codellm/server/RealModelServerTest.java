@@ -28,12 +28,12 @@ class RealModelServerTest {
     static final List<String> PROMPTS = List.of("Once upon a time", "The little dog", "Lily and Ben went", "One day, a big");
     static Path gguf;
     static TestServer server;
-    static EngineBatchModel model;
+    static EngineBatchBackend model;
 
     @BeforeAll
     static void start() {
         gguf = SharedData.require("models/stories260K/stories260K.gguf");
-        model = EngineBatchModel.open(gguf, new GeneratorOptions(512, "f32", null, null, 1));
+        model = EngineBatchBackend.open(gguf, new GeneratorOptions(512, "f32", null, null, 1));
         Metrics metrics = new Metrics();
         server = new TestServer(new BatchScheduler(model, 4, 16, metrics), ServerOptions.defaults(), metrics);
     }

@@ -2,15 +2,17 @@ package dev.codellm.server;
 
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ModelInfo;
-import dev.codellm.core.SamplingParams;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.Set;
-import dev.codellm.model.generate.GenerationState;
+import dev.codellm.model.generate.ChatTemplate;
+import dev.codellm.model.generate.InfillFormat;
+import dev.codellm.model.generate.PlannedPrompt;
+import dev.codellm.model.generate.Prompt;
 import dev.codellm.model.generate.PromptPart;
+import dev.codellm.model.generate.RequestPlanner;
 import dev.codellm.model.generate.TokenCodec;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * strings and limits are the generation module's real {@link GenerationState}. Decode steps sleep
  * {@code stepBaseMicros + stepPerSeqMicros × batch} to model weight streaming shared by a batch.
  */
-final class FakeBatchModel implements BatchModel {
+final class FakeBatchBackend implements BatchBackend {
     static final int BOS = 256, EOS = 257, PRE = 258, SUF = 259, MID = 260, VOCAB = 261;
     static final String TAIL = " Hello, wörld €!";
     /** The answer's logit (all others 0): high enough that even temperature-1 sampling never strays (p ≈ 1 − 2e-11). */
@@ -31,6 +33,7 @@ final class FakeBatchModel implements BatchModel {
 
     private final ModelInfo info;
     private final int tailRepeats;
+    private final RequestPlanner planner;
     private final long stepBaseMicros;
     private final long stepPerSeqMicros;
     final AtomicInteger liveSequences = new AtomicInteger();
@@ -38,16 +41,17 @@ final class FakeBatchModel implements BatchModel {
     final AtomicInteger steps = new AtomicInteger();
     final AtomicInteger prefillCalls = new AtomicInteger();
 
-    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
+    FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
         this(contextLength, stepBaseMicros, stepPerSeqMicros, 1);
     }
 
     /** @param tailRepeats how many times the answer repeats its tail (longer answers keep slots busy) */
-    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
+    FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
         this.tailRepeats = tailRepeats;
         this.info = new ModelInfo("fake-model", contextLength, true, "fake");
         this.stepBaseMicros = stepBaseMicros;
         this.stepPerSeqMicros = stepPerSeqMicros;
+        this.planner = new RequestPlanner(codec, info, TEMPLATE, InfillFormat.PSM);
     }
 
     /** What the fake generates after {@code prompt} (as text, before EOS). */
@@ -59,6 +63,14 @@ final class FakeBatchModel implements BatchModel {
         long sum = 0;
         for (int t : prompt) sum += t;
         return " #" + (sum % 1000) + TAIL.repeat(tailRepeats);
+    }
+
+    /**
+     * What a chat answer shows: the answer without its leading space, which the model module's
+     * planner drops from chat answers (Code Llama's chat decode), though it was generated.
+     */
+    static String chatAnswer(int[] prompt, int tailRepeats) {
+        return answer(prompt, tailRepeats).substring(1);
     }
 
     static int[] bytes(String s, boolean bos) {
@@ -120,20 +132,32 @@ final class FakeBatchModel implements BatchModel {
         return bytes(sb.toString(), true);
     }
 
+    /**
+     * The model module's real planner over the fake's byte codec: BOS + bytes, Code Llama's PSM
+     * infill format with the fake's FIM tokens, and a chat template rendering {@link #chatPrompt};
+     * so requests get the real generation state (sampler, stop strings, limits).
+     */
     @Override
-    public int[] promptTokens(Prompt prompt) {
-        return switch (prompt) {
-            case Prompt.Text t -> completionPrompt(t.text());
-            case Prompt.Infill f -> infillPrompt(f.prefix(), f.suffix());
-            case Prompt.Chat c -> chatPrompt(c.messages(), c.responsePrefix());
-        };
+    public RequestPlanner planner() { return planner; }
+
+    /** A plan of raw ids that skips the planner's context check (for testing the scheduler's own). */
+    PlannedPrompt unchecked(int[] ids) {
+        return new RequestPlanner(codec, new ModelInfo("fake-model", Integer.MAX_VALUE, true, "fake"), TEMPLATE, InfillFormat.PSM).plan(ids);
     }
 
-    /** The real generation state (sampler, stop strings, limits) over the fake's byte codec. */
-    @Override
-    public GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params) {
-        return new GenerationState(codec, params, promptTokens, info.contextLength(), Set.of(), List.of(), false);
-    }
+    /** Renders like {@link #chatPrompt}. */
+    static final ChatTemplate TEMPLATE = new ChatTemplate() {
+        @Override public String name() { return "fake"; }
+
+        @Override
+        public Prompt render(List<ChatMessage> messages, String responsePrefix) {
+            StringBuilder sb = new StringBuilder();
+            for (ChatMessage m : messages) sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
+            sb.append("[assistant]:");
+            if (responsePrefix != null) sb.append(responsePrefix);
+            return Prompt.builder().bos().text(sb.toString()).build();
+        }
+    };
 
     /** Bytes as tokens; holds back incomplete UTF-8 like the real streaming decoder. */
     final TokenCodec codec = new TokenCodec() {
@@ -146,15 +170,15 @@ final class FakeBatchModel implements BatchModel {
         @Override
         public OptionalInt fim(PromptPart.FimToken token) {
             return switch (token) {
-                case PRE -> OptionalInt.of(FakeBatchModel.PRE);
-                case SUF -> OptionalInt.of(FakeBatchModel.SUF);
-                case MID -> OptionalInt.of(FakeBatchModel.MID);
+                case PRE -> OptionalInt.of(FakeBatchBackend.PRE);
+                case SUF -> OptionalInt.of(FakeBatchBackend.SUF);
+                case MID -> OptionalInt.of(FakeBatchBackend.MID);
                 case EOT -> OptionalInt.empty();
             };
         }
 
         @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
-        @Override public String piece(int id) { return FakeBatchModel.this.piece(id); }
+        @Override public String piece(int id) { return FakeBatchBackend.this.piece(id); }
 
         @Override
         public TokenCodec.TextDecoder newDecoder() {

@@ -18,8 +18,8 @@ import java.util.logging.Logger;
  * POST /infill, /tokenize, /detokenize, GET /health, /metrics. Every failure is answered as an
  * OpenAI error object; nothing a client sends can take the server down.
  */
-public final class OpenAiServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(OpenAiServer.class.getName());
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
 
     private final InferenceService service;
     private final ServerOptions options;
@@ -31,7 +31,7 @@ public final class OpenAiServer implements AutoCloseable {
     private Javalin app;
     private volatile boolean stopped;
 
-    public OpenAiServer(InferenceService service, ServerOptions options, Metrics metrics) {
+    public ApiServer(InferenceService service, ServerOptions options, Metrics metrics) {
         this.service = service;
         this.options = options;
         this.metrics = metrics;
@@ -42,7 +42,7 @@ public final class OpenAiServer implements AutoCloseable {
         this.llamaCpp = new LlamaCppHandlers(service, parser, runner, modelName);
     }
 
-    public OpenAiServer start() {
+    public ApiServer start() {
         app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
