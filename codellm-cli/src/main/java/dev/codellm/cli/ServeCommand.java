@@ -5,6 +5,8 @@ import dev.codellm.server.Server;
 import dev.codellm.server.ServerConfig;
 import dev.codellm.server.ServerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code codellm serve}: the OpenAI-compatible HTTP server with continuous batching. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a model over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models)",
-                "plus llama.cpp's /infill, /tokenize, /detokenize, /health and /metrics.",
+        description = {"Serve a model over HTTP in three dialects: OpenAI (/v1/completions, /v1/chat/completions, /v1/embeddings,",
+                "/v1/models, also without /v1), llama-server (/completion, /infill, /tokenize, /detokenize, /apply-template,",
+                "/props, /health, /metrics) and ollama (/api/generate, /api/chat, /api/tags, ...); a web UI at /.",
                 "Up to --parallel requests are decoded together in one batch step; more wait in a bounded queue."})
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -45,12 +48,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, time running requests get to finish before they are ended (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = {"-a", "--alias"}, paramLabel = "NAME",
+            description = {"Name /v1/models and /api/tags list for the model (repeatable; default: its GGUF name).",
+                    "Requests may name any model: the one loaded model answers."})
+    List<String> aliases = new ArrayList<>();
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = {"Access-Control-Allow-Origin granted to browser pages on other origins ('' for none;",
+                    "default: * when listening on loopback only, none otherwise)."})
+    String corsOrigin = ServerOptions.DEFAULT_CORS;
+
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("CODELLM_API_KEY");
         if (key != null && key.isBlank()) key = null;
         ServerOptions http = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
-                (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds));
+                (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds), aliases, corsOrigin);
         try (Server server = Server.start(new ServerConfig(model.modelPath(), model.options(InfillFormat.PSM), parallel, queue, http))) {
             System.err.println("codellm: loaded " + server.summary());
             System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
@@ -13,33 +14,44 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The OpenAI-compatible HTTP server (Javalin 7 on Jetty 12, one virtual thread per request).
- * Routes: GET /v1/models, POST /v1/completions, POST /v1/chat/completions, and llama.cpp's
- * POST /infill, /tokenize, /detokenize, GET /health, /metrics. Every failure is answered as an
- * OpenAI error object; nothing a client sends can take the server down.
+ * The HTTP server (Javalin 7 on Jetty 12, one virtual thread per request) speaking three
+ * dialects over one scheduler: OpenAI's routes (with and without the {@code /v1} prefix),
+ * llama-server's native ones, ollama's {@code /api/*}, plus the web UI at {@code /} and
+ * {@code /metrics}. Every failure is answered as a JSON error object (OpenAI's shape; ollama's
+ * {@code {"error": "..."}} on its routes); nothing a client sends can take the server down.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
 
+    /** Largest request header block Jetty accepts (its default); larger ones get a JSON 431. */
+    static final int MAX_HEADER_BYTES = 8192;
+
     private final InferenceService service;
     private final ServerOptions options;
     private final Metrics metrics;
-    private final String modelName;
+    private final ServedModel model;
+    private final String corsOrigin;
     private final long createdAt = System.currentTimeMillis() / 1000;
     private final OpenAiHandlers openAi;
     private final LlamaCppHandlers llamaCpp;
     private Javalin app;
     private volatile boolean stopped;
 
+    /** A server for a backend known only by its {@code ModelInfo} (tests, a remote generator). */
     public ApiServer(InferenceService service, ServerOptions options, Metrics metrics) {
+        this(service, options, metrics, ServedModel.of(service.info(), options.aliases(), false));
+    }
+
+    public ApiServer(InferenceService service, ServerOptions options, Metrics metrics, ServedModel model) {
         this.service = service;
         this.options = options;
         this.metrics = metrics;
-        this.modelName = service.info().name();
-        PlanParser parser = new PlanParser(service, modelName);
+        this.model = model;
+        this.corsOrigin = options.effectiveCorsOrigin();
+        PlanParser parser = new PlanParser(service, model);
         GenerationRunner runner = new GenerationRunner(service, options.requestTimeout());
-        this.openAi = new OpenAiHandlers(parser, runner, modelName);
-        this.llamaCpp = new LlamaCppHandlers(service, parser, runner, modelName);
+        this.openAi = new OpenAiHandlers(parser, runner);
+        this.llamaCpp = new LlamaCppHandlers(service, parser, runner, model);
     }
 
     public ApiServer start() {
@@ -49,23 +61,13 @@ public final class ApiServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = options.maxBodyBytes();
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
-            // We stop Jetty ourselves after draining (SIGTERM → stop()), not from Jetty's own hook.
-            cfg.jetty.modifyServer(server -> server.setStopAtShutdown(false));
-            cfg.routes.get("/v1/models", route("/v1/models", true, this::models));
-            cfg.routes.get("/v1/models/{id}", route("/v1/models/{id}", true, this::model));
-            cfg.routes.post("/v1/completions", route("/v1/completions", true, openAi::completions));
-            cfg.routes.post("/v1/chat/completions", route("/v1/chat/completions", true, openAi::chat));
-            cfg.routes.post("/infill", route("/infill", true, llamaCpp::infill));
-            cfg.routes.post("/tokenize", route("/tokenize", true, llamaCpp::tokenize));
-            cfg.routes.post("/detokenize", route("/detokenize", true, llamaCpp::detokenize));
-            cfg.routes.get("/health", route("/health", false, llamaCpp::health));
-            cfg.routes.get("/metrics", route("/metrics", true, this::metricsText));
-            cfg.routes.error(404, ctx -> {
-                if (ctx.attribute("codellm.answered") != null) return;
-                metrics.request("unknown", 404);
-                writeError(ctx, ApiError.notFound("Unknown route: " + ctx.method() + " " + ctx.path()));
+            cfg.jetty.modifyServer(server -> {
+                // We stop Jetty ourselves after draining (SIGTERM → stop()), not from Jetty's own hook.
+                server.setStopAtShutdown(false);
+                server.setErrorHandler(new JsonErrorHandler());
             });
-            cfg.routes.exception(Exception.class, (e, ctx) -> writeError(ctx, HttpJson.toApiError(e)));
+            cfg.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
+            routes(cfg);
         });
         try {
             app.start(options.host(), options.port());
@@ -74,6 +76,42 @@ public final class ApiServer implements AutoCloseable {
                     + " (port in use or not allowed): " + e.getMessage(), e);
         }
         return this;
+    }
+
+    private void routes(JavalinConfig cfg) {
+        var r = cfg.routes;
+        // OpenAI, also without the /v1 prefix (clients configured with a bare base URL)
+        for (String p : new String[] {"/v1", ""}) {
+            r.get(p + "/models", route(p + "/models", true, this::models));
+            r.get(p + "/models/{id}", route(p + "/models/{id}", true, this::model));
+            r.post(p + "/completions", route(p + "/completions", true, openAi::completions));
+            r.post(p + "/chat/completions", route(p + "/chat/completions", true, openAi::chat));
+        }
+        // llama-server
+        r.post("/completion", route("/completion", true, llamaCpp::completion));
+        r.post("/infill", route("/infill", true, llamaCpp::infill));
+        r.post("/tokenize", route("/tokenize", true, llamaCpp::tokenize));
+        r.post("/detokenize", route("/detokenize", true, llamaCpp::detokenize));
+        r.post("/apply-template", route("/apply-template", true, llamaCpp::applyTemplate));
+        r.get("/props", route("/props", true, llamaCpp::props));
+        r.get("/health", route("/health", false, llamaCpp::health));
+        r.get("/metrics", route("/metrics", true, this::metricsText));
+        // CORS: every answer carries the allowed origin; preflights are answered without a key
+        r.before(this::cors);
+        r.options("/*", ctx -> {
+            ctx.attribute("codellm.answered", Boolean.TRUE);
+            ctx.status(204);
+        });
+        r.error(404, ctx -> {
+            if (ctx.attribute("codellm.answered") != null) return;
+            metrics.request("unknown", 404);
+            writeError(ctx, ApiError.notFound("Unknown route: " + ctx.method() + " " + ctx.path()));
+        });
+        r.error(405, ctx -> {
+            if (ctx.attribute("codellm.answered") != null) return;
+            writeError(ctx, new ApiError(405, "invalid_request_error", "Method " + ctx.method() + " is not allowed on " + ctx.path(), null, null, null));
+        });
+        r.exception(Exception.class, (e, ctx) -> writeError(ctx, HttpJson.toApiError(e)));
     }
 
     /** The port actually bound (useful with port 0). */
@@ -121,6 +159,11 @@ public final class ApiServer implements AutoCloseable {
                 if (needsKey) checkKey(ctx);
                 handler.handle(ctx);
             } catch (Exception | StackOverflowError e) {
+                if (ClientGone.is(e)) {
+                    // The client closed the connection while sending its body: nobody to answer.
+                    ctx.status(GenerationRunner.CLIENT_CLOSED_REQUEST);
+                    return;
+                }
                 ApiError err = HttpJson.toApiError(e);
                 if (err.status() >= 500) LOG.log(Level.WARNING, "request to " + name + " failed", e);
                 writeError(ctx, err);
@@ -130,6 +173,23 @@ public final class ApiServer implements AutoCloseable {
                 metrics.request(name, ctx.statusCode());
             }
         };
+    }
+
+    /**
+     * Adds CORS headers when the server allows browsers from other origins (see
+     * {@link ServerOptions#effectiveCorsOrigin()}); a preflight gets the methods and headers it asks for.
+     */
+    private void cors(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (corsOrigin == null || origin == null) return;
+        ctx.header("Access-Control-Allow-Origin", corsOrigin);
+        if (!"*".equals(corsOrigin)) ctx.header("Vary", "Origin");
+        if ("OPTIONS".equals(ctx.method().name())) {
+            ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            String asked = ctx.header("Access-Control-Request-Headers");
+            ctx.header("Access-Control-Allow-Headers", asked != null && !asked.isBlank() ? asked : "Authorization, Content-Type");
+            ctx.header("Access-Control-Max-Age", "86400");
+        }
     }
 
     private void checkKey(Context ctx) {
@@ -155,20 +215,22 @@ public final class ApiServer implements AutoCloseable {
         ObjectNode root = ResponseJson.MAPPER.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        data.add(modelObject());
+        for (String name : model.names()) data.add(modelObject(name));
         HttpJson.send(ctx, 200, root);
     }
 
     private void model(Context ctx) throws Exception {
-        if (!modelName.equals(ctx.pathParam("id"))) {
-            throw new ApiError(404, "invalid_request_error", "The model '" + ctx.pathParam("id") + "' does not exist.", "model", "model_not_found", null);
+        String id = ctx.pathParam("id");
+        if (!model.names().contains(id)) {
+            throw new ApiError(404, "invalid_request_error", "The model '" + id + "' does not exist; this server lists "
+                    + String.join(", ", model.names()) + " (requests may name any model).", "model", "model_not_found", null);
         }
-        HttpJson.send(ctx, 200, modelObject());
+        HttpJson.send(ctx, 200, modelObject(id));
     }
 
-    private ObjectNode modelObject() {
+    private ObjectNode modelObject(String name) {
         ObjectNode m = ResponseJson.MAPPER.createObjectNode();
-        m.put("id", modelName);
+        m.put("id", name);
         m.put("object", "model");
         m.put("created", createdAt);
         m.put("owned_by", "codellm");
@@ -176,6 +238,11 @@ public final class ApiServer implements AutoCloseable {
         meta.put("n_ctx", service.info().contextLength());
         meta.put("supports_infill", service.info().supportsInfill());
         meta.put("chat_template", service.info().chatTemplate());
+        meta.put("embeddings", model.embeddings() ? "mean-pooled last hidden state, L2-normalised" : null);
+        if (model.file() != null) {
+            meta.put("size", model.sizeBytes());
+            meta.put("n_params", model.parameterCount());
+        }
         return m;
     }
 

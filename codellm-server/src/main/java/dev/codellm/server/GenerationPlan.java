@@ -12,9 +12,10 @@ import java.util.List;
  * @param prompts       each prompt as core's request, its plan (null if the backend plans itself) and its echo text
  * @param topLogprobs   -1 for none, else alternatives per token
  * @param includeUsage  stream_options.include_usage
+ * @param model         the model name answers carry
  */
 record GenerationPlan(List<PromptEntry> prompts, int n, SamplingParams sampling, int topLogprobs,
-                      boolean stream, boolean includeUsage, boolean echo) {
+                      boolean stream, boolean includeUsage, boolean echo, String model) {
 
     record PromptEntry(GenerationRequest request, PlannedPrompt plan, String text) {}
 

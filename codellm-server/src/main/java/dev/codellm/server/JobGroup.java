@@ -23,6 +23,8 @@ final class JobGroup {
     private final List<Job> jobs = new ArrayList<>();
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private int open;
+    private final long createdNanos = System.nanoTime();
+    private long firstTokenNanos, lastEndNanos;
 
     JobGroup(InferenceService service, long deadlineNanos) {
         this.service = service;
@@ -62,9 +64,25 @@ final class JobGroup {
             cancelAll();
             throw new ApiError(500, "server_error", "The model did not answer in time.", null, "timeout", null);
         }
-        if (!(e instanceof Token)) open--;
+        long now = System.nanoTime();
+        if (e instanceof Token && firstTokenNanos == 0) firstTokenNanos = now;
+        if (!(e instanceof Token)) {
+            open--;
+            lastEndNanos = now;
+        }
         return e;
     }
+
+    /**
+     * Wall-clock phases as the client sees them, for llama.cpp's {@code timings} and ollama's
+     * durations: from queueing to the first token (queue wait + prompt processing), and from the
+     * first token to the last choice's end (generation).
+     */
+    long promptNanos() { return (firstTokenNanos == 0 ? lastEndNanos : firstTokenNanos) - createdNanos; }
+
+    long generationNanos() { return firstTokenNanos == 0 ? 0 : Math.max(0, lastEndNanos - firstTokenNanos); }
+
+    long totalNanos() { return lastEndNanos - createdNanos; }
 
     void cancelAll() {
         jobs.forEach(Job::cancel);

@@ -77,6 +77,25 @@ public final class RequestPlanner {
         return encoder.encode(template.render(request.messages(), request.responsePrefix()));
     }
 
+    /**
+     * The chat prompt as text (llama-server's {@code /apply-template}): the template's rendering
+     * with BOS/EOS spelled as the tokenizer's pieces, as a Jinja template would write them.
+     */
+    public String renderChat(ChatRequest request) {
+        Prompt p = template.render(request.messages(), request.responsePrefix());
+        StringBuilder sb = new StringBuilder();
+        for (PromptPart part : p.parts()) {
+            switch (part) {
+                case PromptPart.Bos b -> { if (codec.addsBos()) sb.append(codec.piece(codec.bos())); }
+                case PromptPart.Eos e -> sb.append(codec.piece(codec.eos()));
+                case PromptPart.Fim f -> codec.fim(f.token()).ifPresent(id -> sb.append(codec.piece(id)));
+                case PromptPart.Text t -> sb.append(t.text());
+                case PromptPart.RawText r -> sb.append(r.text());
+            }
+        }
+        return sb.toString();
+    }
+
     Prompt prompt(CompletionRequest request) {
         if (request.isInfill()) return infillFormat.prompt(request.prompt(), request.suffix());
         return Prompt.builder().bos().text(request.prompt()).build();
