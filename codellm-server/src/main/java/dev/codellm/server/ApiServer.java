@@ -34,12 +34,14 @@ public final class ApiServer implements AutoCloseable {
     private final long createdAt = System.currentTimeMillis() / 1000;
     private final OpenAiHandlers openAi;
     private final LlamaCppHandlers llamaCpp;
+    private final EmbeddingHandlers embeddings;
+    private final OllamaHandlers ollama;
     private Javalin app;
     private volatile boolean stopped;
 
     /** A server for a backend known only by its {@code ModelInfo} (tests, a remote generator). */
     public ApiServer(InferenceService service, ServerOptions options, Metrics metrics) {
-        this(service, options, metrics, ServedModel.of(service.info(), options.aliases(), false));
+        this(service, options, metrics, ServedModel.of(service.info(), options.aliases(), service.embeddings() != null));
     }
 
     public ApiServer(InferenceService service, ServerOptions options, Metrics metrics, ServedModel model) {
@@ -52,6 +54,8 @@ public final class ApiServer implements AutoCloseable {
         GenerationRunner runner = new GenerationRunner(service, options.requestTimeout());
         this.openAi = new OpenAiHandlers(parser, runner);
         this.llamaCpp = new LlamaCppHandlers(service, parser, runner, model);
+        this.embeddings = new EmbeddingHandlers(service, parser);
+        this.ollama = new OllamaHandlers(service, parser, runner, model);
     }
 
     public ApiServer start() {
@@ -86,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
             r.get(p + "/models/{id}", route(p + "/models/{id}", true, this::model));
             r.post(p + "/completions", route(p + "/completions", true, openAi::completions));
             r.post(p + "/chat/completions", route(p + "/chat/completions", true, openAi::chat));
+            r.post(p + "/embeddings", route(p + "/embeddings", true, embeddings::openAi));
         }
         // llama-server
         r.post("/completion", route("/completion", true, llamaCpp::completion));
@@ -96,6 +101,17 @@ public final class ApiServer implements AutoCloseable {
         r.get("/props", route("/props", true, llamaCpp::props));
         r.get("/health", route("/health", false, llamaCpp::health));
         r.get("/metrics", route("/metrics", true, this::metricsText));
+        // ollama (its own error shape)
+        r.post("/api/generate", ollamaRoute("/api/generate", ollama::generate));
+        r.post("/api/chat", ollamaRoute("/api/chat", ollama::chat));
+        r.get("/api/tags", ollamaRoute("/api/tags", ollama::tags));
+        r.post("/api/show", ollamaRoute("/api/show", ollama::show));
+        r.get("/api/ps", ollamaRoute("/api/ps", ollama::ps));
+        r.get("/api/version", ollamaRoute("/api/version", ollama::version));
+        r.post("/api/embed", ollamaRoute("/api/embed", embeddings::ollamaEmbed));
+        r.post("/api/embeddings", ollamaRoute("/api/embeddings", embeddings::ollamaEmbeddings));
+        for (String p : new String[] {"/api/pull", "/api/push", "/api/create", "/api/copy"}) r.post(p, ollamaRoute(p, ollama::modelStore));
+        r.delete("/api/delete", ollamaRoute("/api/delete", ollama::modelStore));
         // CORS: every answer carries the allowed origin; preflights are answered without a key
         r.before(this::cors);
         r.options("/*", ctx -> {
@@ -152,6 +168,15 @@ public final class ApiServer implements AutoCloseable {
 
     /** Auth, metrics and error mapping around a route. */
     private Handler route(String name, boolean needsKey, Handler handler) {
+        return route(name, needsKey, handler, false);
+    }
+
+    /** An ollama route: errors are {@code {"error": "..."}} as ollama's clients read them. */
+    private Handler ollamaRoute(String name, Handler handler) {
+        return route(name, true, handler, true);
+    }
+
+    private Handler route(String name, boolean needsKey, Handler handler, boolean ollamaErrors) {
         return ctx -> {
             ctx.attribute("codellm.answered", Boolean.TRUE);
             metrics.requestStarted();
@@ -166,7 +191,8 @@ public final class ApiServer implements AutoCloseable {
                 }
                 ApiError err = HttpJson.toApiError(e);
                 if (err.status() >= 500) LOG.log(Level.WARNING, "request to " + name + " failed", e);
-                writeError(ctx, err);
+                if (ollamaErrors) writeOllamaError(ctx, err);
+                else writeError(ctx, err);
             } finally {
                 ClientWatch.stop(ctx);
                 metrics.requestEnded();
@@ -206,6 +232,15 @@ public final class ApiServer implements AutoCloseable {
         if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer");
         try {
             HttpJson.send(ctx, e.status(), ResponseJson.error(e));
+        } catch (Exception ignored) {
+            ctx.status(e.status());
+        }
+    }
+
+    private static void writeOllamaError(Context ctx, ApiError e) {
+        if (ctx.res().isCommitted()) return;
+        try {
+            HttpJson.send(ctx, e.status(), OllamaHandlers.error(e.getMessage()));
         } catch (Exception ignored) {
             ctx.status(e.status());
         }

@@ -42,6 +42,9 @@ public interface BatchBackend extends AutoCloseable {
     /** Appends {@code tokens[i]} to {@code seqs[i]} for all i in one step; returns each one's next logits. */
     float[][] decode(Sequence[] seqs, int[] tokens);
 
+    /** Embeddings of this model, or null when it offers none. */
+    default Embeddings embeddings() { return null; }
+
     @Override
     default void close() {}
 

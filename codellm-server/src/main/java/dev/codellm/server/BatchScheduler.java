@@ -59,6 +59,7 @@ public final class BatchScheduler implements InferenceService {
     @Override public int queueDepth() { return queue.size(); }
 
     @Override public RequestPlanner planner() { return model.planner(); }
+    @Override public Embeddings embeddings() { return model.embeddings(); }
 
     @Override
     public void submit(Job job) {

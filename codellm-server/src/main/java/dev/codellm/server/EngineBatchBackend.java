@@ -6,6 +6,7 @@ import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.KvCachePool;
 import dev.codellm.model.generate.LoadedModel;
 import dev.codellm.model.generate.RequestPlanner;
+import dev.codellm.model.generate.TextEmbedder;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
 
@@ -19,6 +20,7 @@ public final class EngineBatchBackend implements BatchBackend {
     private final EngineSetup setup;
     private final Tokenizer tokenizer;
     private final KvCachePool caches;
+    private Embeddings embeddings;
 
     private EngineBatchBackend(EngineSetup setup) {
         this.setup = setup;
@@ -85,6 +87,23 @@ public final class EngineBatchBackend implements BatchBackend {
         KvCachePool.CachedSequence[] cs = new KvCachePool.CachedSequence[seqs.length];
         for (int i = 0; i < seqs.length; i++) cs[i] = ((Slot) seqs[i]).cache;
         return caches.decode(cs, tokens);
+    }
+
+    /**
+     * The model module's {@link TextEmbedder} on its own KV cache of the slot context; it runs on
+     * the request's thread, between the scheduler's steps (the engine takes one call at a time).
+     */
+    @Override
+    public synchronized Embeddings embeddings() {
+        if (embeddings == null) {
+            TextEmbedder e = setup.newEmbedder();
+            embeddings = new Embeddings() {
+                @Override public int[] tokens(String text) { return e.tokens(text); }
+                @Override public float[] embed(int[] tokens) { return e.embed(tokens); }
+                @Override public int dimension() { return e.dimension(); }
+            };
+        }
+        return embeddings;
     }
 
     @Override

@@ -22,6 +22,9 @@ public interface InferenceService extends AutoCloseable {
     /** Queues a job; throws {@link ApiError} 503 when the queue is full or the service is draining. */
     void submit(Job job);
 
+    /** The backend's embeddings, or null when it has none (then /v1/embeddings answers 400). */
+    default Embeddings embeddings() { return null; }
+
     int slots();
 
     int busySlots();

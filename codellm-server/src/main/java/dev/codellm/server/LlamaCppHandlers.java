@@ -53,7 +53,7 @@ final class LlamaCppHandlers {
                 HttpJson.send(ctx, 200, result(plan, r.text.toString(), true, r.finishReason, r.promptTokens, r.completionTokens, group));
                 return;
             }
-            Sse sse = Sse.start(ctx);
+            EventStream sse = EventStream.sse(ctx);
             try {
                 while (!group.done()) {
                     switch (group.next()) {

@@ -54,7 +54,7 @@ final class OpenAiHandlers {
     private void stream(Context ctx, GenerationPlan plan, Shape shape, JobGroup group, String id, long created) throws Exception {
         int n = group.size();
         int[] prompt = new int[n], completion = new int[n], offset = new int[n];
-        Sse sse = Sse.start(ctx);
+        EventStream sse = EventStream.sse(ctx);
         try {
             for (int i = 0; i < n; i++) {
                 ObjectNode opening = shape.opening(plan, i);
@@ -102,7 +102,7 @@ final class OpenAiHandlers {
     }
 
     /** After the 200 and headers went out, an error can only be told as one more event. */
-    static void sendStreamError(Sse sse, Throwable error) {
+    static void sendStreamError(EventStream sse, Throwable error) {
         ApiError e = HttpJson.toApiError(error);
         try {
             sse.send(ResponseJson.error(e));

@@ -29,6 +29,9 @@ public record ServedModel(List<String> names, ModelInfo info, Path file, long si
 
     public String name() { return names.get(0); }
 
+    /** Whether the file carries a chat template of its own (an instruct model; ollama's generate then templates the prompt). */
+    public boolean hasChatTemplate() { return metadata.containsKey("tokenizer.chat_template"); }
+
     /** A backend known only by its {@link ModelInfo}. */
     public static ServedModel of(ModelInfo info, List<String> aliases, boolean embeddings) {
         return new ServedModel(names(info, aliases), info, null, 0, Instant.EPOCH, Map.of(),

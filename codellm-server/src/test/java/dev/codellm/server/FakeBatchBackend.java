@@ -247,6 +247,38 @@ final class FakeBatchBackend implements BatchBackend {
         int generatedCount() { return tokens.size() - promptLength; }
     }
 
+    /** Dimensions of the fake's embeddings. */
+    static final int EMBEDDING_DIM = 16;
+
+    /**
+     * The fake's embedding of a token sequence, computed independently of the server: how often
+     * each id mod 16 occurs, scaled to unit length.
+     */
+    static float[] embedding(int[] tokens) {
+        double[] v = new double[EMBEDDING_DIM];
+        for (int t : tokens) v[t % EMBEDDING_DIM]++;
+        double n = 0;
+        for (double x : v) n += x * x;
+        float[] out = new float[EMBEDDING_DIM];
+        for (int i = 0; i < out.length; i++) out[i] = (float) (v[i] / Math.sqrt(n));
+        return out;
+    }
+
+    final AtomicInteger embedCalls = new AtomicInteger();
+
+    @Override
+    public Embeddings embeddings() {
+        return new Embeddings() {
+            @Override public int[] tokens(String text) { return bytes(text, true); }
+            @Override public float[] embed(int[] tokens) {
+                embedCalls.incrementAndGet();
+                sleepMicros(stepBaseMicros);
+                return embedding(tokens);
+            }
+            @Override public int dimension() { return EMBEDDING_DIM; }
+        };
+    }
+
     @Override
     public Sequence newSequence(int[] prompt) {
         liveSequences.incrementAndGet();

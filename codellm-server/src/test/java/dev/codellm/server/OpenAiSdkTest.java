@@ -16,6 +16,8 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import dev.codellm.core.ChatMessage;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +50,36 @@ class OpenAiSdkTest {
 
     static int utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    @Test
+    void embeddingsOfSeveralInputsWithUsage() {
+        var params = EmbeddingCreateParams.builder().model("text-embedding-3-small")
+                .inputOfArrayOfStrings(List.of("def f(): pass", "class A: ...")).build();
+        CreateEmbeddingResponse r = client.embeddings().create(params);
+        assertEquals(2, r.data().size());
+        for (int i = 0; i < 2; i++) {
+            int[] tokens = FakeBatchBackend.bytes(i == 0 ? "def f(): pass" : "class A: ...", true);
+            float[] want = FakeBatchBackend.embedding(tokens);
+            List<Float> got = r.data().get(i).embedding();
+            assertEquals(i, r.data().get(i).index());
+            assertEquals(want.length, got.size());
+            for (int j = 0; j < want.length; j++) assertEquals(want[j], got.get(j), 1e-6, "input " + i + " dim " + j);
+        }
+        assertEquals(14 + 13, r.usage().promptTokens());
+        assertEquals("text-embedding-3-small", r.model());
+        // the SDK's base64 form decodes to the same floats
+        var b64 = client.embeddings().create(EmbeddingCreateParams.builder().model("m").input("def f(): pass")
+                .encodingFormat(EmbeddingCreateParams.EncodingFormat.BASE64).build());
+        float[] want = FakeBatchBackend.embedding(FakeBatchBackend.bytes("def f(): pass", true));
+        for (int j = 0; j < want.length; j++) assertEquals(want[j], b64.data().get(0).embedding().get(j), 1e-6);
+    }
+
+    @Test
+    void embeddingsOfAnEmptyInputAreA400() {
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.embeddings().create(
+                EmbeddingCreateParams.builder().model("m").input("").build()));
+        assertEquals(400, e.statusCode());
     }
 
     @Test

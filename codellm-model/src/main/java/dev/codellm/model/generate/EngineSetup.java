@@ -44,6 +44,11 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
         return new KvCachePool(loaded.model(), contextLength, kvType);
     }
 
+    /** Embeddings of this model on their own KV cache of this setup's context (see {@link TextEmbedder}). */
+    public TextEmbedder newEmbedder() {
+        return new TextEmbedder(loaded.model(), loaded.tokenizer(), contextLength, kvType);
+    }
+
     public ModelInfo info() { return planner.info(); }
 
     private static String stripExtension(String s) {
