@@ -36,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
     private final LlamaCppHandlers llamaCpp;
     private final EmbeddingHandlers embeddings;
     private final OllamaHandlers ollama;
+    private final WebUi webUi = new WebUi();
     private Javalin app;
     private volatile boolean stopped;
 
@@ -112,6 +113,9 @@ public final class ApiServer implements AutoCloseable {
         r.post("/api/embeddings", ollamaRoute("/api/embeddings", embeddings::ollamaEmbeddings));
         for (String p : new String[] {"/api/pull", "/api/push", "/api/create", "/api/copy"}) r.post(p, ollamaRoute(p, ollama::modelStore));
         r.delete("/api/delete", ollamaRoute("/api/delete", ollama::modelStore));
+        // the web UI (the page itself needs no key; its API calls send the one typed into it)
+        r.get("/", route("/", false, webUi::page));
+        r.get("/ui/{file}", route("/ui", false, webUi::asset));
         // CORS: every answer carries the allowed origin; preflights are answered without a key
         r.before(this::cors);
         r.options("/*", ctx -> {

@@ -33,6 +33,7 @@ final class FakeBatchBackend implements BatchBackend {
 
     private final ModelInfo info;
     private final int tailRepeats;
+    private final String tail;
     private final RequestPlanner planner;
     private final long stepBaseMicros;
     private final long stepPerSeqMicros;
@@ -47,7 +48,13 @@ final class FakeBatchBackend implements BatchBackend {
 
     /** @param tailRepeats how many times the answer repeats its tail (longer answers keep slots busy) */
     FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
+        this(contextLength, stepBaseMicros, stepPerSeqMicros, tailRepeats, TAIL);
+    }
+
+    /** @param tail the text the answer repeats after " #sum" (e.g. markdown, or markup that must stay text) */
+    FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats, String tail) {
         this.tailRepeats = tailRepeats;
+        this.tail = tail;
         this.info = new ModelInfo("fake-model", contextLength, true, "fake");
         this.stepBaseMicros = stepBaseMicros;
         this.stepPerSeqMicros = stepPerSeqMicros;
@@ -60,9 +67,13 @@ final class FakeBatchBackend implements BatchBackend {
     }
 
     static String answer(int[] prompt, int tailRepeats) {
+        return answer(prompt, tailRepeats, TAIL);
+    }
+
+    static String answer(int[] prompt, int tailRepeats, String tail) {
         long sum = 0;
         for (int t : prompt) sum += t;
-        return " #" + (sum % 1000) + TAIL.repeat(tailRepeats);
+        return " #" + (sum % 1000) + tail.repeat(tailRepeats);
     }
 
     /**
@@ -292,7 +303,7 @@ final class FakeBatchBackend implements BatchBackend {
         prefillCalls.incrementAndGet();
         s.promptLength = s.tokens.size();
         int[] prompt = s.tokens.stream().mapToInt(Integer::intValue).toArray();
-        s.script = answer(prompt, tailRepeats).getBytes(StandardCharsets.UTF_8);
+        s.script = answer(prompt, tailRepeats, tail).getBytes(StandardCharsets.UTF_8);
         return s.logits();
     }
 
