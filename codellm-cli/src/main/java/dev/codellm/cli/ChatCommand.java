@@ -35,7 +35,7 @@ public final class ChatCommand implements Callable<Integer> {
     String system;
 
     @Option(names = "--response-prefix", paramLabel = "TEXT",
-            description = "Start the answer with this text (e.g. '```python\\n').")
+            description = "Start the answer with this text (e.g. '```python\\n'): sent as a trailing assistant message the answer continues.")
     String responsePrefix;
 
     @Mixin GenerationOptions generation;
@@ -76,10 +76,16 @@ public final class ChatCommand implements Callable<Integer> {
         }
     }
 
+    /** The answer to {@code history}; a response prefix goes in as a trailing assistant message (a prefill the answer continues). */
     private String answer(GenerationOptions.Run run, List<ChatMessage> history, String prefix) {
         TextOutput sink = run.text();
-        if (prefix != null) sink.accept(prefix);
-        Completion c = run.generator().chat(new ChatRequest(history, prefix, generation.params()), sink);
+        List<ChatMessage> messages = history;
+        if (prefix != null && !prefix.isEmpty()) {
+            messages = new ArrayList<>(history);
+            messages.add(ChatMessage.assistant(prefix));
+            sink.accept(prefix);
+        }
+        Completion c = run.generator().chat(new ChatRequest(messages, generation.params()), sink);
         run.finish(sink, c);
         return c.text();
     }

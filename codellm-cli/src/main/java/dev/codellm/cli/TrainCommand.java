@@ -28,6 +28,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (rerun with the same --out to resume).") Path out;
     @Option(names = "--base", description = "Start from this llama GGUF (byte-level BPE or SentencePiece vocabulary; quantized weights are dequantized) instead of a fresh model.") Path base;
     @Option(names = "--name", defaultValue = "codellm-train", description = "general.name of the written GGUF.") String name;
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "Chat template for instruction data and the written GGUF: llama2, magicoder, chatml, deepseek-coder (default: the base's, else llama2).")
+    String template;
 
     @Option(names = "--steps", defaultValue = "1000") int steps;
     @Option(names = "--batch", defaultValue = "8", description = "Rows per micro-batch.") int batch;
@@ -67,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
                 checkpointEvery, evalEvery, 10);
         TrainJob.Spec job = new TrainJob.Spec(data, out, base, name, merges, model.dim, model.layers, model.heads,
                 kvHeads == null ? model.heads : kvHeads, model.ffn, Math.max(context, seqLen), fimRate, spmRate, loraRank, loraAlpha, loraTargets, new HashSet<>(extensions),
-                heldOutPermille, heldOutRows, maxFileBytes, o);
+                heldOutPermille, heldOutRows, maxFileBytes, o, template);
         TrainJob.run(job, System.err);
         spec.commandLine().getOut().println(out.resolve("model.gguf"));
         return 0;

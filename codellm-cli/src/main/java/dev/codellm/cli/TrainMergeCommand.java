@@ -26,7 +26,8 @@ public final class TrainMergeCommand implements Callable<Integer> {
         try (GgufFile b = GgufFile.open(base); GgufFile a = GgufFile.open(adapter)) {
             TrainableLlama m = ModelGguf.load(b);
             n = ModelGguf.mergeAdapter(m, a);
-            ModelGguf.write(m, ModelGguf.tokenizer(b), b.optString("general.name", "merged") + "-merged", out);
+            ModelGguf.write(m, ModelGguf.tokenizer(b), b.optString("general.name", "merged") + "-merged", out,
+                    b.optString("tokenizer.chat_template", ModelGguf.defaultChatTemplate()));
         }
         spec.commandLine().getOut().println("merged " + n + " adapted layers -> " + out);
         return 0;

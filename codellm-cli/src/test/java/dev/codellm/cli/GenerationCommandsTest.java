@@ -75,6 +75,19 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void responsePrefixIsAPrefillTheAnswerContinues() {
+        CliRun r = CliRun.of("chat", "-q", "--model", MODEL.toString(), "--temperature", "0", "-n", "12",
+                "--response-prefix", "Once upon a time", "Tell me a story.");
+        assertEquals(0, r.code(), r.err());
+        String expected;
+        try (var g = dev.codellm.model.generate.LocalGenerator.open(MODEL, dev.codellm.model.generate.GeneratorOptions.DEFAULT)) {
+            expected = g.chat(dev.codellm.core.ChatRequest.of(java.util.List.of(dev.codellm.core.ChatMessage.user("Tell me a story."),
+                    dev.codellm.core.ChatMessage.assistant("Once upon a time")), dev.codellm.core.SamplingParams.GREEDY.withMaxTokens(12)), t -> true).text();
+        }
+        assertEquals("Once upon a time" + expected, r.out().strip());
+    }
+
+    @Test
     void errorsAreOneLine() {
         CliRun infill = CliRun.of("infill", "-q", "--model", MODEL.toString(), "--prefix", "a", "--suffix", "b");
         assertEquals(1, infill.code());

@@ -1,5 +1,6 @@
 package dev.codellm.server;
 
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Completion;
 import dev.codellm.core.FinishReason;
@@ -106,6 +107,9 @@ public final class GeneratorService implements InferenceService {
             FinishReason reason = c.finishReason() == FinishReason.CANCELLED && !job.isCancelled() ? FinishReason.LENGTH : c.finishReason();
             metrics.jobFinished(reason, c.usage().promptTokens(), c.usage().completionTokens());
             job.listener().onFinish(reason, c.usage().promptTokens(), c.usage().completionTokens());
+        } catch (BadRequestException e) {
+            metrics.jobFailed();
+            job.listener().onError(ApiError.badRequest(e.getMessage(), e.param()));
         } catch (CodellmException | IllegalArgumentException e) {
             metrics.jobFailed();
             job.listener().onError(ApiError.badRequest(e.getMessage(), "prompt"));

@@ -48,6 +48,7 @@ final class HttpJson {
     /** Any failure as the API error a client should see (our own errors as they are; the rest are 500s). */
     static ApiError toApiError(Throwable t) {
         if (t instanceof ApiError e) return e;
+        if (t instanceof dev.codellm.core.BadRequestException b) return ApiError.badRequest(b.getMessage(), b.param());
         if (t instanceof HttpResponseException h) {
             int s = h.getStatus();
             String type = s >= 500 ? "server_error" : "invalid_request_error";

@@ -70,7 +70,7 @@ final class OllamaHandlers {
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null) messages.add(ChatMessage.system(system));
             messages.add(ChatMessage.user(prompt));
-            request = new ChatRequest(messages, null, SamplingParams.GREEDY);
+            request = new ChatRequest(messages, SamplingParams.GREEDY);
         }
         answer(ctx, body, request, name, false);
     }

@@ -1,6 +1,7 @@
 package dev.codellm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ChatRequest;
 import dev.codellm.core.CodellmException;
@@ -60,8 +61,6 @@ final class PlanParser {
 
     GenerationPlan chat(JsonNode body) {
         ChatRequest request = chatRequest(Fields.get(body, "messages"));
-        String responsePrefix = Fields.string(body, "response_prefix", null);
-        if (responsePrefix != null) request = new ChatRequest(request.messages(), responsePrefix, request.sampling());
         PlannedPrompt planned = plan(request);
         boolean logprobs = Fields.bool(body, "logprobs", false);
         Integer top = Fields.integer(body, "top_logprobs", null, 0, 20);
@@ -120,7 +119,7 @@ final class PlanParser {
         }
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), i));
-        return new ChatRequest(messages, null, SamplingParams.GREEDY);
+        return new ChatRequest(messages, SamplingParams.GREEDY);
     }
 
     private List<GenerationPlan.PromptEntry> prompts(JsonNode p, String suffix, int maxPrompts) {
@@ -247,6 +246,8 @@ final class PlanParser {
             planned = planner.plan(request);
         } catch (PromptTooLongException e) {
             throw ApiError.contextExceeded(e.promptTokens(), e.contextLength());
+        } catch (BadRequestException e) {
+            throw ApiError.badRequest(e.getMessage(), e.param());
         } catch (CodellmException e) {
             throw ApiError.badRequest(e.getMessage(), request instanceof ChatRequest ? "messages" : "prompt");
         }

@@ -125,7 +125,7 @@ class ClientCompatibilityTest {
         JsonNode p = ok(server.post("/apply-template", "{\"messages\": [{\"role\": \"system\", \"content\": \"S\"}, {\"role\": \"user\", \"content\": \"U\"}]}"));
         // the fake's template: "[role]: content\n" per message, then "[assistant]:"; its BOS piece is <s>
         assertEquals("<s>[system]: S\n[user]: U\n[assistant]:", p.get("prompt").asText());
-        int[] ids = model.chatPrompt(List.of(ChatMessage.system("S"), ChatMessage.user("U")), null);
+        int[] ids = model.chatPrompt(List.of(ChatMessage.system("S"), ChatMessage.user("U")));
         assertEquals(ids.length - 1 + "<s>".length(), p.get("prompt").asText().length(), "the same text the chat prompt encodes");
         assertEquals(400, server.post("/apply-template", "{\"messages\": []}").statusCode());
     }

@@ -10,7 +10,6 @@ import java.util.OptionalInt;
 import dev.codellm.model.generate.ChatTemplate;
 import dev.codellm.model.generate.InfillFormat;
 import dev.codellm.model.generate.PlannedPrompt;
-import dev.codellm.model.generate.Prompt;
 import dev.codellm.model.generate.PromptPart;
 import dev.codellm.model.generate.RequestPlanner;
 import dev.codellm.model.generate.TokenCodec;
@@ -134,12 +133,15 @@ final class FakeBatchBackend implements BatchBackend {
         return concat(new int[] {BOS, PRE}, bytes(prefix, false), new int[] {SUF}, bytes(suffix, false), new int[] {MID});
     }
 
-    /** Renders "[role]: content\n" per message, then "[assistant]:" and the response prefix. */
-    int[] chatPrompt(List<ChatMessage> messages, String responsePrefix) {
+    /** Renders "[role]: content\n" per message, then "[assistant]:" (and " " + a trailing assistant message's content). */
+    int[] chatPrompt(List<ChatMessage> messages) {
+        // a trailing assistant message is a prefill: the answer continues it
+        boolean prefill = messages.get(messages.size() - 1).role().equals("assistant");
         StringBuilder sb = new StringBuilder();
-        for (ChatMessage m : messages) sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
+        for (ChatMessage m : prefill ? messages.subList(0, messages.size() - 1) : messages)
+            sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
         sb.append("[assistant]:");
-        if (responsePrefix != null) sb.append(responsePrefix);
+        if (prefill) sb.append(' ').append(messages.get(messages.size() - 1).content());
         return bytes(sb.toString(), true);
     }
 
@@ -156,19 +158,10 @@ final class FakeBatchBackend implements BatchBackend {
         return new RequestPlanner(codec, new ModelInfo("fake-model", Integer.MAX_VALUE, true, "fake"), TEMPLATE, InfillFormat.PSM).plan(ids);
     }
 
-    /** Renders like {@link #chatPrompt}. */
-    static final ChatTemplate TEMPLATE = new ChatTemplate() {
-        @Override public String name() { return "fake"; }
-
-        @Override
-        public Prompt render(List<ChatMessage> messages, String responsePrefix) {
-            StringBuilder sb = new StringBuilder();
-            for (ChatMessage m : messages) sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
-            sb.append("[assistant]:");
-            if (responsePrefix != null) sb.append(responsePrefix);
-            return Prompt.builder().bos().text(sb.toString()).build();
-        }
-    };
+    /** Renders like {@link #chatPrompt} (a Jinja template, rendered by the model module as any GGUF's). */
+    static final ChatTemplate TEMPLATE = new ChatTemplate("fake",
+            "{{ bos_token }}{% for m in messages %}[{{ m.role }}]: {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant]:{% endif %}",
+            List.of(), List.of());
 
     /** Bytes as tokens; holds back incomplete UTF-8 like the real streaming decoder. */
     final TokenCodec codec = new TokenCodec() {

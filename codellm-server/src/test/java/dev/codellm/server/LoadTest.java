@@ -162,7 +162,7 @@ class LoadTest {
                 Integer.MAX_VALUE);
         StringBuilder text = new StringBuilder();
         for (String e : events.subList(0, events.size() - 2)) text.append(JSON.readTree(e).at("/choices/0/delta/content").asText(""));
-        String expected = FakeBatchBackend.chatAnswer(model.chatPrompt(List.of(ChatMessage.user(content)), null), REPEATS);
+        String expected = FakeBatchBackend.chatAnswer(model.chatPrompt(List.of(ChatMessage.user(content))), REPEATS);
         expect(expected.contentEquals(text), i, "streamed chat " + text);
         int tokens = JSON.readTree(events.get(events.size() - 2)).at("/usage/completion_tokens").asInt();
         clientCompletionTokens.addAndGet(tokens);

@@ -44,12 +44,12 @@ class NodeSdkTest {
             assertEquals(cp.length, r.at("/completion/usage/prompt_tokens").asInt());
             assertEquals("gpt-3.5-turbo-instruct", r.at("/completion/model").asText(), "the asked name is echoed");
 
-            int[] chat = model.chatPrompt(List.of(ChatMessage.system("You write Python."), ChatMessage.user("Reverse a list.")), null);
+            int[] chat = model.chatPrompt(List.of(ChatMessage.system("You write Python."), ChatMessage.user("Reverse a list.")));
             assertEquals(FakeBatchBackend.chatAnswer(chat, 1), r.at("/chat/text").asText());
             assertEquals("assistant", r.at("/chat/role").asText());
             assertEquals(chat.length, r.at("/chat/usage/prompt_tokens").asInt());
 
-            int[] streamed = model.chatPrompt(List.of(ChatMessage.user("stream please")), null);
+            int[] streamed = model.chatPrompt(List.of(ChatMessage.user("stream please")));
             assertEquals(FakeBatchBackend.chatAnswer(streamed, 1), r.at("/chatStream/text").asText());
             assertTrue(r.at("/chatStream/chunks").asInt() > 5);
             assertEquals("assistant", r.at("/chatStream/firstRole").asText());

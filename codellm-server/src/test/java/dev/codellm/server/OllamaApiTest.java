@@ -157,7 +157,7 @@ class OllamaApiTest {
             default -> {
                 List<ChatMessage> messages = new ArrayList<>();
                 for (JsonNode m : e.get("messages")) messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
-                yield model.chatPrompt(messages, null);
+                yield model.chatPrompt(messages);
             }
         };
     }

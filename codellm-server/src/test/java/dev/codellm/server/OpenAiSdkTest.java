@@ -151,7 +151,7 @@ class OpenAiSdkTest {
         ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
                 .model("fake-model").addSystemMessage("You write Python.").addUserMessage("Reverse a list.")
                 .maxCompletionTokens(200).seed(7).build());
-        int[] prompt = model.chatPrompt(List.of(ChatMessage.system("You write Python."), ChatMessage.user("Reverse a list.")), null);
+        int[] prompt = model.chatPrompt(List.of(ChatMessage.system("You write Python."), ChatMessage.user("Reverse a list.")));
         String expected = FakeBatchBackend.chatAnswer(prompt, 1);
         assertEquals(expected, c.choices().get(0).message().content().orElseThrow());
         assertEquals(ChatCompletion.Choice.FinishReason.STOP, c.choices().get(0).finishReason());
@@ -171,7 +171,7 @@ class OpenAiSdkTest {
                 ch.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
             });
         }
-        int[] prompt = model.chatPrompt(List.of(ChatMessage.user("stream please")), null);
+        int[] prompt = model.chatPrompt(List.of(ChatMessage.user("stream please")));
         String expected = FakeBatchBackend.chatAnswer(prompt, 1);
         assertEquals(expected, text.toString());
         assertTrue(chunks.size() > 5, "streamed in many chunks, got " + chunks.size());

@@ -124,4 +124,26 @@ class RealModelServerTest {
         assertEquals(400, r.statusCode());
         assertTrue(r.body().contains("fill-in-the-middle"), r.body());
     }
+
+    @Test
+    void chatTurnOrderErrorsAre400OnMessagesAndATrailingAssistantMessageIsContinued() throws Exception {
+        HttpResponse<String> twoUsers = server.post("/v1/chat/completions",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}], \"max_tokens\": 4}");
+        assertEquals(400, twoUsers.statusCode(), twoUsers.body());
+        JsonNode error = JSON.readTree(twoUsers.body()).get("error");
+        assertEquals("messages", error.get("param").asText());
+        assertTrue(error.get("message").asText().contains("message 2 has role 'user' where 'assistant' was expected"), error.toString());
+
+        List<dev.codellm.core.ChatMessage> primed = List.of(dev.codellm.core.ChatMessage.user("Tell me a story."),
+                dev.codellm.core.ChatMessage.assistant("Once upon a time"));
+        String expected;
+        try (LocalGenerator reference = LocalGenerator.open(gguf, new GeneratorOptions(512, "f32", null, null, 1))) {
+            expected = reference.chat(dev.codellm.core.ChatRequest.of(primed, SamplingParams.GREEDY.withMaxTokens(16)), t -> true).text();
+        }
+        HttpResponse<String> r = server.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me a story.\"}, "
+                + "{\"role\": \"assistant\", \"content\": \"Once upon a time\"}], \"max_tokens\": 16, \"temperature\": 0}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(expected, JSON.readTree(r.body()).at("/choices/0/message/content").asText());
+        assertTrue(expected.startsWith(","), "the answer continues the prefill: " + expected);
+    }
 }

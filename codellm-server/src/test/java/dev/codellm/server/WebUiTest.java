@@ -100,7 +100,7 @@ class WebUiTest {
         browser.get(server.base + "/");
         waiting(10).until(d -> d.findElement(By.id("model-name")).getText().contains("fake-model"));
         String question = "Write add()";
-        int[] prompt = model.chatPrompt(List.of(ChatMessage.user(question)), null);
+        int[] prompt = model.chatPrompt(List.of(ChatMessage.user(question)));
         String answer = FakeBatchBackend.answer(prompt, 1, TAIL);
         setValue("max-tokens", Integer.toString(answer.length())); // exactly one tail (ASCII: a token per byte)
         setValue("message", question);

@@ -5,6 +5,7 @@ import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
+import dev.codellm.model.generate.ChatTemplates;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.model.tokenizer.Vocabulary;
 import dev.codellm.train.model.Linear;
@@ -28,16 +29,23 @@ import java.util.List;
 public final class ModelGguf {
     private ModelGguf() {}
 
-    /** Llama 2 / Code Llama Instruct chat template (Jinja, as HF tokenizer configs store it). */
-    public static final String CHAT_TEMPLATE =
-            "{% if messages[0]['role'] == 'system' %}{% set sys = '<<SYS>>\\n' + messages[0]['content'] + '\\n<</SYS>>\\n\\n' %}{% set msgs = messages[1:] %}"
-            + "{% else %}{% set sys = '' %}{% set msgs = messages %}{% endif %}"
-            + "{% for m in msgs %}{% if m['role'] == 'user' %}{{ bos_token + '[INST] ' + (sys if loop.first else '') + m['content'] | trim + ' [/INST]' }}"
-            + "{% else %}{{ ' ' + m['content'] | trim + ' ' + eos_token }}{% endif %}{% endfor %}";
+    /** The chat template of a model trained without one given: the model module's default (Code Llama Instruct's). */
+    public static String defaultChatTemplate() {
+        return ChatTemplates.byName(ChatTemplates.DEFAULT).source();
+    }
 
+    /** Writes the model with the default chat template. */
     public static void write(TrainableLlama m, Tokenizer tok, String name, java.nio.file.Path path) throws IOException {
+        write(m, tok, name, path, defaultChatTemplate());
+    }
+
+    /**
+     * Writes the model; {@code chatTemplate} (Jinja) goes to {@code tokenizer.chat_template}: the
+     * template its instruction data was rendered with, so the engine renders chats as it learned them.
+     */
+    public static void write(TrainableLlama m, Tokenizer tok, String name, java.nio.file.Path path, String chatTemplate) throws IOException {
         GgufWriter g = header(m.config, name);
-        putTokenizer(g, tok);
+        putTokenizer(g, tok, chatTemplate);
         for (Param p : m.params.all()) {
             if (p.name.endsWith(".lora_a") || p.name.endsWith(".lora_b")) continue;
             g.addTensor(p.name, GgmlType.F32, dims(p), p.data);
@@ -91,9 +99,9 @@ public final class ModelGguf {
     /**
      * The vocabulary as {@code tokenizer.ggml.*}: byte-level BPE (learned here or a base's) or a
      * base's SentencePiece one (with its scores); special ids as the tokenizer settled them, so a
-     * reloaded file resolves every role alike; Llama 2's chat template.
+     * reloaded file resolves every role alike; the chat template (Jinja text).
      */
-    static void putTokenizer(GgufWriter g, Tokenizer tok) {
+    static void putTokenizer(GgufWriter g, Tokenizer tok, String chatTemplate) {
         Vocabulary v = tok.vocabulary();
         int[] types = new int[v.size()]; // as the file had them: the tokenizer settles them again on loading
         for (int i = 0; i < types.length; i++) types[i] = v.type(i).code;
@@ -110,7 +118,7 @@ public final class ModelGguf {
         }
         g.putBool("tokenizer.ggml.add_bos_token", tok.addsBos()).putBool("tokenizer.ggml.add_eos_token", false);
         if (v.addSpacePrefix() != null) g.putBool("tokenizer.ggml.add_space_prefix", v.addSpacePrefix());
-        g.putString("tokenizer.chat_template", CHAT_TEMPLATE);
+        g.putString("tokenizer.chat_template", chatTemplate);
     }
 
     static long[] dims(Param p) {

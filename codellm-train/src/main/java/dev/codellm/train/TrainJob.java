@@ -1,18 +1,21 @@
 package dev.codellm.train;
 
+import dev.codellm.core.ChatMessage;
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.generate.ChatTemplate;
+import dev.codellm.model.generate.ChatTemplates;
 import dev.codellm.train.data.Corpus;
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.ExampleSource;
 import dev.codellm.train.data.PackedLmSource;
 import dev.codellm.train.data.SftSource;
-import dev.codellm.train.data.SpecialTokens;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Linear;
 import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.io.IOException;
@@ -33,11 +36,24 @@ import java.util.Set;
  * fine-tuning or LoRA, then hands it to {@link Trainer}.
  */
 public final class TrainJob {
-    /** Everything a run needs; null base means "train from scratch". */
+    /**
+     * Everything a run needs; null base means "train from scratch". {@code chatTemplate} names a
+     * built-in template ({@code train --template}) for the instruction data and the written GGUF;
+     * null keeps the base's {@code tokenizer.chat_template}, else the default.
+     */
     public record Spec(Path data, Path out, Path base, String name,
                        int vocabMerges, int dim, int layers, int heads, int kvHeads, int ffnDim, int context,
                        double fimRate, double spmRate, int loraRank, double loraAlpha, List<String> loraTargets,
-                       Set<String> extensions, int heldOutPermille, int heldOutRows, long maxFileBytes, TrainOptions options) {}
+                       Set<String> extensions, int heldOutPermille, int heldOutRows, long maxFileBytes, TrainOptions options,
+                       String chatTemplate) {
+        public Spec(Path data, Path out, Path base, String name,
+                    int vocabMerges, int dim, int layers, int heads, int kvHeads, int ffnDim, int context,
+                    double fimRate, double spmRate, int loraRank, double loraAlpha, List<String> loraTargets,
+                    Set<String> extensions, int heldOutPermille, int heldOutRows, long maxFileBytes, TrainOptions options) {
+            this(data, out, base, name, vocabMerges, dim, layers, heads, kvHeads, ffnDim, context, fimRate, spmRate, loraRank, loraAlpha,
+                    loraTargets, extensions, heldOutPermille, heldOutRows, maxFileBytes, options, null);
+        }
+    }
 
     private TrainJob() {}
 
@@ -55,10 +71,12 @@ public final class TrainJob {
 
             Tokenizer tok;
             TrainableLlama model;
+            String baseTemplate = null;
             if (s.base() != null) {
                 try (GgufFile g = GgufFile.open(s.base())) {
                     tok = ModelGguf.tokenizer(g);
                     model = ModelGguf.load(g);
+                    baseTemplate = g.optString("tokenizer.chat_template", null);
                 }
                 log.println("base: " + s.base() + " (" + model.config + ")");
             } else {
@@ -69,16 +87,19 @@ public final class TrainJob {
                 model.initRandom(o.seed());
             }
             if (o.seqLen() > model.config.contextLength()) throw new CodellmException("--seq-len " + o.seqLen() + " exceeds the model context " + model.config.contextLength());
-            SpecialTokens.of(tok); // fail early if BOS/EOS are missing (FIM tokens: when the objective needs them)
+            tok.specialTokens().require("bos"); // fail early if BOS/EOS are missing (FIM tokens: when the objective needs them)
+            tok.specialTokens().require("eos");
             if (s.loraRank() > 0) attachLora(model, s, o.seed(), log);
+            ChatTemplate template = ChatTemplates.choose(s.chatTemplate(), baseTemplate);
 
             ExampleSource data;
             List<Example> heldOut = new ArrayList<>();
             if (sft) {
-                List<List<SftSource.Turn>> convs = SftSource.readJsonl(s.data());
+                List<List<ChatMessage>> convs = SftSource.readJsonl(s.data());
                 int nHeld = Math.min(convs.size() / 10, s.heldOutRows());
-                SftSource held = nHeld > 0 ? new SftSource(convs.subList(0, nHeld), tok, o.seqLen(), o.seed()) : null;
-                data = new SftSource(convs.subList(nHeld, convs.size()), tok, o.seqLen(), o.seed());
+                SftSource held = nHeld > 0 ? new SftSource(convs.subList(0, nHeld), tok, template, o.seqLen(), o.seed()) : null;
+                data = new SftSource(convs.subList(nHeld, convs.size()), tok, template, o.seqLen(), o.seed());
+                log.println("chat template: " + template.name() + (s.chatTemplate() == null && baseTemplate != null ? " (the base's)" : ""));
                 if (held != null) for (int i = 0; i < held.size(); i++) heldOut.add(held.get(i));
                 log.printf(Locale.ROOT, "data: %d instruction rows for training, %d held out%n", data.size(), heldOut.size());
             } else {
@@ -90,11 +111,11 @@ public final class TrainJob {
                     for (int i = 0; i < s.heldOutRows(); i++) heldOut.add(h.get(i));
                 }
             }
-            Trainer trainer = new Trainer(model, tok, data, heldOut, o, s.out(), s.name(), log);
+            Trainer trainer = new Trainer(model, tok, data, heldOut, o, s.out(), s.name(), log, template.source());
             Trainer.Result r = trainer.run();
             if (s.loraRank() > 0) {
                 for (Linear lin : model.linears()) lin.mergeLora();
-                ModelGguf.write(model, tok, s.name(), s.out().resolve("model.gguf"));
+                ModelGguf.write(model, tok, s.name(), s.out().resolve("model.gguf"), template.source());
                 log.println("merged LoRA adapter into " + s.out().resolve("model.gguf"));
             }
             log.printf(Locale.ROOT, "done: %d steps, train loss %.4f, held-out loss %.4f, %.0f tok/s, %.2f GFLOP/s -> %s%n",
@@ -122,9 +143,9 @@ public final class TrainJob {
             bt.add(d.text());
             used += d.text().length();
         }
-        Tokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.NAMES);
+        Tokenizer tok = bt.train(s.vocabMerges(), SpecialTokens.CODE_LLAMA_SPELLINGS);
         GgufWriter g = new GgufWriter().putString("general.architecture", "llama").putString("general.name", s.name() + "-tokenizer");
-        ModelGguf.putTokenizer(g, tok);
+        ModelGguf.putTokenizer(g, tok, ModelGguf.defaultChatTemplate());
         g.write(saved);
         log.printf(Locale.ROOT, "tokenizer: %d tokens (%d merges) learned from %,d chars in %.1fs -> %s%n",
                 tok.vocabSize(), tok.vocabulary().merges().size(), used, (System.nanoTime() - t0) / 1e9, saved);

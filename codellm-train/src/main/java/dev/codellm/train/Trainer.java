@@ -50,6 +50,7 @@ public final class Trainer {
     private final TrainOptions o;
     private final Path out;
     private final String name;
+    private final String chatTemplate;
     private final PrintStream log;
     private final AdamW adam;
     private final List<Param> params;
@@ -58,6 +59,13 @@ public final class Trainer {
     private int step;
 
     public Trainer(TrainableLlama model, Tokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name, PrintStream log) {
+        this(model, tok, data, heldOut, o, out, name, log, ModelGguf.defaultChatTemplate());
+    }
+
+    /** As above; {@code chatTemplate} (Jinja) is written into the model GGUF. */
+    public Trainer(TrainableLlama model, Tokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name,
+                   PrintStream log, String chatTemplate) {
+        this.chatTemplate = chatTemplate;
         this.model = model;
         this.tok = tok;
         this.data = data;
@@ -213,7 +221,7 @@ public final class Trainer {
         if (lora()) {
             ModelGguf.writeAdapter(model, name, out.resolve("adapter.gguf"));
         } else {
-            ModelGguf.write(model, tok, name, out.resolve("model.gguf"));
+            ModelGguf.write(model, tok, name, out.resolve("model.gguf"), chatTemplate);
         }
         GgufWriter s = new GgufWriter();
         s.putString("general.architecture", "codellm-train-state")

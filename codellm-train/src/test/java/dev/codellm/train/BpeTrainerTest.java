@@ -9,7 +9,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.tokenizer.PreTokenizer;
 import dev.codellm.model.tokenizer.Tokenizer;
-import dev.codellm.train.data.SpecialTokens;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class BpeTrainerTest {
     static Tokenizer trained() {
         BpeTrainer t = new BpeTrainer();
         for (int i = 0; i < 20; i++) t.add(CODE.replace("Foo", "Foo" + i));
-        return t.train(100, SpecialTokens.NAMES);
+        return t.train(100, SpecialTokens.CODE_LLAMA_SPELLINGS);
     }
 
     /** The encoder the trainer uses, against llama.cpp's reference token ids for the real GPT-2 vocabulary. */
@@ -59,7 +59,7 @@ class BpeTrainerTest {
         assertEquals(CODE, tok.decode(ids));
         assertTrue(ids.length <= words(CODE).size() && ids.length < CODE.length() / 2,
                 "merges should make every repeated piece one token: " + ids.length);
-        assertEquals(tok.vocabSize() - 4, SpecialTokens.of(tok).pre());
+        assertEquals(tok.vocabSize() - 4, tok.specialTokens().require("fim_pre"));
         assertEquals("héllo ✓ 🦙", tok.decode(tok.encode("héllo ✓ 🦙")));
         assertEquals(tok.vocabSize(), tok.vocabulary().tokens().stream().distinct().count(), "no duplicate spellings");
     }
@@ -87,7 +87,7 @@ class BpeTrainerTest {
     void savedVocabularyReloadsIdentically() throws Exception {
         Tokenizer tok = trained();
         GgufWriter w = new GgufWriter().putString("general.architecture", "llama");
-        ModelGguf.putTokenizer(w, tok);
+        ModelGguf.putTokenizer(w, tok, ModelGguf.defaultChatTemplate());
         Path p = dir.resolve("tokenizer.gguf");
         w.write(p);
         try (GgufFile g = GgufFile.open(p)) {
@@ -95,7 +95,7 @@ class BpeTrainerTest {
             assertEquals(tok.vocabulary().tokens(), back.vocabulary().tokens());
             assertEquals(tok.vocabulary().merges(), back.vocabulary().merges());
             assertArrayEquals(tok.encode(CODE), back.encode(CODE));
-            assertEquals(SpecialTokens.of(tok), SpecialTokens.of(back));
+            assertEquals(tok.specialTokens().roles(), back.specialTokens().roles());
             assertArrayEquals(tok.encode("<PRE>x", true, true), back.encode("<PRE>x", true, true));
         }
     }

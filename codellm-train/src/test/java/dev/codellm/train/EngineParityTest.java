@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.llama.KvType;
-import dev.codellm.train.data.SpecialTokens;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.model.ModelConfig;
@@ -36,7 +36,7 @@ class EngineParityTest {
     private void check(boolean tied, int kvHeads) throws Exception {
         BpeTrainer bt = new BpeTrainer();
         bt.add("def add(a, b):\n    return a + b\n");
-        Tokenizer tok = bt.train(30, SpecialTokens.NAMES);
+        Tokenizer tok = bt.train(30, SpecialTokens.CODE_LLAMA_SPELLINGS);
         TrainableLlama m = new TrainableLlama(new ModelConfig(tok.vocabSize(), 64, 2, 4, kvHeads, 96, 64, 10000f, 1e-5f, tied));
         m.initRandom(5);
         Random rnd = new Random(6);

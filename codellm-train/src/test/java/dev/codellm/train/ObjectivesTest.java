@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.FimTransform;
-import dev.codellm.train.data.IntList;
+import dev.codellm.core.ChatMessage;
+import dev.codellm.core.IntList;
+import dev.codellm.model.generate.ChatTemplates;
 import dev.codellm.train.data.SftSource;
-import dev.codellm.train.data.SpecialTokens;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.util.Arrays;
@@ -22,22 +24,22 @@ class ObjectivesTest {
         BpeTrainer t = new BpeTrainer();
         t.add(DOC);
         t.add("[INST] Write code [/INST] def f(x):\n    return x\n");
-        return t.train(60, SpecialTokens.NAMES);
+        return t.train(60, SpecialTokens.CODE_LLAMA_SPELLINGS);
     }
 
     @Test
     void fimRearrangesCharactersInPsmAndSpmOrder() {
         Tokenizer tok = tokenizer();
-        SpecialTokens sp = SpecialTokens.of(tok);
+        SpecialTokens sp = tok.specialTokens();
         FimTransform fim = new FimTransform(tok, 1.0, 0.5);
         Random rnd = new Random(3);
         int psm = 0, spm = 0;
         for (int i = 0; i < 200; i++) {
             int[] ids = fim.apply(DOC, rnd, new IntList()).toArray();
-            assertEquals(sp.bos(), ids[0]);
-            assertEquals(sp.pre(), ids[1]);
-            assertEquals(sp.eot(), ids[ids.length - 1]);
-            int suf = indexOf(ids, sp.suf()), mid = indexOf(ids, sp.mid());
+            assertEquals(sp.require("bos"), ids[0]);
+            assertEquals(sp.require("fim_pre"), ids[1]);
+            assertEquals(sp.require("eot"), ids[ids.length - 1]);
+            int suf = indexOf(ids, sp.require("fim_suf")), mid = indexOf(ids, sp.require("fim_mid"));
             assertTrue(suf > 0 && mid > suf);
             String middle = tok.decode(Arrays.copyOfRange(ids, mid + 1, ids.length - 1));
             if (suf == 2) { // SPM: <PRE><SUF> suffix <MID> prefix middle
@@ -53,29 +55,29 @@ class ObjectivesTest {
         }
         assertTrue(psm > 70 && spm > 70, "PSM/SPM mix near 50/50: " + psm + "/" + spm);
         int[] plain = new FimTransform(tok, 0.0, 0.5).apply(DOC, rnd, new IntList()).toArray();
-        assertEquals(sp.bos(), plain[0]);
-        assertEquals(sp.eos(), plain[plain.length - 1]);
+        assertEquals(sp.require("bos"), plain[0]);
+        assertEquals(sp.require("eos"), plain[plain.length - 1]);
         assertEquals(DOC, tok.decode(plain));
     }
 
     @Test
     void sftPutsLossOnTheResponseOnly() {
         Tokenizer tok = tokenizer();
-        SpecialTokens sp = SpecialTokens.of(tok);
-        List<SftSource.Turn> conv = List.of(new SftSource.Turn("system", "Be brief."), new SftSource.Turn("user", "Write code"),
-                new SftSource.Turn("assistant", "def f(x):\n    return x"));
-        SftSource src = new SftSource(List.of(conv), tok, 128, 1);
+        SpecialTokens sp = tok.specialTokens();
+        List<ChatMessage> conv = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Write code"),
+                ChatMessage.assistant("def f(x):\n    return x"));
+        SftSource src = new SftSource(List.of(conv), tok, ChatTemplates.byName("llama2"), 128, 1);
         Example e = src.get(0);
         StringBuilder trained = new StringBuilder(), prompt = new StringBuilder();
         int eosTrained = 0;
         for (int t = 0; t < e.length(); t++) {
-            if (e.targets()[t] == sp.eos()) { if (e.weights()[t] == 1f) eosTrained++; continue; }
+            if (e.targets()[t] == sp.require("eos")) { if (e.weights()[t] == 1f) eosTrained++; continue; }
             (e.weights()[t] == 1f ? trained : prompt).append(tok.decode(new int[] {e.targets()[t]}));
         }
         assertEquals(" def f(x):\n    return x ", trained.toString());
         assertEquals(1, eosTrained, "the closing </s> is learned");
         assertTrue(prompt.toString().startsWith("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nWrite code [/INST]"), prompt.toString());
-        assertEquals(sp.bos(), e.tokens()[0]);
+        assertEquals(sp.require("bos"), e.tokens()[0]);
         for (int t = e.length(); t < 128; t++) assertEquals(0f, e.weights()[t], "padding carries no loss");
     }
 

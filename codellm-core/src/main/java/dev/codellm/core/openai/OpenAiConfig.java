@@ -15,8 +15,6 @@ import java.time.Duration;
  * @param initialBackoff  wait before the first retry; doubled each retry, capped at {@code maxBackoff}
  * @param maxBackoff      longest single wait, also the cap on a server's Retry-After
  * @param contextLength   what {@code info()} reports (the API does not tell us)
- * @param assistantPrefill send a chat request's responsePrefix as a trailing assistant message
- *                        (llama.cpp / vLLM continue it; the real OpenAI API answers anew)
  */
 public record OpenAiConfig(
         URI baseUrl,
@@ -27,8 +25,7 @@ public record OpenAiConfig(
         int maxRetries,
         Duration initialBackoff,
         Duration maxBackoff,
-        int contextLength,
-        boolean assistantPrefill) {
+        int contextLength) {
 
     public static final String API_KEY_ENV = "OPENAI_API_KEY";
 
@@ -41,27 +38,23 @@ public record OpenAiConfig(
     /** Defaults: key from {@code OPENAI_API_KEY}, 10 s connect, 10 min request, 5 retries from 1 s up to 30 s. */
     public static OpenAiConfig of(String endpoint, String model) {
         return new OpenAiConfig(normalizeBaseUrl(endpoint), model, System.getenv(API_KEY_ENV),
-                Duration.ofSeconds(10), Duration.ofMinutes(10), 5, Duration.ofSeconds(1), Duration.ofSeconds(30), 4096, false);
+                Duration.ofSeconds(10), Duration.ofMinutes(10), 5, Duration.ofSeconds(1), Duration.ofSeconds(30), 4096);
     }
 
     public OpenAiConfig withApiKey(String key) {
-        return new OpenAiConfig(baseUrl, model, key, connectTimeout, requestTimeout, maxRetries, initialBackoff, maxBackoff, contextLength, assistantPrefill);
+        return new OpenAiConfig(baseUrl, model, key, connectTimeout, requestTimeout, maxRetries, initialBackoff, maxBackoff, contextLength);
     }
 
     public OpenAiConfig withTimeouts(Duration connect, Duration request) {
-        return new OpenAiConfig(baseUrl, model, apiKey, connect, request, maxRetries, initialBackoff, maxBackoff, contextLength, assistantPrefill);
+        return new OpenAiConfig(baseUrl, model, apiKey, connect, request, maxRetries, initialBackoff, maxBackoff, contextLength);
     }
 
     public OpenAiConfig withRetries(int retries, Duration initial, Duration max) {
-        return new OpenAiConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, retries, initial, max, contextLength, assistantPrefill);
+        return new OpenAiConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, retries, initial, max, contextLength);
     }
 
     public OpenAiConfig withContextLength(int n) {
-        return new OpenAiConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, maxRetries, initialBackoff, maxBackoff, n, assistantPrefill);
-    }
-
-    public OpenAiConfig withAssistantPrefill(boolean prefill) {
-        return new OpenAiConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, maxRetries, initialBackoff, maxBackoff, contextLength, prefill);
+        return new OpenAiConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, maxRetries, initialBackoff, maxBackoff, n);
     }
 
     /**

@@ -85,15 +85,14 @@ public final class OpenAiGenerator implements Generator {
         body.put("model", config.model());
         ArrayNode messages = body.putArray("messages");
         for (ChatMessage m : request.messages()) messages.addObject().put("role", m.role()).put("content", m.content());
-        String prefix = request.responsePrefix();
-        boolean prefill = prefix != null && !prefix.isEmpty() && config.assistantPrefill();
-        if (prefill) messages.addObject().put("role", "assistant").put("content", prefix);
         putSampling(body, request.sampling());
         Completion c = send("/chat/completions", body, sink, true);
-        // The text is what follows the prefix. A server that honoured the prefill returns only the
-        // continuation; one that answered anew may repeat the prefix, which we drop.
-        if (prefix != null && !prefix.isEmpty() && c.text().startsWith(prefix)) {
-            return new Completion(c.text().substring(prefix.length()), c.finishReason(), c.usage());
+        // A trailing assistant message is a prefill: the text is what follows it. llama-server and
+        // codellm serve return only the continuation; an API that answers anew (OpenAI's) may
+        // repeat the prefill, which is dropped.
+        String prefill = request.prefill();
+        if (prefill != null && !prefill.isEmpty() && c.text().startsWith(prefill)) {
+            return new Completion(c.text().substring(prefill.length()), c.finishReason(), c.usage());
         }
         return c;
     }

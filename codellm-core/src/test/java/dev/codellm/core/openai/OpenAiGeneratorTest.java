@@ -129,23 +129,27 @@ class OpenAiGeneratorTest {
     }
 
     @Test
-    void chatSendsMessagesAndStripsARepeatedResponsePrefix() {
+    void chatSendsMessagesAsTheyAreAndStripsARepeatedPrefill() {
+        // An API that ignores the prefill and answers anew repeats it: the text is what follows it.
         script.add(Reply.json("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"```python\\ndef f(): pass\\n```\"},\"finish_reason\":\"stop\"}]}"));
-        ChatRequest req = new ChatRequest(List.of(ChatMessage.system("be brief"), ChatMessage.user("write f")), "```python\n", SamplingParams.GREEDY);
+        ChatRequest req = new ChatRequest(List.of(ChatMessage.system("be brief"), ChatMessage.user("write f"), ChatMessage.assistant("```python\n")),
+                SamplingParams.GREEDY);
         Completion c = client("").chat(req, TokenSink.NONE);
         assertEquals("def f(): pass\n```", c.text());
         assertEquals("/v1/chat/completions", paths.get(0));
         JsonNode msgs = bodies.get(0).path("messages");
-        assertEquals(2, msgs.size(), "prefix is not sent as a message unless assistantPrefill is on");
+        assertEquals(3, msgs.size(), "the trailing assistant message (the prefill) is sent as it is");
         assertEquals("user", msgs.get(1).path("role").asText());
         assertEquals("write f", msgs.get(1).path("content").asText());
+        assertEquals("assistant", msgs.get(2).path("role").asText());
+        assertEquals("```python\n", msgs.get(2).path("content").asText());
     }
 
     @Test
-    void chatWithPrefillSendsTheResponsePrefixAsAssistantMessage() {
+    void chatWithAServerThatContinuesThePrefillKeepsItsText() {
         script.add(Reply.json("{\"choices\":[{\"message\":{\"content\":\"def f(): pass\\n```\"},\"finish_reason\":\"stop\"}]}"));
-        OpenAiGenerator g = new OpenAiGenerator(client("").config().withAssistantPrefill(true));
-        Completion c = g.chat(new ChatRequest(List.of(ChatMessage.user("write f")), "```python\n", SamplingParams.GREEDY), TokenSink.NONE);
+        Completion c = client("").chat(new ChatRequest(List.of(ChatMessage.user("write f"), ChatMessage.assistant("```python\n")),
+                SamplingParams.GREEDY), TokenSink.NONE);
         assertEquals("def f(): pass\n```", c.text());
         JsonNode msgs = bodies.get(0).path("messages");
         assertEquals("assistant", msgs.get(1).path("role").asText());

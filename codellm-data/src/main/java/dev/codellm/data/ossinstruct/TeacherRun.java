@@ -131,7 +131,7 @@ public final class TeacherRun {
 
     private Completion askWithRetries(Seed s, RateLimiter limiter) throws InterruptedException {
         ChatRequest req = new ChatRequest(List.of(ChatMessage.system(OssInstructPrompt.SYSTEM),
-                ChatMessage.user(OssInstructPrompt.user(s))), null, options.sampling());
+                ChatMessage.user(OssInstructPrompt.user(s))), options.sampling());
         long backoff = options.initialBackoff().toMillis();
         for (int attempt = 0; ; attempt++) {
             limiter.acquire();

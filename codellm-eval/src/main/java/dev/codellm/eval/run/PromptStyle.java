@@ -1,5 +1,6 @@
 package dev.codellm.eval.run;
 
+import dev.codellm.core.ChatMessage;
 import dev.codellm.core.CodellmException;
 import dev.codellm.eval.data.DatasetId;
 import java.util.List;
@@ -12,6 +13,16 @@ public enum PromptStyle {
     INSTRUCT("instruct"),
     /** Original MBPP's 3-shot prompt (tasks 2-4 as examples); stops at [DONE]. */
     MBPP_3SHOT("mbpp-3shot");
+
+    /**
+     * EvalPlus's instruct prompt for a task: the instruction in a user message and the response
+     * prefix as a trailing assistant message, which the answer continues (the same request for the
+     * local engine and for an endpoint; {@code codellm serve} and llama-server continue it).
+     */
+    public static List<ChatMessage> instructMessages(String taskInstruction) {
+        String user = INSTRUCTION + "\n```\n" + taskInstruction.strip() + "\n```\n";
+        return List.of(ChatMessage.user(user), ChatMessage.assistant(RESPONSE_PREFIX));
+    }
 
     /** EvalPlus's instruction prefix and the response it primes the model with. */
     public static final String INSTRUCTION = "Please provide a self-contained Python script that solves the following problem in a markdown code block:";

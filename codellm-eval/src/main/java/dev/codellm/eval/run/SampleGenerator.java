@@ -1,6 +1,5 @@
 package dev.codellm.eval.run;
 
-import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ChatRequest;
 import dev.codellm.core.Completion;
 import dev.codellm.core.CompletionRequest;
@@ -10,7 +9,6 @@ import dev.codellm.core.TokenSink;
 import dev.codellm.eval.data.DatasetId;
 import dev.codellm.eval.data.Task;
 import dev.codellm.eval.gen.Sanitizer;
-import java.util.List;
 
 /** Asks a {@link Generator} for one sample of a task in the chosen prompt style. */
 public final class SampleGenerator {
@@ -36,8 +34,7 @@ public final class SampleGenerator {
         String completion, program;
         switch (style) {
             case INSTRUCT -> {
-                String user = PromptStyle.INSTRUCTION + "\n```\n" + task.instruction().strip() + "\n```\n";
-                Completion c = generator.chat(new ChatRequest(List.of(ChatMessage.user(user)), PromptStyle.RESPONSE_PREFIX, p), TokenSink.NONE);
+                Completion c = generator.chat(new ChatRequest(PromptStyle.instructMessages(task.instruction()), p), TokenSink.NONE);
                 completion = c.text();
                 program = PromptStyle.RESPONSE_PREFIX + completion;
             }

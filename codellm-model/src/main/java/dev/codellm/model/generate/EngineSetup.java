@@ -27,13 +27,15 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
         int trained = model.config().contextLength();
         int ctx = options.contextLength() > 0 ? options.contextLength() : Math.min(trained, DEFAULT_CONTEXT_CAP);
         KvType kv = KvType.parse(options.kvType());
-        ChatTemplate template = ChatTemplates.choose(options.template(), file.optString("tokenizer.chat_template", null));
+        String fileTemplate = file.optString("tokenizer.chat_template", null);
+        ChatTemplate template = ChatTemplates.choose(options.template(), fileTemplate);
+        boolean templateFromFile = (options.template() == null || options.template().isBlank()) && fileTemplate != null && !fileTemplate.isBlank();
         boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();
         String name = file.optString("general.name", stripExtension(file.path().getFileName().toString()));
         long kvBytes = Session.bytes(model.config(), ctx, kv);
         String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s %.1f MiB, template %s%s",
                 name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kv,
-                kvBytes / 1048576.0, template.name(), infill ? ", infill" : "");
+                kvBytes / 1048576.0, template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "");
         RequestPlanner planner = new RequestPlanner(new TokenizerCodec(tokenizer), new ModelInfo(name, ctx, infill, template.name()),
                 template, options.infillFormat());
         return new EngineSetup(loaded, planner, ctx, kv, summary);

@@ -67,7 +67,7 @@ public final class LocalGenerator implements Generator {
         return planner.promptIds(request);
     }
 
-    /** The prompt ids of a chat request, rendered with the model's template. */
+    /** The prompt ids of a chat request, rendered with the model's template (a trailing assistant message is a prefill). */
     public int[] promptIds(ChatRequest request) {
         return planner.promptIds(request);
     }

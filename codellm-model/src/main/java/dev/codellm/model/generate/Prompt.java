@@ -39,6 +39,8 @@ public record Prompt(List<PromptPart> parts) {
         public Builder text(String s) { parts.add(new PromptPart.Text(s, false)); return this; }
         public Builder textWithSpecials(String s) { parts.add(new PromptPart.Text(s, true)); return this; }
         public Builder rawText(String s) { parts.add(new PromptPart.RawText(s)); return this; }
+        public Builder rawTextWithSpecials(String s) { parts.add(new PromptPart.RawText(s, true)); return this; }
+        public Builder append(Prompt p) { parts.addAll(p.parts()); return this; }
         public Prompt build() { return new Prompt(parts); }
     }
 

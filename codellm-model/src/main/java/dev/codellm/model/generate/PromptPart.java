@@ -25,9 +25,13 @@ public sealed interface PromptPart {
 
     /**
      * Text encoded WITHOUT the tokenizer's implicit leading space: Code Llama's
-     * {@code encode_infilling} (used for the suffix in the infill format).
+     * {@code encode_infilling} (the suffix in the infill format), and text that continues earlier
+     * text (the middle of a FIM example, an assistant's answer after its prompt). With
+     * {@code parseSpecial}, special-token text becomes the special token.
      */
-    record RawText(String text) implements PromptPart {}
+    record RawText(String text, boolean parseSpecial) implements PromptPart {
+        public RawText(String text) { this(text, false); }
+    }
 
     /** The four Code Llama fill-in-the-middle tokens. */
     enum FimToken {

@@ -57,8 +57,8 @@ public final class RequestPlanner {
     public PlannedPrompt plan(ChatRequest request) {
         Set<Integer> stopIds = new HashSet<>();
         for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
-        // Code Llama's chat decode drops the answer's leading dummy space; after a response prefix it is real text.
-        boolean strip = request.responsePrefix() == null || request.responsePrefix().isEmpty();
+        // Code Llama's chat decode drops the answer's leading dummy space; after a prefill it is real text.
+        boolean strip = request.prefill() == null || request.prefill().isEmpty();
         return planned(promptIds(request), stopIds, template.stopStrings(), strip);
     }
 
@@ -72,9 +72,9 @@ public final class RequestPlanner {
         return encoder.encode(prompt(request));
     }
 
-    /** The prompt ids of a chat request, rendered with the model's template. */
+    /** The prompt ids of a chat request, rendered with the model's template (a trailing assistant message is a prefill). */
     public int[] promptIds(ChatRequest request) {
-        return encoder.encode(template.render(request.messages(), request.responsePrefix()));
+        return encoder.encode(template.render(request.messages()));
     }
 
     /**
@@ -82,7 +82,7 @@ public final class RequestPlanner {
      * with BOS/EOS spelled as the tokenizer's pieces, as a Jinja template would write them.
      */
     public String renderChat(ChatRequest request) {
-        Prompt p = template.render(request.messages(), request.responsePrefix());
+        Prompt p = template.render(request.messages());
         StringBuilder sb = new StringBuilder();
         for (PromptPart part : p.parts()) {
             switch (part) {

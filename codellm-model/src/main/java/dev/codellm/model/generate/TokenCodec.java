@@ -32,6 +32,9 @@ public interface TokenCodec {
     /** The token's text when decoded on its own (for tests and for {@code --ids} output). */
     String piece(int id);
 
+    /** The bytes the token stands for (a character may span several byte tokens). */
+    default byte[] pieceBytes(int id) { return piece(id).getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+
     /** A decoder for one generated stream that emits only complete UTF-8 text. */
     TextDecoder newDecoder();
 

@@ -60,6 +60,9 @@ public final class TokenizerCodec implements TokenCodec {
     }
 
     @Override
+    public byte[] pieceBytes(int id) { return tokenizer.tokenBytes(id); }
+
+    @Override
     public TextDecoder newDecoder() {
         StreamingDecoder d = tokenizer.streamingDecoder();
         return new TextDecoder() {

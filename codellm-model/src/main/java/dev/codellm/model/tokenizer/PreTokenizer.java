@@ -1,5 +1,6 @@
 package dev.codellm.model.tokenizer;
 
+import dev.codellm.core.IntList;
 import dev.codellm.core.CodellmException;
 import java.util.ArrayList;
 import java.util.List;

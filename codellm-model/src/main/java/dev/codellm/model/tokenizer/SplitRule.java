@@ -1,5 +1,6 @@
 package dev.codellm.model.tokenizer;
 
+import dev.codellm.core.IntList;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,5 +1,6 @@
 package dev.codellm.model.tokenizer;
 
+import dev.codellm.core.IntList;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,5 +1,6 @@
 package dev.codellm.model.tokenizer;
 
+import dev.codellm.core.IntList;
 import dev.codellm.core.CodellmException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,9 @@ public final class Tokenizer {
     public Vocabulary vocabulary() { return vocabulary; }
 
     public Kind kind() { return kind; }
+
+    /** The special-token roles as settled for this vocabulary (BOS, EOS, the infilling tokens, ...). */
+    public SpecialTokens specialTokens() { return special; }
 
     public int vocabSize() { return vocabulary.size(); }
 

@@ -72,7 +72,7 @@ class CodeLlamaPromptIdsTest {
             Prompt p = switch (c.kind()) {
                 case "psm" -> InfillFormat.PSM.prompt(c.prefix(), c.suffix());
                 case "spm" -> InfillFormat.SPM.prompt(c.prefix(), c.suffix());
-                default -> new Llama2ChatTemplate().render(c.messages(), null);
+                default -> ChatTemplates.byName("llama2").render(c.messages());
             };
             ours.add(encoder.encode(p));
         }

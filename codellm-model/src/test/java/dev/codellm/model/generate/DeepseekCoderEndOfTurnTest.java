@@ -59,7 +59,7 @@ class DeepseekCoderEndOfTurnTest {
     private static LocalGenerator generator(int... script) {
         ScriptedModel model = new ScriptedModel(script, END_OF_SENTENCE, tokenizer.vocabSize(), 512);
         return new LocalGenerator(new TokenizerCodec(tokenizer), n -> model, new ModelInfo("deepseek-coder", 512, true, "deepseek-coder"),
-                new DeepseekCoderChatTemplate(), InfillFormat.PSM, null);
+                ChatTemplates.byName("deepseek-coder"), InfillFormat.PSM, null);
     }
 
     private static final SamplingParams GREEDY = SamplingParams.GREEDY.withMaxTokens(20);
@@ -80,7 +80,7 @@ class DeepseekCoderEndOfTurnTest {
     @Test
     void chatStopsAtTheInstructTemplatesEot() {
         int x = tokenizer.encode("x")[0];
-        Completion c = generator(x, EOT_TEXT, x).chat(new ChatRequest(List.of(ChatMessage.user("hi")), null, GREEDY), t -> true);
+        Completion c = generator(x, EOT_TEXT, x).chat(ChatRequest.of(List.of(ChatMessage.user("hi")), GREEDY), t -> true);
         assertEquals(FinishReason.STOP, c.finishReason());
         assertEquals("x", c.text());
         assertFalse(c.text().contains("<|EOT|>"));

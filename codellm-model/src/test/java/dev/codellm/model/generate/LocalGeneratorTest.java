@@ -27,7 +27,7 @@ class LocalGeneratorTest {
     private LocalGenerator generator(String script, int after, int ctx) {
         model = new ScriptedModel(FakeCodec.ids(script), after, codec.vocabSize(), ctx);
         return new LocalGenerator(codec, n -> model, new ModelInfo("fake", ctx, true, "llama2"),
-                new Llama2ChatTemplate(), InfillFormat.PSM, null);
+                ChatTemplates.byName("llama2"), InfillFormat.PSM, null);
     }
 
     private static SamplingParams greedy(int max, String... stops) {
@@ -104,7 +104,7 @@ class LocalGeneratorTest {
     void chatAnswerLosesTheDummySpaceLikeSentencePieceDecode() {
         Completion c = generator(" sure", 2, 200).chat(ChatRequest.of(List.of(ChatMessage.user("q")), greedy(50)), t -> true);
         assertEquals("sure", c.text());
-        Completion primed = generator(" x", 2, 200).chat(new ChatRequest(List.of(ChatMessage.user("q")), "a", greedy(50)), t -> true);
+        Completion primed = generator(" x", 2, 200).chat(new ChatRequest(List.of(ChatMessage.user("q"), ChatMessage.assistant("a")), greedy(50)), t -> true);
         assertEquals(" x", primed.text());
     }
 

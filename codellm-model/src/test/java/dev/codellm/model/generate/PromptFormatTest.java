@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.ChatMessage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Expected strings written by hand from the reference code cited in each class's javadoc. */
 class PromptFormatTest {
+    static final String DEEPSEEK_DEFAULT_SYSTEM = "You are an AI programming assistant, utilizing the Deepseek Coder model, "
+            + "developed by Deepseek Company, and you only answer questions related to computer science. "
+            + "For politically sensitive questions, security and privacy issues, and other non-computer science "
+            + "questions, you will refuse to answer\n";
+
     @Test
     void infillPsmHasCodeLlamaLayout() {
         Prompt p = InfillFormat.PSM.prompt("def f(x):\n    ", "\n    return y\n");
@@ -29,16 +35,17 @@ class PromptFormatTest {
 
     @Test
     void llama2SingleTurnWithSystem() {
-        Prompt p = new Llama2ChatTemplate().render(List.of(
-                ChatMessage.system("Be terse."), ChatMessage.user("  Write hello world in C.  ")), null);
+        Prompt p = ChatTemplates.byName("llama2").render(List.of(
+                ChatMessage.system("Be terse."), ChatMessage.user("  Write hello world in C.  ")));
         // the reference strips the merged content, so the user's leading spaces stay inside
         assertEquals("<s>[INST] <<SYS>>\nBe terse.\n<</SYS>>\n\n  Write hello world in C. [/INST]", p.render(false));
     }
 
     @Test
     void llama2MultiTurnClosesEachExchangeWithEos() {
-        Prompt p = new Llama2ChatTemplate().render(List.of(
-                ChatMessage.user("hi"), ChatMessage.assistant(" hello! "), ChatMessage.user("bye")), "```python\n");
+        // a trailing assistant message is a prefill: the answer continues it, after "[/INST] "
+        Prompt p = ChatTemplates.byName("llama2").render(List.of(
+                ChatMessage.user("hi"), ChatMessage.assistant(" hello! "), ChatMessage.user("bye"), ChatMessage.assistant("```python\n")));
         assertEquals("<s>[INST] hi [/INST] hello! </s><s>[INST] bye [/INST] ```python\n", p.render(false));
         // each turn is its own encode() call (and so gets its own dummy-prefix space)
         assertEquals("<s> [INST] hi [/INST] hello! </s><s> [INST] bye [/INST] ```python\n", p.render(true));
@@ -46,29 +53,31 @@ class PromptFormatTest {
 
     @Test
     void llama2RejectsBadRoleOrder() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new Llama2ChatTemplate().render(List.of(
-                ChatMessage.user("a"), ChatMessage.user("b")), null));
+        var e = assertThrows(BadRequestException.class, () -> ChatTemplates.byName("llama2").render(List.of(
+                ChatMessage.user("a"), ChatMessage.user("b"))));
         assertTrue(e.getMessage().contains("message 2 has role 'user' where 'assistant' was expected"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Llama2ChatTemplate().render(List.of(
-                ChatMessage.user("a"), ChatMessage.assistant("b")), null));
+        assertEquals("messages", e.param());
+        assertThrows(BadRequestException.class, () -> ChatTemplates.byName("llama2").render(List.of(
+                ChatMessage.assistant("a"), ChatMessage.user("b"))));
+        assertThrows(BadRequestException.class, () -> ChatTemplates.byName("llama2").render(List.of(ChatMessage.system("s"))));
     }
 
     @Test
     void magicoderMatchesItsReadmePrompt() {
-        Prompt p = new MagicoderChatTemplate().render(List.of(ChatMessage.user("Sort a list.")), null);
+        Prompt p = ChatTemplates.byName("magicoder").render(List.of(ChatMessage.user("Sort a list.")));
         assertEquals("<s>You are an exceptionally intelligent coding assistant that consistently delivers accurate and "
                 + "reliable responses to user instructions.\n\n@@ Instruction\nSort a list.\n\n@@ Response\n", p.render(false));
-        Prompt two = new MagicoderChatTemplate().render(List.of(ChatMessage.system("S"), ChatMessage.user("a"),
-                ChatMessage.assistant("b"), ChatMessage.user("c")), null);
+        Prompt two = ChatTemplates.byName("magicoder").render(List.of(ChatMessage.system("S"), ChatMessage.user("a"),
+                ChatMessage.assistant("b"), ChatMessage.user("c")));
         assertEquals("<s>S\n\n@@ Instruction\na\n\n@@ Response\nb</s>@@ Instruction\nc\n\n@@ Response\n", two.render(false));
     }
 
     @Test
     void chatMlAndDeepseek() {
-        Prompt p = new ChatMlTemplate().render(List.of(ChatMessage.system("s"), ChatMessage.user("u")), null);
+        Prompt p = ChatTemplates.byName("chatml").render(List.of(ChatMessage.system("s"), ChatMessage.user("u")));
         assertEquals("<|im_start|>system\ns<|im_end|>\n<|im_start|>user\nu<|im_end|>\n<|im_start|>assistant\n", p.render(false));
-        Prompt d = new DeepseekCoderChatTemplate().render(List.of(ChatMessage.user("u"), ChatMessage.assistant("a"), ChatMessage.user("v")), null);
-        assertEquals("<s>" + DeepseekCoderChatTemplate.DEFAULT_SYSTEM + "### Instruction:\nu\n### Response:\na\n<|EOT|>\n"
+        Prompt d = ChatTemplates.byName("deepseek-coder").render(List.of(ChatMessage.user("u"), ChatMessage.assistant("a"), ChatMessage.user("v")));
+        assertEquals("<s>" + DEEPSEEK_DEFAULT_SYSTEM + "### Instruction:\nu\n### Response:\na\n<|EOT|>\n"
                 + "### Instruction:\nv\n### Response:\n", d.render(false));
     }
 

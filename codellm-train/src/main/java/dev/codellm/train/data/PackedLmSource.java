@@ -1,5 +1,6 @@
 package dev.codellm.train.data;
 
+import dev.codellm.core.IntList;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,12 @@ package dev.codellm.train.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codellm.core.ChatMessage;
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.generate.ChatTemplate;
+import dev.codellm.model.generate.LabeledIds;
+import dev.codellm.model.generate.PromptEncoder;
+import dev.codellm.model.generate.TokenizerCodec;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,23 +21,28 @@ import java.util.Random;
 
 /**
  * Supervised fine-tuning rows from instruction jsonl: OpenAI {@code messages} records or Alpaca
- * {@code instruction/input/output} records, rendered with the Llama 2 / Code Llama Instruct
- * template; only assistant tokens (and their closing &lt;/s&gt;) carry loss. One record per row,
- * truncated to the sequence length; epochs are reshuffled with the seed.
+ * {@code instruction/input/output} records, rendered by the model module's {@link ChatTemplate}
+ * (the base model's, or {@code train --template}), the same rendering inference uses: only the
+ * assistant turns and their end-of-turn text carry loss. One record per row, truncated to the
+ * sequence length; epochs are reshuffled with the seed.
  */
 public final class SftSource implements ExampleSource {
-    public record Turn(String role, String content) {}
-
     private final List<Example> rows = new ArrayList<>();
     private final long seed;
     private List<Integer> order;
     private int orderEpoch = -1;
 
-    public SftSource(List<List<Turn>> conversations, Tokenizer tok, int seqLen, long seed) {
+    public SftSource(List<List<ChatMessage>> conversations, Tokenizer tok, ChatTemplate template, int seqLen, long seed) {
         this.seed = seed;
-        SpecialTokens sp = SpecialTokens.of(tok);
-        for (List<Turn> conv : conversations) {
-            Example e = render(conv, tok, sp, seqLen);
+        PromptEncoder encoder = new PromptEncoder(new TokenizerCodec(tok));
+        for (int i = 0; i < conversations.size(); i++) {
+            LabeledIds ids;
+            try {
+                ids = encoder.encode(template.renderConversation(conversations.get(i)));
+            } catch (CodellmException e) {
+                throw new CodellmException("instruction record " + (i + 1) + ": " + e.getMessage(), e);
+            }
+            Example e = example(ids, seqLen);
             if (e.weightSum() > 0) rows.add(e);
         }
         if (rows.isEmpty()) throw new CodellmException("no instruction records with an assistant reply inside the sequence length");
@@ -53,58 +63,23 @@ public final class SftSource implements ExampleSource {
         return rows.get(order.get((int) (index % rows.size())));
     }
 
-    /** {@code <s>[INST] <<SYS>>\nsys\n<</SYS>>\n\nuser [/INST] answer </s>} per exchange. */
-    static Example render(List<Turn> conv, Tokenizer tok, SpecialTokens sp, int seqLen) {
-        IntList ids = new IntList();
-        List<Boolean> loss = new ArrayList<>();
-        String system = null;
-        boolean first = true;
-        String pendingUser = null;
-        for (Turn t : conv) {
-            switch (t.role()) {
-                case "system" -> system = t.content();
-                case "user" -> pendingUser = t.content();
-                case "assistant" -> {
-                    if (pendingUser == null) continue;
-                    String user = first && system != null && !system.isBlank() ? "<<SYS>>\n" + system + "\n<</SYS>>\n\n" + pendingUser : pendingUser;
-                    add(ids, loss, new int[] {sp.bos()}, false);
-                    add(ids, loss, tok.encode("[INST] " + user.strip() + " [/INST]"), false);
-                    add(ids, loss, afterSpace(tok, t.content().strip() + " "), true);
-                    add(ids, loss, new int[] {sp.eos()}, true);
-                    pendingUser = null;
-                    first = false;
-                }
-                default -> throw new CodellmException("unknown message role '" + t.role() + "' (expected system, user or assistant)");
-            }
-        }
+    /** Next-token rows of a rendered conversation: the target at t is learned when id t+1 is. */
+    static Example example(LabeledIds ids, int seqLen) {
         int n = Math.min(seqLen, ids.size() - 1);
         int[] tokens = new int[seqLen], targets = new int[seqLen];
         float[] w = new float[seqLen];
         for (int i = 0; i < n; i++) {
-            tokens[i] = ids.get(i);
-            targets[i] = ids.get(i + 1);
-            w[i] = loss.get(i + 1) ? 1f : 0f;
+            tokens[i] = ids.ids()[i];
+            targets[i] = ids.ids()[i + 1];
+            w[i] = ids.learned()[i + 1] ? 1f : 0f;
         }
         return new Example(tokens, targets, w, Math.max(n, 1));
     }
 
-    /**
-     * The ids of {@code " " + text}, continuing earlier text: SentencePiece's encoder writes that
-     * space itself (its dummy prefix), so it is given the text alone; byte-level BPE gets the space.
-     */
-    private static int[] afterSpace(Tokenizer tok, String text) {
-        return tok.encode(tok.kind() == Tokenizer.Kind.SENTENCEPIECE ? text : " " + text);
-    }
-
-    private static void add(IntList ids, List<Boolean> loss, int[] part, boolean isLoss) {
-        ids.addAll(part);
-        for (int i = 0; i < part.length; i++) loss.add(isLoss);
-    }
-
     /** Reads messages or Alpaca jsonl; a malformed line fails with its line number. */
-    public static List<List<Turn>> readJsonl(Path file) {
+    public static List<List<ChatMessage>> readJsonl(Path file) {
         ObjectMapper om = new ObjectMapper();
-        List<List<Turn>> out = new ArrayList<>();
+        List<List<ChatMessage>> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file)) {
             String line;
             int no = 0;
@@ -126,17 +101,17 @@ public final class SftSource implements ExampleSource {
         return out;
     }
 
-    static List<Turn> conversation(JsonNode n, String where) {
-        List<Turn> turns = new ArrayList<>();
+    static List<ChatMessage> conversation(JsonNode n, String where) {
+        List<ChatMessage> turns = new ArrayList<>();
         if (n.has("messages")) {
             for (JsonNode m : n.get("messages")) {
                 if (!m.has("role") || !m.has("content")) throw new CodellmException(where + ": message without role/content");
-                turns.add(new Turn(m.get("role").asText(), m.get("content").asText()));
+                turns.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
             }
         } else if (n.has("instruction") && n.has("output")) {
             String input = n.path("input").asText("");
-            turns.add(new Turn("user", input.isBlank() ? n.get("instruction").asText() : n.get("instruction").asText() + "\n\n" + input));
-            turns.add(new Turn("assistant", n.get("output").asText()));
+            turns.add(ChatMessage.user(input.isBlank() ? n.get("instruction").asText() : n.get("instruction").asText() + "\n\n" + input));
+            turns.add(ChatMessage.assistant(n.get("output").asText()));
         } else {
             throw new CodellmException(where + ": expected a 'messages' list or Alpaca 'instruction'/'output' fields");
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.ChatMessage;
 import dev.codellm.train.data.SftSource;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class ScaleOutExport {
     private ScaleOutExport() {}
 
     public static Written write(Path instructions, Path out, Settings s) throws IOException {
-        List<List<SftSource.Turn>> convs = SftSource.readJsonl(instructions);
+        List<List<ChatMessage>> convs = SftSource.readJsonl(instructions);
         Files.createDirectories(out.resolve("data"));
         return switch (s.framework()) {
             case AXOLOTL -> axolotl(convs, out, s);
@@ -57,7 +58,7 @@ public final class ScaleOutExport {
         };
     }
 
-    private static Written axolotl(List<List<SftSource.Turn>> convs, Path out, Settings s) throws IOException {
+    private static Written axolotl(List<List<ChatMessage>> convs, Path out, Settings s) throws IOException {
         Path data = out.resolve("data/train.jsonl");
         int n = writeMessages(convs, data);
         Path ds = out.resolve("deepspeed_configs/" + (s.mode() == Mode.FULL ? "zero3_bf16.json" : "zero2.json"));
@@ -71,8 +72,8 @@ public final class ScaleOutExport {
         d.put("path", "data/train.jsonl").put("ds_type", "json").put("type", "chat_template")
                 .put("field_messages", "messages").put("message_field_role", "role").put("message_field_content", "content");
         d.putArray("roles_to_train").add("assistant");
-        // Code Llama Instruct's [INST] format, the same template `codellm train` uses for SFT
-        y.put("chat_template", "jinja").put("chat_template_jinja", dev.codellm.train.ModelGguf.CHAT_TEMPLATE);
+        // Code Llama Instruct's [INST] format, the same template `codellm train` uses for SFT by default
+        y.put("chat_template", "jinja").put("chat_template_jinja", dev.codellm.train.ModelGguf.defaultChatTemplate());
         y.put("dataset_prepared_path", "last_run_prepared").put("val_set_size", 0.02).put("output_dir", "./out");
         y.put("sequence_len", s.seqLen()).put("sample_packing", true).put("pad_to_sequence_len", true);
         if (s.mode() != Mode.FULL) {
@@ -97,7 +98,7 @@ public final class ScaleOutExport {
         return new Written(out, List.of(yml, ds, data, readme), n);
     }
 
-    private static Written deepspeed(List<List<SftSource.Turn>> convs, Path out, Settings s) throws IOException {
+    private static Written deepspeed(List<List<ChatMessage>> convs, Path out, Settings s) throws IOException {
         Path data = out.resolve("data/train.jsonl");
         int n = writeMessages(convs, data);
         Path cfg = out.resolve("ds_config.json");
@@ -159,13 +160,13 @@ public final class ScaleOutExport {
     }
 
     /** Writes OpenAI-messages jsonl; returns the record count. */
-    static int writeMessages(List<List<SftSource.Turn>> convs, Path file) throws IOException {
+    static int writeMessages(List<List<ChatMessage>> convs, Path file) throws IOException {
         int n = 0;
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
-            for (List<SftSource.Turn> conv : convs) {
+            for (List<ChatMessage> conv : convs) {
                 ObjectNode rec = JSON.createObjectNode();
                 ArrayNode msgs = rec.putArray("messages");
-                for (SftSource.Turn t : conv) msgs.addObject().put("role", t.role()).put("content", t.content());
+                for (ChatMessage t : conv) msgs.addObject().put("role", t.role()).put("content", t.content());
                 w.write(new ObjectMapper().writeValueAsString(rec));
                 w.write('\n');
                 n++;

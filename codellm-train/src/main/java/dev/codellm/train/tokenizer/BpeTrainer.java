@@ -5,7 +5,7 @@ import dev.codellm.model.tokenizer.PreTokenizer;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.model.tokenizer.TokenType;
 import dev.codellm.model.tokenizer.Vocabulary;
-import dev.codellm.train.data.SpecialTokens;
+import dev.codellm.model.tokenizer.SpecialTokens;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +38,7 @@ public final class BpeTrainer {
     /**
      * Learns up to {@code merges} merges and returns the vocabulary: the 256 byte tokens (ids in
      * byte order), one token per merge, then the given special tokens as control tokens (those
-     * with a Code Llama spelling, see {@link SpecialTokens#ROLES}, also get their role: BOS, FIM...).
+     * with a Code Llama spelling, see {@link SpecialTokens#CODE_LLAMA_ROLES}, also get their role: BOS, FIM...).
      */
     public Tokenizer train(int merges, List<String> specials) {
         List<String> spell = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class BpeTrainer {
         Map<String, Integer> roles = new HashMap<>();
         for (int i = spell.size(); i < types.length; i++) {
             types[i] = TokenType.CONTROL.code;
-            String role = SpecialTokens.ROLES.get(tokens.get(i));
+            String role = SpecialTokens.CODE_LLAMA_ROLES.get(tokens.get(i));
             if (role != null) roles.put(role, i);
         }
         // the same metadata ModelGguf.putTokenizer writes, so a reloaded vocabulary encodes alike
