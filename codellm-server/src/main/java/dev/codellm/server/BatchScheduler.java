@@ -26,6 +26,12 @@ public final class BatchScheduler implements InferenceService {
     private final Metrics metrics;
     private final List<SlotState> running = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
+    /**
+     * Jobs accepted and not yet ended (queued, being taken off the queue, or running). Drain waits
+     * on this one count: "queue empty and no slot busy" misses a job the scheduler has just polled
+     * but not yet put in a slot.
+     */
+    private final AtomicInteger outstanding = new AtomicInteger();
     private final Thread thread;
     private volatile boolean accepting = true;
     private volatile boolean cancelAll;
@@ -65,14 +71,18 @@ public final class BatchScheduler implements InferenceService {
     public void submit(Job job) {
         if (job.plan() == null) throw new IllegalArgumentException("BatchScheduler needs planned prompts");
         if (!accepting) throw ApiError.overloaded("The server is shutting down.");
-        if (!queue.offer(job)) throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
+        outstanding.incrementAndGet();
+        if (!queue.offer(job)) {
+            outstanding.decrementAndGet();
+            throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
+        }
     }
 
     @Override
     public void drain(Duration grace) {
         accepting = false;
         long deadline = System.nanoTime() + grace.toNanos();
-        while ((busy.get() > 0 || !queue.isEmpty()) && System.nanoTime() < deadline) {
+        while (outstanding.get() > 0 && System.nanoTime() < deadline) {
             sleep(10);
         }
         cancelAll = true;
@@ -135,12 +145,14 @@ public final class BatchScheduler implements InferenceService {
         }
         if (job.isExpired(System.nanoTime())) {
             metrics.jobFailed();
+            ended();
             job.listener().onError(ApiError.overloaded("Timed out waiting for a free slot."));
             return;
         }
         int[] prompt = job.promptTokens();
         if (prompt.length >= model.info().contextLength()) {
             metrics.jobFailed();
+            ended();
             job.listener().onError(ApiError.contextExceeded(prompt.length, model.info().contextLength()));
             return;
         }
@@ -149,6 +161,7 @@ public final class BatchScheduler implements InferenceService {
             s = new SlotState(job, job.plan().newState(job.sampling()));
         } catch (RuntimeException e) {
             metrics.jobFailed();
+            ended();
             job.listener().onError(e);
             return;
         }
@@ -202,6 +215,7 @@ public final class BatchScheduler implements InferenceService {
 
     private void finishUnstarted(Job job, FinishReason reason) {
         metrics.jobFinished(reason, job.promptTokens().length, 0);
+        ended();
         job.listener().onFinish(reason, job.promptTokens().length, 0);
     }
 
@@ -275,6 +289,7 @@ public final class BatchScheduler implements InferenceService {
         int prompt = s.job.promptTokens().length;
         int generated = s.state.generatedTokens();
         metrics.jobFinished(reason, prompt, generated);
+        ended();
         s.job.listener().onFinish(reason, prompt, generated);
         return false;
     }
@@ -282,6 +297,7 @@ public final class BatchScheduler implements InferenceService {
     private void fail(SlotState s, RuntimeException e) {
         release(s);
         metrics.jobFailed();
+        ended();
         s.job.listener().onError(e);
     }
 
@@ -296,6 +312,10 @@ public final class BatchScheduler implements InferenceService {
                 // a cache that cannot be freed is garbage-collected with its session
             }
         }
+    }
+
+    private void ended() {
+        outstanding.decrementAndGet();
     }
 
     private static void sleep(long millis) {
