@@ -1,17 +1,21 @@
 package dev.codellm.cli;
 
-import dev.codellm.core.CodellmException;
-import dev.codellm.core.SharedData;
+import dev.codellm.core.benchmark.BenchmarkFiles;
 import dev.codellm.data.decontam.DecontamPipeline;
 import dev.codellm.decontam.DecontamConfig;
 import dev.codellm.decontam.DecontamReport;
 import dev.codellm.decontam.RecordDecontaminator;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code codellm decontam}: remove training records that contain benchmark text. */
 @Command(name = "decontam", mixinStandardHelpOptions = true,
@@ -30,7 +34,7 @@ public final class DecontamCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--benchmarks", split = ",", defaultValue = "humaneval,humanevalplus,mbpp,mbppplus",
-            description = "Built-in benchmark names and/or paths of jsonl files to protect. Default: ${DEFAULT-VALUE}.")
+            description = "Benchmark names or aliases (humaneval, humaneval+ / humanevalplus, mbpp, mbpp+, multipl-e/<lang>) and/or paths of jsonl files to protect. Default: ${DEFAULT-VALUE}.")
     List<String> benchmarks;
 
     @Option(names = "--seed", defaultValue = "42", description = "Substring sampling seed (openai50). Default: ${DEFAULT-VALUE}.")
@@ -56,28 +60,31 @@ public final class DecontamCommand implements Callable<Integer> {
             description = "Longer lines (or source files) are skipped and counted. Default: ${DEFAULT-VALUE}.")
     long maxLineBytes;
 
+    @Option(names = "--json", description = "Print report.json (counts, removals per task, timings) instead of the summary line.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         int min = minChars != null ? minChars : DecontamConfig.defaultMinChars(method.toLowerCase());
         DecontamConfig cfg = new DecontamConfig(method, benchmarks, seed, min, ngram, threshold,
                 fields == null ? null : new HashSet<>(fields));
-        RecordDecontaminator dec;
-        try {
-            dec = cfg.build(needsShared(benchmarks) ? SharedData.root() : null);
-        } catch (IllegalArgumentException e) {
-            throw new CodellmException(e.getMessage(), e);
-        }
+        RecordDecontaminator dec = cfg.build(BenchmarkFiles.standard());
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         DecontamPipeline.Summary s = new DecontamPipeline(dec, n, maxLineBytes, System.err).run(input, out);
         DecontamReport r = s.report();
-        System.out.printf("decontam %s: %d records, %d clean, %d removed, %d skipped; %.1f MB in %.1fs (%.1f MB/s, %d threads; %.1f MB per CPU-second)%n",
-                dec.method().name(), r.records, r.clean, r.removed, r.skippedTotal(), r.bytes / 1e6, s.seconds(),
-                s.megabytesPerSecond(), s.threads(), r.bytes / 1e6 / s.cpuSeconds());
-        System.out.println("wrote " + out.resolve("clean.jsonl") + ", " + out.resolve("removed.jsonl") + ", " + s.reportFile());
+        PrintWriter w = spec.commandLine().getOut();
+        if (json) {
+            w.print(Files.readString(s.reportFile()));
+        } else {
+            w.printf(Locale.ROOT, "decontam %s: %d records, %d clean, %d removed, %d skipped; %.1f MB in %.1fs (%.1f MB/s, %d threads; %.1f MB per CPU-second)%n",
+                    dec.method().name(), r.records, r.clean, r.removed, r.skippedTotal(), r.bytes / 1e6, s.seconds(),
+                    s.megabytesPerSecond(), s.threads(), r.bytes / 1e6 / s.cpuSeconds());
+            w.println("wrote " + out.resolve("clean.jsonl") + ", " + out.resolve("removed.jsonl") + ", " + s.reportFile());
+        }
+        w.flush();
         return 0;
-    }
-
-    private static boolean needsShared(List<String> names) {
-        return names.stream().anyMatch(n -> dev.codellm.decontam.Benchmarks.BUILTIN.containsKey(n.toLowerCase()));
     }
 }

@@ -1,29 +1,22 @@
 package dev.codellm.cli;
 
 import dev.codellm.core.Generator;
-import dev.codellm.core.SamplingParams;
-import dev.codellm.core.SharedData;
-import dev.codellm.eval.multipl.CompletionSource;
-import dev.codellm.eval.multipl.MultiplEvaluation;
-import dev.codellm.eval.multipl.MultiplReport;
-import dev.codellm.eval.data.DatasetFiles;
-import dev.codellm.eval.data.DatasetId;
-import dev.codellm.eval.report.Results;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.eval.EvalDatasets;
 import dev.codellm.eval.run.EvalOptions;
+import dev.codellm.eval.run.EvalOutcome;
 import dev.codellm.eval.run.Evaluation;
 import dev.codellm.eval.run.PromptStyle;
-import dev.codellm.eval.sandbox.BwrapSandbox;
+import dev.codellm.eval.run.SampleSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code codellm eval}: HumanEval(+)/MBPP(+) with sandboxed execution and pass@k. Logic lives in codellm-eval. */
+/** {@code codellm eval}: any benchmark eval knows, sandboxed, pass@k. Parses options and prints; the run is codellm-eval's. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a model (local GGUF, OpenAI-compatible endpoint) or a samples file on HumanEval, HumanEval+, MBPP, MBPP+",
                 "or MultiPL-E (multipl-e for all nine languages, multipl-e/java,cpp,... for some).",
@@ -35,7 +28,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+, multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go)")
+    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+ (or any alias, e.g. humanevalplus), multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go)")
     String dataset;
 
     @Mixin
@@ -80,7 +73,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "Download and ground-truth cache (default: $CODELLM_CACHE/datasets or ~/.cache/codellm/datasets).")
     Path cacheDir;
 
-    @Option(names = "--json", description = "Print pass@k as JSON.")
+    @Option(names = "--json", description = "Print the scores as JSON (pass_at_k.json; MultiPL-E: summary.json).")
     boolean json;
 
     @Option(names = "--time-scale", defaultValue = "1.0",
@@ -91,72 +84,22 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (dataset == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: --dataset");
         if (out == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: --out");
-        if (MultiplEvaluation.matches(dataset)) return multiplE();
-        DatasetId id = DatasetId.parse(dataset);
-        PromptStyle style = promptStyle == null ? PromptStyle.defaultFor(id) : PromptStyle.parse(promptStyle);
-        EvalOptions o = new EvalOptions(id, out, n, temperature, maxTokens, style, sanitize, jobs, genJobs, limit, resume, seed,
-                dataDir, cacheDir == null ? DatasetFiles.defaultCacheDir() : cacheDir);
-        Evaluation ev = new Evaluation(o, sandbox());
-        Results r;
+        EvalOptions o = new EvalOptions(dataset, out, n, temperature, maxTokens, promptStyle == null ? null : PromptStyle.parse(promptStyle),
+                sanitize, jobs, genJobs, limit, resume, seed, dataDir, cacheDir == null ? BenchmarkFiles.defaultCacheDir() : cacheDir, timeScale);
+        Evaluation<?> evaluation = EvalDatasets.prepare(o);  // dataset errors come before a model is loaded
+        EvalOutcome outcome;
         if (source.samples() != null) {
-            r = ev.runWithSamplesFile(source.samples(), source.samples().getFileName().toString());
+            outcome = evaluation.run(SampleSource.file(source.samples())).outcome();
         } else if (source.canonical()) {
-            r = ev.runCanonical();
+            outcome = evaluation.run(SampleSource.canonical()).outcome();
         } else {
             try (Generator g = source.openGenerator()) {
-                r = ev.runWithGenerator(g, g.info().name());
-            }
-        }
-        print(r);
-        return 0;
-    }
-
-    /** MultiPL-E: base completions of the raw prompts, compiled and run per language. */
-    private int multiplE() throws Exception {
-        if (source.canonical()) throw new dev.codellm.core.CodellmException("MultiPL-E has no canonical solutions; give --model, --endpoint or --samples");
-        var languages = MultiplEvaluation.languages(dataset);
-        Path datasets = dataDir != null ? dataDir : SharedData.root().resolve("datasets");
-        BwrapSandbox sandbox = sandbox();
-        MultiplReport report;
-        if (source.samples() != null) {
-            report = MultiplEvaluation.run(languages, source.samples().getFileName().toString(), CompletionSource.fromFile(source.samples()),
-                    sandbox, datasets, out, n, jobs, limit, timeScale);
-        } else {
-            SamplingParams sampling = SamplingParams.GREEDY.withTemperature(temperature).withMaxTokens(maxTokens).withSeed(seed);
-            if (temperature > 0) sampling = sampling.withTopP(0.95); // MultiPL-E samples with top_p 0.95
-            try (Generator g = source.openGenerator()) {
-                report = MultiplEvaluation.run(languages, g.info().name(), CompletionSource.of(g, sampling), sandbox, datasets, out,
-                        n, jobs, limit, timeScale);
+                outcome = evaluation.run(SampleSource.model(g)).outcome();
             }
         }
         PrintWriter w = spec.commandLine().getOut();
-        w.print(report.text());
-        w.println("  report: " + out.resolve(MultiplEvaluation.PREFIX).resolve("report.html"));
+        w.print(json ? outcome.json().toPrettyString() + "\n" : outcome.text());
         w.flush();
         return 0;
-    }
-
-    /** One sandbox per run; its process budget allows for the parallel test runs. */
-    private BwrapSandbox sandbox() {
-        return new BwrapSandbox(java.util.List.of(), 61000, Math.max(jobs, 1) + 2);
-    }
-
-    private void print(Results r) {
-        PrintWriter w = spec.commandLine().getOut();
-        if (json) {
-            w.println(r.passAtKJson().toPrettyString());
-        } else {
-            w.printf(Locale.ROOT, "%s on %s: %d tasks%n", r.model(), r.dataset().id(), r.outcomes().size());
-            for (Map.Entry<String, Double> e : r.passAtK(false).entrySet()) {
-                w.printf(Locale.ROOT, "  base %-8s %6.2f%%%n", e.getKey(), 100 * e.getValue());
-            }
-            if (r.plus()) {
-                for (Map.Entry<String, Double> e : r.passAtK(true).entrySet()) {
-                    w.printf(Locale.ROOT, "  plus %-8s %6.2f%%%n", e.getKey(), 100 * e.getValue());
-                }
-            }
-            w.println("  report: " + out.resolve("report.html"));
-        }
-        w.flush();
     }
 }

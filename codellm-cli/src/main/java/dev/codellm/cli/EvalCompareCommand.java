@@ -1,14 +1,11 @@
 package dev.codellm.cli;
 
-import dev.codellm.core.CodellmException;
-import dev.codellm.eval.multipl.MultiplCompare;
-import dev.codellm.eval.multipl.PaperTable;
-import dev.codellm.eval.report.Compare;
+import dev.codellm.eval.EvalDatasets;
+import dev.codellm.eval.run.RunComparison;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,28 +29,17 @@ public final class EvalCompareCommand implements Callable<Integer> {
     @Option(names = "--html", description = "Also write an HTML page with a chart to this file.")
     Path html;
 
+    @Option(names = "--json", description = "Print the comparison as JSON.")
+    boolean json;
+
     @Override
     public Integer call() {
-        long multipl = runs.stream().filter(MultiplCompare::isRun).count();
-        if (multipl > 0) {
-            if (multipl < runs.size()) {
-                throw new CodellmException("cannot compare MultiPL-E runs with HumanEval/MBPP runs: "
-                        + runs.stream().filter(r -> !MultiplCompare.isRun(r)).map(Path::toString).toList() + " are not MultiPL-E");
-            }
-            List<PaperTable.Row> rows = MultiplCompare.load(runs);
-            return show(MultiplCompare.text(rows), file -> MultiplCompare.writeHtml(rows, file));
-        }
-        List<Compare.Run> loaded = runs.stream().map(Compare::load).toList();
-        return show(Compare.table(loaded), file -> Compare.writeHtml(loaded, file));
-    }
-
-    /** Prints the table and, with --html, writes the page. */
-    private int show(String table, Consumer<Path> writeHtml) {
+        RunComparison c = EvalDatasets.compare(runs);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(table);
+        out.print(json ? c.json().toPrettyString() + "\n" : c.text());
         if (html != null) {
-            writeHtml.accept(html);
-            out.println("chart: " + html);
+            c.writeHtml(html);
+            if (!json) out.println("chart: " + html);
         }
         out.flush();
         return 0;

@@ -3,7 +3,8 @@ package dev.codellm.cli;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Generator;
 import dev.codellm.core.SamplingParams;
-import dev.codellm.core.SharedData;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.core.io.Json;
 import dev.codellm.core.openai.OpenAiConfig;
 import dev.codellm.core.openai.OpenAiGenerator;
 import dev.codellm.data.ossinstruct.Curator;
@@ -12,13 +13,18 @@ import dev.codellm.data.ossinstruct.OssInstructPipeline;
 import dev.codellm.data.ossinstruct.TeacherRun;
 import dev.codellm.decontam.DecontamConfig;
 import dev.codellm.decontam.RecordDecontaminator;
+import dev.codellm.embed.CategoryAnalysis;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code codellm oss-instruct}: seeds from real code → teacher → filtered, decontaminated instruction data. */
 @Command(name = "oss-instruct", mixinStandardHelpOptions = true,
@@ -74,6 +80,12 @@ public final class OssInstructCommand implements Callable<Integer> {
     @Option(names = "--price-completion", defaultValue = "0", description = "USD per million completion tokens.")
     double priceCompletion;
 
+    @Option(names = "--json", description = "Print report.json's figures (seeds, teacher, tokens, curation, exports; with --analyze the categories) as JSON.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         TeacherRun.Options t = new TeacherRun.Options(concurrency, rpm, retries, Duration.ofSeconds(2),
@@ -87,22 +99,27 @@ public final class OssInstructCommand implements Callable<Integer> {
         OssInstructPipeline.Config cfg = new OssInstructPipeline.Config(corpus, numSeeds, seed, t, Curator.Options.defaults(),
                 fs, pricePrompt, priceCompletion);
         RecordDecontaminator dec = decontam.equalsIgnoreCase("none") ? null
-                : DecontamConfig.defaults(decontam.toLowerCase()).build(SharedData.root());
+                : DecontamConfig.defaults(decontam.toLowerCase()).build(BenchmarkFiles.standard());
         Generator teacher = null;
         if (endpoint != null) {
             if (apiModel == null) throw new CodellmException("--endpoint needs --api-model");
             teacher = OpenAiGenerator.open(endpoint, apiModel);
         }
+        PrintWriter w = spec.commandLine().getOut();
         try {
             Map<String, Object> report = new OssInstructPipeline(cfg, System.err).run(teacher, dec, out);
-            System.out.println("wrote " + out.resolve("data.jsonl") + " and exports " + report.get("exports") + "; report " + out.resolve("report.json"));
-            if (analyze) {
-                var a = dev.codellm.embed.CategoryAnalysis.run(out.resolve("data.jsonl"),
-                        SharedData.require("datasets/humaneval/HumanEval.jsonl.gz"), out, System.err);
-                System.out.println("analysis: " + a.categories() + "; wrote " + out.resolve("analysis.html"));
+            CategoryAnalysis.Result a = analyze ? CategoryAnalysis.run(out.resolve("data.jsonl"), BenchmarkFiles.standard(), out, System.err) : null;
+            if (json) {
+                Map<String, Object> all = new LinkedHashMap<>(report);
+                if (a != null) all.put("analysis", Map.of("categories", a.categories(), "mean_nearest_humaneval_similarity", a.meanHumanEvalSimilarity()));
+                w.print(Json.pretty(all));
+            } else {
+                w.println("wrote " + out.resolve("data.jsonl") + " and exports " + report.get("exports") + "; report " + out.resolve("report.json"));
+                if (a != null) w.println("analysis: " + a.categories() + "; wrote " + out.resolve("analysis.html"));
             }
         } finally {
             if (teacher != null) teacher.close();
+            w.flush();
         }
         return 0;
     }

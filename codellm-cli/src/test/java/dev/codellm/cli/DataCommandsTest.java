@@ -27,6 +27,61 @@ class DataCommandsTest {
         assertTrue(Files.readString(tmp.resolve("out/report.json")).contains("\"not a JSON object\" : 1"));
     }
 
+    /** Issue 14: eval's name humaneval+ was rejected by decontam, which knew only humanevalplus. */
+    @Test
+    void decontamAcceptsEveryBenchmarkAlias() throws Exception {
+        Path in = tmp.resolve("in.jsonl");
+        Files.write(in, List.of("{\"text\":\"def f():\\n    return 1\\n\"}"));
+        for (String names : List.of("humaneval+", "humanevalplus", "HumanEval,mbpp+")) {
+            Path out = tmp.resolve("out-" + names.replaceAll("\\W", "_"));
+            CliRun r = CliRun.of("decontam", "--input", in.toString(), "--out", out.toString(), "--benchmarks", names);
+            assertEquals(0, r.code(), names + ": " + r.err());
+            assertEquals(1, Files.readAllLines(out.resolve("clean.jsonl")).size());
+        }
+        CliRun bad = CliRun.of("decontam", "--input", in.toString(), "--out", tmp.resolve("x").toString(), "--benchmarks", "apps");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("unknown benchmark 'apps'"), bad.err());
+    }
+
+    @Test
+    void decontamAndOssInstructPrintThroughTheCommandAndHaveJson() throws Exception {
+        Path in = tmp.resolve("in.jsonl");
+        Files.write(in, List.of("{\"text\":\"def f():\\n    return 1\\n\"}", "{\"text\":\"x\"}"));
+        CliRun text = CliRun.of("decontam", "--input", in.toString(), "--out", tmp.resolve("t").toString(), "--method", "exact");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().startsWith("decontam exact: 2 records, 2 clean, 0 removed"), text.out());
+        CliRun json = CliRun.of("decontam", "--input", in.toString(), "--out", tmp.resolve("j").toString(), "--method", "exact", "--json");
+        assertEquals(0, json.code(), json.err());
+        com.fasterxml.jackson.databind.JsonNode report = dev.codellm.core.io.Json.MAPPER.readTree(json.out());
+        assertEquals(2, report.get("records").asInt());
+        assertEquals(dev.codellm.core.io.Json.read(tmp.resolve("j/report.json")), report, "the report file's figures");
+
+        // oss-instruct without a teacher: seeds, curation of no answers is refused; with seeds only the report prints.
+        Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+        Files.copy(Path.of("/usr/lib/python3.11/textwrap.py"), corpus.resolve("textwrap.py"));
+        CliRun oss = CliRun.of("oss-instruct", "--corpus", corpus.toString(), "--out", tmp.resolve("oss").toString(), "--num-seeds", "3", "--json");
+        assertEquals(1, oss.code());
+        assertTrue(oss.err().contains("give --endpoint"), oss.err());
+        assertEquals("", oss.out(), "nothing half-printed on a failure");
+    }
+
+    @Test
+    void ossInstructJsonIsTheReport() throws Exception {
+        StubTeacher teacher = new StubTeacher(0);
+        try {
+            Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+            for (String f : List.of("textwrap.py", "heapq.py")) Files.copy(Path.of("/usr/lib/python3.11", f), corpus.resolve(f));
+            Path out = tmp.resolve("oss");
+            CliRun r = CliRun.of("oss-instruct", "--corpus", corpus.toString(), "--out", out.toString(), "--num-seeds", "4", "--json",
+                    "--endpoint", teacher.url() + "/v1", "--api-model", "stub", "--format", "messages");
+            assertEquals(0, r.code(), r.err());
+            assertEquals(dev.codellm.core.io.Json.read(out.resolve("report.json")), dev.codellm.core.io.Json.MAPPER.readTree(r.out()));
+            assertEquals(4, dev.codellm.core.io.Json.MAPPER.readTree(r.out()).path("teacher").path("answered_now").asInt());
+        } finally {
+            teacher.close();
+        }
+    }
+
     @Test
     void badInputGivesOneLineErrors() {
         CliRun missing = CliRun.of("decontam", "--input", tmp.resolve("nope.jsonl").toString(), "--out", tmp.toString());

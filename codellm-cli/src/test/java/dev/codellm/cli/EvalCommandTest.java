@@ -52,7 +52,7 @@ class EvalCommandTest {
         Run r = run("eval", "--dataset", "multipl-e/sh", "--samples", samples.toString(), "--limit", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Bash"), r.out());
-        assertEquals(2, Files.readAllLines(out.resolve("multipl-e/sh/results.jsonl")).size());
+        assertEquals(2, Files.readAllLines(out.resolve("multipl-e/sh/samples_results.jsonl")).size());
         assertTrue(Files.exists(out.resolve("multipl-e/summary.json")));
         assertTrue(Files.exists(out.resolve("multipl-e/report.html")));
 
@@ -62,6 +62,12 @@ class EvalCommandTest {
         assertTrue(cmp.out().contains("sh.jsonl (mpe)         -      -      -      -      -    0.0   0.0 (1/6)      -      -      -"), cmp.out());
         assertTrue(cmp.out().contains("sh.jsonl (mpe/sh)"), cmp.out());
         assertTrue(Files.readString(tmp.resolve("c.html")).contains("<td>0.0 (1/6)</td>"));
+        Run js = run("eval", "compare", out.toString(), out.resolve("multipl-e/sh").toString(), "--json");
+        var j = dev.codellm.core.io.Json.MAPPER.readTree(js.out());
+        assertEquals("Bash", j.get("columns").get(5).asText());
+        assertEquals("0.0 (1/6)", j.get("runs").get(0).get("cells").get(6).asText());
+        assertEquals(0.0, j.get("runs").get(0).get("pass@1").get(5).asDouble(-1));
+        assertTrue(j.get("runs").get(0).get("pass@1").get(0).isNull(), "a language not in the run has no value");
         Files.createDirectories(tmp.resolve("he"));
         Files.writeString(tmp.resolve("he/eval_results.json"), "{}");
         Run mixed = run("eval", "compare", out.toString(), tmp.resolve("he").toString());
@@ -100,5 +106,11 @@ class EvalCommandTest {
         assertEquals(0, cmp.code(), cmp.err());
         assertTrue(cmp.out().contains("only canonical (b) solves: HumanEval/0"), cmp.out());
         assertTrue(Files.readString(tmp.resolve("c.html")).contains("<svg"));
+        Run js = run("eval", "compare", tmp.resolve("a").toString(), tmp.resolve("b").toString(), "--json");
+        assertEquals(0, js.code(), js.err());
+        var runs = dev.codellm.core.io.Json.MAPPER.readTree(js.out()).get("runs");
+        assertEquals(0.0, runs.get(0).path("pass_at_k").path("base").path("pass@1").asDouble(-1));
+        assertEquals(1.0, runs.get(1).path("pass_at_k").path("base").path("pass@1").asDouble(-1));
+        assertEquals("HumanEval/0", runs.get(1).path("only_solved").get(0).asText());
     }
 }

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,37 +31,12 @@ class OssInstructKillTest {
     void killMinus9LosesNothingAlreadyAnswered() throws Exception {
         Path corpus = Files.createDirectories(tmp.resolve("corpus"));
         for (String f : List.of("textwrap.py", "heapq.py", "bisect.py")) Files.copy(Path.of("/usr/lib/python3.11", f), corpus.resolve(f));
-        AtomicInteger requests = new AtomicInteger();
-        int[] delayMs = {400};
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
-        server.createContext("/v1/chat/completions", ex -> {
-            requests.incrementAndGet();
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            try {
-                Thread.sleep(delayMs[0]);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            String user = JSON.readTree(body).get("messages").get(1).get("content").asText();
-            int h = user.hashCode() & 0xffff;
-            var root = JSON.createObjectNode();
-            var choice = root.putArray("choices").addObject();
-            choice.put("index", 0).put("finish_reason", "stop");
-            choice.putObject("message").put("role", "assistant").put("content", "[Problem Description]\nWrite function f" + h
-                    + " that returns the number " + h + " for any input value given to it.\n\n[Solution]\n```python\ndef f" + h + "(x):\n    return " + h + "\n```\n");
-            root.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5);
-            byte[] resp = JSON.writeValueAsBytes(root);
-            ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, resp.length);
-            ex.getResponseBody().write(resp);
-            ex.close();
-        });
-        server.start();
+        StubTeacher teacher = new StubTeacher(400);
+        AtomicInteger requests = teacher.requests;
         try {
             Path out = tmp.resolve("out");
             List<String> args = List.of("oss-instruct", "--corpus", corpus.toString(), "--out", out.toString(), "--num-seeds", "16",
-                    "--endpoint", "http://127.0.0.1:" + server.getAddress().getPort(), "--api-model", "stub", "--concurrency", "2",
+                    "--endpoint", teacher.url(), "--api-model", "stub", "--concurrency", "2",
                     "--decontam", "none");
             Process p = start(args);
             Path responses = out.resolve("responses.jsonl");
@@ -75,7 +48,7 @@ class OssInstructKillTest {
             assertTrue(before.size() >= 4 && before.size() < 16, "killed mid-run, answers so far: " + before.size());
             int askedBefore = requests.get();
 
-            delayMs[0] = 0;
+            teacher.delayMs = 0;
             Process again = start(args);
             assertTrue(again.waitFor(90, TimeUnit.SECONDS), "rerun finished");
             assertEquals(0, again.exitValue(), new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -91,7 +64,7 @@ class OssInstructKillTest {
             assertEquals(16, report.get("tokens").get("answers").asInt());
             assertEquals(before.size(), report.get("teacher").get("already_answered").asInt());
         } finally {
-            server.stop(0);
+            teacher.close();
         }
     }
 

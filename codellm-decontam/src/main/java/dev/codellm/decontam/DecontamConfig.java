@@ -1,7 +1,7 @@
 package dev.codellm.decontam;
 
 import java.io.Serializable;
-import java.nio.file.Path;
+import dev.codellm.core.benchmark.BenchmarkFiles;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -11,7 +11,7 @@ import java.util.Set;
  * their {@link RecordDecontaminator} from the same config, hence the same results.
  *
  * @param method      {@code openai50}, {@code ngram} or {@code exact}
- * @param benchmarks  built-in names and/or paths of user jsonl files
+ * @param benchmarks  benchmark names or aliases (the core registry's) and/or paths of user jsonl files
  * @param seed        substring sampling seed (openai50)
  * @param minChars    benchmark items shorter than this many normalised chars are not used
  * @param ngram       n for the ngram method
@@ -32,7 +32,7 @@ public record DecontamConfig(String method, List<String> benchmarks, long seed, 
     }
 
     public static DecontamConfig defaults(String method) {
-        return new DecontamConfig(method, Benchmarks.DEFAULT_NAMES, 42L, defaultMinChars(method), 13, 0.5, Set.of());
+        return new DecontamConfig(method, BenchmarkItems.DEFAULT_NAMES, 42L, defaultMinChars(method), 13, 0.5, Set.of());
     }
 
     /**
@@ -47,8 +47,9 @@ public record DecontamConfig(String method, List<String> benchmarks, long seed, 
         return "ngram".equals(method) ? 0 : DEFAULT_MIN_CHARS;
     }
 
-    public Method buildMethod(Path sharedRoot) {
-        List<BenchmarkItem> items = Benchmarks.load(benchmarks, sharedRoot);
+    /** @param files where benchmark files are found (and downloaded and verified when absent) */
+    public Method buildMethod(BenchmarkFiles files) {
+        List<BenchmarkItem> items = BenchmarkItems.load(benchmarks, files);
         return switch (method) {
             case "openai50" -> new OpenAi50Method(items, seed, 50, minChars);
             case "ngram" -> new NgramMethod(items, ngram, threshold);
@@ -57,7 +58,7 @@ public record DecontamConfig(String method, List<String> benchmarks, long seed, 
         };
     }
 
-    public RecordDecontaminator build(Path sharedRoot) {
-        return new RecordDecontaminator(buildMethod(sharedRoot), textFields);
+    public RecordDecontaminator build(BenchmarkFiles files) {
+        return new RecordDecontaminator(buildMethod(files), textFields);
     }
 }

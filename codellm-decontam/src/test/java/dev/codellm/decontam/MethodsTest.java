@@ -26,7 +26,7 @@ class MethodsTest {
     }
 
     static String record(String text) {
-        return "{\"id\":7,\"text\":" + Json.quote(text) + ",\"n\":[1,2,{\"k\":null}]}";
+        return "{\"id\":7,\"text\":" + dev.codellm.core.io.Json.line(text) + ",\"n\":[1,2,{\"k\":null}]}";
     }
 
     @Test
@@ -84,7 +84,7 @@ class MethodsTest {
     @Test
     void textFieldsLimitWhatIsScanned() {
         Method m = new OpenAi50Method(ITEMS, 1, 50, 20);
-        String line = "{\"meta\":" + Json.quote(SOLUTION) + ",\"text\":\"clean\"}";
+        String line = "{\"meta\":" + dev.codellm.core.io.Json.line(SOLUTION) + ",\"text\":\"clean\"}";
         assertEquals(Decision.Kind.REMOVED, new RecordDecontaminator(m, null).newWorker().decide(line).kind());
         assertEquals(Decision.Kind.CLEAN, new RecordDecontaminator(m, Set.of("text")).newWorker().decide(line).kind());
     }

@@ -1,24 +1,21 @@
 package dev.codellm.embed;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Progress;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.core.benchmark.BenchmarkRegistry;
+import dev.codellm.core.benchmark.BenchmarkSpec;
+import dev.codellm.core.io.Json;
+import dev.codellm.core.io.Jsonl;
+import dev.codellm.core.report.Html;
+import dev.codellm.core.report.SvgChart;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Magicoder's analysis of generated problems: embed each problem with all-MiniLM-L6-v2, assign it
@@ -28,7 +25,6 @@ import java.util.zip.GZIPInputStream;
  * self-contained analysis.html with bar charts.
  */
 public final class CategoryAnalysis {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The 10 categories (names after the Magicoder paper's figure; descriptions ours). */
     public static final Map<String, String> CATEGORIES = categories();
@@ -138,21 +134,23 @@ public final class CategoryAnalysis {
         return new Result(dist, lengths, sims, problems.isEmpty() ? 0 : simSum / problems.size(), assigned, nearestHe);
     }
 
-    /** Reads {@code problem} fields of data.jsonl and HumanEval prompts, writes analysis.json and analysis.html. */
-    public static Result run(Path data, Path humanEval, Path outDir, PrintStream progressOut) throws IOException {
+    /**
+     * Reads the {@code problem} fields of data.jsonl and compares them with HumanEval's prompts
+     * (the registry's file, found or downloaded by {@code files}); writes analysis.json and analysis.html.
+     */
+    public static Result run(Path data, BenchmarkFiles files, Path outDir, PrintStream progressOut) {
+        BenchmarkSpec he = BenchmarkRegistry.HUMANEVAL;
+        return run(data, files.texts(he, he.promptFields()), outDir, progressOut);
+    }
+
+    /** As above with the reference prompts given. */
+    public static Result run(Path data, List<String> humanEvalPrompts, Path outDir, PrintStream progressOut) {
         List<String> problems = new ArrayList<>();
-        for (String line : Files.readAllLines(data, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) continue;
-            JsonNode n = JSON.readTree(line);
-            if (!n.path("problem").isTextual()) throw new CodellmException(data + ": a record has no \"problem\" text");
-            problems.add(n.get("problem").asText());
+        for (Jsonl.Line line : Jsonl.read(data, "data file")) {
+            if (!line.json().path("problem").isTextual()) throw new CodellmException(line.where() + ": no \"problem\" text");
+            problems.add(line.json().get("problem").asText());
         }
-        List<String> he = new ArrayList<>();
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(humanEval));
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) if (!line.isBlank()) he.add(JSON.readTree(line).get("prompt").asText());
-        }
-        Result res = new CategoryAnalysis(miniLm()).analyze(problems, he, progressOut);
+        Result res = new CategoryAnalysis(miniLm()).analyze(problems, humanEvalPrompts, progressOut);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", "all-MiniLM-L6-v2 (quantized ONNX, langchain4j)");
         json.put("problems", problems.size());
@@ -160,9 +158,17 @@ public final class CategoryAnalysis {
         json.put("problem_length_chars", res.lengthHistogram());
         json.put("nearest_humaneval_similarity", res.humanEvalSimilarityHistogram());
         json.put("mean_nearest_humaneval_similarity", Math.round(res.meanHumanEvalSimilarity() * 1000) / 1000.0);
-        Files.createDirectories(outDir);
-        Files.writeString(outDir.resolve("analysis.json"), JSON.writeValueAsString(json) + "\n");
-        Files.writeString(outDir.resolve("analysis.html"), Html.page(problems.size(), res));
+        Json.write(outDir.resolve("analysis.json"), json);
+        Html.write(outDir.resolve("analysis.html"), "OSS-Instruct data analysis", page(problems.size(), res));
         return res;
+    }
+
+    /** The page body: one horizontal bar chart per distribution. */
+    static String page(int n, Result r) {
+        return "<h1>OSS-Instruct data analysis</h1>" + Html.paragraph(n + " problems, embedded with all-MiniLM-L6-v2.")
+                + Html.heading("Categories") + SvgChart.horizontalBars("Categories (closest of 10 descriptions by cosine similarity)", r.categories())
+                + Html.heading("Problem length") + SvgChart.horizontalBars("Problem length (characters)", r.lengthHistogram())
+                + Html.heading("Similarity to HumanEval") + SvgChart.horizontalBars(String.format(java.util.Locale.ROOT,
+                        "Similarity to the nearest HumanEval prompt (mean %.3f)", r.meanHumanEvalSimilarity()), r.humanEvalSimilarityHistogram());
     }
 }

@@ -3,7 +3,6 @@ package dev.codellm.embed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codellm.core.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,12 +23,8 @@ class CategoryAnalysisTest {
                 "{\"problem\":\"Train a linear regression model on a pandas DataFrame and plot its predictions.\"}",
                 "{\"problem\":\"Check if in given list of numbers, are any two numbers closer to each other than given threshold.\"}"));
         // The first 8 real HumanEval tasks keep the test short (the model runs on a shared CPU).
-        Path he = tmp.resolve("he.jsonl.gz");
-        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(SharedData.require("datasets/humaneval/HumanEval.jsonl.gz")));
-             var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
-             var out = new java.io.PrintWriter(new java.util.zip.GZIPOutputStream(Files.newOutputStream(he)), true, java.nio.charset.StandardCharsets.UTF_8)) {
-            r.lines().limit(8).forEach(out::println);
-        }
+        List<String> he = dev.codellm.core.benchmark.BenchmarkFiles.standard()
+                .texts(dev.codellm.core.benchmark.BenchmarkRegistry.HUMANEVAL, List.of("prompt")).subList(0, 8);
         CategoryAnalysis.Result r = CategoryAnalysis.run(data, he, tmp.resolve("out"), null);
         assertEquals("Database and SQL Problems", r.assigned().get(0));
         assertEquals("Algorithmic and Data Structure Problems", r.assigned().get(1));

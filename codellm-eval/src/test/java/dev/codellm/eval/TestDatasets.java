@@ -1,7 +1,7 @@
 package dev.codellm.eval;
 
+import dev.codellm.core.benchmark.BenchmarkFiles;
 import dev.codellm.eval.data.Dataset;
-import dev.codellm.eval.data.DatasetFiles;
 import dev.codellm.eval.data.DatasetId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +13,6 @@ public final class TestDatasets {
     private TestDatasets() {}
 
     public static Dataset get(DatasetId id) {
-        return CACHE.computeIfAbsent(id, k -> Dataset.load(k, DatasetFiles.standard(null)));
+        return CACHE.computeIfAbsent(id, k -> Dataset.load(k, BenchmarkFiles.standard()));
     }
 }

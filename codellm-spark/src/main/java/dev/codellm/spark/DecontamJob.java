@@ -1,6 +1,7 @@
 package dev.codellm.spark;
 
-import dev.codellm.decontam.Benchmarks;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.decontam.BenchmarkItems;
 import dev.codellm.decontam.Decision;
 import dev.codellm.decontam.DecontamConfig;
 import dev.codellm.decontam.DecontamReport;
@@ -36,7 +37,7 @@ import scala.Tuple2;
  * <pre>
  * spark-submit --class dev.codellm.spark.DecontamJob codellm-spark-job.jar \
  *   --input hdfs:///corpus/*.jsonl.gz --out hdfs:///decontam --shared /path/to/shared \
- *   [--method openai50|ngram|exact] [--benchmarks humaneval,mbpp,...] [--seed 42] ...
+ *   [--method openai50|ngram|exact] [--benchmarks humaneval,mbpp+,...] [--seed 42] ...
  * </pre>
  * The driver loads the benchmarks (they are small) and broadcasts the built matcher; executors
  * run the very same {@link RecordDecontaminator} as the in-process run, so the decisions are
@@ -52,14 +53,16 @@ public final class DecontamJob {
         String out = require(o, "out");
         String method = o.getOrDefault("method", "openai50");
         DecontamConfig cfg = new DecontamConfig(method,
-                Arrays.asList(o.getOrDefault("benchmarks", String.join(",", Benchmarks.DEFAULT_NAMES)).split(",")),
+                Arrays.asList(o.getOrDefault("benchmarks", String.join(",", BenchmarkItems.DEFAULT_NAMES)).split(",")),
                 Long.parseLong(o.getOrDefault("seed", "42")),
                 Integer.parseInt(o.getOrDefault("min-chars", Integer.toString(DecontamConfig.defaultMinChars(method)))),
                 Integer.parseInt(o.getOrDefault("ngram", "13")),
                 Double.parseDouble(o.getOrDefault("threshold", "0.5")),
                 o.containsKey("fields") ? new HashSet<>(Arrays.asList(o.get("fields").split(","))) : null);
         String shared = o.getOrDefault("shared", System.getenv("CODELLM_SHARED"));
-        RecordDecontaminator dec = cfg.build(shared == null ? null : Path.of(shared));
+        // --shared: its datasets/ must hold the files; otherwise the usual lookup (shared data, cache, verified download).
+        RecordDecontaminator dec = cfg.build(shared == null ? BenchmarkFiles.standard()
+                : BenchmarkFiles.of(Path.of(shared).resolve("datasets"), null));
 
         SparkSession.Builder b = SparkSession.builder().appName("codellm-decontam");
         if (o.containsKey("master")) b = b.master(o.get("master"));

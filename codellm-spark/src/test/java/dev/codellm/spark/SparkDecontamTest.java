@@ -172,7 +172,7 @@ class SparkDecontamTest {
 
     /** The in-process run (openai50, defaults) the Spark output must equal. */
     static void runInProcess(Path input, Path out) throws IOException {
-        new DecontamPipeline(DecontamConfig.defaults("openai50").build(SharedData.root()), 2, 1 << 26, null).run(input, out);
+        new DecontamPipeline(DecontamConfig.defaults("openai50").build(dev.codellm.core.benchmark.BenchmarkFiles.standard()), 2, 1 << 26, null).run(input, out);
     }
 
     static String fixtureWriter() {

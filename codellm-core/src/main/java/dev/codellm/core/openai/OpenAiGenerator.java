@@ -43,7 +43,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Thread-safe: one instance may serve many concurrent requests (eval runs {@code --jobs} of them).
  */
 public final class OpenAiGenerator implements Generator {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
 
     private final OpenAiConfig config;
     private final HttpClient http;

@@ -3,6 +3,7 @@ package dev.codellm.data.ossinstruct;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.io.Jsonl;
 import dev.codellm.decontam.Decision;
 import dev.codellm.decontam.Normalizer;
 import dev.codellm.decontam.RecordDecontaminator;
@@ -26,7 +27,7 @@ import java.util.TreeMap;
  * {@code data.jsonl} or in {@code rejected.jsonl} with its reason: none is lost.
  */
 public final class Curator {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
 
     public record Options(int minProblemChars, int maxCodeChars, double nearDupThreshold) {
         public static Options defaults() { return new Options(40, 20_000, 0.8); }
@@ -51,15 +52,9 @@ public final class Curator {
         int answers = 0;
         Set<String> seen = new HashSet<>();
         try (BufferedWriter rej = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8)) {
-            for (String line : Files.readAllLines(responses, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) continue;
-                JsonNode r;
-                try {
-                    r = JSON.readTree(line);
-                } catch (IOException e) {
-                    reasons.merge("torn responses line", 1, Integer::sum);
-                    continue;
-                }
+            // The teacher's own append-only file: the one torn-line policy (a torn last line is cut, a corrupt one is an error).
+            for (Jsonl.Line line : Jsonl.readTolerant(responses).lines()) {
+                JsonNode r = line.json();
                 String id = r.path("seed_id").asText();
                 if (!seen.add(id)) continue; // a seed answered twice (concurrent reruns): first answer wins
                 answers++;
@@ -147,9 +142,8 @@ public final class Curator {
     /** Reads seeds.jsonl into a map by id, in file order. */
     public static Map<String, Seed> readSeeds(Path seedsFile) throws IOException {
         Map<String, Seed> m = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(seedsFile, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) continue;
-            Seed s = JSON.readValue(line, Seed.class);
+        for (Jsonl.Line line : Jsonl.read(seedsFile, "seeds file")) {
+            Seed s = JSON.treeToValue(line.json(), Seed.class);
             m.put(s.id(), s);
         }
         return m;

@@ -21,7 +21,7 @@ import java.util.Locale;
 public final class Exports {
     private Exports() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
 
     public enum Format {
         MESSAGES, ALPACA, SHAREGPT;

@@ -1,15 +1,14 @@
 package dev.codellm.data.ossinstruct;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Generator;
+import dev.codellm.core.io.Json;
+import dev.codellm.core.io.Jsonl;
+import dev.codellm.core.io.OutputFiles;
 import dev.codellm.decontam.RecordDecontaminator;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import java.util.TreeMap;
  * one export per format, and {@code report.json}.
  */
 public final class OssInstructPipeline {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public record Config(Path corpus, int seeds, long seed, TeacherRun.Options teacher, Curator.Options curate,
                          List<Exports.Format> formats, double pricePromptPerMillion, double priceCompletionPerMillion) {}
@@ -52,14 +50,9 @@ public final class OssInstructPipeline {
             if (config.corpus() == null) throw new CodellmException("no " + seedsFile + " yet: give --corpus to extract seeds");
             SeedExtractor ex = SeedExtractor.magicoder();
             seeds = ex.extract(config.corpus(), config.seeds(), config.seed());
-            Path tmp = out.resolve("seeds.jsonl.partial");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (Seed s : seeds) {
-                    w.write(new ObjectMapper().writeValueAsString(s));
-                    w.write('\n');
-                }
-            }
-            Files.move(tmp, seedsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StringBuilder lines = new StringBuilder();
+            for (Seed s : seeds) lines.append(Json.line(s)).append('\n');
+            OutputFiles.writeAtomically(seedsFile, lines.toString());
             seedReport.put("corpus", config.corpus().toString());
             seedReport.put("seed", config.seed());
             seedReport.put("skipped", ex.skipped);
@@ -105,23 +98,19 @@ public final class OssInstructPipeline {
             ex.put(f.fileName(), n);
         }
         report.put("exports", ex);
-        Files.writeString(out.resolve("report.json"), JSON.writeValueAsString(report) + "\n");
+        Json.write(out.resolve("report.json"), report);
         return report;
     }
 
     /** Token accounting over every answer in the file (all runs), with the cost at the given prices. */
-    private Map<String, Object> tokenTotals(Path responses) throws IOException {
+    private Map<String, Object> tokenTotals(Path responses) {
         long prompt = 0, completion = 0, answers = 0;
-        for (String line : Files.readAllLines(responses, StandardCharsets.UTF_8)) {
-            try {
-                JsonNode n = JSON.readTree(line);
-                if (n == null || !n.has("seed_id")) continue;
-                prompt += n.path("prompt_tokens").asLong();
-                completion += n.path("completion_tokens").asLong();
-                answers++;
-            } catch (IOException e) {
-                // torn line: counted by the teacher stage
-            }
+        for (Jsonl.Line l : Jsonl.readTolerant(responses).lines()) {
+            JsonNode n = l.json();
+            if (!n.has("seed_id")) continue;
+            prompt += n.path("prompt_tokens").asLong();
+            completion += n.path("completion_tokens").asLong();
+            answers++;
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("answers", answers);

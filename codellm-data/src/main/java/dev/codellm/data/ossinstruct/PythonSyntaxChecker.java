@@ -25,7 +25,7 @@ public final class PythonSyntaxChecker {
             "    except Exception as e:",
             "        print(('error: %s: %s' % (type(e).__name__, e)).replace('\\n', ' ')[:200])",
             "    sys.stdout.flush()");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
 
     /** For each code string: null when it parses, else the error. */
     public static List<String> check(List<String> codes) {

@@ -11,15 +11,11 @@ import dev.codellm.core.Generator;
 import dev.codellm.core.Progress;
 import dev.codellm.core.SamplingParams;
 import dev.codellm.core.TokenSink;
-import java.io.BufferedWriter;
+import dev.codellm.core.WorkPool;
+import dev.codellm.core.io.Jsonl;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,11 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,11 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * most {@code requestsPerMinute} started per minute, failed calls retried with exponential
  * backoff. Each answer is appended to {@code responses.jsonl} as one line and flushed at once,
  * so killing the process (even kill -9) loses no answer already received; a rerun reads the
- * file, skips the seeds it holds (a torn last line is ignored and re-asked) and asks the rest.
+ * file, skips the seeds it holds (a torn last line is cut off and re-asked) and asks the rest.
  * Seeds that still fail are counted with their reason and asked again by the next run.
  */
 public final class TeacherRun {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
 
     public record Options(int concurrency, double requestsPerMinute, int maxRetries, Duration initialBackoff,
                           SamplingParams sampling) {
@@ -70,19 +63,16 @@ public final class TeacherRun {
         int[] torn = {0};
         Set<String> done = answeredIds(responses, torn);
         List<Seed> todo = seeds.stream().filter(s -> !done.contains(s.id())).toList();
-        endWithNewline(responses);
         AtomicLong promptTokens = new AtomicLong(), completionTokens = new AtomicLong();
         Map<String, Integer> failures = new TreeMap<>();
         RateLimiter limiter = new RateLimiter(options.requestsPerMinute());
         Progress progress = progressOut == null || todo.isEmpty() ? null
                 : new Progress("oss-instruct teacher", todo.size(), progressOut, 2000);
-        int answered = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.concurrency()));
-        try (BufferedWriter w = Files.newBufferedWriter(responses, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            List<Future<String>> futures = new ArrayList<>();
+        List<WorkPool.Outcome<String>> outcomes;
+        try (Jsonl.Appender w = new Jsonl.Appender(responses)) {
+            List<Callable<String>> calls = new ArrayList<>();
             for (Seed s : todo) {
-                futures.add(pool.submit(() -> {
+                calls.add(() -> {
                     Completion c = askWithRetries(s, limiter);
                     ObjectNode rec = JSON.createObjectNode();
                     rec.put("seed_id", s.id());
@@ -92,37 +82,18 @@ public final class TeacherRun {
                     rec.put("finish_reason", c.finishReason().openAiName());
                     rec.put("prompt_tokens", c.usage().promptTokens());
                     rec.put("completion_tokens", c.usage().completionTokens());
-                    String line = JSON.writeValueAsString(rec);
-                    synchronized (w) {
-                        w.write(line);
-                        w.write('\n');
-                        w.flush();
-                    }
+                    w.append(rec);
                     promptTokens.addAndGet(c.usage().promptTokens());
                     completionTokens.addAndGet(c.usage().completionTokens());
-                    if (progress != null) progress.step(1);
                     return s.id();
-                }));
+                });
             }
-            for (Future<String> f : futures) {
-                try {
-                    f.get();
-                    answered++;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    failures.merge(reason(e.getCause()), 1, Integer::sum);
-                    if (progress != null) progress.step(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CodellmException("interrupted; answers so far are saved in " + responses);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            outcomes = WorkPool.runEach("teacher", calls, options.concurrency(), progress);
+        }
+        int answered = 0;
+        for (WorkPool.Outcome<String> o : outcomes) {
+            if (o.ok()) answered++;
+            else failures.merge(reason(o.error()), 1, Integer::sum);
         }
         int failed = failures.values().stream().mapToInt(Integer::intValue).sum();
         return new Stats(seeds.size(), seeds.size() - todo.size(), answered, failed, torn[0],
@@ -155,31 +126,19 @@ public final class TeacherRun {
         return m.length() > 160 ? m.substring(0, 160) + "..." : m;
     }
 
-    /** Seed ids already answered; lines that do not parse (a write torn by a kill) are counted, not trusted. */
-    static Set<String> answeredIds(Path responses, int[] torn) throws IOException {
+    /**
+     * Seed ids already answered, read under the one torn-line policy ({@link Jsonl#readTolerant}):
+     * a torn last line (a kill mid-write) is cut off and counted, and its seed is asked again.
+     */
+    static Set<String> answeredIds(Path responses, int[] torn) {
         Set<String> done = new HashSet<>();
-        if (!Files.exists(responses)) return done;
-        for (String line : Files.readAllLines(responses, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) continue;
-            try {
-                JsonNode n = JSON.readTree(line);
-                if (n.hasNonNull("seed_id") && n.hasNonNull("response")) done.add(n.get("seed_id").asText());
-                else torn[0]++;
-            } catch (IOException e) {
-                torn[0]++;
-            }
+        Jsonl.Tolerant read = Jsonl.readTolerant(responses);
+        if (read.tornLineDropped()) torn[0]++;
+        for (Jsonl.Line l : read.lines()) {
+            JsonNode n = l.json();
+            if (n.hasNonNull("seed_id") && n.hasNonNull("response")) done.add(n.get("seed_id").asText());
+            else torn[0]++;
         }
         return done;
-    }
-
-    /** After a kill mid-write the file may end inside a line; start the next record on a fresh line. */
-    private static void endWithNewline(Path file) throws IOException {
-        if (!Files.exists(file) || Files.size(file) == 0) return;
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(raf.length() - 1);
-            if (raf.read() != '\n') raf.write('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

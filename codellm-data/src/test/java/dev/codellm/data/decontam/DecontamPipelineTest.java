@@ -51,7 +51,7 @@ class DecontamPipelineTest {
     }
 
     static RecordDecontaminator build(String method) {
-        return DecontamConfig.defaults(method).build(SharedData.root());
+        return DecontamConfig.defaults(method).build(dev.codellm.core.benchmark.BenchmarkFiles.standard());
     }
 
     /** Writes the test corpus; returns the expected fate of each line (null = skipped/blank). */

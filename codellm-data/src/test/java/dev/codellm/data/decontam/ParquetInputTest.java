@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
-import dev.codellm.core.SharedData;
 import dev.codellm.decontam.DecontamConfig;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -35,7 +34,7 @@ class ParquetInputTest {
     }
 
     DecontamPipeline.Summary run(Path input, Path out) throws IOException {
-        return new DecontamPipeline(DecontamConfig.defaults("openai50").build(SharedData.root()), 2, 1 << 26, null).run(input, out);
+        return new DecontamPipeline(DecontamConfig.defaults("openai50").build(dev.codellm.core.benchmark.BenchmarkFiles.standard()), 2, 1 << 26, null).run(input, out);
     }
 
     static List<JsonNode> records(Path jsonl) throws IOException {

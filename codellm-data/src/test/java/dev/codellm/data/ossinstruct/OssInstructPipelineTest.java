@@ -40,7 +40,7 @@ class OssInstructPipelineTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        decon = DecontamConfig.defaults("openai50").build(SharedData.root());
+        decon = DecontamConfig.defaults("openai50").build(dev.codellm.core.benchmark.BenchmarkFiles.standard());
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
                 Files.newInputStream(SharedData.require("datasets/humaneval/HumanEval.jsonl.gz"))), StandardCharsets.UTF_8))) {
             JsonNode t = JSON.readTree(r.lines().skip(10).findFirst().orElseThrow());

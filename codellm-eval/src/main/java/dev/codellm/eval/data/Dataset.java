@@ -1,10 +1,10 @@
 package dev.codellm.eval.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
-import java.nio.charset.StandardCharsets;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.core.io.Jsonl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 
 /** A loaded benchmark: its tasks in file order and the SHA-256 of the content they came from. */
 public record Dataset(DatasetId id, List<Task> tasks, String sha256) {
-    private static final ObjectMapper JSON = dev.codellm.eval.Json.MAPPER;
     /** Original MBPP's evaluation split (Austin et al.): task ids 11..510. */
     public static final int MBPP_TEST_FIRST = 11, MBPP_TEST_LAST = 510;
 
@@ -22,14 +21,11 @@ public record Dataset(DatasetId id, List<Task> tasks, String sha256) {
         tasks = List.copyOf(tasks);
     }
 
-    public static Dataset load(DatasetId id, DatasetFiles files) {
-        byte[] content = files.read(id);
-        String sha = DatasetFiles.sha256(content);
-        if (!sha.equals(id.sha256())) {
-            System.err.println("codellm: warning: dataset " + id + " content differs from the pinned release (sha256 "
-                    + sha.substring(0, 12) + "…, expected " + id.sha256().substring(0, 12) + "…); scores may not be comparable");
-        }
-        List<ObjectNode> rows = Jsonl.parse(new String(content, StandardCharsets.UTF_8), id.toString()).stream().map(Jsonl.Line::json).toList();
+    /** Loads through the one dataset lookup (which warns when the content is not the pinned release). */
+    public static Dataset load(DatasetId id, BenchmarkFiles files) {
+        BenchmarkFiles.Content content = files.load(id.spec());
+        String sha = content.sha256();
+        List<ObjectNode> rows = content.rows().stream().map(Jsonl.Line::json).toList();
         List<Task> tasks = switch (id) {
             case HUMANEVAL, HUMANEVAL_PLUS -> rows.stream().map(r -> humanEval(r, id)).toList();
             case MBPP_PLUS -> rows.stream().map(Dataset::mbppPlus).toList();

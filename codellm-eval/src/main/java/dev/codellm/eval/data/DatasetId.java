@@ -1,64 +1,57 @@
 package dev.codellm.eval.data;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.benchmark.BenchmarkRegistry;
+import dev.codellm.core.benchmark.BenchmarkSpec;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The four Python benchmarks, where their files live under the shared datasets directory, the
- * official release URL used when a file is absent, and the SHA-256 of the file's
- * <em>uncompressed</em> content (so a re-gzipped copy still verifies).
+ * The four EvalPlus-format benchmarks the Python harness runs, with what only eval needs to know
+ * about them (plus inputs, MBPP's shape). Everything else — names and aliases, the file, its
+ * URL and checksum — is the core {@link BenchmarkRegistry}'s.
  */
 public enum DatasetId {
-    HUMANEVAL("humaneval", "humaneval/HumanEval.jsonl.gz",
-            "https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz",
-            "1d49078ba3e2b196b9344535bef34a43021f038fad9561d6ee7c53450609a6a2"),
-    HUMANEVAL_PLUS("humaneval+", "humanevalplus/HumanEvalPlus-v0.1.10.jsonl.gz",
-            "https://github.com/evalplus/humanevalplus_release/releases/download/v0.1.10/HumanEvalPlus.jsonl.gz",
-            "42526ec0e7d5f3ee0b06d6ced98f8c8bae3d76519151bfb3d36f79010645bd7f"),
-    /** Original MBPP at the google-research revision the project pins (see datasets/mbpp/SOURCE.md). */
-    MBPP("mbpp", "mbpp/mbpp.jsonl.gz",
-            "https://raw.githubusercontent.com/google-research/google-research/2251e8c67a7fe7d6348714967ee101080b28e956/mbpp/mbpp.jsonl",
-            "0b7004a79cd62d9ec7ecdd5a6e5f0ef1210ff00b286df3c5d5b57bf38c58e19a"),
-    MBPP_PLUS("mbpp+", "mbppplus/MbppPlus-v0.2.0.jsonl.gz",
-            "https://github.com/evalplus/mbppplus_release/releases/download/v0.2.0/MbppPlus.jsonl.gz",
-            "b54e762755248ca411b523c917fa9f93c07b5ff2966bf60b3917b853926a3dad");
+    HUMANEVAL(BenchmarkRegistry.HUMANEVAL),
+    HUMANEVAL_PLUS(BenchmarkRegistry.HUMANEVAL_PLUS),
+    MBPP(BenchmarkRegistry.MBPP),
+    MBPP_PLUS(BenchmarkRegistry.MBPP_PLUS);
 
-    private final String cliName;
-    private final String relativePath;
-    private final String url;
-    private final String sha256;
+    private final BenchmarkSpec spec;
 
-    DatasetId(String cliName, String relativePath, String url, String sha256) {
-        this.cliName = cliName;
-        this.relativePath = relativePath;
-        this.url = url;
-        this.sha256 = sha256;
+    DatasetId(BenchmarkSpec spec) {
+        this.spec = spec;
     }
 
-    public String cliName() { return cliName; }
+    public BenchmarkSpec spec() { return spec; }
+
+    /** The canonical name ({@code humaneval+}), as run files record it. */
+    public String cliName() { return spec.name(); }
 
     /** Path relative to a datasets directory, e.g. {@code humaneval/HumanEval.jsonl.gz}. */
-    public String relativePath() { return relativePath; }
+    public String relativePath() { return spec.relativePath(); }
 
-    public String url() { return url; }
+    public String url() { return spec.url(); }
 
     /** SHA-256 (hex) of the uncompressed file content. */
-    public String sha256() { return sha256; }
+    public String sha256() { return spec.sha256(); }
 
     /** Whether the dataset carries EvalPlus base/plus inputs (differential testing). */
     public boolean isPlus() { return this == HUMANEVAL_PLUS || this == MBPP_PLUS; }
 
     public boolean isMbpp() { return this == MBPP || this == MBPP_PLUS; }
 
+    /** The one of the four a name or alias ({@code humanevalplus}, {@code HumanEval+}, ...) means, if any. */
+    public static Optional<DatasetId> find(String name) {
+        return BenchmarkRegistry.find(name).flatMap(s -> Arrays.stream(values()).filter(d -> d.spec == s).findFirst());
+    }
+
     public static DatasetId parse(String name) {
-        for (DatasetId d : values()) {
-            if (d.cliName.equalsIgnoreCase(name.strip())) return d;
-        }
-        throw new CodellmException("unknown dataset '" + name + "' (choose one of: "
-                + Arrays.stream(values()).map(DatasetId::cliName).collect(Collectors.joining(", ")) + ")");
+        return find(name).orElseThrow(() -> new CodellmException("unknown dataset '" + name + "' (choose one of: "
+                + Arrays.stream(values()).map(DatasetId::cliName).collect(Collectors.joining(", ")) + ")"));
     }
 
     @Override
-    public String toString() { return cliName; }
+    public String toString() { return spec.name(); }
 }

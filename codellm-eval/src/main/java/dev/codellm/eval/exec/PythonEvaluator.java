@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Progress;
+import dev.codellm.core.WorkPool;
 import dev.codellm.eval.data.Dataset;
 import dev.codellm.eval.data.Task;
+import dev.codellm.eval.run.SampleExecutor;
 import dev.codellm.eval.sandbox.Limits;
 import dev.codellm.eval.sandbox.RunRequest;
 import dev.codellm.eval.sandbox.RunResult;
@@ -23,9 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Runs Python samples against a dataset's tests, one fresh {@code /usr/bin/python3} per sample in
@@ -47,7 +46,7 @@ import java.util.concurrent.Future;
  * {@code atol} (1e-6 when the expected value is a float and atol is 0) via numpy.allclose, with
  * EvalPlus's special oracles. Testing stops at the first failing input (EvalPlus's default).
  */
-public final class PythonEvaluator {
+public final class PythonEvaluator implements SampleExecutor<Task, SampleResult> {
     public static final String PYTHON = "/usr/bin/python3";
     public static final double MIN_TIME_LIMIT = 1.0;
     public static final double TIME_LIMIT_FACTOR = 4.0;
@@ -58,7 +57,7 @@ public final class PythonEvaluator {
     private static final String HARNESS = "codellm_harness.py";
     /** Bumped when the harness changes how ground truth is measured (v2: CPU seconds). */
     private static final String GROUND_TRUTH_VERSION = "v2";
-    private static final ObjectMapper JSON = dev.codellm.eval.Json.MAPPER;
+    private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
 
     private final Sandbox sandbox;
     private final Dataset dataset;
@@ -102,23 +101,23 @@ public final class PythonEvaluator {
             if (!groundTruth.containsKey(t.taskId()) && !loadCached(t)) missing.add(t);
         }
         if (missing.isEmpty()) return;
-        Progress progress = new Progress("ground truth " + dataset.id(), missing.size());
-        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs))) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Task t : missing) {
-                fs.add(pool.submit(() -> {
-                    computeGroundTruth(t);
-                    progress.step(1);
-                }));
-            }
-            for (Future<?> f : fs) f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new CodellmException("ground truth failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodellmException("interrupted while computing ground truth");
-        }
+        List<Runnable> work = missing.stream().<Runnable>map(t -> () -> computeGroundTruth(t)).toList();
+        WorkPool.runAll("ground-truth", work, jobs, new Progress("ground truth " + dataset.id(), missing.size()));
+    }
+
+    @Override
+    public void prepare(List<Task> tasks, int jobs) {
+        prepareGroundTruth(tasks, jobs);
+    }
+
+    @Override
+    public SampleResult judge(Task task, String program) {
+        return evaluate(task, program);
+    }
+
+    @Override
+    public String describe() {
+        return sandbox.describe();
     }
 
     private boolean loadCached(Task t) {

@@ -3,7 +3,7 @@ package dev.codellm.eval.multipl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
-import dev.codellm.eval.Json;
+import dev.codellm.core.io.Json;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;

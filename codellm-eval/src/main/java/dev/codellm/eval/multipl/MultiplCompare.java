@@ -1,10 +1,11 @@
 package dev.codellm.eval.multipl;
 
-import dev.codellm.core.CodellmException;
-import dev.codellm.eval.report.Html;
-import dev.codellm.eval.report.Svg;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.io.Json;
+import dev.codellm.core.report.Html;
+import dev.codellm.eval.run.RunComparison;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -16,8 +17,46 @@ import java.util.Set;
  * an eval {@code --out} directory (all languages or some), its {@code multipl-e/} folder, or one
  * language's folder.
  */
-public final class MultiplCompare {
-    private MultiplCompare() {}
+public final class MultiplCompare implements RunComparison {
+    private final List<PaperTable.Row> rows;
+
+    private MultiplCompare(List<PaperTable.Row> rows) {
+        this.rows = List.copyOf(rows);
+    }
+
+    public static MultiplCompare of(List<Path> dirs) {
+        return new MultiplCompare(load(dirs));
+    }
+
+    @Override
+    public String text() {
+        return text(rows);
+    }
+
+    /** Per run: its label and the table's cells and values (pass@1, 0..1; null where the cell has no score). */
+    @Override
+    public JsonNode json() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        PaperTable.heads().forEach(root.putArray("columns")::add);
+        ArrayNode arr = root.putArray("runs");
+        for (PaperTable.Row r : rows) {
+            ObjectNode o = arr.addObject().put("label", r.label());
+            if (r.report().model() != null) o.put("model", r.report().model());
+            PaperTable.cells(r.report()).forEach(o.putArray("cells")::add);
+            ArrayNode v = o.putArray("pass@1");
+            for (double x : PaperTable.values(r.report())) {
+                if (Double.isNaN(x)) v.addNull();
+                else v.add(x);
+            }
+        }
+        PaperTable.notes(rows).forEach(root.putArray("notes")::add);
+        return root;
+    }
+
+    @Override
+    public void writeHtml(Path file) {
+        writeHtml(rows, file);
+    }
 
     /** Whether {@code dir} is a MultiPL-E run (and not a HumanEval/MBPP one). */
     public static boolean isRun(Path dir) {
@@ -42,15 +81,9 @@ public final class MultiplCompare {
 
     /** A page with the table and grouped bars (one group per column, one bar per run). */
     public static void writeHtml(List<PaperTable.Row> rows, Path file) {
-        double[][] values = rows.stream().map(r -> PaperTable.values(r.report())).toArray(double[][]::new);
         String body = "<h1>codellm eval compare: MultiPL-E</h1><h2>pass@1 (%), Code Llama paper layout</h2>"
-                + PaperTable.html(rows)
-                + Svg.bars(PaperTable.heads(), rows.stream().map(PaperTable.Row::label).toList(), values, "pass@1 by language");
-        try {
-            Files.writeString(file, Html.page("codellm eval compare: MultiPL-E", body), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CodellmException("cannot write " + file + ": " + e.getMessage());
-        }
+                + PaperTable.html(rows) + PaperTable.chart(rows);
+        Html.write(file, "codellm eval compare: MultiPL-E", body);
     }
 
     /** runs/a → a; runs/a/multipl-e → a; runs/a/multipl-e/java → a/java. */
@@ -58,8 +91,8 @@ public final class MultiplCompare {
         Path d = dir.toAbsolutePath().normalize();
         String last = d.getFileName() == null ? d.toString() : d.getFileName().toString();
         Path parent = d.getParent();
-        if (last.equals(MultiplEvaluation.PREFIX) && parent != null && parent.getFileName() != null) return parent.getFileName().toString();
-        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(MultiplEvaluation.PREFIX)
+        if (last.equals(MultiplFamily.PREFIX) && parent != null && parent.getFileName() != null) return parent.getFileName().toString();
+        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals(MultiplFamily.PREFIX)
                 && parent.getParent() != null && parent.getParent().getFileName() != null) {
             return parent.getParent().getFileName() + "/" + last;
         }

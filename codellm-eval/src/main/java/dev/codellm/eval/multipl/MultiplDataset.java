@@ -2,31 +2,30 @@ package dev.codellm.eval.multipl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codellm.core.CodellmException;
-import dev.codellm.core.SharedData;
-import dev.codellm.eval.data.Jsonl;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.core.io.Jsonl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads MultiPL-E HumanEval translations ({@code multipl-e/humaneval-<lang>.jsonl.gz}, v2.x rows)
- * in file order.
+ * in file order; the file is found by the one dataset lookup ({@link BenchmarkFiles}).
  */
 public final class MultiplDataset {
     private MultiplDataset() {}
 
-    /** The file for a language under a datasets directory (e.g. the shared {@code datasets/}). */
-    public static Path file(Path datasetsDir, MultiplLanguage lang) {
-        return datasetsDir.resolve("multipl-e").resolve("humaneval-" + lang.code() + ".jsonl.gz");
-    }
-
-    /** Loads from the shared data directory. */
+    /** The language's problems, from the shared data (or cache). */
     public static List<MultiplProblem> load(MultiplLanguage lang) {
-        return load(file(SharedData.root().resolve("datasets"), lang));
+        return parse(BenchmarkFiles.standard().load(lang.spec()).rows());
     }
 
     public static List<MultiplProblem> load(Path file) {
-        return Jsonl.read(file, "MultiPL-E file").stream().map(l -> parse(l.json(), l.where())).toList();
+        return parse(Jsonl.read(file, "MultiPL-E file"));
+    }
+
+    static List<MultiplProblem> parse(List<Jsonl.Line> rows) {
+        return rows.stream().map(l -> parse(l.json(), l.where())).toList();
     }
 
     private static MultiplProblem parse(JsonNode n, String where) {

@@ -1,6 +1,7 @@
 package dev.codellm.eval.multipl;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.eval.run.SampleExecutor;
 import dev.codellm.eval.sandbox.Limits;
 import dev.codellm.eval.sandbox.RunRequest;
 import dev.codellm.eval.sandbox.RunResult;
@@ -17,7 +18,7 @@ import java.util.List;
  * script's exit code is the program's (or 124/137 when the time limit killed it). Untrusted code
  * runs only after the compiler has finished, so it cannot forge the compile verdict.
  */
-public final class MultiplExecutor {
+public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Execution> {
     private static final String COMPILE_RC = ".compile.rc";
     private static final String COMPILE_LOG = ".compile.log";
     /** Exit codes of coreutils {@code timeout}: TERM sent (124) or KILL after the grace period (137). */
@@ -54,6 +55,17 @@ public final class MultiplExecutor {
 
     private Duration scaled(Duration d) {
         return Duration.ofMillis(Math.max(1000, Math.round(d.toMillis() * timeScale)));
+    }
+
+    /** Runs one problem's program (prompt + completion + tests) in the problem's language. */
+    @Override
+    public Execution judge(MultiplProblem problem, String program) {
+        return execute(MultiplLanguage.fromCode(problem.language()), program);
+    }
+
+    @Override
+    public String describe() {
+        return sandbox.describe();
     }
 
     /** Runs one program (prompt + completion + tests) of the given language. */

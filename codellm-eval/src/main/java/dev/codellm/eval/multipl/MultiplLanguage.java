@@ -133,6 +133,11 @@ public enum MultiplLanguage {
         };
     }
 
+    /** The language's HumanEval translation in the benchmark registry ({@code multipl-e/<code>}). */
+    public dev.codellm.core.benchmark.BenchmarkSpec spec() {
+        return dev.codellm.core.benchmark.BenchmarkRegistry.multiplE(code).orElseThrow();
+    }
+
     public static MultiplLanguage fromCode(String code) {
         for (MultiplLanguage l : values()) {
             if (l.code.equals(code) || (l == GO && code.equals("go_test.go"))) return l;

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
-import dev.codellm.eval.Json;
-import dev.codellm.eval.report.Html;
-import dev.codellm.eval.report.Svg;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.codellm.core.io.Json;
+import dev.codellm.core.report.Html;
+import dev.codellm.core.report.SvgChart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,23 +81,28 @@ public final class MultiplReport {
         return new PaperTable.Row(label, this);
     }
 
-    public void write(Path dir) throws IOException {
-        Files.createDirectories(dir);
+    /** summary.json's content: the model, each language's score, the paper average. */
+    public ObjectNode json() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         if (model != null) root.put("model", model);
         ArrayNode langs = root.putArray("languages");
         for (LanguageScore s : scores) langs.add(s.toJson());
         if (!Double.isNaN(paperAverage())) root.put("paper_average_pass@1", paperAverage()).put("paper_languages_scored", paperScored());
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY).toFile(), root);
-        Files.writeString(dir.resolve("report.html"), html(), StandardCharsets.UTF_8);
+        return root;
+    }
+
+    /** Writes {@code summary.json} and {@code report.html} into {@code dir}. */
+    public void write(Path dir) {
+        Json.write(dir.resolve(SUMMARY), json());
+        Html.write(dir.resolve("report.html"), "MultiPL-E report", body());
     }
 
     /** The per-language table, the paper table and a bar per column (inline SVG, no scripts). */
-    String html() {
+    String body() {
         StringBuilder sb = new StringBuilder("<h1>MultiPL-E HumanEval (v2.x)").append(model == null ? "" : ": " + Html.esc(model))
                 .append("</h1><h2>Code Llama paper layout, pass@1 (%)</h2>")
                 .append(PaperTable.html(List.of(row("pass@1"))))
-                .append(Svg.bars(PaperTable.heads(), List.of("pass@1"), new double[][] {PaperTable.values(this)}, "pass@1 by language"))
+                .append(PaperTable.chart(List.of(row("pass@1"))))
                 .append("<h2>Per language</h2><table><tr><th>language</th><th>problems</th><th>n</th><th>pass@1</th>"
                         + "<th>OK</th><th>Exception</th><th>SyntaxError</th><th>Timeout</th></tr>");
         for (LanguageScore s : scores) {
@@ -114,7 +117,7 @@ public final class MultiplReport {
                     s.count(Status.SyntaxError), s.count(Status.Timeout)));
         }
         sb.append("</table>");
-        return Html.page("MultiPL-E report", sb.toString()) + "\n";
+        return sb.toString();
     }
 
     /** Whether {@code dir} holds a MultiPL-E run that {@link #read} can load. */
@@ -131,7 +134,7 @@ public final class MultiplReport {
         Path found = find(dir);
         if (found == null) {
             throw new CodellmException(dir + " is not a MultiPL-E run: no " + SUMMARY + ", " + PASS_AT_K + " or <lang>/" + PASS_AT_K
-                    + " in it or in its " + MultiplEvaluation.PREFIX + "/ folder");
+                    + " in it or in its " + MultiplFamily.PREFIX + "/ folder");
         }
         if (found.getFileName().toString().equals(SUMMARY)) {
             JsonNode root = readJson(found);
@@ -159,7 +162,7 @@ public final class MultiplReport {
 
     /** summary.json, a language's pass_at_k.json, or a folder of language folders; null if none. */
     private static Path find(Path dir) {
-        for (Path d : List.of(dir, dir.resolve(MultiplEvaluation.PREFIX))) {
+        for (Path d : List.of(dir, dir.resolve(MultiplFamily.PREFIX))) {
             if (Files.isRegularFile(d.resolve(SUMMARY))) return d.resolve(SUMMARY);
             Path single = d.resolve(PASS_AT_K);
             if (Files.isRegularFile(single) && readJson(single).path("language").isTextual()) return single;
@@ -171,10 +174,6 @@ public final class MultiplReport {
     }
 
     private static JsonNode readJson(Path f) {
-        try {
-            return Json.MAPPER.readTree(f.toFile());
-        } catch (IOException e) {
-            throw new CodellmException("cannot read " + f + ": " + e.getMessage());
-        }
+        return Json.read(f);
     }
 }

@@ -10,7 +10,8 @@ import static dev.codellm.eval.multipl.MultiplLanguage.RS;
 import static dev.codellm.eval.multipl.MultiplLanguage.SH;
 import static dev.codellm.eval.multipl.MultiplLanguage.TS;
 
-import dev.codellm.eval.report.Html;
+import dev.codellm.core.report.Html;
+import dev.codellm.core.report.SvgChart;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +100,19 @@ public final class PaperTable {
             sb.append("</ul>");
         }
         return sb.toString();
+    }
+
+    /** Grouped bars, one group per column and one bar per row; a cell without a score is labelled as in the table. */
+    public static String chart(List<Row> rows) {
+        SvgChart.Bars bars = SvgChart.bars("pass@1 by language").categories(heads()).percent();
+        for (Row row : rows) {
+            double[] v = values(row.report());
+            List<String> cells = cells(row.report());
+            String[] labels = new String[v.length];
+            for (int i = 0; i < v.length; i++) if (Double.isNaN(v[i])) labels[i] = cells.get(i);
+            bars.series(row.label(), v, labels);
+        }
+        return bars.svg();
     }
 
     /** What the {@code -}, {@code n/a} and {@code (k/6)} cells mean for these rows, and C#'s caveat. */

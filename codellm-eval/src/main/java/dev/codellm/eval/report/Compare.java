@@ -1,10 +1,13 @@
 package dev.codellm.eval.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
-import dev.codellm.eval.Json;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.codellm.core.io.Json;
+import dev.codellm.core.report.Html;
+import dev.codellm.core.report.SvgChart;
+import dev.codellm.eval.run.RunComparison;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,23 +19,27 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code codellm eval compare RUN1 RUN2 ...}: pass@k side by side, the tasks each run solves
- * that no other does, and a chart. Reads each run's eval_results.json.
+ * {@code codellm eval compare RUN1 RUN2 ...} for HumanEval(+)/MBPP(+) runs: pass@k side by side,
+ * the tasks each run solves that no other does, and a chart. Reads each run's eval_results.json.
  */
-public final class Compare {
+public final class Compare implements RunComparison {
     /** What one run directory says. "Solved" = at least one sample correct (plus tests when the dataset has them). */
     public record Run(String label, String dataset, Map<String, Double> base, Map<String, Double> plus, Set<String> solved, Set<String> tasks) {}
 
-    private Compare() {}
+    private final List<Run> runs;
+
+    private Compare(List<Run> runs) {
+        this.runs = List.copyOf(runs);
+    }
+
+    public static Compare of(List<Path> dirs) {
+        return new Compare(dirs.stream().map(Compare::load).toList());
+    }
 
     public static Run load(Path dir) {
         Path f = dir.resolve("eval_results.json");
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(f.toFile());
-        } catch (IOException e) {
-            throw new CodellmException("cannot read " + f + " (is " + dir + " a finished codellm eval --out directory?): " + e.getMessage());
-        }
+        if (!Files.isRegularFile(f)) throw new CodellmException("cannot read " + f + " (is " + dir + " a finished codellm eval --out directory?)");
+        JsonNode root = Json.read(f);
         Map<String, Double> base = new LinkedHashMap<>(), plus = new LinkedHashMap<>();
         root.path("pass_at_k").path("base").properties().forEach(e -> base.put(e.getKey(), e.getValue().asDouble()));
         root.path("pass_at_k").path("plus").properties().forEach(e -> plus.put(e.getKey(), e.getValue().asDouble()));
@@ -61,6 +68,11 @@ public final class Compare {
             if (!other) out.add(t);
         }
         return out;
+    }
+
+    @Override
+    public String text() {
+        return table(runs);
     }
 
     /** The plain-text table printed on stdout. */
@@ -94,7 +106,29 @@ public final class Compare {
         return v == null ? String.format(Locale.ROOT, " %10s", "-") : String.format(Locale.ROOT, " %9.1f%%", 100 * v);
     }
 
-    public static void writeHtml(List<Run> runs, Path file) {
+    /** The same figures as the table: per run its pass@k (base, plus), tasks solved and those only it solves. */
+    @Override
+    public JsonNode json() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode arr = root.putArray("runs");
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            ObjectNode o = arr.addObject().put("label", r.label()).put("dataset", r.dataset());
+            ObjectNode k = o.putObject("pass_at_k");
+            ObjectNode b = k.putObject("base");
+            r.base().forEach(b::put);
+            if (!r.plus().isEmpty()) {
+                ObjectNode p = k.putObject("plus");
+                r.plus().forEach(p::put);
+            }
+            o.put("tasks", r.tasks().size()).put("solved", r.solved().size());
+            onlySolvedBy(runs, i).forEach(o.putArray("only_solved")::add);
+        }
+        return root;
+    }
+
+    @Override
+    public void writeHtml(Path file) {
         Set<String> ks = new LinkedHashSet<>();
         runs.forEach(r -> ks.addAll(r.base().keySet()));
         List<String> groups = new ArrayList<>();
@@ -102,25 +136,23 @@ public final class Compare {
             groups.add(k);
             if (runs.stream().anyMatch(r -> r.plus().containsKey(k))) groups.add(k + "+");
         }
-        List<String> labels = runs.stream().map(Run::label).toList();
-        double[][] vals = new double[runs.size()][groups.size()];
-        for (int i = 0; i < runs.size(); i++) {
+        SvgChart.Bars chart = SvgChart.bars("pass@k (k+ = with plus tests)").categories(groups).percent();
+        for (Run r : runs) {
+            double[] v = new double[groups.size()];
             for (int g = 0; g < groups.size(); g++) {
                 String k = groups.get(g);
-                Double v = k.endsWith("+") ? runs.get(i).plus().get(k.substring(0, k.length() - 1)) : runs.get(i).base().get(k);
-                vals[i][g] = v == null ? 0 : v;
+                Double x = k.endsWith("+") ? r.plus().get(k.substring(0, k.length() - 1)) : r.base().get(k);
+                v[g] = x == null ? Double.NaN : x;
             }
+            chart.series(r.label(), v);
         }
         StringBuilder b = new StringBuilder("<h1>codellm eval compare</h1><pre>").append(Html.esc(table(runs))).append("</pre>");
-        b.append(Svg.bars(groups, labels, vals, "pass@k (k+ = with plus tests)"));
+        b.append(chart.svg());
         for (int i = 0; i < runs.size(); i++) {
+            List<String> only = onlySolvedBy(runs, i);
             b.append("<h3>Only ").append(Html.esc(runs.get(i).label())).append(" solves</h3><p>")
-                    .append(Html.esc(String.join(", ", onlySolvedBy(runs, i)))).append("</p>");
+                    .append(only.isEmpty() ? "no task" : Html.esc(String.join(", ", only))).append("</p>");
         }
-        try {
-            Files.writeString(file, Html.page("codellm eval compare", b.toString()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CodellmException("cannot write " + file + ": " + e.getMessage());
-        }
+        Html.write(file, "codellm eval compare", b.toString());
     }
 }

@@ -1,10 +1,8 @@
 package dev.codellm.eval.report;
 
-import dev.codellm.core.CodellmException;
+import dev.codellm.core.report.Html;
+import dev.codellm.core.report.SvgChart;
 import dev.codellm.eval.exec.SampleResult;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,16 +33,13 @@ public final class HtmlReport {
         }
         b.append("</table>");
         List<String> ks = new ArrayList<>(base.keySet());
-        List<String> series = r.plus() ? List.of("base", "plus") : List.of("base");
-        double[][] vals = new double[series.size()][ks.size()];
-        for (int i = 0; i < ks.size(); i++) {
-            vals[0][i] = base.get(ks.get(i));
-            if (r.plus()) vals[1][i] = plus.getOrDefault(ks.get(i), 0.0);
-        }
-        b.append("<p>").append(Svg.bars(ks, series, vals, "pass@k")).append("</p>");
+        SvgChart.Bars chart = SvgChart.bars("pass@k").categories(ks).percent()
+                .series("base", ks.stream().mapToDouble(base::get).toArray());
+        if (r.plus()) chart.series("plus (base + extra tests)", ks.stream().mapToDouble(k -> plus.getOrDefault(k, Double.NaN)).toArray());
+        b.append(chart.svg());
         List<String> ids = r.outcomes().stream().map(o -> o.task().taskId()).toList();
         double[] rates = r.outcomes().stream().mapToDouble(o -> (double) (r.plus() ? o.plusCorrect() : o.baseCorrect()) / o.n()).toArray();
-        b.append("<p>").append(Svg.taskStrip(ids, rates, "pass rate per task" + (r.plus() ? " (plus)" : ""))).append("</p>");
+        b.append(SvgChart.strip("pass rate per task" + (r.plus() ? " (plus)" : ""), ids, rates));
 
         b.append("<h2>Tasks</h2><table><tr><th>task</th><th>n</th><th>base ok</th>");
         if (r.plus()) b.append("<th>plus ok</th>");
@@ -68,10 +63,6 @@ public final class HtmlReport {
             b.append("</tr>");
         }
         b.append("</table>");
-        try {
-            Files.writeString(file, Html.page("codellm eval: " + r.model() + " on " + r.dataset().id(), b.toString()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CodellmException("cannot write " + file + ": " + e.getMessage());
-        }
+        Html.write(file, "codellm eval: " + r.model() + " on " + r.dataset().id(), b.toString());
     }
 }

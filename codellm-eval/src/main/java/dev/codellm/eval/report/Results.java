@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
-import dev.codellm.eval.Json;
+import dev.codellm.core.io.Json;
 import dev.codellm.eval.data.Dataset;
 import dev.codellm.eval.data.Task;
 import dev.codellm.eval.exec.SampleResult;
+import dev.codellm.eval.run.SampleKey;
 import dev.codellm.eval.run.SampleRecord;
 import dev.codellm.eval.score.PassAtK;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -46,7 +44,7 @@ public final class Results {
     private final String sandbox;
     private final List<TaskOutcome> outcomes = new ArrayList<>();
 
-    public Results(Dataset dataset, String model, List<SampleRecord> samples, Map<String, SampleResult> byKey, String sandbox) {
+    public Results(Dataset dataset, String model, List<SampleRecord> samples, Map<SampleKey, SampleResult> byKey, String sandbox) {
         this.dataset = dataset;
         this.model = model;
         this.sandbox = sandbox;
@@ -58,7 +56,7 @@ public final class Results {
             if (ss.isEmpty()) continue;
             List<SampleResult> rs = new ArrayList<>();
             for (SampleRecord s : ss) {
-                SampleResult r = byKey.get(t.taskId() + "\u0000" + s.completionId());
+                SampleResult r = byKey.get(SampleKey.of(s));
                 if (r == null) throw new CodellmException("no test result for " + t.taskId() + " sample " + s.completionId());
                 rs.add(r);
             }
@@ -157,12 +155,6 @@ public final class Results {
     }
 
     private static void write(Path file, JsonNode node) {
-        try {
-            Path tmp = Files.createTempFile(file.getParent(), ".tmp-", ".json");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), node);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new CodellmException("cannot write " + file + ": " + e.getMessage());
-        }
+        Json.write(file, node);
     }
 }

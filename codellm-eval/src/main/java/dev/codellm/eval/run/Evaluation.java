@@ -1,238 +1,210 @@
 package dev.codellm.eval.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
-import dev.codellm.core.Generator;
 import dev.codellm.core.Progress;
-import dev.codellm.eval.Json;
-import dev.codellm.eval.data.Dataset;
-import dev.codellm.eval.data.DatasetFiles;
-import dev.codellm.eval.data.Task;
-import dev.codellm.eval.exec.PythonEvaluator;
-import dev.codellm.eval.exec.SampleResult;
-import dev.codellm.eval.report.HtmlReport;
-import dev.codellm.eval.report.Results;
-import dev.codellm.eval.sandbox.Sandbox;
+import dev.codellm.core.WorkPool;
+import dev.codellm.core.io.Json;
+import dev.codellm.core.io.Jsonl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One evaluation run: samples (generated, or read from a file) → sandboxed tests → scores and
- * reports, all in {@code outDir}. Every finished sample and every finished test result is
- * appended to a jsonl file at once, so a killed run rerun with {@code --resume} redoes nothing
- * that was finished.
+ * The one evaluation driver: for each {@link Benchmark} of a suite, samples (generated, read
+ * from a file, or the reference solutions) → judged → scored, all in the benchmark's directory
+ * under {@code --out}. Every finished sample and every verdict is appended to a jsonl file as it
+ * is made ({@value #SAMPLES}, {@value #RESULTS}, keyed by {@link SampleKey}), so a run killed at
+ * any moment and rerun with {@code --resume} redoes nothing that was finished; those files are
+ * read under {@link Jsonl}'s one torn-line policy. {@value #RUN} records what the run was, so a
+ * resume cannot silently mix two different runs.
  */
-public final class Evaluation {
+public final class Evaluation<S> {
     public static final String SAMPLES = "samples.jsonl";
     public static final String RESULTS = "samples_results.jsonl";
     public static final String RUN = "run.json";
-    private static final ObjectMapper JSON = Json.MAPPER;
 
+    /** A finished run: each benchmark's score, and what the user is told. */
+    public record Run<S>(List<S> scores, EvalOutcome outcome) {}
+
+    private final BenchmarkSuite<S> suite;
     private final EvalOptions opts;
-    private final Sandbox sandbox;
-    private final Dataset dataset;
-    private final Map<String, Task> tasks;
 
-    public Evaluation(EvalOptions opts, Sandbox sandbox) {
-        this(opts, sandbox, Dataset.load(opts.dataset(), new DatasetFiles(opts.dataDir(), opts.cacheDir(), dev.codellm.eval.data.DatasetId::url)));
-    }
-
-    /** With an already loaded dataset (its first {@code opts.limit()} tasks are used). */
-    public Evaluation(EvalOptions opts, Sandbox sandbox, Dataset full) {
-        if (full.id() != opts.dataset()) throw new IllegalArgumentException("dataset " + full.id() + " given for a run of " + opts.dataset());
+    public Evaluation(BenchmarkSuite<S> suite, EvalOptions opts) {
+        this.suite = suite;
         this.opts = opts;
-        this.sandbox = sandbox;
-        this.dataset = full.limit(opts.limit());
-        this.tasks = dataset.byId();
     }
 
-    public Dataset dataset() { return dataset; }
+    /** Runs every benchmark of the suite with samples from {@code source}. */
+    public Run<S> run(SampleSource source) {
+        List<S> scores = new ArrayList<>();
+        for (Benchmark<?, S> b : suite.parts()) scores.add(runOne(b, source));
+        return new Run<>(scores, suite.summarize(scores, source.name(), opts.outDir()));
+    }
 
-    /** Generates n samples per task with the generator, then tests them. */
-    public Results runWithGenerator(Generator generator, String modelName) {
-        opts.style().checkFits(opts.dataset());
-        prepareOutDir(modelName, "generator");
-        Path samplesPath = opts.outDir().resolve(SAMPLES);
-        List<SampleRecord> have = SamplesFile.readRunSamples(samplesPath);
-        Map<String, boolean[]> done = new LinkedHashMap<>();
-        for (SampleRecord s : have) {
-            boolean[] d = done.computeIfAbsent(s.taskId(), k -> new boolean[opts.n()]);
-            if (s.completionId() < opts.n()) d[s.completionId()] = true;
-        }
+    private <V> S runOne(Benchmark<V, S> b, SampleSource source) {
+        var unscorable = b.unscorable(opts.n());
+        if (unscorable.isPresent()) return unscorable.get();
+        Path dir = b.dir(opts.outDir());
+        List<SampleRecord> samples = switch (source) {
+            case SampleSource.Model m -> {
+                b.checkGeneration();
+                prepareDir(b, dir, source);
+                yield generate(b, m, dir);
+            }
+            case SampleSource.File f -> {
+                List<SampleRecord> fromFile = b.samplesFromFile(f.file());
+                requireEveryTask(b, fromFile, f.file());
+                prepareDir(b, dir, source);
+                yield keep(dir, fromFile);
+            }
+            case SampleSource.Canonical c -> {
+                List<SampleRecord> canonical = b.canonical(opts.n());
+                prepareDir(b, dir, source);
+                yield keep(dir, canonical);
+            }
+        };
+        return b.score(samples, judge(b, samples, dir), source.name(), dir);
+    }
+
+    /** The model's samples: those samples.jsonl already holds, then the missing ones, generated {@code --gen-jobs} at a time. */
+    private <V> List<SampleRecord> generate(Benchmark<V, S> b, SampleSource.Model m, Path dir) {
+        Path file = dir.resolve(SAMPLES);
+        Map<SampleKey, SampleRecord> have = readSamples(file);
+        Map<SampleKey, SampleRecord> made = new ConcurrentHashMap<>();
         List<Runnable> work = new ArrayList<>();
-        SampleGenerator gen = new SampleGenerator(generator, opts);
-        List<SampleRecord> fresh = java.util.Collections.synchronizedList(new ArrayList<>());
-        int todo = 0;
-        try (SamplesFile.Appender out = new SamplesFile.Appender(samplesPath)) {
-            for (Task t : dataset.tasks()) {
-                boolean[] d = done.getOrDefault(t.taskId(), new boolean[opts.n()]);
+        try (Jsonl.Appender out = new Jsonl.Appender(file)) {
+            for (String task : b.taskIds()) {
                 for (int i = 0; i < opts.n(); i++) {
-                    if (d[i]) continue;
+                    SampleKey k = new SampleKey(task, i);
+                    if (have.containsKey(k)) continue;
                     int cid = i;
-                    todo++;
                     work.add(() -> {
-                        SampleRecord s = gen.generate(t, cid);
-                        out.append(SamplesFile.toJson(s));
-                        fresh.add(s);
+                        SampleRecord s = b.generate(m.generator(), task, cid);
+                        out.append(toJson(s));
+                        made.put(k, s);
                     });
                 }
             }
-            if (todo > 0) {
-                Progress p = new Progress("generate " + dataset.id(), todo);
-                runAll(work, opts.genJobs(), p);
+            WorkPool.runAll("generate", work, opts.genJobs(), work.isEmpty() ? null : new Progress("generate " + b.name(), work.size()));
+        }
+        List<SampleRecord> all = new ArrayList<>();
+        for (String task : b.taskIds()) {
+            for (int i = 0; i < opts.n(); i++) {
+                SampleKey k = new SampleKey(task, i);
+                all.add(have.containsKey(k) ? have.get(k) : made.get(k));
             }
         }
-        List<SampleRecord> all = new ArrayList<>(have);
-        all.addAll(fresh);
-        all.removeIf(s -> !tasks.containsKey(s.taskId()) || s.completionId() >= opts.n());
-        return test(all, modelName);
+        return all;
     }
 
-    /** Tests the samples of a human-eval / EvalPlus samples file. */
-    public Results runWithSamplesFile(Path samplesFile, String modelName) {
-        List<SampleRecord> samples = SamplesFile.readUserSamples(samplesFile, opts.dataset(), tasks, opts.sanitize());
-        Map<String, Integer> perTask = new LinkedHashMap<>();
-        for (SampleRecord s : samples) perTask.merge(s.taskId(), 1, Integer::sum);
-        List<String> missing = tasks.keySet().stream().filter(k -> !perTask.containsKey(k)).toList();
+    /** Samples given whole (a file, the reference solutions): kept in samples.jsonl as well, appending what it lacks. */
+    private List<SampleRecord> keep(Path dir, List<SampleRecord> samples) {
+        Path file = dir.resolve(SAMPLES);
+        Map<SampleKey, SampleRecord> have = readSamples(file);
+        try (Jsonl.Appender out = new Jsonl.Appender(file)) {
+            for (SampleRecord s : samples) if (!have.containsKey(SampleKey.of(s))) out.append(toJson(s));
+        }
+        return samples;
+    }
+
+    private static <V, S> void requireEveryTask(Benchmark<V, S> b, List<SampleRecord> samples, Path file) {
+        Set<String> have = new LinkedHashSet<>();
+        samples.forEach(s -> have.add(s.taskId()));
+        List<String> missing = b.taskIds().stream().filter(t -> !have.contains(t)).toList();
         if (!missing.isEmpty()) {
-            throw new CodellmException("samples file " + samplesFile + " has no sample for " + missing.size() + " task(s) of "
-                    + dataset.id() + ", e.g. " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
-                    + (opts.limit() > 0 ? "" : " (use --limit K to evaluate only the first K tasks)"));
-        }
-        prepareOutDir(modelName, samplesFile.toString());
-        Path copy = opts.outDir().resolve(SAMPLES);
-        if (!Files.exists(copy)) {
-            try (SamplesFile.Appender out = new SamplesFile.Appender(copy)) {
-                samples.forEach(s -> out.append(SamplesFile.toJson(s)));
-            }
-        }
-        return test(samples, modelName);
-    }
-
-    /**
-     * Tests the datasets' own canonical solutions (n copies each): the harness self-check, which
-     * must score 100 % (see docs/eval.md for the known exceptions), and the speed benchmark.
-     */
-    public Results runCanonical() {
-        List<SampleRecord> samples = new ArrayList<>();
-        for (Task t : dataset.tasks()) {
-            String program = opts.dataset() == dev.codellm.eval.data.DatasetId.MBPP ? t.canonicalSolution() : t.prompt() + t.canonicalSolution();
-            for (int i = 0; i < opts.n(); i++) samples.add(new SampleRecord(t.taskId(), i, t.canonicalSolution(), program));
-        }
-        prepareOutDir("canonical", "canonical solutions");
-        Path copy = opts.outDir().resolve(SAMPLES);
-        if (!Files.exists(copy)) {
-            try (SamplesFile.Appender out = new SamplesFile.Appender(copy)) {
-                samples.forEach(s -> out.append(SamplesFile.toJson(s)));
-            }
-        }
-        return test(samples, "canonical");
-    }
-
-    private void prepareOutDir(String modelName, String source) {
-        Path dir = opts.outDir();
-        Path run = dir.resolve(RUN);
-        try {
-            Files.createDirectories(dir);
-            if (Files.exists(run)) {
-                JsonNode prev = JSON.readTree(run.toFile());
-                if (!opts.resume()) {
-                    throw new CodellmException("--out " + dir + " already holds a run; add --resume to continue it or choose another directory");
-                }
-                if (!prev.path("dataset").asText().equals(opts.dataset().cliName()) || prev.path("n").asInt() != opts.n()) {
-                    throw new CodellmException("cannot resume: " + dir + " holds a run of " + prev.path("dataset").asText()
-                            + " with n=" + prev.path("n").asInt() + ", not " + opts.dataset() + " with n=" + opts.n());
-                }
-                return;
-            }
-            ObjectNode o = JSON.createObjectNode();
-            o.put("dataset", opts.dataset().cliName());
-            o.put("dataset_sha256", dataset.sha256());
-            o.put("model", modelName);
-            o.put("source", source);
-            o.put("n", opts.n());
-            o.put("temperature", opts.temperature());
-            o.put("max_tokens", opts.maxTokens());
-            o.put("prompt_style", opts.style().cliName());
-            o.put("sanitize", opts.sanitize());
-            o.put("limit", opts.limit());
-            o.put("sandbox", sandbox.describe());
-            JSON.writerWithDefaultPrettyPrinter().writeValue(run.toFile(), o);
-        } catch (IOException e) {
-            throw new CodellmException("cannot prepare output directory " + dir + ": " + e.getMessage());
+            throw new CodellmException("samples file " + file + " has no sample for " + missing.size() + " task(s) of "
+                    + b.name() + ", e.g. " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                    + " (use --limit K to evaluate only the first K tasks)");
         }
     }
 
-    private Results test(List<SampleRecord> samples, String modelName) {
-        Path resultsPath = opts.outDir().resolve(RESULTS);
-        Map<String, SampleResult> results = new LinkedHashMap<>();
-        if (Files.exists(resultsPath)) {
-            for (JsonNode n : SamplesFile.readJsonlTolerant(resultsPath)) {
-                results.put(key(n.path("task_id").asText(), n.path("completion_id").asInt()), Results.fromJson(n));
-            }
-        }
-        PythonEvaluator ev = new PythonEvaluator(sandbox, dataset, opts.cacheDir());
-        List<SampleRecord> todo = samples.stream().filter(s -> !results.containsKey(key(s.taskId(), s.completionId()))).toList();
+    /** Verdicts: those samples_results.jsonl holds, then the missing ones, judged {@code --jobs} at a time. */
+    private <V> Map<SampleKey, V> judge(Benchmark<V, S> b, List<SampleRecord> samples, Path dir) {
+        Path file = dir.resolve(RESULTS);
+        Map<SampleKey, V> verdicts = new ConcurrentHashMap<>();
+        for (Jsonl.Line l : Jsonl.readTolerant(file).lines()) verdicts.put(SampleKey.of(l.json()), b.verdict(l.json()));
+        List<SampleRecord> todo = samples.stream().filter(s -> !verdicts.containsKey(SampleKey.of(s))).toList();
         if (!todo.isEmpty()) {
-            List<Task> needed = todo.stream().map(s -> tasks.get(s.taskId())).distinct().toList();
-            ev.prepareGroundTruth(needed, opts.jobs());
-            Progress p = new Progress("test " + dataset.id(), todo.size());
-            try (SamplesFile.Appender out = new SamplesFile.Appender(resultsPath)) {
+            b.prepare(new LinkedHashSet<>(todo.stream().map(SampleRecord::taskId).toList()), opts.jobs());
+            try (Jsonl.Appender out = new Jsonl.Appender(file)) {
                 List<Runnable> work = new ArrayList<>();
                 for (SampleRecord s : todo) {
                     work.add(() -> {
-                        SampleResult r = ev.evaluate(tasks.get(s.taskId()), s.solution());
-                        out.append(Results.toJson(s, r, dataset.id().isPlus()));
-                        synchronized (results) {
-                            results.put(key(s.taskId(), s.completionId()), r);
-                        }
+                        V v = b.judge(s);
+                        out.append(b.resultRow(s, v));
+                        verdicts.put(SampleKey.of(s), v);
                     });
                 }
-                runAll(work, opts.jobs(), p);
+                WorkPool.runAll("test", work, opts.jobs(), new Progress("test " + b.name(), todo.size()));
             }
         }
-        Results res = new Results(dataset, modelName, samples, results, sandbox.describe());
-        res.write(opts.outDir());
-        HtmlReport.write(res, opts.outDir().resolve("report.html"));
-        return res;
+        Map<SampleKey, V> ordered = new LinkedHashMap<>();
+        for (SampleRecord s : samples) ordered.put(SampleKey.of(s), verdicts.get(SampleKey.of(s)));
+        return ordered;
     }
 
-    static String key(String taskId, int completionId) {
-        return taskId + "\u0000" + completionId;
-    }
-
-    private static void runAll(List<Runnable> work, int jobs, Progress progress) {
-        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs))) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Runnable r : work) {
-                fs.add(pool.submit(() -> {
-                    r.run();
-                    progress.step(1);
-                }));
-            }
-            for (Future<?> f : fs) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    fs.forEach(x -> x.cancel(true));
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    throw new CodellmException(String.valueOf(e.getCause()));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodellmException("interrupted");
+    /** run.json: written by a fresh run; a rerun must say --resume and match dataset and n. */
+    private void prepareDir(Benchmark<?, ?> b, Path dir, SampleSource source) {
+        Path run = dir.resolve(RUN);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CodellmException("cannot create output directory " + dir + ": " + e.getMessage());
         }
+        if (Files.exists(run)) {
+            JsonNode prev = Json.read(run);
+            if (!opts.resume()) {
+                throw new CodellmException("--out " + dir + " already holds a run; add --resume to continue it or choose another directory");
+            }
+            if (!prev.path("dataset").asText().equals(b.name()) || prev.path("n").asInt() != opts.n()) {
+                throw new CodellmException("cannot resume: " + dir + " holds a run of " + prev.path("dataset").asText()
+                        + " with n=" + prev.path("n").asInt() + ", not " + b.name() + " with n=" + opts.n());
+            }
+            return;
+        }
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("dataset", b.name());
+        o.put("dataset_sha256", b.sha256());
+        o.put("model", source.name());
+        o.put("source", source.describe());
+        o.put("n", opts.n());
+        o.put("temperature", opts.temperature());
+        o.put("max_tokens", opts.maxTokens());
+        o.put("prompt_style", b.promptStyle());
+        o.put("sanitize", opts.sanitize());
+        o.put("limit", opts.limit());
+        o.put("sandbox", b.describeJudge());
+        Json.write(run, o);
+    }
+
+    private static Map<SampleKey, SampleRecord> readSamples(Path file) {
+        Map<SampleKey, SampleRecord> have = new HashMap<>();
+        for (Jsonl.Line l : Jsonl.readTolerant(file).lines()) {
+            JsonNode n = l.json();
+            SampleRecord s = new SampleRecord(n.path("task_id").asText(), n.path("completion_id").asInt(),
+                    n.path("completion").asText(), n.path("solution").asText());
+            have.put(SampleKey.of(s), s);
+        }
+        return have;
+    }
+
+    /** A line of samples.jsonl: human-eval's {@code completion}, EvalPlus's {@code solution}. */
+    public static ObjectNode toJson(SampleRecord s) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("task_id", s.taskId());
+        o.put("completion_id", s.completionId());
+        o.put("completion", s.completion());
+        o.put("solution", s.solution());
+        return o;
     }
 }

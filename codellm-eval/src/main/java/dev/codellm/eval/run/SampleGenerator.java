@@ -19,10 +19,11 @@ public final class SampleGenerator {
     private final SamplingParams base;
     private final Long seed;
 
-    public SampleGenerator(Generator generator, EvalOptions o) {
+    /** @param style the resolved prompt style (not null) */
+    public SampleGenerator(Generator generator, DatasetId dataset, PromptStyle style, EvalOptions o) {
         this.generator = generator;
-        this.dataset = o.dataset();
-        this.style = o.style();
+        this.dataset = dataset;
+        this.style = style;
         this.sanitize = o.sanitize();
         this.seed = o.seed();
         this.base = SamplingParams.GREEDY.withTemperature(o.temperature()).withTopP(o.temperature() > 0 ? 0.95 : 1.0)

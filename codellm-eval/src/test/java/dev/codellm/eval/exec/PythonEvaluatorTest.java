@@ -3,7 +3,6 @@ package dev.codellm.eval.exec;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.codellm.eval.data.Dataset;
-import dev.codellm.eval.data.DatasetFiles;
 import dev.codellm.eval.data.DatasetId;
 import dev.codellm.eval.data.Task;
 import dev.codellm.eval.sandbox.BwrapSandbox;

@@ -2,9 +2,12 @@ package dev.codellm.eval.multipl;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.SharedData;
+import dev.codellm.core.io.Json;
+import dev.codellm.eval.EvalDatasets;
+import dev.codellm.eval.run.EvalOptions;
+import dev.codellm.eval.run.SampleSource;
 import dev.codellm.eval.sandbox.BwrapSandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,26 +44,29 @@ class MultiplCompareTest {
         Path a = samples("a.jsonl", List.of(row("sh", "HumanEval_23_strlen", SH_STRLEN), row("sh", "HumanEval_89_encrypt", SH_WRONG),
                 row("js", "HumanEval_23_strlen", JS_STRLEN), row("js", "HumanEval_89_encrypt", JS_ENCRYPT)));
         runA = tmp.resolve("a");
-        MultiplEvaluation.run(List.of(MultiplLanguage.SH, MultiplLanguage.JS), "a.jsonl", CompletionSource.fromFile(a), sandbox,
-                datasets, runA, 1, 2, 2, 4.0);
+        EvalDatasets.run(opts("multipl-e/sh,js", runA, datasets), SampleSource.file(a), () -> sandbox);
         // Run b, n = 2: Bash strlen 1 of 2 and encrypt 0 of 2 (25 %); PHP strlen 0 of 2, encrypt 2 of 2 (50 %).
         Path b = samples("b.jsonl", List.of(row("sh", "HumanEval_23_strlen", SH_STRLEN), row("sh", "HumanEval_23_strlen", SH_WRONG),
                 row("sh", "HumanEval_89_encrypt", SH_WRONG), row("sh", "HumanEval_89_encrypt", SH_WRONG),
                 row("php", "HumanEval_23_strlen", PHP_STRLEN), row("php", "HumanEval_23_strlen", PHP_STRLEN),
                 row("php", "HumanEval_89_encrypt", PHP_ENCRYPT), row("php", "HumanEval_89_encrypt", PHP_ENCRYPT)));
         runB = tmp.resolve("b");
-        MultiplEvaluation.run(List.of(MultiplLanguage.SH, MultiplLanguage.PHP), "b.jsonl", CompletionSource.fromFile(b), sandbox,
-                datasets, runB, 2, 2, 2, 4.0);
+        EvalDatasets.run(opts("multipl-e/sh,php", runB, datasets), SampleSource.file(b), () -> sandbox);
         // Run c: what a run writes on a machine without mono (C# not scored) and a C++ score.
         runC = tmp.resolve("c");
         LanguageScore cpp = new LanguageScore(MultiplLanguage.CPP, List.of(), 161, 1, Map.of("pass@1", 0.125),
                 Map.of(Status.OK, 20, Status.Exception, 141), 0, Map.of("pass@1", 0.125));
         LanguageScore cs = LanguageScore.toolchainMissing(MultiplLanguage.CS, List.of("mono-mcs", "mono-runtime"), 158, 1);
-        new MultiplReport("c-model", List.of(cpp, cs)).write(runC.resolve(MultiplEvaluation.PREFIX));
+        new MultiplReport("c-model", List.of(cpp, cs)).write(runC.resolve(MultiplFamily.PREFIX));
+    }
+
+    /** The first two problems, jobs 2, limits scaled by 4 for a loaded machine; n comes from the file. */
+    private static EvalOptions opts(String dataset, Path out, Path datasets) {
+        return new EvalOptions(dataset, out, 1, 0.0, 512, null, false, 2, 1, 2, false, null, datasets, tmp.resolve("cache"), 4.0);
     }
 
     private static String row(String lang, String task, String completion) throws Exception {
-        return new ObjectMapper().createObjectNode().put("task_id", task).put("language", lang).put("completion", completion).toString();
+        return Json.MAPPER.createObjectNode().put("task_id", task).put("language", lang).put("completion", completion).toString();
     }
 
     private static Path samples(String name, List<String> rows) throws Exception {

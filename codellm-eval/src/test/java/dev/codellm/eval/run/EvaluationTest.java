@@ -12,11 +12,11 @@ import dev.codellm.core.Generator;
 import dev.codellm.core.ModelInfo;
 import dev.codellm.core.TokenSink;
 import dev.codellm.core.Usage;
-import dev.codellm.eval.Json;
+import dev.codellm.core.io.Json;
 import dev.codellm.eval.data.Dataset;
-import dev.codellm.eval.data.DatasetFiles;
 import dev.codellm.eval.data.DatasetId;
 import dev.codellm.eval.data.Task;
+import dev.codellm.eval.evalplus.EvalPlusFamily;
 import dev.codellm.eval.report.Compare;
 import dev.codellm.eval.report.Results;
 import dev.codellm.eval.sandbox.BwrapSandbox;
@@ -74,16 +74,32 @@ class EvaluationTest {
     }
 
     EvalOptions opts(DatasetId id, Path out, int n, PromptStyle style, int limit, boolean resume) {
-        return new EvalOptions(id, out, n, 0.0, 128, style, false, 2, 1, limit, resume, null, null, tmp.resolve("cache"));
+        return new EvalOptions(id.cliName(), out, n, 0.0, 128, style, false, 2, 1, limit, resume, null, null, tmp.resolve("cache"), 1.0);
+    }
+
+    /** One run of the driver on the dataset's first {@code o.limit()} tasks; returns its scored results. */
+    static Results run(EvalOptions o, Dataset full, SampleSource source) {
+        return new Evaluation<>(EvalPlusFamily.suite(full, o, () -> sandbox), o).run(source).scores().get(0);
+    }
+
+    static Results run(EvalOptions o, DatasetId id, SampleSource source) {
+        return run(o, dev.codellm.eval.TestDatasets.get(id), source);
+    }
+
+    static SampleSource model(Generator g) {
+        return new SampleSource.Model(g, "fake");
+    }
+
+    static Dataset first(DatasetId id, EvalOptions o) {
+        return dev.codellm.eval.TestDatasets.get(id).limit(o.limit());
     }
 
     @Test
     void generatedCanonicalCompletionsScoreFullMarksAndFilesHaveTheirShapes() throws IOException {
         Path out = tmp.resolve("run");
         EvalOptions o = opts(DatasetId.HUMANEVAL_PLUS, out, 2, PromptStyle.BASE, 3, false);
-        Evaluation ev = new Evaluation(o, sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS));
-        FakeModel model = new FakeModel(ev.dataset(), Task::canonicalSolution);
-        Results r = ev.runWithGenerator(model, "fake");
+        FakeModel model = new FakeModel(first(DatasetId.HUMANEVAL_PLUS, o), Task::canonicalSolution);
+        Results r = run(o, DatasetId.HUMANEVAL_PLUS, model(model));
         assertEquals(1.0, r.passAtK(false).get("pass@1"), 1e-12);
         assertEquals(1.0, r.passAtK(true).get("pass@1"), 1e-12);
         assertEquals(6, model.calls.get());
@@ -101,8 +117,8 @@ class EvaluationTest {
         assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
 
         // A rerun without --resume refuses to mix runs; with --resume nothing is redone.
-        assertThrows(CodellmException.class, () -> new Evaluation(o, sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS)).runWithGenerator(model, "fake"));
-        new Evaluation(opts(DatasetId.HUMANEVAL_PLUS, out, 2, PromptStyle.BASE, 3, true), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL_PLUS)).runWithGenerator(model, "fake");
+        assertThrows(CodellmException.class, () -> run(o, DatasetId.HUMANEVAL_PLUS, model(model)));
+        run(opts(DatasetId.HUMANEVAL_PLUS, out, 2, PromptStyle.BASE, 3, true), DatasetId.HUMANEVAL_PLUS, model(model));
         assertEquals(6, model.calls.get(), "resume regenerates nothing");
         assertEquals(6, Files.readAllLines(out.resolve(Evaluation.RESULTS)).size(), "resume retests nothing");
     }
@@ -124,7 +140,7 @@ class EvaluationTest {
         });
         server.start();
         try (var gen = dev.codellm.core.openai.OpenAiGenerator.open("http://127.0.0.1:" + server.getAddress().getPort(), "stub")) {
-            Results r = new Evaluation(opts(DatasetId.HUMANEVAL, tmp.resolve("http"), 1, PromptStyle.BASE, 2, false), sandbox, d).runWithGenerator(gen, "stub");
+            Results r = run(opts(DatasetId.HUMANEVAL, tmp.resolve("http"), 1, PromptStyle.BASE, 2, false), d, new SampleSource.Model(gen, "stub"));
             assertEquals(1.0, r.passAtK(false).get("pass@1"), 1e-12);
             assertEquals(2, requests.size());
             assertEquals("\ndef ", requests.get(0).path("stop").path(0).asText(), "base style sends the usual stop sequences");
@@ -137,10 +153,10 @@ class EvaluationTest {
     @Test
     void endpointFailureKeepsFinishedSamplesAndResumeContinues() throws IOException {
         Path out = tmp.resolve("fail");
-        Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL));
-        FakeModel model = new FakeModel(ev.dataset(), Task::canonicalSolution);
+        EvalOptions o = opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, false);
+        FakeModel model = new FakeModel(first(DatasetId.HUMANEVAL, o), Task::canonicalSolution);
         model.failAfter = 2;
-        CodellmException e = assertThrows(CodellmException.class, () -> ev.runWithGenerator(model, "fake"));
+        CodellmException e = assertThrows(CodellmException.class, () -> run(o, DatasetId.HUMANEVAL, model(model)));
         assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
         assertEquals(2, Files.readAllLines(out.resolve(Evaluation.SAMPLES)).size(), "finished samples are kept");
         // A torn last line, as after kill -9 mid-write, is dropped on resume.
@@ -148,25 +164,48 @@ class EvaluationTest {
 
         model.failAfter = Integer.MAX_VALUE;
         model.calls.set(0);
-        Results r = new Evaluation(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, true), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL)).runWithGenerator(model, "fake");
+        Results r = run(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, true), DatasetId.HUMANEVAL, model(model));
         assertEquals(2, model.calls.get(), "only the two missing samples are generated");
         assertEquals(4, r.outcomes().size());
         assertEquals(1.0, r.passAtK(false).get("pass@1"), 1e-12);
     }
 
+    /** Issue 21 §5: a corrupt middle line used to truncate everything after it on --resume. */
+    @Test
+    void aCorruptMiddleLineStopsTheResumeNamingTheLineAndLosesNothing() throws IOException {
+        Path out = tmp.resolve("corrupt");
+        EvalOptions o = opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, false);
+        FakeModel model = new FakeModel(first(DatasetId.HUMANEVAL, o), Task::canonicalSolution);
+        model.failAfter = 3;
+        assertThrows(CodellmException.class, () -> run(o, DatasetId.HUMANEVAL, model(model)));
+        Path samples = out.resolve(Evaluation.SAMPLES);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(samples));
+        assertEquals(3, lines.size());
+        lines.set(1, lines.get(1).substring(0, 20));  // damaged in the middle, not torn by a crash
+        Files.write(samples, lines);
+        String before = Files.readString(samples);
+
+        model.failAfter = Integer.MAX_VALUE;
+        CodellmException e = assertThrows(CodellmException.class,
+                () -> run(opts(DatasetId.HUMANEVAL, out, 1, PromptStyle.BASE, 4, true), DatasetId.HUMANEVAL, model(model)));
+        assertTrue(e.getMessage().contains(samples + ":2"), e.getMessage());
+        assertEquals(before, Files.readString(samples), "the lines after the corrupt one are kept");
+    }
+
     @Test
     void instructStyleSanitizesChattyAnswersAndMbppUsesThreeShot() {
-        Evaluation ev = new Evaluation(opts(DatasetId.MBPP, tmp.resolve("mbpp"), 1, PromptStyle.INSTRUCT, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.MBPP));
-        FakeModel model = new FakeModel(ev.dataset(), t -> t.canonicalSolution() + "\n\nprint('demo')\n");
-        assertEquals(1.0, ev.runWithGenerator(model, "fake").passAtK(false).get("pass@1"), 1e-12);
+        EvalOptions o = opts(DatasetId.MBPP, tmp.resolve("mbpp"), 1, PromptStyle.INSTRUCT, 2, false);
+        FakeModel model = new FakeModel(first(DatasetId.MBPP, o), t -> t.canonicalSolution() + "\n\nprint('demo')\n");
+        assertEquals(1.0, run(o, DatasetId.MBPP, model(model)).passAtK(false).get("pass@1"), 1e-12);
 
-        Evaluation three = new Evaluation(opts(DatasetId.MBPP, tmp.resolve("mbpp3"), 1, PromptStyle.MBPP_3SHOT, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.MBPP));
-        Task first = three.dataset().tasks().get(0);
+        EvalOptions o3 = opts(DatasetId.MBPP, tmp.resolve("mbpp3"), 1, PromptStyle.MBPP_3SHOT, 2, false);
+        Dataset three = first(DatasetId.MBPP, o3);
+        Task first = three.tasks().get(0);
         assertTrue(first.prompt().startsWith("You are an expert Python programmer, and here is your task: Write a function to find the similar elements"));
         assertTrue(first.prompt().endsWith("[BEGIN]\n"));
         assertEquals("11", first.taskId());
-        FakeModel m3 = new FakeModel(three.dataset(), Task::canonicalSolution);
-        assertEquals(1.0, three.runWithGenerator(m3, "fake").passAtK(false).get("pass@1"), 1e-12);
+        FakeModel m3 = new FakeModel(three, Task::canonicalSolution);
+        assertEquals(1.0, run(o3, DatasetId.MBPP, model(m3)).passAtK(false).get("pass@1"), 1e-12);
     }
 
     @Test
@@ -174,16 +213,16 @@ class EvaluationTest {
         Dataset d = dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL).limit(2);
         Path bad = tmp.resolve("bad.jsonl");
         Files.writeString(bad, "{\"task_id\": \"HumanEval/0\", \"completion\": \"x\"}\n{not json\n");
-        Evaluation ev = new Evaluation(opts(DatasetId.HUMANEVAL, tmp.resolve("s1"), 1, PromptStyle.BASE, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL));
-        CodellmException e = assertThrows(CodellmException.class, () -> ev.runWithSamplesFile(bad, "bad"));
+        EvalOptions o = opts(DatasetId.HUMANEVAL, tmp.resolve("s1"), 1, PromptStyle.BASE, 2, false);
+        CodellmException e = assertThrows(CodellmException.class, () -> run(o, DatasetId.HUMANEVAL, SampleSource.file(bad)));
         assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("malformed JSON"), e.getMessage());
 
         Files.writeString(bad, "{\"completion\": \"x\"}\n");
-        e = assertThrows(CodellmException.class, () -> ev.runWithSamplesFile(bad, "bad"));
+        e = assertThrows(CodellmException.class, () -> run(o, DatasetId.HUMANEVAL, SampleSource.file(bad)));
         assertTrue(e.getMessage().contains("line 1: missing task_id"), e.getMessage());
 
         Files.writeString(bad, "{\"task_id\": \"HumanEval/0\", \"completion\": \"    return True\\n\"}\n");
-        e = assertThrows(CodellmException.class, () -> ev.runWithSamplesFile(bad, "bad"));
+        e = assertThrows(CodellmException.class, () -> run(o, DatasetId.HUMANEVAL, SampleSource.file(bad)));
         assertTrue(e.getMessage().contains("HumanEval/1"), "names the task without samples: " + e.getMessage());
 
         // One right and one wrong sample per task: pass@1 = 0.5, and the wrong one names its failing assert.
@@ -194,14 +233,14 @@ class EvaluationTest {
         }
         Path good = tmp.resolve("mixed.jsonl");
         Files.writeString(good, sb.toString());
-        Results r = ev.runWithSamplesFile(good, "mixed");
+        Results r = run(o, DatasetId.HUMANEVAL, SampleSource.file(good));
         assertEquals(0.5, r.passAtK(false).get("pass@1"), 1e-12);
         var fail = r.outcomes().get(0).firstFailure(false);
         assertTrue(fail.baseFailTest().asText().startsWith("assert candidate("), fail.toString());
 
         // compare: the canonical-only run solves what the mixed run solves, nothing only-one.
         Path out2 = tmp.resolve("s2");
-        new Evaluation(opts(DatasetId.HUMANEVAL, out2, 1, PromptStyle.BASE, 2, false), sandbox, dev.codellm.eval.TestDatasets.get(DatasetId.HUMANEVAL)).runCanonical();
+        run(opts(DatasetId.HUMANEVAL, out2, 1, PromptStyle.BASE, 2, false), DatasetId.HUMANEVAL, SampleSource.canonical());
         List<Compare.Run> runs = List.of(Compare.load(tmp.resolve("s1")), Compare.load(out2));
         String table = Compare.table(runs);
         assertTrue(table.contains("50.0%") && table.contains("100.0%"), table);

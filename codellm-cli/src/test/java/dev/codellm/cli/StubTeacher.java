@@ -1,0 +1,56 @@
+package dev.codellm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.codellm.core.io.Json;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenAI-compatible chat endpoint for oss-instruct tests: answers every seed with a distinct,
+ * well-formed OSS-Instruct response (a function returning a number derived from the prompt),
+ * after {@link #delayMs} milliseconds.
+ */
+final class StubTeacher implements AutoCloseable {
+    final AtomicInteger requests = new AtomicInteger();
+    volatile int delayMs;
+    private final HttpServer server;
+
+    StubTeacher(int delayMs) throws IOException {
+        this.delayMs = delayMs;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.createContext("/v1/chat/completions", ex -> {
+            requests.incrementAndGet();
+            JsonNode req = Json.MAPPER.readTree(ex.getRequestBody());
+            try {
+                Thread.sleep(this.delayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            int h = req.get("messages").get(1).get("content").asText().hashCode() & 0xffff;
+            var root = Json.MAPPER.createObjectNode();
+            var choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+            choice.putObject("message").put("role", "assistant").put("content", "[Problem Description]\nWrite function f" + h
+                    + " that returns the number " + h + " for any input value given to it.\n\n[Solution]\n```python\ndef f" + h + "(x):\n    return " + h + "\n```\n");
+            root.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5);
+            byte[] body = Json.MAPPER.writeValueAsBytes(root);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+    }
+
+    /** The base URL to give {@code --endpoint}. */
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

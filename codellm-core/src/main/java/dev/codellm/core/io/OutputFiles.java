@@ -1,0 +1,41 @@
+package dev.codellm.core.io;
+
+import dev.codellm.core.CodellmException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Result files a user keeps (reports, scores, downloads), written whole and then renamed into
+ * place, so an interrupted run never leaves a half-written file under the final name. The
+ * temporary file is created like any other file (mode from the umask, typically 0644), not with
+ * {@code Files.createTempFile}'s 0600.
+ */
+public final class OutputFiles {
+    private OutputFiles() {}
+
+    public static void writeAtomically(Path file, String text) {
+        writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void writeAtomically(Path file, byte[] content) {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+            Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the original error is the one to report
+            }
+            throw new CodellmException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+}
