@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
             OssInstructCommand.class,
             ServeCommand.class,
             ServeBenchCommand.class,
+            PerplexityCommand.class,
         })
 public final class Main implements Runnable {
 
