@@ -4,23 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
-import dev.codellm.model.gguf.GgufTensor;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.UseKernels;
 import dev.codellm.model.kernels.VecMath;
 import dev.codellm.model.kernels.WeightFormat;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -125,35 +119,11 @@ class LlamaReferenceTest {
     record Reference(double[][] logits, int[] greedy, double[] margins, double[][] steps) {}
 
     private Reference runNumpy(Path gguf, int[] prompt, boolean tied, float theta, boolean q8Activations) throws Exception {
-        Path work = Files.createDirectories(dir.resolve("ref"));
-        try (GgufFile f = GgufFile.open(gguf)) {
-            for (GgufTensor t : f.tensors()) {
-                float[] v = Dequant.toFloat(t);
-                ByteBuffer bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                bb.asFloatBuffer().put(v);
-                Files.write(work.resolve(t.name() + ".f32"), bb.array());
-            }
-        }
-        String cfg = String.format(java.util.Locale.ROOT,
-                "{\"dim\": %d, \"layers\": %d, \"heads\": %d, \"kv_heads\": %d, \"ffn\": %d, \"vocab\": %d, \"eps\": 1e-5,"
-                        + " \"theta\": %s, \"tied\": %s, \"greedy\": %d, \"prompt\": %s, \"q8_activations\": %s}",
-                TinyModels.DIM, TinyModels.LAYERS, TinyModels.HEADS, TinyModels.KV_HEADS, TinyModels.FFN, TinyModels.VOCAB,
-                Float.toString(theta), tied, GREEDY, Arrays.toString(prompt), q8Activations);
-        Files.writeString(work.resolve("config.json"), cfg);
-        Path script = work.resolve("reference_forward.py");
-        try (InputStream in = getClass().getResourceAsStream("reference_forward.py")) {
-            Files.copy(in, script);
-        }
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), work.toString()).redirectErrorStream(true);
-        // Tiny matrices: BLAS threads only fight the JVM for the two cores.
-        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "numpy reference timed out");
-        assertEquals(0, p.exitValue(), "numpy reference failed: " + output);
-        System.out.printf("numpy reference: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        Path work = dir.resolve("ref");
+        NumpyReference.writeTensors(gguf, work);
+        NumpyReference.writeConfig(work, tied, theta, GREEDY, prompt, q8Activations, "");
+        Path script = NumpyReference.copyScript(work, "llama/reference_forward.py");
+        NumpyReference.run(120, script.toString(), work.toString());
         List<String> lines = Files.readAllLines(work.resolve("reference.txt"));
         assertEquals(prompt.length + 2 + GREEDY, lines.size());
         double[][] logits = new double[prompt.length][];

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /** Tiny random-weight Llama GGUFs for numerics tests (dims multiples of 256 so K-quants fit). */
-final class TinyModels {
-    static final int DIM = 256, LAYERS = 2, HEADS = 4, KV_HEADS = 2, FFN = 512, VOCAB = 320;
+public final class TinyModels {
+    public static final int DIM = 256, LAYERS = 2, HEADS = 4, KV_HEADS = 2, FFN = 512, VOCAB = 320;
 
     private TinyModels() {}
 
-    static Path write(Path file, GgmlType type, boolean tied, float theta, long seed) {
+    public static Path write(Path file, GgmlType type, boolean tied, float theta, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int kvDim = KV_HEADS * (DIM / HEADS);
         GgufWriter w = new GgufWriter()

@@ -107,22 +107,27 @@ def forward(tokens, cache):
     return matmul(rmsnorm(x, out_norm), out_w)
 
 
-prompt = list(cfg["prompt"])
-cache = [([], []) for _ in range(L)]
-logits = forward(prompt, cache)
-greedy, margins, steps = [], [], []
-last = logits[-1]
-for _ in range(cfg["greedy"]):
-    nxt = int(np.argmax(last))
-    greedy.append(nxt)
-    steps.append(last)
-    top2 = np.sort(last)[-2:]
-    margins.append(float(top2[1] - top2[0]))
-    last = forward([nxt], cache)[-1]
-with open(d + "/reference.txt", "w") as f:
-    for row in logits:
-        f.write(" ".join(repr(float(v)) for v in row) + "\n")
-    f.write(" ".join(str(t) for t in greedy) + "\n")
-    f.write(" ".join(repr(m) for m in margins) + "\n")
-    for row in steps:
-        f.write(" ".join(repr(float(v)) for v in row) + "\n")
+def main():
+    prompt = list(cfg["prompt"])
+    cache = [([], []) for _ in range(L)]
+    logits = forward(prompt, cache)
+    greedy, margins, steps = [], [], []
+    last = logits[-1]
+    for _ in range(cfg["greedy"]):
+        nxt = int(np.argmax(last))
+        greedy.append(nxt)
+        steps.append(last)
+        top2 = np.sort(last)[-2:]
+        margins.append(float(top2[1] - top2[0]))
+        last = forward([nxt], cache)[-1]
+    with open(d + "/reference.txt", "w") as f:
+        for row in logits:
+            f.write(" ".join(repr(float(v)) for v in row) + "\n")
+        f.write(" ".join(str(t) for t in greedy) + "\n")
+        f.write(" ".join(repr(m) for m in margins) + "\n")
+        for row in steps:
+            f.write(" ".join(repr(float(v)) for v in row) + "\n")
+
+
+if __name__ == "__main__":  # reference_perplexity.py imports the forward pass
+    main()
