@@ -2,6 +2,7 @@ package dev.codellm.eval;
 
 import dev.codellm.core.CodellmException;
 import dev.codellm.eval.evalplus.EvalPlusFamily;
+import dev.codellm.eval.keyretrieval.KeyRetrievalFamily;
 import dev.codellm.eval.multipl.MultiplFamily;
 import dev.codellm.eval.run.BenchmarkFamily;
 import dev.codellm.eval.run.BenchmarkSuite;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  */
 public final class EvalDatasets {
     /** The families, in the order a {@code --dataset} value is offered to them. */
-    public static final List<BenchmarkFamily> FAMILIES = List.of(new EvalPlusFamily(), new MultiplFamily());
+    public static final List<BenchmarkFamily> FAMILIES = List.of(new EvalPlusFamily(), new MultiplFamily(), new KeyRetrievalFamily());
 
     private EvalDatasets() {}
 

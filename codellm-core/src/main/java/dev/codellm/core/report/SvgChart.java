@@ -276,6 +276,46 @@ public final class SvgChart {
         }
     }
 
+    /**
+     * A grid of values in [0, 1] (e.g. accuracy by length × position): one cell per row and column,
+     * shaded from white (0) to the first series colour (1), its value printed in it; NaN cells are
+     * grey and read {@code missing}.
+     */
+    public static String heatMap(String title, List<String> rowLabels, List<String> columnLabels, double[][] values, String missing) {
+        double left = 12 + rowLabels.stream().mapToDouble(l -> textWidth(l, 11)).max().orElse(0), top = 44, cw = 64, ch = 26;
+        double width = Math.max(left + cw * columnLabels.size() + 12, textWidth(title, 13) + 10);
+        StringBuilder sb = open(width, top + ch * rowLabels.size() + 8, title);
+        for (int c = 0; c < columnLabels.size(); c++) {
+            sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='middle'>%s</text>",
+                    f(left + cw * c + cw / 2), f(top - 6), Html.esc(columnLabels.get(c))));
+        }
+        int[] rgb = {0x4e, 0x79, 0xa7};
+        for (int r = 0; r < rowLabels.size(); r++) {
+            double y = top + ch * r;
+            sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='end'>%s</text>", f(left - 4), f(y + ch / 2 + 4),
+                    Html.esc(rowLabels.get(r))));
+            for (int c = 0; c < columnLabels.size(); c++) {
+                double v = values[r][c];
+                String fill, label;
+                if (Double.isNaN(v)) {
+                    fill = "#ddd";
+                    label = missing;
+                } else {
+                    double t = Math.max(0, Math.min(1, v));
+                    fill = String.format(Locale.ROOT, "#%02x%02x%02x", (int) Math.round(255 + (rgb[0] - 255) * t),
+                            (int) Math.round(255 + (rgb[1] - 255) * t), (int) Math.round(255 + (rgb[2] - 255) * t));
+                    label = Ticks.value(100 * v, false) + "%";
+                }
+                double x = left + cw * c;
+                sb.append(String.format(Locale.ROOT, "<rect x='%s' y='%s' width='%s' height='%s' fill='%s' stroke='#fff'><title>%s</title></rect>",
+                        f(x), f(y), f(cw), f(ch), fill, Html.esc(rowLabels.get(r) + ", " + columnLabels.get(c) + ": " + label)));
+                sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='middle' fill='%s'>%s</text>",
+                        f(x + cw / 2), f(y + ch / 2 + 4), !Double.isNaN(v) && v > 0.6 ? "#fff" : "#222", Html.esc(label)));
+            }
+        }
+        return sb.append("</svg>").toString();
+    }
+
     private static StringBuilder open(double width, double height, String title) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' role='img' font-family='system-ui,sans-serif'>",
