@@ -7,7 +7,11 @@ package dev.codellm.model.llama;
  */
 final class Rope {
     private final int ropeDim;
-    private final float[] invFreq;
+    /**
+     * θ^(−2i/ropeDim) in double: rounded to float32 (6e-8 relative) it would turn the fastest pairs
+     * by ~1e-4 rad at position 4,096 and ~4e-3 rad at 100,000 (RopeLongContextTest).
+     */
+    private final double[] invFreq;
     private final float freqScale;
     private final float extFactor;
     private final float mscale;
@@ -16,8 +20,8 @@ final class Rope {
 
     Rope(LlamaConfig c) {
         this.ropeDim = c.ropeDim();
-        invFreq = new float[ropeDim / 2];
-        for (int i = 0; i < ropeDim / 2; i++) invFreq[i] = (float) Math.pow(c.ropeTheta(), -2.0 * i / ropeDim);
+        invFreq = new double[ropeDim / 2];
+        for (int i = 0; i < ropeDim / 2; i++) invFreq[i] = Math.pow(c.ropeTheta(), -2.0 * i / ropeDim);
         RopeScaling s = c.ropeScaling();
         freqScale = s.freqScale();
         if (s.type() == RopeScaling.Type.YARN) {
@@ -41,7 +45,7 @@ final class Rope {
     float[] table(int pos) {
         float[] t = new float[ropeDim];
         for (int i = 0; i < ropeDim / 2; i++) {
-            double extrap = pos * (double) invFreq[i];
+            double extrap = pos * invFreq[i];
             double theta = freqScale * extrap;
             if (extFactor != 0) {
                 double y = (i - corrLow) / Math.max(0.001, corrHigh - corrLow);
