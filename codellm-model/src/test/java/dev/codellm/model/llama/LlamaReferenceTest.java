@@ -122,7 +122,7 @@ class LlamaReferenceTest {
         Path work = dir.resolve("ref");
         NumpyReference.writeTensors(gguf, work);
         NumpyReference.writeConfig(work, tied, theta, GREEDY, prompt, q8Activations, "");
-        Path script = NumpyReference.copyScript(work, "llama/reference_forward.py");
+        Path script = NumpyReference.copyForward(work);
         NumpyReference.run(120, script.toString(), work.toString());
         List<String> lines = Files.readAllLines(work.resolve("reference.txt"));
         assertEquals(prompt.length + 2 + GREEDY, lines.size());

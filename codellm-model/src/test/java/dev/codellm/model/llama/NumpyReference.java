@@ -39,10 +39,16 @@ public final class NumpyReference {
     /** config.json for a {@link TinyModels} file; {@code extra} is more JSON members (", ..."), or "". */
     public static void writeConfig(Path work, boolean tied, float theta, int greedy, int[] prompt, boolean q8Activations, String extra)
             throws Exception {
+        writeConfig(work, TinyModels.TINY, tied, theta, greedy, prompt, q8Activations, extra);
+    }
+
+    /** config.json for a model of {@code shape}. */
+    public static void writeConfig(Path work, TinyModels.Shape shape, boolean tied, float theta, int greedy, int[] prompt,
+                                   boolean q8Activations, String extra) throws Exception {
         String cfg = String.format(Locale.ROOT,
                 "{\"dim\": %d, \"layers\": %d, \"heads\": %d, \"kv_heads\": %d, \"ffn\": %d, \"vocab\": %d, \"eps\": 1e-5,"
                         + " \"theta\": %s, \"tied\": %s, \"greedy\": %d, \"prompt\": %s, \"q8_activations\": %s%s}",
-                TinyModels.DIM, TinyModels.LAYERS, TinyModels.HEADS, TinyModels.KV_HEADS, TinyModels.FFN, TinyModels.VOCAB,
+                shape.dim(), shape.layers(), shape.heads(), shape.kvHeads(), shape.ffn(), shape.vocab(),
                 Float.toString(theta), tied, greedy, Arrays.toString(prompt), q8Activations, extra);
         Files.writeString(work.resolve("config.json"), cfg);
     }
@@ -55,6 +61,12 @@ public final class NumpyReference {
             Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return script;
+    }
+
+    /** Copies reference_forward.py and the rope_reference.py it imports into {@code work}; returns the former. */
+    public static Path copyForward(Path work) throws Exception {
+        copyScript(work, "llama/rope_reference.py");
+        return copyScript(work, "llama/reference_forward.py");
     }
 
     /** Runs python3 with {@code args}, failing the test on a non-zero exit or after {@code timeoutSeconds}. */

@@ -11,7 +11,22 @@ public final class TinyModels {
 
     private TinyModels() {}
 
+    /** A model's sizes; {@link #TINY} is the one the numerics tests use. */
+    public record Shape(int dim, int layers, int heads, int kvHeads, int ffn, int vocab) {
+        int headDim() { return dim / heads; }
+    }
+
+    public static final Shape TINY = new Shape(DIM, LAYERS, HEADS, KV_HEADS, FFN, VOCAB);
+
     public static Path write(Path file, GgmlType type, boolean tied, float theta, long seed) {
+        return write(file, type, tied, theta, seed, TINY, w -> { });
+    }
+
+    /** A random-weight model of {@code shape}; {@code meta} adds metadata (e.g. RoPE scaling keys). */
+    public static Path write(Path file, GgmlType type, boolean tied, float theta, long seed, Shape shape,
+                             java.util.function.Consumer<GgufWriter> meta) {
+        final int DIM = shape.dim(), LAYERS = shape.layers(), HEADS = shape.heads(), KV_HEADS = shape.kvHeads(), FFN = shape.ffn(),
+                VOCAB = shape.vocab();
         SplittableRandom rnd = new SplittableRandom(seed);
         int kvDim = KV_HEADS * (DIM / HEADS);
         GgufWriter w = new GgufWriter()
@@ -26,6 +41,7 @@ public final class TinyModels {
                 .putUInt32("llama.rope.dimension_count", DIM / HEADS)
                 .putFloat32("llama.rope.freq_base", theta)
                 .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+        meta.accept(w);
         w.addTensor("token_embd.weight", type, new long[] {DIM, VOCAB}, gaussian(rnd, DIM * VOCAB, 1.0));
         for (int l = 0; l < LAYERS; l++) {
             String p = "blk." + l + ".";

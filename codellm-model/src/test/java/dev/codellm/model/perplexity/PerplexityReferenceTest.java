@@ -58,7 +58,7 @@ class PerplexityReferenceTest {
         Path work = dir.resolve("ref");
         Files.writeString(work.resolve("ppl.json"), String.format(Locale.ROOT, "{\"tokens\": %s, \"ctx\": %d, \"stride\": %d, \"method\": \"%s\", \"bos\": %d}",
                 Arrays.toString(tokens), ctx, Math.max(1, stride), method, BOS));
-        Path forward = NumpyReference.copyScript(work, "llama/reference_forward.py");
+        Path forward = NumpyReference.copyForward(work);
         Path script = NumpyReference.copyScript(work, "perplexity/reference_perplexity.py");
         NumpyReference.run(300, script.toString(), work.toString(), forward.getParent().toString());
         List<String> lines = Files.readAllLines(work.resolve("ppl.txt"));

@@ -2,10 +2,12 @@
 """Independent numpy reference of the Llama forward pass (float64), for LlamaReferenceTest.
 
 Usage: reference_forward.py DIR
-DIR/config.json: dim, layers, heads, kv_heads, ffn, vocab, eps, theta, prompt (token ids), greedy (steps),
+DIR/config.json: dim, layers, heads, kv_heads, ffn, vocab, eps, theta, rope_scaling (optional, as
+                 rope_reference.py takes it), prompt (token ids), greedy (steps),
                  tied (bool), q8_activations (bool, optional); DIR/<tensor name>.f32: the dequantized tensor, row-major as PyTorch sees it
                  ([rows, cols] for matrices: ggml shape reversed).
-Writes DIR/reference.txt: one line of space-separated logits per prompt position, then a line of
+Writes DIR/reference.txt: one line of space-separated logits per prompt position (only those of
+config's report_positions when given: a 16k-token prompt's every row would be 100 MB), then a line of
 the greedy continuation's token ids, then a line of each greedy step's margin (best logit minus
 the runner-up: where it is tiny, a path with other rounding may legitimately pick the runner-up),
 then one line of logits per greedy step (the logits that chose that step's token).
@@ -19,8 +21,12 @@ q = round-to-nearest-even(x * id) (C's lrintf in the default rounding mode), and
 sees q * d. The weights stay the same dequantized floats.
 """
 import json
+import os
 import sys
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rope_reference import rope_table  # noqa: E402
 
 d = sys.argv[1]
 cfg = json.load(open(d + "/config.json"))
@@ -68,10 +74,9 @@ def rmsnorm(x, w):
 
 
 def rope(x, pos):
-    # x: [T, heads, hd]; pairs (2i, 2i+1) rotate by pos * theta^(-2i/hd)
-    inv = cfg["theta"] ** (-np.arange(0, hd, 2, dtype=np.float64) / hd)
-    ang = np.asarray(pos, dtype=np.float64)[:, None] * inv[None, :]
-    c, s = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
+    # x: [T, heads, hd]; pair (2i, 2i+1) turns by the angle rope_reference.py gives (theta, scaling)
+    c, s = rope_table(pos, {"dims": hd, "theta": cfg["theta"], "scaling": cfg.get("rope_scaling")})
+    c, s = c[:, None, :], s[:, None, :]
     x0, x1 = x[..., 0::2], x[..., 1::2]
     y = np.empty_like(x)
     y[..., 0::2] = x0 * c - x1 * s
@@ -92,14 +97,16 @@ def forward(tokens, cache):
         kc.extend(rope((matmul(h, b["k"])).reshape(T, KV, hd), pos))
         vc.extend((matmul(h, b["v"])).reshape(T, KV, hd))
         k, v = np.array(kc), np.array(vc)
-        mask = np.where(np.arange(start + T)[None, :] > pos[:, None], -np.inf, 0.0)
         att = np.empty((T, H, hd))
-        for hh in range(H):
-            kvh = hh // (H // KV)
-            sc = q[:, hh, :] @ k[:, kvh, :].T / np.sqrt(hd) + mask
-            sc = np.exp(sc - sc.max(axis=1, keepdims=True))
-            sc /= sc.sum(axis=1, keepdims=True)
-            att[:, hh, :] = sc @ v[:, kvh, :]
+        for q0 in range(0, T, 1024):  # query blocks: a 16k-token prompt would need 2 GB of scores at once
+            qs = slice(q0, min(T, q0 + 1024))
+            mask = np.where(np.arange(start + T)[None, :] > pos[qs, None], -np.inf, 0.0)
+            for hh in range(H):
+                kvh = hh // (H // KV)
+                sc = q[qs, hh, :] @ k[:, kvh, :].T / np.sqrt(hd) + mask
+                sc = np.exp(sc - sc.max(axis=1, keepdims=True))
+                sc /= sc.sum(axis=1, keepdims=True)
+                att[qs, hh, :] = sc @ v[:, kvh, :]
         x = x + matmul(att.reshape(T, dim), b["o"])
         h = rmsnorm(x, b["fn"])
         g = matmul(h, b["g"])
@@ -121,7 +128,7 @@ def main():
         margins.append(float(top2[1] - top2[0]))
         last = forward([nxt], cache)[-1]
     with open(d + "/reference.txt", "w") as f:
-        for row in logits:
+        for row in (logits if "report_positions" not in cfg else logits[cfg["report_positions"]]):
             f.write(" ".join(repr(float(v)) for v in row) + "\n")
         f.write(" ".join(str(t) for t in greedy) + "\n")
         f.write(" ".join(repr(m) for m in margins) + "\n")
