@@ -43,7 +43,7 @@ public final class EvalSourceOptions {
     String apiKey;
 
     @Option(names = "--ctx", defaultValue = "0",
-            description = "Local model: context tokens, prompt + completion (default: the model's trained length, at most 4096).")
+            description = "Local model: context tokens, prompt + completion (default: the model's trained length, lowered with a note when its KV cache does not fit in memory).")
     int ctx;
 
     /** The samples file, or null. */

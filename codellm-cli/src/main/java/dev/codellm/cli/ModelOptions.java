@@ -17,7 +17,7 @@ public final class ModelOptions {
     Path model;
 
     @Option(names = "--ctx", paramLabel = "N",
-            description = "Context length in tokens, prompt + completion (default: the model's, at most 4096).")
+            description = "Context length in tokens, prompt + completion (default: the model's trained length, lowered with a note when its KV cache does not fit in memory).")
     int contextLength;
 
     @Option(names = "--kv-type", paramLabel = "f16|f32", defaultValue = "f16",

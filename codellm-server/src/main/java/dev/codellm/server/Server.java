@@ -23,7 +23,7 @@ public final class Server implements AutoCloseable {
 
     /** Loads the model and starts listening; fails with a one-line {@code CodellmException} when it cannot. */
     public static Server start(ServerConfig config) {
-        EngineBatchBackend engine = EngineBatchBackend.open(config.model(), config.generator());
+        EngineBatchBackend engine = EngineBatchBackend.open(config.model(), config.generator().withSlots(config.parallel()));
         BatchScheduler scheduler = null;
         try {
             Metrics metrics = new Metrics();

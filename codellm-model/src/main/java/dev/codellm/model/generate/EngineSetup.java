@@ -10,10 +10,9 @@ import java.util.Locale;
  * What {@link GeneratorOptions} make of a loaded model: the context and KV type of each sequence,
  * the request planner (template, infill format, name) and a one-line summary. The one place these
  * are decided, for {@link LocalGenerator#open} and for the server's batching engine alike.
+ * {@code note} is the one line said when the context was lowered to fit memory, else null.
  */
-public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contextLength, KvType kvType, String summary) {
-    /** Default context when none is asked for: the trained length, capped so the KV cache stays modest. */
-    public static final int DEFAULT_CONTEXT_CAP = 4096;
+public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contextLength, KvType kvType, String summary, String note) {
 
     public static EngineSetup of(LoadedModel loaded, GeneratorOptions options) {
         var model = loaded.model();
@@ -25,20 +24,25 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
                     + tokenizer.vocabSize() + " tokens");
         }
         int trained = model.config().contextLength();
-        int ctx = options.contextLength() > 0 ? options.contextLength() : Math.min(trained, DEFAULT_CONTEXT_CAP);
         KvType kv = KvType.parse(options.kvType());
+        // the model's trained length unless --ctx says otherwise, lowered (with a note) to what memory holds
+        KvBudget.Decision fit = KvBudget.decide(model.config(), kv, trained, options.contextLength(), options.slots(), KvBudget.availableBytes());
+        int ctx = fit.contextLength();
+        if (fit.note() != null) System.err.println("codellm: " + fit.note());
         String fileTemplate = file.optString("tokenizer.chat_template", null);
         ChatTemplate template = ChatTemplates.choose(options.template(), fileTemplate);
         boolean templateFromFile = (options.template() == null || options.template().isBlank()) && fileTemplate != null && !fileTemplate.isBlank();
         boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();
         String name = file.optString("general.name", stripExtension(file.path().getFileName().toString()));
         long kvBytes = Session.bytes(model.config(), ctx, kv);
-        String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s %.1f MiB, template %s%s",
-                name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kv,
-                kvBytes / 1048576.0, template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "");
+        String kvText = String.format(Locale.ROOT, "%s %.1f MiB", kv, kvBytes / 1048576.0)
+                + (options.slots() > 1 ? String.format(Locale.ROOT, " per slot, %d slots %.1f MiB", options.slots(), options.slots() * kvBytes / 1048576.0) : "");
+        String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s, template %s%s",
+                name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kvText,
+                template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "");
         RequestPlanner planner = new RequestPlanner(new TokenizerCodec(tokenizer), new ModelInfo(name, ctx, infill, template.name()),
                 template, options.infillFormat());
-        return new EngineSetup(loaded, planner, ctx, kv, summary);
+        return new EngineSetup(loaded, planner, ctx, kv, summary, fit.note());
     }
 
     /** A pool of KV caches of this setup's context and type (see {@link KvCachePool}). */

@@ -3,18 +3,32 @@ package dev.codellm.model.generate;
 /**
  * How {@link LocalGenerator#open} sets a model up.
  *
- * @param contextLength tokens per sequence (prompt + completion); 0 = the model's trained length
+ * @param contextLength tokens per sequence (prompt + completion); 0 = the model's trained length,
+ *                      lowered when its KV caches would not fit in memory ({@link KvBudget})
  * @param kvType        KV-cache element type, {@code f16} or {@code f32}
  * @param template      chat template name, or null to take it from the GGUF / default to llama2
  * @param infillFormat  PSM (default) or SPM
  * @param threads       worker threads for the forward pass; 0 = the engine's choice
+ * @param slots         sequences that each get a KV cache of {@code contextLength} (the server's
+ *                      --parallel; 1 elsewhere), for the memory check before allocating
  */
-public record GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads) {
+public record GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads, int slots) {
     public static final GeneratorOptions DEFAULT = new GeneratorOptions(0, "f16", null, InfillFormat.PSM, 0);
+
+    /** One sequence at a time (complete, infill, chat, eval). */
+    public GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads) {
+        this(contextLength, kvType, template, infillFormat, threads, 1);
+    }
+
+    /** The same options for {@code n} slots, each with its own KV cache. */
+    public GeneratorOptions withSlots(int n) {
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, n);
+    }
 
     public GeneratorOptions {
         if (contextLength < 0) throw new IllegalArgumentException("context length must be >= 0, got " + contextLength);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (slots < 1) throw new IllegalArgumentException("slots must be >= 1, got " + slots);
         if (kvType == null) kvType = "f16";
         if (!kvType.equalsIgnoreCase("f16") && !kvType.equalsIgnoreCase("f32")) {
             throw new IllegalArgumentException("kv type must be f16 or f32, got " + kvType);
