@@ -29,7 +29,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+ (or any alias, e.g. humanevalplus), multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go)")
+    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+ (or any alias, e.g. humanevalplus), multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go), key-retrieval[/4k,16k,...][:FILES]")
     String dataset;
 
     @Mixin
