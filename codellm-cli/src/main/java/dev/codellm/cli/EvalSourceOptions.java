@@ -43,8 +43,11 @@ public final class EvalSourceOptions {
     String apiKey;
 
     @Option(names = "--ctx", defaultValue = "0",
-            description = "Local model: context tokens, prompt + completion (default: the model's trained length, lowered with a note when its KV cache does not fit in memory).")
+            description = "Local model: context tokens, prompt + completion (default: ${DEFAULT-VALUE} = the model's trained length, lowered with a note when its KV cache does not fit in memory).")
     int ctx;
+
+    @picocli.CommandLine.Mixin
+    RopeOptions rope;
 
     /** The samples file, or null. */
     public Path samples() { return choice == null ? null : choice.samples; }
@@ -61,6 +64,7 @@ public final class EvalSourceOptions {
         }
         Path model = choice != null && choice.model != null ? choice.model : DefaultModelFile.path();
         GeneratorOptions d = GeneratorOptions.DEFAULT;
-        return LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads()));
+        return LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads())
+                .withRope(rope.overrides()));
     }
 }

@@ -28,14 +28,36 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--no-tensors", description = "Leave out the tensor table (text output).")
     boolean noTensors;
 
+    @picocli.CommandLine.Mixin
+    RopeOptions rope;
+
     @Spec
     CommandSpec spec;
 
+    /** The RoPE settings the forward pass would run with (the file's, with the flags applied); null for a file that is not a runnable llama model. */
+    private String effectiveRope(GgufFile f) {
+        dev.codellm.model.llama.RopeOverrides o = rope.overrides();
+        try {
+            return dev.codellm.model.llama.RopeOverrides.describe(o.apply(dev.codellm.model.llama.LlamaConfig.fromGguf(f)));
+        } catch (dev.codellm.core.CodellmException e) {
+            if (!o.isNone()) throw e;
+            return null;
+        }
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws com.fasterxml.jackson.core.JsonProcessingException {
         if (items < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--items must be >= 0");
         try (GgufFile f = GgufFile.open(file != null ? file : DefaultModelFile.path())) {
-            spec.commandLine().getOut().print(json ? GgufReport.json(f, items) + "\n" : GgufReport.text(f, items, !noTensors));
+            String rope = effectiveRope(f);
+            if (json) {
+                var doc = (com.fasterxml.jackson.databind.node.ObjectNode) dev.codellm.core.io.Json.MAPPER.readTree(GgufReport.json(f, items));
+                if (rope != null) doc.put("effective_rope", rope);
+                spec.commandLine().getOut().println(dev.codellm.core.io.Json.pretty(doc));
+            } else {
+                spec.commandLine().getOut().print(GgufReport.text(f, items, !noTensors));
+                if (rope != null) spec.commandLine().getOut().println("effective rope: " + rope + (this.rope.overrides().isNone() ? "" : " (set by flags)"));
+            }
             spec.commandLine().getOut().flush();
         }
         return 0;

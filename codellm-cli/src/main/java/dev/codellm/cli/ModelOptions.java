@@ -5,6 +5,7 @@ import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.InfillFormat;
 import dev.codellm.model.generate.LocalGenerator;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,13 +33,16 @@ public final class ModelOptions {
             description = "Worker threads for the forward pass (default: all processors).")
     int threads;
 
+    @Mixin
+    RopeOptions rope;
+
     /** The model file to open: {@code --model}, else the bundled default (extracted on first use). */
     public Path modelPath() {
         return model != null ? model : DefaultModelFile.path();
     }
 
     public GeneratorOptions options(InfillFormat infillFormat) {
-        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads);
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads).withRope(rope.overrides());
     }
 
     public LocalGenerator open() {

@@ -60,6 +60,9 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the JSON document instead of the summary.")
     boolean json;
 
+    @CommandLine.Mixin
+    RopeOptions rope;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -70,7 +73,7 @@ public final class PerplexityCommand implements Callable<Integer> {
         if (bucket < 1) throw new CodellmException("--bucket must be at least 1");
         if (ctx < 0 || threads < 0) throw new CodellmException("--ctx and --threads must not be negative");
         Path file = model != null ? model : DefaultModelFile.path();
-        PerplexityResult r = PerplexityRun.run(file, new PerplexityRun.Options(inputs, field, m, ctx, stride, bucket, kvType, threads, !json));
+        PerplexityResult r = PerplexityRun.run(file, new PerplexityRun.Options(inputs, field, m, ctx, stride, bucket, kvType, threads, rope.overrides(), !json));
         PrintWriter o = spec.commandLine().getOut();
         if (out != null) {
             Files.createDirectories(out);

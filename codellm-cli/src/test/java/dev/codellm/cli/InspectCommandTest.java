@@ -26,6 +26,20 @@ class InspectCommandTest {
         assertTrue(r.out().matches("(?s).*token_embd\\.weight\\s+F16\\s+\\[8, 32000\\]\\s+512,000.*"), r.out());
     }
 
+    /** The RoPE the forward pass would run with: the file's, or with llama.cpp's flags over it (issue 20). */
+    @Test
+    void effectiveRopeWithAndWithoutFlags() throws Exception {
+        String model = SharedData.require("models/llama-2-tiny-random/llama-2-tiny-random.gguf").toString();
+        CliRun plain = CliRun.of("inspect", "--no-tensors", model);
+        assertTrue(plain.out().contains("effective rope: freq_base 10000, scaling none\n"), plain.out());
+        CliRun flags = CliRun.of("inspect", "--json", "--rope-freq-base", "1000000", "--rope-scaling", "yarn", "--rope-scale", "4",
+                "--yarn-orig-ctx", "4096", model);
+        assertEquals(0, flags.code(), flags.err());
+        assertEquals("freq_base 1000000, scaling yarn x4.0 from 4096", new ObjectMapper().readTree(flags.out()).path("effective_rope").asText());
+        CliRun bad = CliRun.of("inspect", "--rope-scaling", "ntk", model);
+        assertTrue(bad.code() == 1 && bad.err().contains("unknown --rope-scaling 'ntk'"), bad.err());
+    }
+
     @Test
     void jsonIsMachineReadable() throws Exception {
         CliRun r = CliRun.of("inspect", "--json", SharedData.require("vocab/ggml-vocab-starcoder.gguf").toString());

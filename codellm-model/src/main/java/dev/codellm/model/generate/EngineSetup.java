@@ -39,7 +39,8 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
                 + (options.slots() > 1 ? String.format(Locale.ROOT, " per slot, %d slots %.1f MiB", options.slots(), options.slots() * kvBytes / 1048576.0) : "");
         String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s, template %s%s",
                 name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kvText,
-                template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "");
+                template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "")
+                + (options.rope().isNone() ? "" : ", RoPE " + dev.codellm.model.llama.RopeOverrides.describe(model.config()) + " (set by flags)");
         RequestPlanner planner = new RequestPlanner(new TokenizerCodec(tokenizer), new ModelInfo(name, ctx, infill, template.name()),
                 template, options.infillFormat());
         return new EngineSetup(loaded, planner, ctx, kv, summary, fit.note());

@@ -1,5 +1,7 @@
 package dev.codellm.model.generate;
 
+import dev.codellm.model.llama.RopeOverrides;
+
 /**
  * How {@link LocalGenerator#open} sets a model up.
  *
@@ -11,18 +13,25 @@ package dev.codellm.model.generate;
  * @param threads       worker threads for the forward pass; 0 = the engine's choice
  * @param slots         sequences that each get a KV cache of {@code contextLength} (the server's
  *                      --parallel; 1 elsewhere), for the memory check before allocating
+ * @param rope          RoPE settings over the file's (--rope-freq-base, --rope-scaling, ...)
  */
-public record GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads, int slots) {
+public record GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads, int slots,
+                               RopeOverrides rope) {
     public static final GeneratorOptions DEFAULT = new GeneratorOptions(0, "f16", null, InfillFormat.PSM, 0);
 
     /** One sequence at a time (complete, infill, chat, eval). */
     public GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads) {
-        this(contextLength, kvType, template, infillFormat, threads, 1);
+        this(contextLength, kvType, template, infillFormat, threads, 1, RopeOverrides.NONE);
     }
 
     /** The same options for {@code n} slots, each with its own KV cache. */
     public GeneratorOptions withSlots(int n) {
-        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, n);
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, n, rope);
+    }
+
+    /** The same options with RoPE settings over the file's. */
+    public GeneratorOptions withRope(RopeOverrides r) {
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, slots, r);
     }
 
     public GeneratorOptions {
@@ -34,5 +43,6 @@ public record GeneratorOptions(int contextLength, String kvType, String template
             throw new IllegalArgumentException("kv type must be f16 or f32, got " + kvType);
         }
         if (infillFormat == null) infillFormat = InfillFormat.PSM;
+        if (rope == null) rope = RopeOverrides.NONE;
     }
 }

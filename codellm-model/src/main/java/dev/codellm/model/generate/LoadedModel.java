@@ -20,7 +20,8 @@ public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) 
         GgufFile file = GgufFile.open(path);
         try {
             Tokenizer tokenizer = Tokenizer.fromGguf(file);
-            LlamaModel model = options.threads() > 0 ? LlamaModel.load(file, options.threads()) : LlamaModel.load(file);
+            LlamaModel model = LlamaModel.load(file, options.threads() > 0 ? options.threads() : dev.codellm.model.kernels.Parallel.defaultThreads(),
+                    options.rope());
             return new LoadedModel(file, model, tokenizer);
         } catch (RuntimeException e) {
             file.close();

@@ -34,6 +34,11 @@ public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int ffnDi
     public int headDim() { return dim / heads; }
     public int kvDim() { return kvHeads * headDim(); }
 
+    /** The same model with another RoPE base and scaling ({@link RopeOverrides}). */
+    public LlamaConfig withRope(float theta, RopeScaling scaling) {
+        return new LlamaConfig(dim, layers, heads, kvHeads, ffnDim, vocabSize, contextLength, rmsEps, theta, ropeDim, scaling);
+    }
+
     /** Reads the {@code llama.*} keys; a clear error names a missing key or another architecture. */
     public static LlamaConfig fromGguf(GgufFile f) {
         String arch = f.optString("general.architecture", null);

@@ -47,7 +47,12 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Loads the weights of a {@code llama} GGUF (kept in the mapping) with {@code threads} workers. */
     public static LlamaModel load(GgufFile f, int threads) {
-        LlamaConfig c = LlamaConfig.fromGguf(f);
+        return load(f, threads, RopeOverrides.NONE);
+    }
+
+    /** Like {@link #load(GgufFile, int)} with the file's RoPE settings replaced where {@code rope} says. */
+    public static LlamaModel load(GgufFile f, int threads, RopeOverrides rope) {
+        LlamaConfig c = rope.apply(LlamaConfig.fromGguf(f));
         int dim = c.dim(), kvDim = c.kvDim(), ffn = c.ffnDim();
         WeightMatrix embd = matrix(f, "token_embd.weight", dim, c.vocabSize());
         LayerWeights[] layers = new LayerWeights[c.layers()];

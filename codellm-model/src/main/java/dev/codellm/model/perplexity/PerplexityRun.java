@@ -7,6 +7,7 @@ import dev.codellm.core.io.Jsonl;
 import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.LoadedModel;
 import dev.codellm.model.llama.KvType;
+import dev.codellm.model.llama.RopeOverrides;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ import java.util.List;
 public final class PerplexityRun {
     /** What to score and how; {@code ctx} 0 = the model's context length, {@code stride} 0 = ctx/2. */
     public record Options(List<Path> inputs, String jsonlField, PerplexityMethod method, int ctx, int stride, int bucket,
-                          String kvType, int threads, boolean progress) {}
+                          String kvType, int threads, RopeOverrides rope, boolean progress) {}
 
     private PerplexityRun() {}
 
@@ -61,7 +62,7 @@ public final class PerplexityRun {
 
     public static PerplexityResult run(Path modelPath, Options o) {
         List<Text> texts = texts(o.inputs(), o.jsonlField());
-        try (LoadedModel loaded = LoadedModel.open(modelPath, new GeneratorOptions(0, o.kvType(), null, null, o.threads()))) {
+        try (LoadedModel loaded = LoadedModel.open(modelPath, new GeneratorOptions(0, o.kvType(), null, null, o.threads()).withRope(o.rope()))) {
             Tokenizer tok = loaded.tokenizer();
             int ctx = o.ctx() > 0 ? o.ctx() : loaded.model().config().contextLength();
             int stride = o.stride() > 0 ? o.stride() : Math.max(1, ctx / 2);
