@@ -5,6 +5,7 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.core.Progress;
 import dev.codellm.core.io.Jsonl;
 import dev.codellm.model.generate.GeneratorOptions;
+import dev.codellm.model.generate.KvBudget;
 import dev.codellm.model.generate.LoadedModel;
 import dev.codellm.model.llama.KvType;
 import dev.codellm.model.llama.RopeOverrides;
@@ -64,7 +65,11 @@ public final class PerplexityRun {
         List<Text> texts = texts(o.inputs(), o.jsonlField());
         try (LoadedModel loaded = LoadedModel.open(modelPath, new GeneratorOptions(0, o.kvType(), null, null, o.threads()).withRope(o.rope()))) {
             Tokenizer tok = loaded.tokenizer();
-            int ctx = o.ctx() > 0 ? o.ctx() : loaded.model().config().contextLength();
+            // the same memory check as every engine command: a default that does not fit is lowered with a note
+            KvBudget.Decision fit = KvBudget.decide(loaded.model().config(), KvType.parse(o.kvType()), loaded.model().config().contextLength(),
+                    o.ctx(), 1, KvBudget.availableBytes());
+            if (fit.note() != null) System.err.println("codellm: " + fit.note());
+            int ctx = fit.contextLength();
             int stride = o.stride() > 0 ? o.stride() : Math.max(1, ctx / 2);
             int bos = tok.addsBos() && tok.bos().isPresent() ? tok.bos().getAsInt() : -1;
             PerplexityScorer scorer = new PerplexityScorer(loaded.model(), KvType.parse(o.kvType()), o.method(), ctx, stride, bos);
