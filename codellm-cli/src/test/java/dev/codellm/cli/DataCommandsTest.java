@@ -82,6 +82,25 @@ class DataCommandsTest {
         }
     }
 
+    /** Issue 21: every teacher call refused (400 model_not_found) and still exit 0, after retrying each seed with backoff. */
+    @Test
+    void ossInstructWithATeacherThatRefusesEveryRequestExitsNonZeroWithItsError() throws Exception {
+        try (StubTeacher teacher = new StubTeacher(0)) {
+            teacher.rejectWith = "The model `gpt-nope` does not exist";
+            Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+            Files.copy(Path.of("/usr/lib/python3.11/textwrap.py"), corpus.resolve("textwrap.py"));
+            long t0 = System.nanoTime();
+            CliRun r = CliRun.of("oss-instruct", "--corpus", corpus.toString(), "--out", tmp.resolve("oss").toString(), "--num-seeds", "8",
+                    "--endpoint", teacher.url(), "--api-model", "gpt-nope");
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("The model `gpt-nope` does not exist"), r.err());
+            assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("codellm: error:")).count(), r.err());
+            assertTrue(secs < 10, "took " + secs + " s");
+            assertTrue(teacher.requests.get() <= 8, "a refused request is not repeated: " + teacher.requests.get() + " requests");
+        }
+    }
+
     @Test
     void badInputGivesOneLineErrors() {
         CliRun missing = CliRun.of("decontam", "--input", tmp.resolve("nope.jsonl").toString(), "--out", tmp.toString());

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class StubTeacher implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     volatile int delayMs;
+    /** When set, every request is refused with HTTP 400 and this OpenAI error message (code model_not_found). */
+    volatile String rejectWith;
     private final HttpServer server;
 
     StubTeacher(int delayMs) throws IOException {
@@ -24,6 +26,16 @@ final class StubTeacher implements AutoCloseable {
         server.createContext("/v1/chat/completions", ex -> {
             requests.incrementAndGet();
             JsonNode req = Json.MAPPER.readTree(ex.getRequestBody());
+            if (rejectWith != null) {
+                var err = Json.MAPPER.createObjectNode();
+                err.putObject("error").put("message", rejectWith).put("type", "invalid_request_error").put("code", "model_not_found");
+                byte[] body = Json.MAPPER.writeValueAsBytes(err);
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(400, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+                return;
+            }
             try {
                 Thread.sleep(this.delayMs);
             } catch (InterruptedException e) {

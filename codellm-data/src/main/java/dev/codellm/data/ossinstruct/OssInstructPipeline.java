@@ -76,6 +76,10 @@ public final class OssInstructPipeline {
             tr.put("torn_lines_ignored", t.tornLines());
             report.put("teacher", tr);
             if (log != null) log.println("teacher: " + t.answered() + " answered, " + t.alreadyDone() + " already done, " + t.failed() + " failed " + t.failures());
+            if (t.answered() == 0 && t.failed() > 0) {
+                Json.write(out.resolve("report.json"), report);
+                throw TeacherRun.nothingAnswered(t, out.resolve("report.json"));
+            }
         }
         if (!Files.exists(responses)) throw new CodellmException("no teacher answers yet (" + responses + "): give --endpoint");
         report.put("tokens", tokenTotals(responses));

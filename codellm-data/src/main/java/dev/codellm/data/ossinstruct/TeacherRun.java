@@ -3,6 +3,7 @@ package dev.codellm.data.ossinstruct;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ChatRequest;
 import dev.codellm.core.CodellmException;
@@ -34,9 +35,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * so killing the process (even kill -9) loses no answer already received; a rerun reads the
  * file, skips the seeds it holds (a torn last line is cut off and re-asked) and asks the rest.
  * Seeds that still fail are counted with their reason and asked again by the next run.
+ *
+ * <p>A request the teacher rejects ({@link BadRequestException}: a 4xx such as an unknown model
+ * or a bad key) is not repeated: the same request gets the same answer. When the first
+ * {@value #REJECTIONS_BEFORE_STOP} outcomes of a run are all rejections, no other seed is asked:
+ * the teacher refuses requests as such, and every seed is counted as failed with that reason.
  */
 public final class TeacherRun {
     private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
+    /** Rejected requests (the request's fault, e.g. an unknown model) before any answer that stop the whole job. */
+    public static final int REJECTIONS_BEFORE_STOP = 3;
 
     public record Options(int concurrency, double requestsPerMinute, int maxRetries, Duration initialBackoff,
                           SamplingParams sampling) {
@@ -66,6 +74,7 @@ public final class TeacherRun {
         AtomicLong promptTokens = new AtomicLong(), completionTokens = new AtomicLong();
         Map<String, Integer> failures = new TreeMap<>();
         RateLimiter limiter = new RateLimiter(options.requestsPerMinute());
+        Breaker breaker = new Breaker();
         Progress progress = progressOut == null || todo.isEmpty() ? null
                 : new Progress("oss-instruct teacher", todo.size(), progressOut, 2000);
         List<WorkPool.Outcome<String>> outcomes;
@@ -73,7 +82,7 @@ public final class TeacherRun {
             List<Callable<String>> calls = new ArrayList<>();
             for (Seed s : todo) {
                 calls.add(() -> {
-                    Completion c = askWithRetries(s, limiter);
+                    Completion c = breaker.call(() -> askWithRetries(s, limiter));
                     ObjectNode rec = JSON.createObjectNode();
                     rec.put("seed_id", s.id());
                     rec.put("lang", s.lang());
@@ -111,12 +120,54 @@ public final class TeacherRun {
                 if (c == null || c.text() == null) throw new CodellmException("teacher returned no text");
                 return c;
             } catch (RuntimeException e) {
-                if (attempt >= options.maxRetries()) throw e;
+                if (e instanceof BadRequestException || attempt >= options.maxRetries()) throw e;
                 long jittered = (long) (backoff * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
                 Thread.sleep(jittered);
                 backoff = Math.min(backoff * 2, 60_000);
             }
         }
+    }
+
+    /** Counts rejections until the first answer; after {@value #REJECTIONS_BEFORE_STOP} of them no call is made. */
+    private static final class Breaker {
+        private int rejections;
+        private boolean answered;
+        private BadRequestException first;
+
+        interface Call {
+            Completion run() throws InterruptedException;
+        }
+
+        Completion call(Call c) throws InterruptedException {
+            synchronized (this) {
+                if (!answered && rejections >= REJECTIONS_BEFORE_STOP) {
+                    throw new BadRequestException(first.getMessage(), first.param());  // not asked: counted with the rejections' reason
+                }
+            }
+            try {
+                Completion done = c.run();
+                synchronized (this) {
+                    answered = true;
+                }
+                return done;
+            } catch (BadRequestException e) {
+                synchronized (this) {
+                    if (first == null) first = e;
+                    rejections++;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The error of a run in which the teacher answered nothing although seeds were asked: the
+     * most frequent failure (the teacher's own message), so the job can exit non-zero with it.
+     */
+    public static CodellmException nothingAnswered(Stats t, Path report) {
+        String top = t.failures().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
+        return new CodellmException("the teacher answered none of the " + (t.seeds() - t.alreadyDone()) + " seeds asked ("
+                + t.failed() + " failed; " + t.failures().getOrDefault(top, 0) + "x: " + top + "); report: " + report);
     }
 
     static String reason(Throwable t) {
