@@ -1,6 +1,7 @@
 package dev.codellm.eval;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.eval.ds1000.Ds1000Family;
 import dev.codellm.eval.evalplus.EvalPlusFamily;
 import dev.codellm.eval.multipl.MultiplFamily;
 import dev.codellm.eval.run.BenchmarkFamily;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  */
 public final class EvalDatasets {
     /** The families, in the order a {@code --dataset} value is offered to them. */
-    public static final List<BenchmarkFamily> FAMILIES = List.of(new EvalPlusFamily(), new MultiplFamily());
+    public static final List<BenchmarkFamily> FAMILIES = List.of(new EvalPlusFamily(), new MultiplFamily(), new Ds1000Family());
 
     private EvalDatasets() {}
 

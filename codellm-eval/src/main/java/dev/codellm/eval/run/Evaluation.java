@@ -174,14 +174,20 @@ public final class Evaluation<S> {
             b.prepare(new LinkedHashSet<>(todo.stream().map(SampleRecord::taskId).toList()), opts.jobs());
             try (Jsonl.Appender out = new Jsonl.Appender(file)) {
                 List<Runnable> work = new ArrayList<>();
-                for (SampleRecord s : todo) {
+                int batch = Math.max(1, b.judgeBatch());
+                Progress progress = new Progress("test " + b.name(), todo.size());
+                for (int from = 0; from < todo.size(); from += batch) {
+                    List<SampleRecord> part = todo.subList(from, Math.min(todo.size(), from + batch));
                     work.add(() -> {
-                        V v = b.judge(s);
-                        out.append(b.resultRow(s, v));
-                        verdicts.put(SampleKey.of(s), v);
+                        List<V> vs = batch == 1 ? List.of(b.judge(part.get(0))) : b.judge(part);
+                        for (int i = 0; i < part.size(); i++) {
+                            out.append(b.resultRow(part.get(i), vs.get(i)));
+                            verdicts.put(SampleKey.of(part.get(i)), vs.get(i));
+                        }
+                        progress.step(part.size());
                     });
                 }
-                WorkPool.runAll("test", work, opts.jobs(), new Progress("test " + b.name(), todo.size()));
+                WorkPool.runAll("test", work, opts.jobs(), null);
             }
         }
         Map<SampleKey, V> ordered = new LinkedHashMap<>();
