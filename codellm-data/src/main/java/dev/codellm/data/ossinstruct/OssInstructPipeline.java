@@ -6,6 +6,7 @@ import dev.codellm.core.Generator;
 import dev.codellm.core.io.Json;
 import dev.codellm.core.io.Jsonl;
 import dev.codellm.core.io.OutputFiles;
+import dev.codellm.data.teacher.TeacherClient;
 import dev.codellm.decontam.RecordDecontaminator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,7 +26,7 @@ import java.util.TreeMap;
  */
 public final class OssInstructPipeline {
 
-    public record Config(Path corpus, int seeds, long seed, TeacherRun.Options teacher, Curator.Options curate,
+    public record Config(Path corpus, int seeds, long seed, TeacherClient.Options teacher, Curator.Options curate,
                          List<Exports.Format> formats, double pricePromptPerMillion, double priceCompletionPerMillion) {}
 
     private final Config config;
@@ -66,7 +67,7 @@ public final class OssInstructPipeline {
 
         Path responses = out.resolve("responses.jsonl");
         if (teacher != null) {
-            TeacherRun.Stats t = new TeacherRun(teacher, config.teacher(), log).run(seeds, responses);
+            TeacherRun.Stats t = new TeacherRun(new TeacherClient(teacher, config.teacher()), log).run(seeds, responses);
             Map<String, Object> tr = new LinkedHashMap<>();
             tr.put("model", teacher.info().name());
             tr.put("already_answered", t.alreadyDone());
