@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
             TokenizeCommand.class,
             DecontamCommand.class,
             OssInstructCommand.class,
+            EvolInstructCommand.class,
+            SelfInstructCommand.class,
             ServeCommand.class,
             ServeBenchCommand.class,
         })

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenAI-compatible chat endpoint for oss-instruct tests: answers every seed with a distinct,
+ * An OpenAI-compatible chat endpoint for the data commands' tests: answers every seed with a distinct,
  * well-formed OSS-Instruct response (a function returning a number derived from the prompt),
  * after {@link #delayMs} milliseconds.
  */
@@ -41,7 +41,8 @@ final class StubTeacher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            int h = req.get("messages").get(1).get("content").asText().hashCode() & 0xffff;
+            JsonNode messages = req.get("messages");
+            int h = messages.get(messages.size() - 1).get("content").asText().hashCode() & 0xffff;  // the user turn
             var root = Json.MAPPER.createObjectNode();
             var choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
             choice.putObject("message").put("role", "assistant").put("content", "[Problem Description]\nWrite function f" + h
