@@ -132,6 +132,14 @@ class DataCommandsTest {
             assertEquals(2, report.path("rounds").size());
             assertEquals(2, report.path("rounds").get(1).path("evolved").asInt(), report.toString());
             assertEquals(2 * 2 * 2, teacher.requests.get(), "a rewrite and an answer per instruction and round");
+            // train and train export take the result (the exports, in the same formats as oss-instruct's)
+            String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
+            CliRun train = CliRun.of("train", "--base", base, "--data", out.resolve("messages.jsonl").toString(), "--fim-rate", "0", "--steps", "1",
+                    "--seq-len", "512", "--batch", "1", "--threads", "1", "--held-out-rows", "1", "--out", tmp.resolve("sft").toString());
+            assertEquals(0, train.code(), train.err());
+            CliRun export = CliRun.of("train", "export", "--framework", "axolotl", "--data", out.resolve("alpaca.jsonl").toString(),
+                    "--out", tmp.resolve("ax").toString());
+            assertEquals(0, export.code(), export.err());
         }
     }
 
