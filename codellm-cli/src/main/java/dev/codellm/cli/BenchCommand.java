@@ -1,6 +1,7 @@
 package dev.codellm.cli;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.kernels.Parallel;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
         description = "Measure prompt processing (pp) and generation (tg) tokens/s of a GGUF model and this machine's read bandwidth.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file.")
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "GGUF model file (default: the model bundled with codellm).")
     Path model;
 
     @Option(names = {"-t", "--threads"}, description = "Worker threads (default: available processors).")
@@ -62,9 +63,10 @@ public final class BenchCommand implements Callable<Integer> {
         KvType kv = KvType.parse(kvType);
         boolean before = NativeKernels.enabled();
         NativeKernels.setEnabled(!javaKernels && (nativeKernels || before));
-        try (GgufFile f = GgufFile.open(model); LlamaModel m = LlamaModel.load(f, t)) {
+        Path file = model != null ? model : DefaultModelFile.path();
+        try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
             if (!json) System.err.println("bench: kernels: " + kernelsLine(m));
-            EngineBench.Result r = EngineBench.run(model, m, promptTokens, genTokens, kv, json);
+            EngineBench.Result r = EngineBench.run(file, m, promptTokens, genTokens, kv, json);
             spec.commandLine().getOut().println(json ? toJson(r) : table(r));
             spec.commandLine().getOut().flush();
         } finally {

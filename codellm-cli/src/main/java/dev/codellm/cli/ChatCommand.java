@@ -25,17 +25,20 @@ import picocli.CommandLine.Parameters;
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "Chat with an instruct model (template from the GGUF or --template); interactive when no message is given.")
 public final class ChatCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MESSAGE", description = "Ask this and print the answer (one-shot).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MESSAGE", description = "Ask this and print the answer (one-shot), as typed unless --escape.")
     String positional;
 
     @Option(names = "--message", paramLabel = "TEXT", description = "Same as MESSAGE.")
     String message;
 
-    @Option(names = "--system", paramLabel = "TEXT", description = "System prompt.")
+    @Option(names = {"--prompt-file", "--message-file"}, paramLabel = "FILE", description = "Read the one-shot message from FILE (as it is).")
+    java.nio.file.Path messageFile;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "System prompt, as typed unless --escape.")
     String system;
 
     @Option(names = "--response-prefix", paramLabel = "TEXT",
-            description = "Start the answer with this text (e.g. '```python\\n'): sent as a trailing assistant message the answer continues.")
+            description = "Start the answer with this text (e.g. --escape --response-prefix '```python\\n'): sent as a trailing assistant message the answer continues.")
     String responsePrefix;
 
     @Mixin GenerationOptions generation;
@@ -43,12 +46,12 @@ public final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (positional != null && message != null) throw new IllegalArgumentException("give the message either as MESSAGE or with --message, not both");
-        String oneShot = message != null ? message : positional;
-        String prefix = responsePrefix == null ? null : responsePrefix.replace("\\n", "\n");
+        String oneShot = TextArgs.inlineOrFile(message != null ? message : positional, messageFile, "message", generation.escape);
+        String prefix = generation.text(responsePrefix);
         try (GenerationOptions.Run run = generation.open()) {
             LocalGenerator g = run.generator();
             List<ChatMessage> history = new ArrayList<>();
-            if (system != null) history.add(ChatMessage.system(system));
+            if (system != null) history.add(ChatMessage.system(generation.text(system)));
             if (oneShot != null) {
                 history.add(ChatMessage.user(oneShot));
                 answer(run, history, prefix);
@@ -83,7 +86,7 @@ public final class ChatCommand implements Callable<Integer> {
         if (prefix != null && !prefix.isEmpty()) {
             messages = new ArrayList<>(history);
             messages.add(ChatMessage.assistant(prefix));
-            sink.accept(prefix);
+            sink.echo(prefix);
         }
         Completion c = run.generator().chat(new ChatRequest(messages, generation.params()), sink);
         run.finish(sink, c);

@@ -20,10 +20,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "complete", mixinStandardHelpOptions = true,
         description = "Continue a prompt with a local model, streaming the completion to stdout.")
 public final class CompleteCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "The text to continue ('-' reads stdin).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "The text to continue, as typed unless --escape ('-' reads stdin).")
     String prompt;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the prompt from FILE.")
+    @Option(names = {"-f", "--prompt-file", "--file"}, paramLabel = "FILE", description = "Read the prompt from FILE (as it is).")
     Path file;
 
     @Option(names = "--ids", description = "Print only the generated token ids, space-separated (for comparing runs).")
@@ -36,26 +36,29 @@ public final class CompleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String text = promptText(prompt, file);
+        String text = promptText(prompt == null || prompt.equals("-") ? prompt : generation.text(prompt), file);
         SamplingParams params = generation.params();
         try (GenerationOptions.Run run = generation.open()) {
             LocalGenerator g = run.generator();
             if (ids) {
                 int[] promptIds = g.promptIds(CompletionRequest.of(text, params));
-                GenerationState s = g.generate(promptIds, params, t -> true);
+                GenerationState s = g.generate(promptIds, params, t -> {
+                    run.report().firstToken();
+                    return true;
+                });
                 run.out().println(Arrays.stream(s.generatedIds()).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
                 run.out().flush();
                 run.report().done(promptIds.length, s.generatedTokens(), s.finishReason());
                 return 0;
             }
             TextOutput sink = run.text();
-            if (echo) sink.accept(text);
+            if (echo) sink.echo(text);
             run.finish(sink, g.complete(CompletionRequest.of(text, params), sink));
         }
         return 0;
     }
 
-    /** The prompt from the argument, {@code -} (stdin) or {@code --file}; exactly one must be given. */
+    /** The prompt from the argument, {@code -} (stdin) or {@code --prompt-file}; exactly one must be given. */
     static String promptText(String arg, Path file) throws IOException {
         if (file != null && arg != null) throw new IllegalArgumentException("give the prompt either as an argument or with --file, not both");
         if (file != null) return Files.readString(file, StandardCharsets.UTF_8);

@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm eval}: any benchmark eval knows, sandboxed, pass@k. Parses options and prints; the run is codellm-eval's. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model (local GGUF, OpenAI-compatible endpoint) or a samples file on HumanEval, HumanEval+, MBPP, MBPP+,",
-                "MultiPL-E (multipl-e for all nine languages, multipl-e/java,cpp,... for some) or DS-1000 (ds1000, ds1000/pandas,numpy,...).",
+        description = {"Evaluate a model on HumanEval(+), MBPP(+), MultiPL-E, DS-1000 or your own tasks, sandboxed, with pass@k and an HTML report.",
+                "The model: a local GGUF, an OpenAI-compatible endpoint, or a samples file.",
+                "MultiPL-E: multipl-e for all nine languages, multipl-e/java,cpp,... for some. DS-1000: ds1000, ds1000/pandas,numpy,...",
+                "Your own tasks: --dataset my-tasks.jsonl (HumanEval format, or instruction + tests).",
                 "Without --model/--endpoint/--samples the embedded default model is evaluated.",
                 "Writes samples.jsonl, samples_results.jsonl, eval_results.json (EvalPlus shape), pass_at_k.json and report.html to --out",
                 "(MultiPL-E: --out/multipl-e/<lang>/ and --out/multipl-e/summary.json, report.html)."},
@@ -59,7 +61,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--gen-jobs", defaultValue = "1", description = "Parallel generation requests (default ${DEFAULT-VALUE}).")
     int genJobs;
 
-    @Option(names = "--limit", defaultValue = "0", description = "Only the first K tasks.")
+    @Option(names = "--limit", defaultValue = "0", description = "Only the first K tasks (default: ${DEFAULT-VALUE} = all).")
     int limit;
 
     @Option(names = "--resume", description = "Continue the run already in --out.")

@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm evol-instruct}: instruction data → N rounds of teacher rewrites and answers → filtered, decontaminated data. */
 @Command(name = "evol-instruct", mixinStandardHelpOptions = true,
-        description = {"Evol-Instruct (WizardCoder's method, as MagicoderS used it): each instruction is rewritten by the teacher with",
-                "a randomly drawn evolution operation and answered, for --rounds rounds; failed evolutions dropped, then dedup,",
-                "decontamination, exports. Rerun the same command to resume."})
+        description = {"Evol-Instruct (WizardCoder's method, as MagicoderS used it): harder instruction data, rewritten and answered by a teacher.",
+                "Each instruction is rewritten with a randomly drawn evolution operation and answered, for --rounds rounds; failed",
+                "evolutions are dropped, then dedup, decontamination, exports. Rerun the same command to resume."})
 public final class EvolInstructCommand implements Callable<Integer> {
     @Option(names = "--input", description = "Instruction jsonl to evolve (oss-instruct's data.jsonl, Alpaca/Code Alpaca, messages, ShareGPT; not needed when OUT/seeds.jsonl exists).")
     Path input;

@@ -21,9 +21,17 @@ final class GenerationOptions {
     @Option(names = {"-q", "--quiet"}, description = "Do not print the model summary and timings to stderr.")
     boolean quiet;
 
+    @Option(names = {"-e", "--escape"},
+            description = "Turn \\n, \\t, \\r, \\\\, \\\", \\' and \\xHH in the text options (prompt, prefix, suffix, message, system, stop) "
+                    + "into the characters they name. Default: text is taken as typed; files are never changed.")
+    boolean escape;
+
     @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
-    SamplingParams params() { return sampling.params(); }
+    SamplingParams params() { return sampling.params(escape); }
+
+    /** A text option as the user meant it: as typed, or unescaped with {@code --escape}. */
+    String text(String typed) { return typed == null || !escape ? typed : TextArgs.unescape(typed); }
 
     /** Opens the model (plain prompts in Code Llama's PSM infill order) and prints its summary unless quiet. */
     Run open() { return open(InfillFormat.PSM); }
@@ -37,7 +45,7 @@ final class GenerationOptions {
     /** An open model with the command's stdout, stderr and run report; closing it frees the model. */
     record Run(LocalGenerator generator, PrintWriter out, PrintWriter err, RunReport report) implements AutoCloseable {
         /** A fresh sink streaming text to stdout. */
-        TextOutput text() { return new TextOutput(out); }
+        TextOutput text() { return new TextOutput(out, report::firstToken); }
 
         /** Ends the streamed text with a newline and reports the token counts and speed. */
         void finish(TextOutput text, Completion c) {

@@ -4,8 +4,6 @@ import dev.codellm.core.Completion;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.model.generate.InfillFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,16 +14,16 @@ import picocli.CommandLine.Option;
 @Command(name = "infill", mixinStandardHelpOptions = true,
         description = "Fill in the middle between a prefix and a suffix (Code Llama <PRE>/<SUF>/<MID> format), streaming it to stdout.")
 public final class InfillCommand implements Callable<Integer> {
-    @Option(names = "--prefix", paramLabel = "TEXT", description = "Code before the gap.")
+    @Option(names = "--prefix", paramLabel = "TEXT", description = "Code before the gap, as typed unless --escape.")
     String prefix;
 
-    @Option(names = "--suffix", paramLabel = "TEXT", description = "Code after the gap.")
+    @Option(names = "--suffix", paramLabel = "TEXT", description = "Code after the gap, as typed unless --escape.")
     String suffix;
 
-    @Option(names = "--prefix-file", paramLabel = "FILE", description = "Read the prefix from FILE.")
+    @Option(names = "--prefix-file", paramLabel = "FILE", description = "Read the prefix from FILE (as it is).")
     Path prefixFile;
 
-    @Option(names = "--suffix-file", paramLabel = "FILE", description = "Read the suffix from FILE.")
+    @Option(names = "--suffix-file", paramLabel = "FILE", description = "Read the suffix from FILE (as it is).")
     Path suffixFile;
 
     @Option(names = "--format", paramLabel = "psm|spm", defaultValue = "psm",
@@ -39,23 +37,22 @@ public final class InfillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String pre = text(prefix, prefixFile, "prefix");
-        String suf = text(suffix, suffixFile, "suffix");
+        String pre = text(prefix, prefixFile, "prefix", generation.escape);
+        String suf = text(suffix, suffixFile, "suffix", generation.escape);
         InfillFormat fmt = InfillFormat.parse(format);
         try (GenerationOptions.Run run = generation.open(fmt)) {
             TextOutput out = run.text();
-            if (full) out.accept(pre);
+            if (full) out.echo(pre);
             Completion c = run.generator().complete(new CompletionRequest(pre, suf, generation.params()), out);
-            if (full) out.accept(suf);
+            if (full) out.echo(suf);
             run.finish(out, c);
         }
         return 0;
     }
 
-    private static String text(String inline, Path file, String what) throws IOException {
-        if (inline != null && file != null) throw new IllegalArgumentException("give the " + what + " either inline or as a file, not both");
-        if (file != null) return Files.readString(file, StandardCharsets.UTF_8);
-        if (inline == null) throw new IllegalArgumentException("missing --" + what + " (or --" + what + "-file)");
-        return inline.replace("\\n", "\n").replace("\\t", "\t");
+    private static String text(String inline, Path file, String what, boolean escape) throws IOException {
+        String text = TextArgs.inlineOrFile(inline, file, what, escape);
+        if (text == null) throw new IllegalArgumentException("missing --" + what + " (or --" + what + "-file)");
+        return text;
     }
 }

@@ -1,5 +1,6 @@
 package dev.codellm.cli;
 
+import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufReport;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a GGUF file: architecture summary (params, layers, heads, context, rope, vocab, special and FIM tokens), metadata and tensors.")
 public final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE.gguf", description = "The GGUF file to inspect.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.gguf", description = "The GGUF file to inspect (default: the model bundled with codellm).")
     Path file;
 
     @Option(names = "--json", description = "Print machine-readable JSON (summary, metadata, tensors) instead of text.")
@@ -33,7 +34,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (items < 0) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--items must be >= 0");
-        try (GgufFile f = GgufFile.open(file)) {
+        try (GgufFile f = GgufFile.open(file != null ? file : DefaultModelFile.path())) {
             spec.commandLine().getOut().print(json ? GgufReport.json(f, items) + "\n" : GgufReport.text(f, items, !noTensors));
             spec.commandLine().getOut().flush();
         }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "The code-LLM loop on the JVM: run, serve, evaluate, curate data for and train code models.",
+        footer = {"", "Put codellm on the PATH: ./codellm install-link [DIR] (the launcher's own command; default ~/.local/bin)."},
         subcommands = {
             CommandLine.HelpCommand.class,
             EvalCommand.class,

@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm oss-instruct}: seeds from real code → teacher → filtered, decontaminated instruction data. */
 @Command(name = "oss-instruct", mixinStandardHelpOptions = true,
-        description = {"Magicoder OSS-Instruct: seed snippets from a code corpus, ask a teacher model for a problem and",
-                "solution per seed, filter, dedup, decontaminate, export. Rerun the same command to resume."})
+        description = {"Make instruction data with Magicoder's OSS-Instruct: code seeds, a teacher model's problems and solutions, curated.",
+                "Seed snippets from a code corpus, ask a teacher model for a problem and solution per seed,",
+                "filter, dedup, decontaminate, export. Rerun the same command to resume."})
 public final class OssInstructCommand implements Callable<Integer> {
 
     @Option(names = "--corpus", description = "Source tree, jsonl(.gz) or Parquet corpus for the seeds (records with path/lang and text/content/code; not needed when OUT/seeds.jsonl exists).")
@@ -74,10 +75,10 @@ public final class OssInstructCommand implements Callable<Integer> {
     @Option(names = "--analyze", description = "Also embed the problems (all-MiniLM-L6-v2, in process) and write OUT/analysis.json + analysis.html: categories, lengths, similarity to HumanEval.")
     boolean analyze;
 
-    @Option(names = "--price-prompt", defaultValue = "0", description = "USD per million prompt tokens, for the cost estimate.")
+    @Option(names = "--price-prompt", defaultValue = "0", description = "USD per million prompt tokens, for the cost estimate. Default: ${DEFAULT-VALUE}.")
     double pricePrompt;
 
-    @Option(names = "--price-completion", defaultValue = "0", description = "USD per million completion tokens.")
+    @Option(names = "--price-completion", defaultValue = "0", description = "USD per million completion tokens. Default: ${DEFAULT-VALUE}.")
     double priceCompletion;
 
     @Option(names = "--json", description = "Print report.json's figures (seeds, teacher, tokens, curation, exports; with --analyze the categories) as JSON.")

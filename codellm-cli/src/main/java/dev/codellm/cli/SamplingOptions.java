@@ -52,17 +52,18 @@ public final class SamplingOptions {
     int maxTokens;
 
     @Option(names = "--stop", paramLabel = "TEXT",
-            description = "Stop before this text (repeatable; may span tokens).")
+            description = "Stop before this text (repeatable; may span tokens; taken as typed unless --escape).")
     List<String> stop = new ArrayList<>();
 
-    /** The parameters; invalid values raise an error naming the option's value. */
+    /** The parameters, stop strings as typed; invalid values raise an error naming the option's value. */
     public SamplingParams params() {
-        return new SamplingParams(temperature, topP, topK, minP, repeatPenalty, repeatLastN, presencePenalty, frequencyPenalty,
-                seed, maxTokens, stop == null ? List.of() : unescape(stop));
+        return params(false);
     }
 
-    /** Lets users write {@code --stop '\n\n'} on a shell command line. */
-    static List<String> unescape(List<String> stops) {
-        return stops.stream().map(s -> s.replace("\\n", "\n").replace("\\t", "\t")).toList();
+    /** The parameters; with {@code escape}, {@code --stop '\n\n'} means two newlines (see {@link TextArgs}). */
+    public SamplingParams params(boolean escape) {
+        List<String> stops = stop == null ? List.of() : escape ? stop.stream().map(TextArgs::unescape).toList() : List.copyOf(stop);
+        return new SamplingParams(temperature, topP, topK, minP, repeatPenalty, repeatLastN, presencePenalty, frequencyPenalty,
+                seed, maxTokens, stops);
     }
 }

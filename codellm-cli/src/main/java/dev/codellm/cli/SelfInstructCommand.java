@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm self-instruct}: questions → unit tests → answers run in the eval sandbox → the first passing kept. */
 @Command(name = "self-instruct", mixinStandardHelpOptions = true,
-        description = {"Self-instruct with execution feedback (Code Llama's recipe): the teacher writes interview-style questions per",
-                "topic; the solver writes unit tests and up to --solutions answers per question, each run against the tests in",
-                "eval's sandbox; the first passing answer is kept, then dedup, decontamination, exports. Rerun to resume."})
+        description = {"Self-instruct with execution feedback (Code Llama's recipe): instruction data whose answers passed generated tests.",
+                "The teacher writes interview-style questions per topic; the solver writes unit tests and up to --solutions answers per",
+                "question, each run against the tests in eval's sandbox; the first passing answer is kept, then dedup, decontamination,",
+                "exports. Rerun the same command to resume."})
 public final class SelfInstructCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory (questions, tests, solutions, data, exports, report).")
     Path out;

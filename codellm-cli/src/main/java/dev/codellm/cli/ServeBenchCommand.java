@@ -2,19 +2,18 @@ package dev.codellm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.model.generate.InfillFormat;
-import dev.codellm.server.EngineBatchModel;
 import dev.codellm.server.ServerBench;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code codellm serve-bench}: aggregate tokens/s of the server for several --parallel settings. */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true,
-        description = {"Measure the server's aggregate generation throughput (HTTP + continuous batching) on loopback",
-                "for each --parallel value: sends --requests greedy completions at once and reports tokens/s."})
+        description = {"Measure the server's aggregate generation throughput (HTTP + continuous batching) on loopback.",
+                "For each --parallel value: sends --requests greedy completions at once and reports tokens/s."})
 public final class ServeBenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -40,41 +39,29 @@ public final class ServeBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (requests < 1 || maxTokens < 1) throw new IllegalArgumentException("--requests and --max-tokens must be >= 1");
-        try (EngineBatchModel engine = EngineBatchModel.open(model.modelPath(), model.options(InfillFormat.PSM))) {
-            System.err.println("codellm: loaded " + engine.summary() + "; kernels: "
-                    + (dev.codellm.model.kernels.NativeKernels.enabled() ? "native int8" : "Java Vector API"));
-            if (stepOnly) return stepCosts(engine);
-            ServerBench.run(engine, 1, 1, Math.min(8, maxTokens)); // warm-up: JIT, sessions, HTTP stack
-            List<ServerBench.Result> results = new ArrayList<>();
-            for (int p : parallel) {
-                if (p < 1) throw new IllegalArgumentException("--parallel values must be >= 1, got " + p);
-                ServerBench.Result r = ServerBench.run(engine, p, requests, maxTokens);
-                results.add(r);
-                if (!json) {
-                    System.out.printf("parallel %2d: %4d requests, %6d tokens in %7.2f s = %8.1f tok/s aggregate (decode steps %8.1f tok/s, mean batch %.2f)%n",
-                            r.parallel(), r.requests(), r.completionTokens(), r.seconds(), r.tokensPerSecond(), r.decodeTokensPerSecond(), r.meanBatch());
+        Consumer<String> log = line -> System.err.println("codellm: " + line);
+        var options = model.options(InfillFormat.PSM);
+        if (stepOnly) {
+            List<ServerBench.StepCost> results = ServerBench.stepCosts(model.modelPath(), options, parallel, steps, log);
+            if (json) {
+                System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            } else {
+                for (ServerBench.StepCost c : results) {
+                    System.out.printf("batch %2d: %8.1f ms/step wall, %8.1f ms/step CPU = %7.1f ms/token wall, %7.1f ms/token CPU%n",
+                            c.batch(), c.wallMillisPerStep(), c.cpuMillisPerStep(), c.wallMillisPerToken(), c.cpuMillisPerToken());
                 }
             }
-            if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            return 0;
         }
-        return 0;
-    }
-
-    private int stepCosts(EngineBatchModel engine) throws Exception {
-        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1");
-        ServerBench.stepCost(engine, 1, 1); // warm-up: JIT
-        List<ServerBench.StepCost> results = new ArrayList<>();
-        for (int p : parallel) {
-            if (p < 1) throw new IllegalArgumentException("--parallel values must be >= 1, got " + p);
-            ServerBench.StepCost c = ServerBench.stepCost(engine, p, steps);
-            results.add(c);
-            if (!json) {
-                System.out.printf("batch %2d: %8.1f ms/step wall, %8.1f ms/step CPU = %7.1f ms/token wall, %7.1f ms/token CPU%n",
-                        c.batch(), c.wallMillisPerStep(), c.cpuMillisPerStep(), c.wallMillisPerToken(), c.cpuMillisPerToken());
+        List<ServerBench.Result> results = ServerBench.compare(model.modelPath(), options, parallel, requests, maxTokens, log);
+        if (json) {
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        } else {
+            for (ServerBench.Result r : results) {
+                System.out.printf("parallel %2d: %4d requests, %6d tokens in %7.2f s = %8.1f tok/s aggregate (decode steps %8.1f tok/s, mean batch %.2f)%n",
+                        r.parallel(), r.requests(), r.completionTokens(), r.seconds(), r.tokensPerSecond(), r.decodeTokensPerSecond(), r.meanBatch());
             }
         }
-        if (json) System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
         return 0;
     }
 }

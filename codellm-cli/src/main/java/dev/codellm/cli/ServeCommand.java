@@ -1,22 +1,23 @@
 package dev.codellm.cli;
 
 import dev.codellm.model.generate.InfillFormat;
-import dev.codellm.server.BatchScheduler;
-import dev.codellm.server.EngineBatchModel;
-import dev.codellm.server.Metrics;
-import dev.codellm.server.OpenAiServer;
+import dev.codellm.server.Server;
+import dev.codellm.server.ServerConfig;
 import dev.codellm.server.ServerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code codellm serve}: the OpenAI-compatible HTTP server with continuous batching. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a model over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models)",
-                "plus llama.cpp's /infill, /tokenize, /detokenize, /health and /metrics.",
+        description = {"Serve a model over HTTP: the OpenAI, llama-server and ollama APIs with continuous batching, and a web UI.",
+                "OpenAI: /v1/completions, /v1/chat/completions, /v1/embeddings, /v1/models (also without /v1); llama-server:",
+                "/completion, /infill, /tokenize, /detokenize, /apply-template, /props, /health, /metrics; ollama: /api/generate,",
+                "/api/chat, /api/tags, ...; the web UI at /.",
                 "Up to --parallel requests are decoded together in one batch step; more wait in a bounded queue."})
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -48,30 +49,28 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, time running requests get to finish before they are ended (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = {"-a", "--alias"}, paramLabel = "NAME",
+            description = {"Name /v1/models and /api/tags list for the model (repeatable; default: its GGUF name).",
+                    "Requests may name any model: the one loaded model answers."})
+    List<String> aliases = new ArrayList<>();
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = {"Access-Control-Allow-Origin granted to browser pages on other origins ('' for none;",
+                    "default: * when listening on loopback only, none otherwise)."})
+    String corsOrigin = ServerOptions.DEFAULT_CORS;
+
     @Override
     public Integer call() throws Exception {
-        if (parallel < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + parallel);
-        if (queue < 1) throw new IllegalArgumentException("--queue must be >= 1, got " + queue);
-        if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout must be >= 1 second, got " + timeoutSeconds);
         String key = apiKey != null ? apiKey : System.getenv("CODELLM_API_KEY");
         if (key != null && key.isBlank()) key = null;
-        EngineBatchModel engine = EngineBatchModel.open(model.modelPath(), model.options(InfillFormat.PSM));
-        System.err.println("codellm: loaded " + engine.summary());
-        Metrics metrics = new Metrics();
-        BatchScheduler scheduler = new BatchScheduler(engine, parallel, queue, metrics);
-        ServerOptions options = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
-                (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds));
-        OpenAiServer server = new OpenAiServer(scheduler, options, metrics).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("codellm: shutting down (finishing running requests, up to " + graceSeconds + " s)");
-            server.stop();
-            engine.close();
-            stopped.countDown();
-        }, "codellm-shutdown"));
-        System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",
-                engine.info().name(), host, server.port(), parallel, queue, key != null ? ", API key required" : "");
-        stopped.await();
+        ServerOptions http = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
+                (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds), aliases, corsOrigin);
+        try (Server server = Server.start(new ServerConfig(model.modelPath(), model.options(InfillFormat.PSM), parallel, queue, http))) {
+            System.err.println("codellm: loaded " + server.summary());
+            System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",
+                    server.info().name(), host, server.port(), parallel, queue, key != null ? ", API key required" : "");
+            server.awaitShutdown(() -> System.err.println("codellm: shutting down (finishing running requests, up to " + graceSeconds + " s)"));
+        }
         return 0;
     }
 }

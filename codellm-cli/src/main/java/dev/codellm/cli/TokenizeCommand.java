@@ -3,7 +3,7 @@ package dev.codellm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.codellm.core.CodellmException;
-import dev.codellm.core.SharedData;
+import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.model.tokenizer.TokenizerBench;
 import java.io.IOException;
@@ -33,11 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "The text comes from the argument, --file, or standard input. No BOS is added unless --bos.",
                 "With --bench PATH, measures encoding speed on a file or on the *.py files under a directory."})
 public final class TokenizeCommand implements Callable<Integer> {
-    static final String DEFAULT_VOCAB = "vocab/ggml-vocab-llama-spm.gguf";
-
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "GGUF file whose tokenizer to use (default: $CODELLM_MODEL, else the Llama 2 / Code Llama "
-                    + "vocabulary in shared data, " + DEFAULT_VOCAB + ").")
+            description = "GGUF file whose tokenizer to use (default: $CODELLM_MODEL, else the model bundled with codellm).")
     Path model;
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the text from this file (UTF-8).")
@@ -141,7 +138,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (model != null) return model;
         String env = System.getenv("CODELLM_MODEL");
         if (env != null && !env.isBlank()) return Path.of(env);
-        return SharedData.require(DEFAULT_VOCAB);
+        return DefaultModelFile.path();
     }
 
     private String input() throws IOException {

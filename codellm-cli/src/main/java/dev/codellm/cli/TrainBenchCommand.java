@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
 public final class TrainBenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--vocab", defaultValue = "2048") int vocab;
+    @Option(names = "--vocab", defaultValue = "2048", description = "Vocabulary size of the random model. Default: ${DEFAULT-VALUE}.") int vocab;
     @Mixin TrainModelOptions model;
-    @Option(names = "--seq-len", defaultValue = "256") int seqLen;
-    @Option(names = "--batch", defaultValue = "4") int batch;
-    @Option(names = "--steps", defaultValue = "5") int steps;
+    @Option(names = "--seq-len", defaultValue = "256", description = "Tokens per row. Default: ${DEFAULT-VALUE}.") int seqLen;
+    @Option(names = "--batch", defaultValue = "4", description = "Rows per step. Default: ${DEFAULT-VALUE}.") int batch;
+    @Option(names = "--steps", defaultValue = "5", description = "Timed steps. Default: ${DEFAULT-VALUE}.") int steps;
     @Option(names = "--json", description = "Print the figures as JSON.") boolean json;
 
     @Override

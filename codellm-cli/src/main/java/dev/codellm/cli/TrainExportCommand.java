@@ -26,14 +26,14 @@ public final class TrainExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.") Path out;
     @Option(names = "--mode", defaultValue = "full", description = "full, lora or qlora. Default: ${DEFAULT-VALUE}.") String mode;
     @Option(names = "--base-model", defaultValue = "codellama/CodeLlama-34b-hf", description = "HF model id. Default: ${DEFAULT-VALUE}.") String base;
-    @Option(names = "--seq-len", defaultValue = "4096") int seqLen;
-    @Option(names = "--epochs", defaultValue = "2") int epochs;
-    @Option(names = "--lr", description = "Default: 2e-5 full, 2e-4 LoRA/QLoRA.") Double lr;
-    @Option(names = "--micro-batch", defaultValue = "1") int microBatch;
-    @Option(names = "--grad-accum", defaultValue = "4") int gradAccum;
-    @Option(names = "--gpus", defaultValue = "8") int gpus;
-    @Option(names = "--lora-rank", defaultValue = "16") int loraRank;
-    @Option(names = "--lora-alpha", defaultValue = "32") int loraAlpha;
+    @Option(names = "--seq-len", defaultValue = "4096", description = "Training sequence length. Default: ${DEFAULT-VALUE}.") int seqLen;
+    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the data. Default: ${DEFAULT-VALUE}.") int epochs;
+    @Option(names = "--lr", description = "Peak learning rate (default: 2e-5 full, 2e-4 LoRA/QLoRA).") Double lr;
+    @Option(names = "--micro-batch", defaultValue = "1", description = "Sequences per GPU per step. Default: ${DEFAULT-VALUE}.") int microBatch;
+    @Option(names = "--grad-accum", defaultValue = "4", description = "Gradient accumulation steps. Default: ${DEFAULT-VALUE}.") int gradAccum;
+    @Option(names = "--gpus", defaultValue = "8", description = "GPUs the launch script starts. Default: ${DEFAULT-VALUE}.") int gpus;
+    @Option(names = "--lora-rank", defaultValue = "16", description = "LoRA rank (lora/qlora modes). Default: ${DEFAULT-VALUE}.") int loraRank;
+    @Option(names = "--lora-alpha", defaultValue = "32", description = "LoRA alpha (lora/qlora modes). Default: ${DEFAULT-VALUE}.") int loraAlpha;
 
     @Override
     public Integer call() throws Exception {

@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
 public final class TrainMergeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--base", required = true) Path base;
-    @Option(names = "--adapter", required = true) Path adapter;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--base", required = true, description = "The base llama GGUF the adapter was trained on.") Path base;
+    @Option(names = "--adapter", required = true, description = "The LoRA adapter GGUF (llama.cpp format, e.g. OUT/adapter.gguf of a LoRA run).") Path adapter;
+    @Option(names = "--out", required = true, description = "The merged GGUF to write.") Path out;
 
     @Override
     public Integer call() throws Exception {

@@ -32,8 +32,8 @@ class InspectCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("starcoder2", j.at("/summary/architecture").asText());
-        assertEquals(49152, j.at("/summary/vocabSize").asInt());
-        assertTrue(j.get("supportsInfill").asBoolean());
+        assertEquals(49152, j.at("/summary/vocab_size").asInt());
+        assertTrue(j.get("supports_infill").asBoolean());
     }
 
     /** inspect shows the EOT and end-of-generation ids the tokenizer and generation use (llama.cpp's choice). */
@@ -56,7 +56,7 @@ class InspectCommandTest {
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("bad GGUF file " + junk) && r.err().contains("byte offset"), r.err());
-        assertEquals(2, CliRun.of("inspect").code());
+        assertEquals(2, CliRun.of("inspect", "a.gguf", "b.gguf").code());
         assertEquals(2, CliRun.of("inspect", "--items", "-1", junk.toString()).code());
     }
 }

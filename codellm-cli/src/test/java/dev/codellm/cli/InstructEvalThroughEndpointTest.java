@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.generate.GeneratorOptions;
-import dev.codellm.server.BatchScheduler;
-import dev.codellm.server.EngineBatchModel;
-import dev.codellm.server.Metrics;
-import dev.codellm.server.OpenAiServer;
+import dev.codellm.server.Server;
+import dev.codellm.server.ServerConfig;
 import dev.codellm.server.ServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +32,10 @@ class InstructEvalThroughEndpointTest {
     @Test
     void localModelAndEndpointScoreTheSame() throws Exception {
         Path model = DefaultModelFile.path();
-        EngineBatchModel engine = EngineBatchModel.open(model, GeneratorOptions.DEFAULT);
-        Metrics metrics = new Metrics();
-        OpenAiServer server = new OpenAiServer(new BatchScheduler(engine, 2, 16, metrics), ServerOptions.defaults().withPort(0), metrics).start();
         CliRun local, remote;
-        try {
+        try (Server server = Server.start(new ServerConfig(model, GeneratorOptions.DEFAULT, 2, 16, ServerOptions.defaults().withPort(0)))) {
             local = eval("local", "--model", model.toString());
-            remote = eval("remote", "--endpoint", "http://127.0.0.1:" + server.port(), "--api-model", engine.info().name());
-        } finally {
-            server.stop();
-            engine.close();
+            remote = eval("remote", "--endpoint", "http://127.0.0.1:" + server.port(), "--api-model", server.info().name());
         }
         assertEquals(0, local.code(), local.err());
         assertEquals(0, remote.code(), remote.err());

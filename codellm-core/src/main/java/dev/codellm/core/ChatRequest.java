@@ -9,11 +9,16 @@ import java.util.List;
  * {@link Generator#chat} reads it so: the local engine renders it into the prompt, the HTTP client
  * sends the messages as they are.
  */
-public record ChatRequest(List<ChatMessage> messages, SamplingParams sampling) {
+public record ChatRequest(List<ChatMessage> messages, SamplingParams sampling) implements GenerationRequest {
     public ChatRequest {
         if (messages == null || messages.isEmpty()) throw new IllegalArgumentException("chat request needs at least one message");
         messages = List.copyOf(messages);
         if (sampling == null) sampling = SamplingParams.GREEDY;
+    }
+
+    @Override
+    public ChatRequest withSampling(SamplingParams s) {
+        return new ChatRequest(messages, s);
     }
 
     public static ChatRequest of(List<ChatMessage> messages, SamplingParams sampling) {

@@ -4,7 +4,7 @@ package dev.codellm.core;
  * A completion request. With a non-null {@code suffix} it is fill-in-the-middle: the model
  * generates what goes between {@code prompt} (the prefix) and {@code suffix}.
  */
-public record CompletionRequest(String prompt, String suffix, SamplingParams sampling) {
+public record CompletionRequest(String prompt, String suffix, SamplingParams sampling) implements GenerationRequest {
     public CompletionRequest {
         if (prompt == null) throw new IllegalArgumentException("prompt must not be null");
         if (sampling == null) sampling = SamplingParams.GREEDY;
@@ -16,5 +16,10 @@ public record CompletionRequest(String prompt, String suffix, SamplingParams sam
 
     public boolean isInfill() {
         return suffix != null;
+    }
+
+    @Override
+    public CompletionRequest withSampling(SamplingParams s) {
+        return new CompletionRequest(prompt, suffix, s);
     }
 }

@@ -15,6 +15,13 @@ public interface Generator extends AutoCloseable {
     /** Chat: messages are rendered with the model's chat template, then completed. */
     Completion chat(ChatRequest request, TokenSink sink);
 
+    /** Runs either kind of request (dispatches to {@link #complete} or {@link #chat}). */
+    default Completion generate(GenerationRequest request, TokenSink sink) {
+        // an if chain, not a pattern switch: core compiles for Java 17 (the Spark module runs there)
+        if (request instanceof CompletionRequest c) return complete(c, sink);
+        return chat((ChatRequest) request, sink);
+    }
+
     @Override
     default void close() {}
 }

@@ -2,6 +2,7 @@ package dev.codellm.server;
 
 import dev.codellm.core.FinishReason;
 import dev.codellm.core.ModelInfo;
+import dev.codellm.model.generate.RequestPlanner;
 import dev.codellm.model.generate.GenerationState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,17 +15,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Continuous batching: one scheduler thread owns up to {@code slots} running generations. Between
  * steps it admits queued jobs into free slots (prefilling each prompt), then decodes one token for
- * every running generation together in a single {@link BatchModel#decode} call, so the weights are
+ * every running generation together in a single {@link BatchBackend#decode} call, so the weights are
  * streamed once per step however many requests are in flight. Jobs that are cancelled, time out,
  * stop or hit a limit leave their slot at the next step, and a waiting job takes it.
  */
 public final class BatchScheduler implements InferenceService {
-    private final BatchModel model;
+    private final BatchBackend model;
     private final int slots;
     private final BlockingQueue<Job> queue;
     private final Metrics metrics;
     private final List<SlotState> running = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
+    /**
+     * Jobs accepted and not yet ended (queued, being taken off the queue, or running). Drain waits
+     * on this one count: "queue empty and no slot busy" misses a job the scheduler has just polled
+     * but not yet put in a slot.
+     */
+    private final AtomicInteger outstanding = new AtomicInteger();
     private final Thread thread;
     private volatile boolean accepting = true;
     private volatile boolean cancelAll;
@@ -35,11 +42,11 @@ public final class BatchScheduler implements InferenceService {
 
     private final int prefillChunk;
 
-    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics) {
+    public BatchScheduler(BatchBackend model, int slots, int queueCapacity, Metrics metrics) {
         this(model, slots, queueCapacity, metrics, DEFAULT_PREFILL_CHUNK);
     }
 
-    public BatchScheduler(BatchModel model, int slots, int queueCapacity, Metrics metrics, int prefillChunk) {
+    public BatchScheduler(BatchBackend model, int slots, int queueCapacity, Metrics metrics, int prefillChunk) {
         if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
         this.prefillChunk = prefillChunk;
         if (slots < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + slots);
@@ -52,28 +59,30 @@ public final class BatchScheduler implements InferenceService {
     }
 
     @Override public ModelInfo info() { return model.info(); }
-    @Override public BatchModel tokenizer() { return model; }
+    @Override public BatchBackend tokenizer() { return model; }
     @Override public int slots() { return slots; }
     @Override public int busySlots() { return busy.get(); }
     @Override public int queueDepth() { return queue.size(); }
 
-    @Override
-    public int[] promptTokens(Prompt prompt) {
-        return model.promptTokens(prompt);
-    }
+    @Override public RequestPlanner planner() { return model.planner(); }
+    @Override public Embeddings embeddings() { return model.embeddings(); }
 
     @Override
     public void submit(Job job) {
-        if (job.promptTokens() == null) throw new IllegalArgumentException("BatchScheduler needs tokenized prompts");
+        if (job.plan() == null) throw new IllegalArgumentException("BatchScheduler needs planned prompts");
         if (!accepting) throw ApiError.overloaded("The server is shutting down.");
-        if (!queue.offer(job)) throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
+        outstanding.incrementAndGet();
+        if (!queue.offer(job)) {
+            outstanding.decrementAndGet();
+            throw ApiError.overloaded("All " + slots + " slots are busy and the queue is full; retry later.");
+        }
     }
 
     @Override
     public void drain(Duration grace) {
         accepting = false;
         long deadline = System.nanoTime() + grace.toNanos();
-        while ((busy.get() > 0 || !queue.isEmpty()) && System.nanoTime() < deadline) {
+        while (outstanding.get() > 0 && System.nanoTime() < deadline) {
             sleep(10);
         }
         cancelAll = true;
@@ -136,20 +145,23 @@ public final class BatchScheduler implements InferenceService {
         }
         if (job.isExpired(System.nanoTime())) {
             metrics.jobFailed();
+            ended();
             job.listener().onError(ApiError.overloaded("Timed out waiting for a free slot."));
             return;
         }
         int[] prompt = job.promptTokens();
         if (prompt.length >= model.info().contextLength()) {
             metrics.jobFailed();
+            ended();
             job.listener().onError(ApiError.contextExceeded(prompt.length, model.info().contextLength()));
             return;
         }
         SlotState s;
         try {
-            s = new SlotState(job, model.newGeneration(job.prompt(), prompt, job.sampling()));
+            s = new SlotState(job, job.plan().newState(job.sampling()));
         } catch (RuntimeException e) {
             metrics.jobFailed();
+            ended();
             job.listener().onError(e);
             return;
         }
@@ -203,6 +215,7 @@ public final class BatchScheduler implements InferenceService {
 
     private void finishUnstarted(Job job, FinishReason reason) {
         metrics.jobFinished(reason, job.promptTokens().length, 0);
+        ended();
         job.listener().onFinish(reason, job.promptTokens().length, 0);
     }
 
@@ -212,7 +225,7 @@ public final class BatchScheduler implements InferenceService {
         for (SlotState s : running) if (!s.prefilling()) decoding.add(s);
         int n = decoding.size();
         if (n == 0) return;
-        BatchModel.Sequence[] seqs = new BatchModel.Sequence[n];
+        BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
         int[] tokens = new int[n];
         for (int i = 0; i < n; i++) {
             seqs[i] = decoding.get(i).seq;
@@ -276,6 +289,7 @@ public final class BatchScheduler implements InferenceService {
         int prompt = s.job.promptTokens().length;
         int generated = s.state.generatedTokens();
         metrics.jobFinished(reason, prompt, generated);
+        ended();
         s.job.listener().onFinish(reason, prompt, generated);
         return false;
     }
@@ -283,6 +297,7 @@ public final class BatchScheduler implements InferenceService {
     private void fail(SlotState s, RuntimeException e) {
         release(s);
         metrics.jobFailed();
+        ended();
         s.job.listener().onError(e);
     }
 
@@ -299,6 +314,10 @@ public final class BatchScheduler implements InferenceService {
         }
     }
 
+    private void ended() {
+        outstanding.decrementAndGet();
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -311,7 +330,7 @@ public final class BatchScheduler implements InferenceService {
     private static final class SlotState {
         final Job job;
         final GenerationState state;
-        BatchModel.Sequence seq;
+        BatchBackend.Sequence seq;
         int prefilled;
         int pending;
         boolean released;

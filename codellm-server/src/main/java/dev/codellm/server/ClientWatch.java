@@ -26,7 +26,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  *
  * <p>The watch must be {@link #stop() stopped} before the response is completed, because Jetty
  * registers its own read interest for the next request then (only one may be pending).
- * {@link HttpJson#writeNow} and {@link Sse#close} do that, and the route wrapper does in its
+ * {@link HttpJson#writeNow} and {@link EventStream#close} do that, and the route wrapper does in its
  * {@code finally}. A client that only half-closes (shuts down its sending side but still reads)
  * looks like one that left; HTTP clients do not do that while waiting for an answer.
  */

@@ -16,7 +16,7 @@ final class GenerationRunner {
     JobGroup submit(GenerationPlan plan) {
         JobGroup group = new JobGroup(service, System.nanoTime() + timeout.toNanos());
         for (GenerationPlan.PromptEntry entry : plan.prompts()) {
-            for (int j = 0; j < plan.n(); j++) group.add(entry.prompt(), entry.tokens(), plan.samplingFor(j), plan.topLogprobs());
+            for (int j = 0; j < plan.n(); j++) group.add(entry.request().withSampling(plan.samplingFor(j)), entry.plan(), plan.topLogprobs());
         }
         return group;
     }

@@ -1,14 +1,13 @@
 package dev.codellm.server;
 
-import dev.codellm.core.ChatRequest;
 import dev.codellm.core.BadRequestException;
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.Completion;
-import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.FinishReason;
 import dev.codellm.core.Generator;
 import dev.codellm.core.ModelInfo;
 import dev.codellm.core.TokenSink;
+import dev.codellm.model.generate.RequestPlanner;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -37,8 +36,8 @@ public final class GeneratorService implements InferenceService {
     }
 
     @Override public ModelInfo info() { return generator.info(); }
-    @Override public BatchModel tokenizer() { return null; }
-    @Override public int[] promptTokens(Prompt prompt) { return null; }
+    @Override public BatchBackend tokenizer() { return null; }
+    @Override public RequestPlanner planner() { return null; }
     @Override public int slots() { return 1; }
     @Override public int busySlots() { return busy.get(); }
     @Override public int queueDepth() { return queue.size(); }
@@ -104,11 +103,7 @@ public final class GeneratorService implements InferenceService {
             return !job.isCancelled() && !stopped && !job.isExpired(System.nanoTime());
         };
         try {
-            Completion c = switch (job.prompt()) {
-                case Prompt.Text t -> generator.complete(new CompletionRequest(t.text(), null, job.sampling()), sink);
-                case Prompt.Infill f -> generator.complete(new CompletionRequest(f.prefix(), f.suffix(), job.sampling()), sink);
-                case Prompt.Chat ch -> generator.chat(new ChatRequest(ch.messages(), job.sampling()), sink);
-            };
+            Completion c = generator.generate(job.request(), sink);
             FinishReason reason = c.finishReason() == FinishReason.CANCELLED && !job.isCancelled() ? FinishReason.LENGTH : c.finishReason();
             metrics.jobFinished(reason, c.usage().promptTokens(), c.usage().completionTokens());
             job.listener().onFinish(reason, c.usage().promptTokens(), c.usage().completionTokens());

@@ -1,25 +1,29 @@
 package dev.codellm.server;
 
 import dev.codellm.core.ModelInfo;
+import dev.codellm.model.generate.RequestPlanner;
 import java.time.Duration;
 
 /**
  * The model side of the server: runs {@link Job}s, at most {@link #slots()} at once with a
  * bounded queue behind them. Two implementations: {@link BatchScheduler} (continuous batching
- * over a {@link BatchModel}) and {@link GeneratorService} (any {@code Generator}, one at a time).
+ * over a {@link BatchBackend}) and {@link GeneratorService} (any {@code Generator}, one at a time).
  */
 public interface InferenceService extends AutoCloseable {
 
     ModelInfo info();
 
     /** Tokenizer for /tokenize, prompt checks and usage; null when the backend has none. */
-    BatchModel tokenizer();
+    BatchBackend tokenizer();
 
-    /** Tokens of the prompt as it will be run, or null when the backend tokenizes itself. */
-    int[] promptTokens(Prompt prompt);
+    /** The model module's planner of this backend's requests, or null when the backend plans (tokenizes) itself. */
+    RequestPlanner planner();
 
     /** Queues a job; throws {@link ApiError} 503 when the queue is full or the service is draining. */
     void submit(Job job);
+
+    /** The backend's embeddings, or null when it has none (then /v1/embeddings answers 400). */
+    default Embeddings embeddings() { return null; }
 
     int slots();
 

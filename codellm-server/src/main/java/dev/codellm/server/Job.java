@@ -1,37 +1,39 @@
 package dev.codellm.server;
 
+import dev.codellm.core.GenerationRequest;
 import dev.codellm.core.SamplingParams;
+import dev.codellm.model.generate.PlannedPrompt;
 
 /**
- * One generation to run: a prompt, how to sample, where to send events, and when to give up.
- * {@link #cancel()} may be called from any thread (client gone, shutdown); the scheduler ends the
- * job at its next step.
+ * One generation to run: the request (core's record, with this choice's sampling), its plan on
+ * the engine, where to send events, and when to give up. {@link #cancel()} may be called from any
+ * thread (client gone, shutdown); the scheduler ends the job at its next step.
  */
 public final class Job {
-    private final Prompt prompt;
-    private final int[] promptTokens;
-    private final SamplingParams sampling;
+    private final GenerationRequest request;
+    private final PlannedPrompt plan;
     private final int topLogprobs;
     private final long deadlineNanos;
     private final JobListener listener;
     private volatile boolean cancelled;
 
     /**
-     * @param promptTokens the tokenized prompt, or null when the backend tokenizes itself
-     * @param topLogprobs  -1 for no logprobs, else how many alternatives to report per token
+     * @param plan        the request planned by the model module, or null when the backend plans itself
+     * @param topLogprobs -1 for no logprobs, else how many alternatives to report per token
      */
-    public Job(Prompt prompt, int[] promptTokens, SamplingParams sampling, int topLogprobs, long deadlineNanos, JobListener listener) {
-        this.prompt = prompt;
-        this.promptTokens = promptTokens;
-        this.sampling = sampling;
+    public Job(GenerationRequest request, PlannedPrompt plan, int topLogprobs, long deadlineNanos, JobListener listener) {
+        this.request = request;
+        this.plan = plan;
         this.topLogprobs = topLogprobs;
         this.deadlineNanos = deadlineNanos;
         this.listener = listener;
     }
 
-    public Prompt prompt() { return prompt; }
-    public int[] promptTokens() { return promptTokens; }
-    public SamplingParams sampling() { return sampling; }
+    public GenerationRequest request() { return request; }
+    public PlannedPrompt plan() { return plan; }
+    /** The prompt's token ids, or null when the backend tokenizes itself. */
+    public int[] promptTokens() { return plan == null ? null : plan.promptIds(); }
+    public SamplingParams sampling() { return request.sampling(); }
     public int topLogprobs() { return topLogprobs; }
     public JobListener listener() { return listener; }
 

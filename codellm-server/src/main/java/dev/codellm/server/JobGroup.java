@@ -1,7 +1,8 @@
 package dev.codellm.server;
 
 import dev.codellm.core.FinishReason;
-import dev.codellm.core.SamplingParams;
+import dev.codellm.core.GenerationRequest;
+import dev.codellm.model.generate.PlannedPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,6 +23,8 @@ final class JobGroup {
     private final List<Job> jobs = new ArrayList<>();
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private int open;
+    private final long createdNanos = System.nanoTime();
+    private long firstTokenNanos, lastEndNanos;
 
     JobGroup(InferenceService service, long deadlineNanos) {
         this.service = service;
@@ -29,9 +32,9 @@ final class JobGroup {
     }
 
     /** Queues one choice; if the service refuses it, everything already queued is cancelled. */
-    void add(Prompt prompt, int[] tokens, SamplingParams sampling, int topLogprobs) {
+    void add(GenerationRequest request, PlannedPrompt plan, int topLogprobs) {
         int choice = jobs.size();
-        Job job = new Job(prompt, tokens, sampling, topLogprobs, deadlineNanos, new JobListener() {
+        Job job = new Job(request, plan, topLogprobs, deadlineNanos, new JobListener() {
             @Override public void onToken(String text, TokenLogprob lp) { events.add(new Token(choice, text, lp)); }
             @Override public void onFinish(FinishReason r, int p, int c) { events.add(new Finished(choice, r, p, c)); }
             @Override public void onError(RuntimeException e) { events.add(new Failed(choice, e)); }
@@ -61,9 +64,25 @@ final class JobGroup {
             cancelAll();
             throw new ApiError(500, "server_error", "The model did not answer in time.", null, "timeout", null);
         }
-        if (!(e instanceof Token)) open--;
+        long now = System.nanoTime();
+        if (e instanceof Token && firstTokenNanos == 0) firstTokenNanos = now;
+        if (!(e instanceof Token)) {
+            open--;
+            lastEndNanos = now;
+        }
         return e;
     }
+
+    /**
+     * Wall-clock phases as the client sees them, for llama.cpp's {@code timings} and ollama's
+     * durations: from queueing to the first token (queue wait + prompt processing), and from the
+     * first token to the last choice's end (generation).
+     */
+    long promptNanos() { return (firstTokenNanos == 0 ? lastEndNanos : firstTokenNanos) - createdNanos; }
+
+    long generationNanos() { return firstTokenNanos == 0 ? 0 : Math.max(0, lastEndNanos - firstTokenNanos); }
+
+    long totalNanos() { return lastEndNanos - createdNanos; }
 
     void cancelAll() {
         jobs.forEach(Job::cancel);

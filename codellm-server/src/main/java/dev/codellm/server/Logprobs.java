@@ -7,7 +7,7 @@ import java.util.List;
 final class Logprobs {
     private Logprobs() {}
 
-    static TokenLogprob of(float[] logits, int chosen, int top, BatchModel model) {
+    static TokenLogprob of(float[] logits, int chosen, int top, BatchBackend model) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) max = Math.max(max, l);
         double sum = 0;

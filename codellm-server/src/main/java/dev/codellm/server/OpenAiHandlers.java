@@ -14,12 +14,10 @@ import java.util.UUID;
 final class OpenAiHandlers {
     private final PlanParser parser;
     private final GenerationRunner runner;
-    private final String modelName;
 
-    OpenAiHandlers(PlanParser parser, GenerationRunner runner, String modelName) {
+    OpenAiHandlers(PlanParser parser, GenerationRunner runner) {
         this.parser = parser;
         this.runner = runner;
-        this.modelName = modelName;
     }
 
     void completions(Context ctx) throws Exception {
@@ -42,7 +40,7 @@ final class OpenAiHandlers {
             }
             ChoiceResult[] results = GenerationRunner.collect(group, watch, ctx);
             if (results == null) return; // the client left; nobody to answer
-            ObjectNode root = ResponseJson.envelope(id, shape.object(), created, modelName);
+            ObjectNode root = ResponseJson.envelope(id, shape.object(), created, plan.model());
             var choices = root.putArray("choices");
             for (int i = 0; i < results.length; i++) choices.add(shape.choice(plan, i, results[i]));
             int[] u = GenerationRunner.usage(results, plan.n());
@@ -56,7 +54,7 @@ final class OpenAiHandlers {
     private void stream(Context ctx, GenerationPlan plan, Shape shape, JobGroup group, String id, long created) throws Exception {
         int n = group.size();
         int[] prompt = new int[n], completion = new int[n], offset = new int[n];
-        Sse sse = Sse.start(ctx);
+        EventStream sse = EventStream.sse(ctx);
         try {
             for (int i = 0; i < n; i++) {
                 ObjectNode opening = shape.opening(plan, i);
@@ -82,7 +80,7 @@ final class OpenAiHandlers {
             }
             if (plan.includeUsage()) {
                 // The extra last chunk of stream_options.include_usage: no choices, usage filled in.
-                ObjectNode root = ResponseJson.envelope(id, shape.chunkObject(), created, modelName);
+                ObjectNode root = ResponseJson.envelope(id, shape.chunkObject(), created, plan.model());
                 root.putArray("choices");
                 int[] u = GenerationRunner.usage(prompt, completion, plan.n());
                 root.set("usage", ResponseJson.usage(u[0], u[1]));
@@ -97,14 +95,14 @@ final class OpenAiHandlers {
     }
 
     private ObjectNode chunk(GenerationPlan plan, Shape shape, String id, long created, ObjectNode choice) {
-        ObjectNode root = ResponseJson.envelope(id, shape.chunkObject(), created, modelName);
+        ObjectNode root = ResponseJson.envelope(id, shape.chunkObject(), created, plan.model());
         root.putArray("choices").add(choice);
         if (plan.includeUsage()) root.putNull("usage");
         return root;
     }
 
     /** After the 200 and headers went out, an error can only be told as one more event. */
-    static void sendStreamError(Sse sse, Throwable error) {
+    static void sendStreamError(EventStream sse, Throwable error) {
         ApiError e = HttpJson.toApiError(error);
         try {
             sse.send(ResponseJson.error(e));

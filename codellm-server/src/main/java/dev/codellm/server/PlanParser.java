@@ -1,71 +1,74 @@
 package dev.codellm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.ChatMessage;
+import dev.codellm.core.ChatRequest;
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.CompletionRequest;
+import dev.codellm.core.GenerationRequest;
 import dev.codellm.core.SamplingParams;
+import dev.codellm.model.generate.PlannedPrompt;
+import dev.codellm.model.generate.PromptTooLongException;
+import dev.codellm.model.generate.RequestPlanner;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns the JSON bodies of /v1/completions, /v1/chat/completions and /infill into {@link GenerationPlan}s. */
+/**
+ * Turns the JSON bodies of the generation routes (OpenAI's /v1/completions and
+ * /v1/chat/completions, llama.cpp's /completion and /infill; ollama's through
+ * {@link OllamaHandlers}) into {@link GenerationPlan}s: core's request records, planned on the
+ * engine by the model module's {@link RequestPlanner} (when the backend has one).
+ */
 final class PlanParser {
     /** OpenAI's default max_tokens for /v1/completions. */
     static final int COMPLETION_DEFAULT_MAX_TOKENS = 16;
 
-    private final InferenceService service;
-    private final String modelName;
+    /**
+     * /infill without {@code n_predict}: llama-server would generate until EOS or the trained
+     * context, which for a code model that never emits {@code <EOT>} ran 20 s; 128 tokens is what
+     * the editor plugins that call /infill (llama.vim, llama.vscode) ask for by default.
+     */
+    static final int INFILL_DEFAULT_N_PREDICT = 128;
 
-    PlanParser(InferenceService service, String modelName) {
+    /** Sampling defaults of a dialect when a field is absent. */
+    record Defaults(double temperature, double topP, int topK, double minP, double repeatPenalty) {}
+
+    /** OpenAI's documented defaults. */
+    static final Defaults OPENAI = new Defaults(1.0, 1.0, 0, 0.0, 1.0);
+    /** llama-server's defaults for its native endpoints (common_params_sampling). */
+    static final Defaults LLAMA_CPP = new Defaults(0.8, 0.95, 40, 0.05, 1.0);
+
+    private final InferenceService service;
+    private final ServedModel model;
+
+    PlanParser(InferenceService service, ServedModel model) {
         this.service = service;
-        this.modelName = modelName;
+        this.model = model;
     }
 
     GenerationPlan completions(JsonNode body) {
-        checkModel(body);
         String suffix = Fields.string(body, "suffix", null);
-        List<GenerationPlan.PromptEntry> prompts = new ArrayList<>();
-        JsonNode p = Fields.get(body, "prompt");
-        if (p == null) throw ApiError.badRequest("'prompt' is required", "prompt");
-        if (p.isTextual()) {
-            prompts.add(textPrompt(p.textValue(), suffix));
-        } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
-            prompts.add(tokenPrompt(p, suffix));
-        } else if (p.isArray() && !p.isEmpty()) {
-            if (p.size() > 64) throw ApiError.badRequest("'prompt' may hold at most 64 prompts", "prompt");
-            for (JsonNode item : p) {
-                if (item.isTextual()) prompts.add(textPrompt(item.textValue(), suffix));
-                else if (item.isArray() && !item.isEmpty()) prompts.add(tokenPrompt(item, suffix));
-                else throw ApiError.badRequest("'prompt' must be a string, an array of strings, or token arrays", "prompt");
-            }
-        } else {
-            throw ApiError.badRequest("'prompt' must be a non-empty string, array of strings, or token array", "prompt");
-        }
+        List<GenerationPlan.PromptEntry> prompts = prompts(Fields.get(body, "prompt"), suffix, 64);
         Integer logprobs = Fields.integer(body, "logprobs", null, 0, 5);
         boolean echo = Fields.bool(body, "echo", false);
         if (echo && logprobs != null) {
             throw ApiError.badRequest("'echo' together with 'logprobs' is not supported (prompt logprobs are not computed)", "echo");
         }
-        int maxTokens = Fields.integer(body, "max_tokens", COMPLETION_DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE);
-        return plan(body, prompts, maxTokens, logprobs == null ? -1 : logprobs, echo);
+        int maxTokens = maxTokens(body, "max_tokens", COMPLETION_DEFAULT_MAX_TOKENS);
+        return plan(body, prompts, maxTokens, logprobs == null ? -1 : logprobs, echo, OPENAI);
     }
 
     GenerationPlan chat(JsonNode body) {
-        checkModel(body);
-        JsonNode msgs = Fields.get(body, "messages");
-        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
-            throw ApiError.badRequest("'messages' must be a non-empty array", "messages");
-        }
-        List<ChatMessage> messages = new ArrayList<>();
-        for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), i));
-        Prompt prompt = new Prompt.Chat(messages);
-        int[] tokens = tokens(prompt);
+        ChatRequest request = chatRequest(Fields.get(body, "messages"));
+        PlannedPrompt planned = plan(request);
         boolean logprobs = Fields.bool(body, "logprobs", false);
         Integer top = Fields.integer(body, "top_logprobs", null, 0, 20);
         if (top != null && !logprobs) throw ApiError.badRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
-        Integer maxTokens = Fields.integer(body, "max_completion_tokens", null, 0, Integer.MAX_VALUE);
-        if (maxTokens == null) maxTokens = Fields.integer(body, "max_tokens", null, 0, Integer.MAX_VALUE);
-        if (maxTokens == null) maxTokens = service.info().contextLength();
-        var entry = new GenerationPlan.PromptEntry(prompt, tokens, "");
-        return plan(body, List.of(entry), maxTokens, logprobs ? (top == null ? 0 : top) : -1, false);
+        int maxTokens = Fields.get(body, "max_completion_tokens") != null ? maxTokens(body, "max_completion_tokens", -1)
+                : maxTokens(body, "max_tokens", -1);
+        var entry = new GenerationPlan.PromptEntry(request, planned, "");
+        return plan(body, List.of(entry), maxTokens, logprobs ? (top == null ? 0 : top) : -1, false, OPENAI);
     }
 
     /** llama.cpp's /infill: input_prefix, input_suffix, input_extra (files prepended to the prefix), n_predict. */
@@ -86,16 +89,70 @@ final class PlanParser {
             }
         }
         String extraPrompt = Fields.string(body, "prompt", "");
-        Prompt prompt = new Prompt.Infill(context + prefix + extraPrompt, suffix);
-        int[] tokens = tokens(prompt);
-        Integer maxTokens = Fields.integer(body, "n_predict", null, -1, Integer.MAX_VALUE);
-        if (maxTokens == null) maxTokens = Fields.integer(body, "max_tokens", null, 0, Integer.MAX_VALUE);
-        if (maxTokens == null || maxTokens < 0) maxTokens = service.info().contextLength();
-        var entry = new GenerationPlan.PromptEntry(prompt, tokens, prefix);
-        return plan(body, List.of(entry), maxTokens, -1, false);
+        CompletionRequest request = new CompletionRequest(context + prefix + extraPrompt, suffix, SamplingParams.GREEDY);
+        PlannedPrompt planned = plan(request);
+        int maxTokens = Fields.get(body, "n_predict") != null ? maxTokens(body, "n_predict", -1)
+                : maxTokens(body, "max_tokens", INFILL_DEFAULT_N_PREDICT);
+        var entry = new GenerationPlan.PromptEntry(request, planned, prefix);
+        return plan(body, List.of(entry), maxTokens, -1, false, OPENAI);
     }
 
-    private GenerationPlan plan(JsonNode body, List<GenerationPlan.PromptEntry> prompts, int maxTokens, int topLogprobs, boolean echo) {
+    /**
+     * llama.cpp's native /completion: {@code prompt} as a string or token ids, {@code n_predict}
+     * (default -1: until EOS or the context is full, as llama-server), llama.cpp's sampling
+     * defaults (temperature 0.8, top_k 40, top_p 0.95, min_p 0.05), {@code seed} -1 for random.
+     */
+    GenerationPlan completion(JsonNode body) {
+        JsonNode p = Fields.get(body, "prompt");
+        if (p != null && p.isArray() && p.size() > 1 && !p.get(0).isIntegralNumber()) {
+            throw ApiError.badRequest("'prompt' must be one string or one array of token ids here (use /v1/completions for several)", "prompt");
+        }
+        List<GenerationPlan.PromptEntry> prompts = prompts(p, null, 1);
+        int maxTokens = Fields.get(body, "n_predict") != null ? maxTokens(body, "n_predict", -1) : maxTokens(body, "max_tokens", -1);
+        return plan(body, prompts, maxTokens, -1, false, LLAMA_CPP);
+    }
+
+    /** OpenAI's {@code messages} array as core's chat request (sampling filled in later). */
+    ChatRequest chatRequest(JsonNode msgs) {
+        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
+            throw ApiError.badRequest("'messages' must be a non-empty array", "messages");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), i));
+        return new ChatRequest(messages, SamplingParams.GREEDY);
+    }
+
+    private List<GenerationPlan.PromptEntry> prompts(JsonNode p, String suffix, int maxPrompts) {
+        List<GenerationPlan.PromptEntry> prompts = new ArrayList<>();
+        if (p == null) throw ApiError.badRequest("'prompt' is required", "prompt");
+        if (p.isTextual()) {
+            prompts.add(textPrompt(p.textValue(), suffix));
+        } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
+            prompts.add(tokenPrompt(p, suffix));
+        } else if (p.isArray() && !p.isEmpty()) {
+            if (p.size() > maxPrompts) throw ApiError.badRequest("'prompt' may hold at most " + maxPrompts + " prompts", "prompt");
+            for (JsonNode item : p) {
+                if (item.isTextual()) prompts.add(textPrompt(item.textValue(), suffix));
+                else if (item.isArray() && !item.isEmpty()) prompts.add(tokenPrompt(item, suffix));
+                else throw ApiError.badRequest("'prompt' must be a string, an array of strings, or token arrays", "prompt");
+            }
+        } else {
+            throw ApiError.badRequest("'prompt' must be a non-empty string, array of strings, or token array", "prompt");
+        }
+        return prompts;
+    }
+
+    /**
+     * A token limit field: absent gives {@code dflt}; -1 (llama.vscode sends it, as llama.cpp's
+     * {@code n_predict}) means "until the context is full", as does a -1 default.
+     */
+    int maxTokens(JsonNode body, String field, int dflt) {
+        int v = Fields.integer(body, field, dflt, -1, Integer.MAX_VALUE);
+        return v < 0 ? service.info().contextLength() : v;
+    }
+
+    private GenerationPlan plan(JsonNode body, List<GenerationPlan.PromptEntry> prompts, int maxTokens, int topLogprobs, boolean echo,
+                                Defaults defaults) {
         UnsupportedFields.check(body);
         int n = Fields.integer(body, "n", 1, 1, 16);
         if (prompts.size() * n > 64) throw ApiError.badRequest("at most 64 choices per request (prompts × n)", "n");
@@ -109,42 +166,48 @@ final class PlanParser {
             if (!so.isObject()) throw ApiError.badRequest("'stream_options' must be an object", "stream_options");
             includeUsage = Fields.bool(so, "include_usage", false);
         }
-        SamplingParams sampling = sampling(body, maxTokens)
-                .withLogitBias(Fields.logitBias(body, service.tokenizer() == null ? Integer.MAX_VALUE : service.tokenizer().vocabSize()));
-        return new GenerationPlan(prompts, n, sampling, topLogprobs, stream, includeUsage, echo);
+        SamplingParams sampling = sampling(body, maxTokens, defaults).withLogitBias(Fields.logitBias(body, vocabSize()));
+        return new GenerationPlan(prompts, n, sampling, topLogprobs, stream, includeUsage, echo, answerName(body));
     }
 
-    /** OpenAI sampling fields plus llama.cpp's top_k, min_p, repeat_penalty, repeat_last_n. */
-    static SamplingParams sampling(JsonNode body, int maxTokens) {
+    int vocabSize() {
+        return service.tokenizer() == null ? Integer.MAX_VALUE : service.tokenizer().vocabSize();
+    }
+
+    /**
+     * The name answers carry: the one the client asked for (any name is served by the one loaded
+     * model, as llama-server does: clients send their own configured names), else the primary one.
+     */
+    String answerName(JsonNode body) {
+        String asked = Fields.string(body, "model", null);
+        return asked == null || asked.isBlank() ? model.name() : asked;
+    }
+
+    /** OpenAI sampling fields plus llama.cpp's top_k, min_p, repeat_penalty, repeat_last_n; llama.cpp's seed -1 is "random". */
+    static SamplingParams sampling(JsonNode body, int maxTokens, Defaults d) {
+        Long seed = Fields.seed(body);
+        if (seed != null && seed == -1 && d == LLAMA_CPP) seed = null;
         return new SamplingParams(
-                Fields.number(body, "temperature", 1.0, 0, 2),
-                Fields.number(body, "top_p", 1.0, Double.MIN_VALUE, 1),
-                Fields.integer(body, "top_k", 0, 0, Integer.MAX_VALUE),
-                Fields.number(body, "min_p", 0.0, 0, 1),
-                Fields.number(body, "repeat_penalty", 1.0, 0, 10),
+                Fields.number(body, "temperature", d.temperature(), 0, 2),
+                Fields.number(body, "top_p", d.topP(), Double.MIN_VALUE, 1),
+                Fields.integer(body, "top_k", d.topK(), 0, Integer.MAX_VALUE),
+                Fields.number(body, "min_p", d.minP(), 0, 1),
+                Fields.number(body, "repeat_penalty", d.repeatPenalty(), 0, 10),
                 Fields.integer(body, "repeat_last_n", 64, 0, 1 << 20),
                 Fields.number(body, "presence_penalty", 0.0, -2, 2),
                 Fields.number(body, "frequency_penalty", 0.0, -2, 2),
-                Fields.seed(body),
+                seed,
                 maxTokens,
                 Fields.stop(body));
     }
 
-    private void checkModel(JsonNode body) {
-        String model = Fields.string(body, "model", null);
-        if (model != null && !model.equals(modelName)) {
-            throw ApiError.badRequest("The model '" + model + "' does not exist; this server serves '" + modelName + "'.",
-                    "model", "model_not_found");
-        }
-    }
-
     private GenerationPlan.PromptEntry textPrompt(String text, String suffix) {
-        Prompt prompt = suffix == null ? new Prompt.Text(text) : new Prompt.Infill(text, suffix);
-        return new GenerationPlan.PromptEntry(prompt, tokens(prompt), text);
+        CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
+        return new GenerationPlan.PromptEntry(request, plan(request), text);
     }
 
     private GenerationPlan.PromptEntry tokenPrompt(JsonNode ids, String suffix) {
-        BatchModel tok = service.tokenizer();
+        BatchBackend tok = service.tokenizer();
         if (tok == null) throw ApiError.badRequest("token-id prompts are not supported by this backend", "prompt");
         int[] tokens = new int[ids.size()];
         for (int i = 0; i < tokens.length; i++) {
@@ -161,20 +224,43 @@ final class PlanParser {
             throw ApiError.badRequest("invalid token id in prompt: " + e.getMessage(), "prompt");
         }
         if (suffix != null) {
-            Prompt prompt = new Prompt.Infill(text, suffix);
-            return new GenerationPlan.PromptEntry(prompt, tokens(prompt), text);
+            CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
+            return new GenerationPlan.PromptEntry(request, plan(request), text);
         }
         checkLength(tokens);
-        return new GenerationPlan.PromptEntry(new Prompt.Text(text), tokens, text);
+        return new GenerationPlan.PromptEntry(CompletionRequest.of(text, SamplingParams.GREEDY), planRaw(tokens), text);
     }
 
-    private int[] tokens(Prompt prompt) {
-        if (prompt instanceof Prompt.Infill && !service.info().supportsInfill()) {
-            throw ApiError.badRequest("The model '" + modelName + "' does not support fill-in-the-middle (no FIM tokens).", "suffix");
+    /**
+     * The request planned on the engine (null when the backend plans itself). Planning errors a
+     * client can fix are 400s: a prompt over the context, a model without FIM tokens.
+     */
+    PlannedPrompt plan(GenerationRequest request) {
+        if (request instanceof CompletionRequest c && c.isInfill() && !service.info().supportsInfill()) {
+            throw ApiError.badRequest("The model '" + model.name() + "' does not support fill-in-the-middle (no FIM tokens).", "suffix");
         }
-        int[] tokens = service.promptTokens(prompt);
-        if (tokens != null) checkLength(tokens);
-        return tokens;
+        RequestPlanner planner = service.planner();
+        if (planner == null) return null;
+        PlannedPrompt planned;
+        try {
+            planned = planner.plan(request);
+        } catch (PromptTooLongException e) {
+            throw ApiError.contextExceeded(e.promptTokens(), e.contextLength());
+        } catch (BadRequestException e) {
+            throw ApiError.badRequest(e.getMessage(), e.param());
+        } catch (CodellmException e) {
+            throw ApiError.badRequest(e.getMessage(), request instanceof ChatRequest ? "messages" : "prompt");
+        }
+        checkLength(planned.promptIds());
+        return planned;
+    }
+
+    private PlannedPrompt planRaw(int[] tokens) {
+        try {
+            return service.planner().plan(tokens);
+        } catch (CodellmException e) {
+            throw ApiError.badRequest(e.getMessage(), "prompt");
+        }
     }
 
     private void checkLength(int[] tokens) {

@@ -37,10 +37,49 @@ public final class ServerBench {
 
     private ServerBench() {}
 
+    /**
+     * {@code codellm serve-bench}: loads {@code model}, warms up (JIT, sessions, HTTP stack), then
+     * runs {@link #run} once per value of {@code parallel}; {@code log} gets the loading line.
+     */
+    public static List<Result> compare(java.nio.file.Path model, dev.codellm.model.generate.GeneratorOptions options,
+                                       List<Integer> parallel, int requests, int maxTokens, java.util.function.Consumer<String> log) throws Exception {
+        if (requests < 1 || maxTokens < 1) throw new IllegalArgumentException("--requests and --max-tokens must be >= 1");
+        checkPositive(parallel);
+        try (EngineBatchBackend engine = EngineBatchBackend.open(model, options)) {
+            log.accept(loaded(engine));
+            run(engine, 1, 1, Math.min(8, maxTokens));
+            List<Result> results = new ArrayList<>();
+            for (int p : parallel) results.add(run(engine, p, requests, maxTokens));
+            return results;
+        }
+    }
+
+    /** {@code serve-bench --step-only}: the batched decode step's cost for each batch size (after a JIT warm-up). */
+    public static List<StepCost> stepCosts(java.nio.file.Path model, dev.codellm.model.generate.GeneratorOptions options,
+                                           List<Integer> batches, int steps, java.util.function.Consumer<String> log) {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1");
+        checkPositive(batches);
+        try (EngineBatchBackend engine = EngineBatchBackend.open(model, options)) {
+            log.accept(loaded(engine));
+            stepCost(engine, 1, 1);
+            List<StepCost> results = new ArrayList<>();
+            for (int b : batches) results.add(stepCost(engine, b, steps));
+            return results;
+        }
+    }
+
+    private static String loaded(EngineBatchBackend engine) {
+        return "loaded " + engine.summary() + "; kernels: " + (dev.codellm.model.kernels.NativeKernels.enabled() ? "native int8" : "Java Vector API");
+    }
+
+    private static void checkPositive(List<Integer> parallel) {
+        for (int p : parallel) if (p < 1) throw new IllegalArgumentException("--parallel values must be >= 1, got " + p);
+    }
+
     /** Decodes {@code steps} batched steps of {@code batch} fresh sequences (after 2 warm-up steps). */
-    public static StepCost stepCost(BatchModel model, int batch, int steps) {
+    public static StepCost stepCost(BatchBackend model, int batch, int steps) {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        BatchModel.Sequence[] seqs = new BatchModel.Sequence[batch];
+        BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[batch];
         int[] tokens = new int[batch];
         try {
             for (int i = 0; i < batch; i++) {
@@ -55,19 +94,19 @@ public final class ServerBench {
             double wall = (System.nanoTime() - wall0) / 1e6, cpu = (os.getProcessCpuTime() - cpu0) / 1e6;
             return new StepCost(batch, steps, wall / steps, cpu / steps);
         } finally {
-            for (BatchModel.Sequence s : seqs) if (s != null) s.release();
+            for (BatchBackend.Sequence s : seqs) if (s != null) s.release();
         }
     }
 
-    private static void next(BatchModel model, BatchModel.Sequence[] seqs, int[] tokens) {
+    private static void next(BatchBackend model, BatchBackend.Sequence[] seqs, int[] tokens) {
         float[][] logits = model.decode(seqs, tokens);
         for (int i = 0; i < seqs.length; i++) tokens[i] = VecMath.argmax(logits[i]);
     }
 
-    public static Result run(BatchModel model, int parallel, int requests, int maxTokens) throws Exception {
+    public static Result run(BatchBackend model, int parallel, int requests, int maxTokens) throws Exception {
         Metrics metrics = new Metrics();
         BatchScheduler scheduler = new BatchScheduler(model, parallel, Math.max(1, requests), metrics);
-        OpenAiServer server = new OpenAiServer(scheduler, ServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)), metrics).start();
+        ApiServer server = new ApiServer(scheduler, ServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)), metrics).start();
         String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {

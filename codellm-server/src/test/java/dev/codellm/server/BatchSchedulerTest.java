@@ -2,8 +2,10 @@ package dev.codellm.server;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.FinishReason;
 import dev.codellm.core.SamplingParams;
+import dev.codellm.model.generate.PlannedPrompt;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,28 +46,33 @@ class BatchSchedulerTest {
         FinishReason await() throws Exception { return done.get(20, TimeUnit.SECONDS); }
     }
 
-    private static Job job(int[] prompt, SamplingParams p, Recorder r) {
-        return new Job(new Prompt.Text("x"), prompt, p, -1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r);
+    /** A job running raw {@code prompt} ids, planned by {@code model}'s planner. */
+    private static Job job(FakeBatchBackend model, int[] prompt, SamplingParams p, Recorder r) {
+        return job(model.planner().plan(prompt), p, r);
+    }
+
+    private static Job job(PlannedPrompt plan, SamplingParams p, Recorder r) {
+        return new Job(CompletionRequest.of("x", p), plan, -1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r);
     }
 
     private static final SamplingParams LONG = SamplingParams.GREEDY.withMaxTokens(1000);
 
     @Test
     void concurrentJobsAreDecodedTogetherAndEachGetsItsOwnAnswer() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(512, 2000, 0);
+        FakeBatchBackend model = new FakeBatchBackend(512, 2000, 0);
         scheduler = new BatchScheduler(model, 4, 16, new Metrics());
         List<Recorder> recs = new ArrayList<>();
         List<int[]> prompts = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            int[] prompt = FakeBatchModel.bytes("prompt number " + i, true);
+            int[] prompt = FakeBatchBackend.bytes("prompt number " + i, true);
             Recorder r = new Recorder();
             recs.add(r);
             prompts.add(prompt);
-            scheduler.submit(job(prompt, LONG, r));
+            scheduler.submit(job(model, prompt, LONG, r));
         }
         for (int i = 0; i < 6; i++) {
             assertEquals(FinishReason.STOP, recs.get(i).await());
-            String expected = FakeBatchModel.answer(prompts.get(i));
+            String expected = FakeBatchBackend.answer(prompts.get(i));
             assertEquals(expected, recs.get(i).text.toString());
             assertEquals(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, recs.get(i).completion);
             assertEquals(prompts.get(i).length, recs.get(i).prompt);
@@ -77,37 +84,37 @@ class BatchSchedulerTest {
 
     @Test
     void longPromptsArePrefilledInChunksBetweenDecodeSteps() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        FakeBatchBackend model = new FakeBatchBackend(512, 0, 0);
         scheduler = new BatchScheduler(model, 2, 4, new Metrics(), 4);
-        int[] prompt = FakeBatchModel.bytes("nineteen characters", true); // 20 tokens → 5 chunks of 4
+        int[] prompt = FakeBatchBackend.bytes("nineteen characters", true); // 20 tokens → 5 chunks of 4
         Recorder r = new Recorder();
-        scheduler.submit(job(prompt, LONG, r));
+        scheduler.submit(job(model, prompt, LONG, r));
         assertEquals(FinishReason.STOP, r.await());
-        assertEquals(FakeBatchModel.answer(prompt), r.text.toString(), "the answer depends on the whole prompt");
+        assertEquals(FakeBatchBackend.answer(prompt), r.text.toString(), "the answer depends on the whole prompt");
         assertEquals(5, model.prefillCalls.get());
         assertEquals(prompt.length, r.prompt);
     }
 
     @Test
     void maxTokensAndStopStringsEndGenerations() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        FakeBatchBackend model = new FakeBatchBackend(512, 0, 0);
         scheduler = new BatchScheduler(model, 2, 4, new Metrics());
-        int[] prompt = FakeBatchModel.bytes("abc", true);
-        String answer = FakeBatchModel.answer(prompt);
+        int[] prompt = FakeBatchBackend.bytes("abc", true);
+        String answer = FakeBatchBackend.answer(prompt);
 
         Recorder limited = new Recorder();
-        scheduler.submit(job(prompt, SamplingParams.GREEDY.withMaxTokens(3), limited));
+        scheduler.submit(job(model, prompt, SamplingParams.GREEDY.withMaxTokens(3), limited));
         assertEquals(FinishReason.LENGTH, limited.await());
         assertEquals(answer.substring(0, 3), limited.text.toString());
         assertEquals(3, limited.completion);
 
         Recorder stopped = new Recorder();
-        scheduler.submit(job(prompt, LONG.withStop(List.of("wö")), stopped));
+        scheduler.submit(job(model, prompt, LONG.withStop(List.of("wö")), stopped));
         assertEquals(FinishReason.STOP, stopped.await());
         assertEquals(answer.substring(0, answer.indexOf("wö")), stopped.text.toString());
 
         Recorder zero = new Recorder();
-        scheduler.submit(job(prompt, SamplingParams.GREEDY.withMaxTokens(0), zero));
+        scheduler.submit(job(model, prompt, SamplingParams.GREEDY.withMaxTokens(0), zero));
         assertEquals(FinishReason.LENGTH, zero.await());
         assertEquals("", zero.text.toString());
         assertEquals(0, model.liveSequences.get());
@@ -115,16 +122,17 @@ class BatchSchedulerTest {
 
     @Test
     void generationStopsWhenTheContextIsFull() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(12, 0, 0);
+        FakeBatchBackend model = new FakeBatchBackend(12, 0, 0);
         scheduler = new BatchScheduler(model, 1, 4, new Metrics());
-        int[] prompt = FakeBatchModel.bytes("abcdefg", true); // 8 tokens of 12
+        int[] prompt = FakeBatchBackend.bytes("abcdefg", true); // 8 tokens of 12
         Recorder r = new Recorder();
-        scheduler.submit(job(prompt, LONG, r));
+        scheduler.submit(job(model, prompt, LONG, r));
         assertEquals(FinishReason.LENGTH, r.await());
         assertEquals(4, r.completion, "prompt + generated reaches the context exactly");
 
         Recorder tooLong = new Recorder();
-        scheduler.submit(job(FakeBatchModel.bytes("abcdefghijklmnop", true), LONG, tooLong));
+        // planned without the planner's own context check, to test the scheduler's
+        scheduler.submit(job(model.unchecked(FakeBatchBackend.bytes("abcdefghijklmnop", true)), LONG, tooLong));
         Exception e = assertThrows(Exception.class, tooLong::await);
         assertInstanceOf(ApiError.class, e.getCause());
         assertEquals("context_length_exceeded", ((ApiError) e.getCause()).code());
@@ -132,31 +140,31 @@ class BatchSchedulerTest {
 
     @Test
     void cancelledJobLeavesItsSlotForAWaitingOne() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(100_000, 1000, 0, 20);
+        FakeBatchBackend model = new FakeBatchBackend(100_000, 1000, 0, 20);
         scheduler = new BatchScheduler(model, 1, 4, new Metrics());
         Recorder first = new Recorder();
-        Job firstJob = job(FakeBatchModel.bytes("first", true), LONG, first);
+        Job firstJob = job(model, FakeBatchBackend.bytes("first", true), LONG, first);
         scheduler.submit(firstJob);
         Recorder second = new Recorder();
-        int[] p2 = FakeBatchModel.bytes("second", true);
-        scheduler.submit(job(p2, LONG, second));
+        int[] p2 = FakeBatchBackend.bytes("second", true);
+        scheduler.submit(job(model, p2, LONG, second));
         long until = System.nanoTime() + 10_000_000_000L;
         while (first.tokens < 2 && System.nanoTime() < until) Thread.sleep(1);
         firstJob.cancel();
         assertEquals(FinishReason.CANCELLED, first.await());
         assertEquals(FinishReason.STOP, second.await());
-        assertEquals(FakeBatchModel.answer(p2, 20), second.text.toString());
+        assertEquals(FakeBatchBackend.answer(p2, 20), second.text.toString());
         assertEquals(0, model.liveSequences.get());
     }
 
     @Test
     void fullQueueIsRefusedWith503AndRetryAfter() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(512, 20_000, 0);
+        FakeBatchBackend model = new FakeBatchBackend(512, 20_000, 0);
         scheduler = new BatchScheduler(model, 1, 1, new Metrics());
         List<Job> jobs = new ArrayList<>();
         ApiError refused = null;
         for (int i = 0; i < 4 && refused == null; i++) {
-            Job j = job(FakeBatchModel.bytes("q" + i, true), LONG, new Recorder());
+            Job j = job(model, FakeBatchBackend.bytes("q" + i, true), LONG, new Recorder());
             try {
                 scheduler.submit(j);
                 jobs.add(j);
@@ -172,33 +180,33 @@ class BatchSchedulerTest {
 
     @Test
     void logprobsAreTheLogSoftmaxOfTheLogits() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(512, 0, 0);
+        FakeBatchBackend model = new FakeBatchBackend(512, 0, 0);
         scheduler = new BatchScheduler(model, 1, 4, new Metrics());
         Recorder r = new Recorder();
-        scheduler.submit(new Job(new Prompt.Text("x"), FakeBatchModel.bytes("a", true), SamplingParams.GREEDY.withMaxTokens(2), 2,
+        scheduler.submit(new Job(CompletionRequest.of("x", SamplingParams.GREEDY.withMaxTokens(2)), model.planner().plan(FakeBatchBackend.bytes("a", true)), 2,
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r));
         r.await();
         // one-hot logits: LOGIT for the chosen token, 0 for the other 260
-        double expected = FakeBatchModel.LOGIT - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1));
+        double expected = FakeBatchBackend.LOGIT - Math.log(Math.exp(FakeBatchBackend.LOGIT) + (FakeBatchBackend.VOCAB - 1));
         assertEquals(2, r.logprobs.size());
         assertEquals(expected, r.logprobs.get(0).logprob(), 1e-6);
         assertEquals(" ", r.logprobs.get(0).token());
         assertEquals(2, r.logprobs.get(0).top().size());
         assertEquals(" ", r.logprobs.get(0).top().get(0).token());
-        assertEquals(0 - Math.log(Math.exp(FakeBatchModel.LOGIT) + (FakeBatchModel.VOCAB - 1)), r.logprobs.get(0).top().get(1).logprob(), 1e-6);
+        assertEquals(0 - Math.log(Math.exp(FakeBatchBackend.LOGIT) + (FakeBatchBackend.VOCAB - 1)), r.logprobs.get(0).top().get(1).logprob(), 1e-6);
     }
 
     @Test
     void drainLetsRunningJobsFinishThenRefusesNewOnes() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(512, 1000, 0);
+        FakeBatchBackend model = new FakeBatchBackend(512, 1000, 0);
         scheduler = new BatchScheduler(model, 2, 4, new Metrics());
         Recorder r = new Recorder();
-        int[] p = FakeBatchModel.bytes("drain me", true);
-        scheduler.submit(job(p, LONG, r));
+        int[] p = FakeBatchBackend.bytes("drain me", true);
+        scheduler.submit(job(model, p, LONG, r));
         scheduler.drain(Duration.ofSeconds(10));
         assertEquals(FinishReason.STOP, r.await());
-        assertEquals(FakeBatchModel.answer(p), r.text.toString());
-        ApiError e = assertThrows(ApiError.class, () -> scheduler.submit(job(p, LONG, new Recorder())));
+        assertEquals(FakeBatchBackend.answer(p), r.text.toString());
+        ApiError e = assertThrows(ApiError.class, () -> scheduler.submit(job(model, p, LONG, new Recorder())));
         assertEquals(503, e.status());
         scheduler = null;
     }

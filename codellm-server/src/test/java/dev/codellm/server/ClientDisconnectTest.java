@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClientDisconnectTest {
     /** Long answers (~3,200 tokens at 2 ms a step, ~6 s): a generation runs until it is cancelled. */
-    private static FakeBatchModel slowModel() {
-        return new FakeBatchModel(8192, 2000, 0, 200);
+    private static FakeBatchBackend slowModel() {
+        return new FakeBatchBackend(8192, 2000, 0, 200);
     }
 
     private static Socket send(TestServer server, String path, String body) throws IOException {
@@ -45,7 +45,7 @@ class ClientDisconnectTest {
 
     @Test
     void nonStreamingClientThatClosesIsCancelledAtOnce() throws Exception {
-        FakeBatchModel model = slowModel();
+        FakeBatchBackend model = slowModel();
         try (TestServer server = TestServer.withFake(model, 2, 4, ServerOptions.defaults())) {
             Socket client = send(server, "/v1/completions", "{\"prompt\": \"cancel me\", \"max_tokens\": 3000}");
             await("the generation to run", 10_000, () -> model.steps.get() >= 20);
@@ -73,7 +73,7 @@ class ClientDisconnectTest {
 
     @Test
     void queuedClientsThatCloseLeaveTheQueueAndStreamsAreCancelledBeforeTheirFirstToken() throws Exception {
-        FakeBatchModel model = slowModel();
+        FakeBatchBackend model = slowModel();
         try (TestServer server = TestServer.withFake(model, 1, 4, ServerOptions.defaults())) {
             Socket running = send(server, "/v1/completions", "{\"prompt\": \"hold the slot\", \"max_tokens\": 3000}");
             await("the first generation to run", 10_000, () -> model.steps.get() >= 5);
@@ -96,7 +96,7 @@ class ClientDisconnectTest {
 
     @Test
     void streamingClientThatClosesIsCancelledAtOnce() throws Exception {
-        FakeBatchModel model = slowModel();
+        FakeBatchBackend model = slowModel();
         try (TestServer server = TestServer.withFake(model, 2, 4, ServerOptions.defaults())) {
             Socket client = send(server, "/v1/chat/completions",
                     "{\"messages\": [{\"role\": \"user\", \"content\": \"stream\"}], \"max_tokens\": 3000, \"stream\": true}");
@@ -112,7 +112,7 @@ class ClientDisconnectTest {
     /** The watch must hand the connection back to Jetty: several requests on one keep-alive connection. */
     @Test
     void keepAliveConnectionsServeOneRequestAfterAnother() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(1024, 0, 0);
+        FakeBatchBackend model = new FakeBatchBackend(1024, 0, 0);
         try (TestServer server = TestServer.withFake(model, 2, 4, ServerOptions.defaults());
              Socket s = new Socket("127.0.0.1", server.server.port())) {
             s.setSoTimeout(20_000);
@@ -126,7 +126,7 @@ class ClientDisconnectTest {
                 s.getOutputStream().flush();
                 String response = readResponse(s.getInputStream());
                 assertTrue(response.startsWith("HTTP/1.1 200"), response);
-                String expected = FakeBatchModel.answer(model.completionPrompt(prompt));
+                String expected = FakeBatchBackend.answer(model.completionPrompt(prompt));
                 // a stream sends the answer a token (here a byte) per event; a full answer holds it whole
                 String mark = i == 1 ? "data: [DONE]" : expected.substring(0, expected.indexOf(' ', 1));
                 assertTrue(response.contains(mark), "answer " + i + " lacks " + mark + ": " + response);

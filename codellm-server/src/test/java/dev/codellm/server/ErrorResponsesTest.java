@@ -17,7 +17,7 @@ class ErrorResponsesTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.withFake(new FakeBatchModel(64, 0, 0), 2, 4,
+        server = TestServer.withFake(new FakeBatchBackend(64, 0, 0), 2, 4,
                 ServerOptions.defaults().withApiKey("k1").withMaxBodyBytes(4096));
     }
 
@@ -68,14 +68,14 @@ class ErrorResponsesTest {
         assertEquals("temperature", error(completions("{\"prompt\": \"x\", \"temperature\": 3}"), 400).get("param").asText());
         assertEquals("top_p", error(completions("{\"prompt\": \"x\", \"top_p\": 0}"), 400).get("param").asText());
         assertEquals("n", error(completions("{\"prompt\": \"x\", \"n\": 0}"), 400).get("param").asText());
-        assertEquals("max_tokens", error(completions("{\"prompt\": \"x\", \"max_tokens\": -1}"), 400).get("param").asText());
+        assertEquals("max_tokens", error(completions("{\"prompt\": \"x\", \"max_tokens\": -2}"), 400).get("param").asText());
         assertEquals("logprobs", error(completions("{\"prompt\": \"x\", \"logprobs\": 6}"), 400).get("param").asText());
         assertEquals("presence_penalty", error(completions("{\"prompt\": \"x\", \"presence_penalty\": -2.5}"), 400).get("param").asText());
     }
 
     @Test
-    void unknownModelIs400() throws Exception {
-        assertEquals("model_not_found", error(completions("{\"model\": \"nope\", \"prompt\": \"x\"}"), 400).get("code").asText());
+    void aModelFieldThatIsNoStringIs400() throws Exception {
+        assertEquals("model", error(completions("{\"model\": 7, \"prompt\": \"x\"}"), 400).get("param").asText());
     }
 
     @Test

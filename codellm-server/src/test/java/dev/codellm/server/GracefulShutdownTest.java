@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class GracefulShutdownTest {
     @Test
     void runningStreamEndsCleanlyAndNewRequestsAreRefused() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(100_000, 2000, 0, 20); // ~360 tokens at 2 ms
+        FakeBatchBackend model = new FakeBatchBackend(100_000, 2000, 0, 20); // ~360 tokens at 2 ms
         TestServer server = TestServer.withFake(model, 2, 4, ServerOptions.defaults().withShutdownGrace(Duration.ofSeconds(20)));
         HttpResponse<InputStream> r = server.http.send(HttpRequest.newBuilder(URI.create(server.base + "/v1/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"bye\", \"max_tokens\": 1000, \"stream\": true}")).build(),
@@ -42,7 +42,7 @@ class GracefulShutdownTest {
 
     @Test
     void whenGraceRunsOutStreamsAreEndedWithDone() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(100_000, 2000, 0, 1000); // far longer than the grace
+        FakeBatchBackend model = new FakeBatchBackend(100_000, 2000, 0, 1000); // far longer than the grace
         TestServer server = TestServer.withFake(model, 1, 4, ServerOptions.defaults().withShutdownGrace(Duration.ofMillis(200)));
         HttpResponse<InputStream> r = server.http.send(HttpRequest.newBuilder(URI.create(server.base + "/v1/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"long\", \"max_tokens\": 100000, \"stream\": true}")).build(),

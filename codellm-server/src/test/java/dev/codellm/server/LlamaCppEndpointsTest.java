@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 /** llama.cpp's /infill, /tokenize, /detokenize, /health, /metrics, and the per-request timeout. */
 class LlamaCppEndpointsTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static FakeBatchModel model;
+    static FakeBatchBackend model;
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        model = new FakeBatchModel(4096, 0, 0);
+        model = new FakeBatchBackend(4096, 0, 0);
         server = TestServer.withFake(model, 2, 8, ServerOptions.defaults());
     }
 
@@ -35,7 +35,7 @@ class LlamaCppEndpointsTest {
         assertEquals(200, r.statusCode(), r.body());
         JsonNode b = JSON.readTree(r.body());
         int[] prompt = model.infillPrompt("// util.py\nX = 1\ndef f():\n    ", "\n    return x");
-        assertEquals(FakeBatchModel.answer(prompt), b.get("content").asText());
+        assertEquals(FakeBatchBackend.answer(prompt), b.get("content").asText());
         assertTrue(b.get("stop").asBoolean());
         assertEquals(prompt.length, b.get("tokens_evaluated").asInt());
         assertEquals("eos", b.get("stop_type").asText());
@@ -52,7 +52,7 @@ class LlamaCppEndpointsTest {
             last = JSON.readTree(line.substring(6));
             text.append(last.get("content").asText());
         }
-        assertEquals(FakeBatchModel.answer(model.infillPrompt("a", "b")).substring(0, 5), text.toString());
+        assertEquals(FakeBatchBackend.answer(model.infillPrompt("a", "b")).substring(0, 5), text.toString());
         assertTrue(last.get("stop").asBoolean());
         assertEquals("limit", last.get("stop_type").asText());
     }
@@ -88,7 +88,7 @@ class LlamaCppEndpointsTest {
     @Test
     void aRequestOverItsTimeLimitEndsWithLength() throws Exception {
         // 2 ms per step and a 300 ms limit: a 1,600-token answer is cut short
-        FakeBatchModel slow = new FakeBatchModel(100_000, 2000, 0, 100);
+        FakeBatchBackend slow = new FakeBatchBackend(100_000, 2000, 0, 100);
         try (TestServer s = TestServer.withFake(slow, 1, 2, ServerOptions.defaults().withRequestTimeout(Duration.ofMillis(300)))) {
             long t0 = System.nanoTime();
             HttpResponse<String> r = s.post("/v1/completions", "{\"prompt\": \"slow\", \"max_tokens\": 5000}");

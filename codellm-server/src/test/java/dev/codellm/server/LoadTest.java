@@ -42,7 +42,7 @@ class LoadTest {
 
     @Test
     void thousandMixedRequestsEndCleanAndMetricsAddUp() throws Exception {
-        FakeBatchModel model = new FakeBatchModel(1024, 200, 20, REPEATS);
+        FakeBatchBackend model = new FakeBatchBackend(1024, 200, 20, REPEATS);
         try (TestServer server = TestServer.withFake(model, 4, 64, ServerOptions.defaults());
              HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()) {
             // The first fifth warms up pools (Jetty's, the virtual-thread carriers, the client's);
@@ -78,7 +78,7 @@ class LoadTest {
             // (an abandoned stream that finished before the server noticed still told the client nothing)
             long toldOrAbandonedFinished = m.completionTokens(FinishReason.STOP) + m.completionTokens(FinishReason.LENGTH);
             long abandonedButFinished = abandoned.get() - m.finishedJobs(FinishReason.CANCELLED);
-            long fullAnswerTokens = FakeBatchModel.answer(model.completionPrompt("abandon"), REPEATS).getBytes(StandardCharsets.UTF_8).length;
+            long fullAnswerTokens = FakeBatchBackend.answer(model.completionPrompt("abandon"), REPEATS).getBytes(StandardCharsets.UTF_8).length;
             assertTrue(toldOrAbandonedFinished >= clientCompletionTokens.get());
             assertTrue(toldOrAbandonedFinished - clientCompletionTokens.get() <= abandonedButFinished * (fullAnswerTokens + 64));
 
@@ -90,7 +90,7 @@ class LoadTest {
     }
 
     /** 8 clients take request numbers from {@code next} until it reaches {@code upTo}. */
-    private void run(HttpClient http, String base, FakeBatchModel model, AtomicInteger next, int upTo) throws Exception {
+    private void run(HttpClient http, String base, FakeBatchBackend model, AtomicInteger next, int upTo) throws Exception {
         try (ExecutorService clients = Executors.newFixedThreadPool(CLIENTS)) {
             List<Future<?>> fs = new java.util.ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
@@ -116,7 +116,7 @@ class LoadTest {
         return names;
     }
 
-    private void one(HttpClient http, String base, FakeBatchModel model, int i) throws Exception {
+    private void one(HttpClient http, String base, FakeBatchBackend model, int i) throws Exception {
         switch (i % 10) {
             case 0 -> {
                 HttpResponse<String> r = post(http, base + "/v1/completions", i % 20 == 0 ? "{\"prompt\": " : "{\"prompt\": \"x\", \"temperature\": \"hot\"}");
@@ -131,7 +131,7 @@ class LoadTest {
                 HttpResponse<String> r = post(http, base + "/v1/completions", "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 500, \"seed\": " + i + "}");
                 expect(r.statusCode() == 200, i, "status " + r.statusCode() + " " + r.body());
                 JsonNode body = JSON.readTree(r.body());
-                String expected = FakeBatchModel.answer(model.completionPrompt(prompt), REPEATS);
+                String expected = FakeBatchBackend.answer(model.completionPrompt(prompt), REPEATS);
                 expect(expected.equals(body.at("/choices/0/text").asText()), i, "wrong text " + body.at("/choices/0/text"));
                 int tokens = body.at("/usage/completion_tokens").asInt();
                 expect(tokens == expected.getBytes(StandardCharsets.UTF_8).length, i, "usage " + tokens);
@@ -141,13 +141,13 @@ class LoadTest {
         }
     }
 
-    private void streamCompletion(HttpClient http, String base, FakeBatchModel model, int i) throws Exception {
+    private void streamCompletion(HttpClient http, String base, FakeBatchBackend model, int i) throws Exception {
         String prompt = "stream " + i;
         List<String> events = stream(http, base + "/v1/completions",
                 "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 500, \"stream\": true, \"stream_options\": {\"include_usage\": true}}", Integer.MAX_VALUE);
         StringBuilder text = new StringBuilder();
         for (String e : events.subList(0, events.size() - 2)) text.append(JSON.readTree(e).at("/choices/0/text").asText());
-        String expected = FakeBatchModel.answer(model.completionPrompt(prompt), REPEATS);
+        String expected = FakeBatchBackend.answer(model.completionPrompt(prompt), REPEATS);
         expect(expected.contentEquals(text), i, "streamed text " + text);
         expect(events.getLast().equals("[DONE]"), i, "ends with [DONE]");
         int tokens = JSON.readTree(events.get(events.size() - 2)).at("/usage/completion_tokens").asInt();
@@ -155,14 +155,14 @@ class LoadTest {
         clientCompletionTokens.addAndGet(tokens);
     }
 
-    private void streamChat(HttpClient http, String base, FakeBatchModel model, int i) throws Exception {
+    private void streamChat(HttpClient http, String base, FakeBatchBackend model, int i) throws Exception {
         String content = "chat " + i;
         List<String> events = stream(http, base + "/v1/chat/completions",
                 "{\"messages\": [{\"role\": \"user\", \"content\": \"" + content + "\"}], \"stream\": true, \"stream_options\": {\"include_usage\": true}}",
                 Integer.MAX_VALUE);
         StringBuilder text = new StringBuilder();
         for (String e : events.subList(0, events.size() - 2)) text.append(JSON.readTree(e).at("/choices/0/delta/content").asText(""));
-        String expected = FakeBatchModel.answer(model.chatPrompt(List.of(ChatMessage.user(content))), REPEATS);
+        String expected = FakeBatchBackend.chatAnswer(model.chatPrompt(List.of(ChatMessage.user(content))), REPEATS);
         expect(expected.contentEquals(text), i, "streamed chat " + text);
         int tokens = JSON.readTree(events.get(events.size() - 2)).at("/usage/completion_tokens").asInt();
         clientCompletionTokens.addAndGet(tokens);

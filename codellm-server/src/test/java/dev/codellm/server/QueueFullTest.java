@@ -15,7 +15,7 @@ class QueueFullTest {
     @Test
     void overflowIs503WithRetryAfter() throws Exception {
         // 1 slot, queue of 1, each decode step 5 ms → a 300-token answer holds the slot ~1.5 s
-        try (TestServer server = TestServer.withFake(new FakeBatchModel(4096, 5000, 0, 50), 1, 1, ServerOptions.defaults())) {
+        try (TestServer server = TestServer.withFake(new FakeBatchBackend(4096, 5000, 0, 50), 1, 1, ServerOptions.defaults())) {
             String body = "{\"prompt\": \"long\", \"max_tokens\": 300}";
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             for (int i = 0; i < 2; i++) {

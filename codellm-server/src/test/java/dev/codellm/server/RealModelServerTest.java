@@ -9,6 +9,11 @@ import dev.codellm.core.SamplingParams;
 import dev.codellm.core.SharedData;
 import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.LocalGenerator;
+import dev.codellm.model.generate.TextEmbedder;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.llama.KvType;
+import dev.codellm.model.llama.LlamaModel;
+import dev.codellm.model.tokenizer.Tokenizer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,12 +33,12 @@ class RealModelServerTest {
     static final List<String> PROMPTS = List.of("Once upon a time", "The little dog", "Lily and Ben went", "One day, a big");
     static Path gguf;
     static TestServer server;
-    static EngineBatchModel model;
+    static EngineBatchBackend model;
 
     @BeforeAll
     static void start() {
         gguf = SharedData.require("models/stories260K/stories260K.gguf");
-        model = EngineBatchModel.open(gguf, new GeneratorOptions(512, "f32", null, null, 1));
+        model = EngineBatchBackend.open(gguf, new GeneratorOptions(512, "f32", null, null, 1));
         Metrics metrics = new Metrics();
         server = new TestServer(new BatchScheduler(model, 4, 16, metrics), ServerOptions.defaults(), metrics);
     }
@@ -94,6 +99,23 @@ class RealModelServerTest {
         HttpResponse<String> d = server.post("/detokenize", "{\"tokens\": " + tokens + "}");
         assertEquals("Once upon a time", JSON.readTree(d.body()).get("content").asText().strip());
         assertEquals(400, server.post("/detokenize", "{\"tokens\": [99999999]}").statusCode());
+    }
+
+    /** /v1/embeddings serves the model module's TextEmbedder (itself checked against llama-server's vectors). */
+    @Test
+    void embeddingsAreTheEnginesMeanPooledHiddenStates() throws Exception {
+        HttpResponse<String> r = server.post("/v1/embeddings", "{\"input\": [\"Once upon a time\", \"Lily\"]}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode data = JSON.readTree(r.body()).get("data");
+        try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 1)) {
+            TextEmbedder reference = new TextEmbedder(m, Tokenizer.fromGguf(f), 512, KvType.F32);
+            for (int i = 0; i < 2; i++) {
+                float[] want = reference.embed(reference.tokens(i == 0 ? "Once upon a time" : "Lily"));
+                JsonNode got = data.get(i).get("embedding");
+                assertEquals(want.length, got.size());
+                for (int j = 0; j < want.length; j++) assertEquals(want[j], got.get(j).floatValue(), 1e-5, "input " + i + " dim " + j);
+            }
+        }
     }
 
     @Test

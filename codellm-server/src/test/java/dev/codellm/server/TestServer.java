@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /** A real server on a free loopback port, backed by an {@link InferenceService}; closed after each test class. */
 final class TestServer implements AutoCloseable {
-    final OpenAiServer server;
+    final ApiServer server;
     final Metrics metrics;
     final InferenceService service;
     final String base;
@@ -17,11 +17,11 @@ final class TestServer implements AutoCloseable {
     TestServer(InferenceService service, ServerOptions options, Metrics metrics) {
         this.service = service;
         this.metrics = metrics;
-        this.server = new OpenAiServer(service, options.withHost("127.0.0.1").withPort(0), metrics).start();
+        this.server = new ApiServer(service, options.withHost("127.0.0.1").withPort(0), metrics).start();
         this.base = "http://127.0.0.1:" + server.port();
     }
 
-    static TestServer withFake(FakeBatchModel model, int slots, int queue, ServerOptions options) {
+    static TestServer withFake(FakeBatchBackend model, int slots, int queue, ServerOptions options) {
         Metrics m = new Metrics();
         return new TestServer(new BatchScheduler(model, slots, queue, m), options, m);
     }

@@ -96,11 +96,11 @@ public final class TrainJob {
             List<Example> heldOut = new ArrayList<>();
             if (sft) {
                 List<List<ChatMessage>> convs = SftSource.readJsonl(s.data());
-                int nHeld = Math.min(convs.size() / 10, s.heldOutRows());
-                SftSource held = nHeld > 0 ? new SftSource(convs.subList(0, nHeld), tok, template, o.seqLen(), o.seed()) : null;
+                // a tenth of the records, and at least one of a small file, so the run reports a held-out loss
+                int nHeld = Math.min(Math.max(convs.size() / 10, convs.size() > 1 ? 1 : 0), s.heldOutRows());
                 data = new SftSource(convs.subList(nHeld, convs.size()), tok, template, o.seqLen(), o.seed());
                 log.println("chat template: " + template.name() + (s.chatTemplate() == null && baseTemplate != null ? " (the base's)" : ""));
-                if (held != null) for (int i = 0; i < held.size(); i++) heldOut.add(held.get(i));
+                if (nHeld > 0) heldOut.addAll(sftRows(convs.subList(0, nHeld), tok, template, o, log));
                 log.printf(Locale.ROOT, "data: %d instruction rows for training, %d held out%n", data.size(), heldOut.size());
             } else {
                 int chunkChars = o.seqLen() * 3;
@@ -113,17 +113,34 @@ public final class TrainJob {
             }
             Trainer trainer = new Trainer(model, tok, data, heldOut, o, s.out(), s.name(), log, template.source());
             Trainer.Result r = trainer.run();
+            if (r.alreadyFinished()) return r;
             if (s.loraRank() > 0) {
                 for (Linear lin : model.linears()) lin.mergeLora();
                 ModelGguf.write(model, tok, s.name(), s.out().resolve("model.gguf"), template.source());
                 log.println("merged LoRA adapter into " + s.out().resolve("model.gguf"));
             }
-            log.printf(Locale.ROOT, "done: %d steps, train loss %.4f, held-out loss %.4f, %.0f tok/s, %.2f GFLOP/s -> %s%n",
-                    r.steps(), r.trainLoss(), r.heldOutLoss(), r.tokensPerSecond(), r.gflops(), s.out().resolve("model.gguf"));
+            log.printf(Locale.ROOT, "done: %d steps, train loss %.4f, %s, %.0f tok/s, %.2f GFLOP/s -> %s%n",
+                    r.steps(), r.trainLoss(), Double.isNaN(r.heldOutLoss()) ? "no held-out loss (nothing held out)"
+                            : String.format(Locale.ROOT, "held-out loss %.4f", r.heldOutLoss()),
+                    r.tokensPerSecond(), r.gflops(), s.out().resolve("model.gguf"));
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Held-out SFT rows; none (said in the log) when no held-out record has a reply inside --seq-len. */
+    static List<Example> sftRows(List<List<ChatMessage>> convs, Tokenizer tok, ChatTemplate template, TrainOptions o, PrintStream log) {
+        SftSource held;
+        try {
+            held = new SftSource(convs, tok, template, o.seqLen(), o.seed());
+        } catch (CodellmException e) {
+            log.println("data: no held-out loss: the held-out records have no reply inside --seq-len " + o.seqLen());
+            return List.of();
+        }
+        List<Example> rows = new ArrayList<>();
+        for (int i = 0; i < held.size(); i++) rows.add(held.get(i));
+        return rows;
     }
 
     /** Learns a BPE vocabulary on the training files, or reuses the one a previous run saved. */

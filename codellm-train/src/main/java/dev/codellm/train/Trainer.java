@@ -41,7 +41,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Files are replaced atomically, so after a kill -9 the run resumes from the last checkpoint.
  */
 public final class Trainer {
-    public record Result(int steps, double trainLoss, double heldOutLoss, double tokensPerSecond, double gflops) {}
+    /** {@code stepsRun} is 0 when the run in the output directory had already reached its last step. */
+    public record Result(int steps, int stepsRun, double trainLoss, double heldOutLoss, double tokensPerSecond, double gflops) {
+        public boolean alreadyFinished() { return stepsRun == 0; }
+    }
 
     private final TrainableLlama model;
     private final Tokenizer tok;
@@ -86,6 +89,11 @@ public final class Trainer {
         try {
             Files.createDirectories(out);
             if (Files.exists(statePath())) resume();
+            if (step >= o.steps()) return finished();
+            if (o.warmup() > o.steps()) {
+                log.printf(Locale.ROOT, "train: warning: warm-up (%d steps) is longer than the run (%d steps): the rate never reaches %.2e%n",
+                        o.warmup(), o.steps(), o.lr());
+            }
             LrSchedule lr = new LrSchedule(o.lr(), o.minLr(), o.warmup(), o.steps());
             long flopsPerToken = flopsPerToken();
             log.printf(Locale.ROOT, "train: %s | %,d trainable of %,d params | %d rows x %d tokens per step | %d threads | from step %d/%d%n",
@@ -135,10 +143,19 @@ public final class Trainer {
             double secs = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
             LossCurve.write(out.resolve("loss.html"), name + " — loss", trainCurve, heldCurve);
             double tps = tokens / secs;
-            return new Result(step, lastLoss, lastHeld, tps, tps * flopsPerToken / 1e9);
+            return new Result(step, step - startStep, lastLoss, lastHeld, tps, tps * flopsPerToken / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A rerun of a run that already reached its last step: nothing to train; the losses it ended with. */
+    private Result finished() {
+        double loss = trainCurve.isEmpty() ? Double.NaN : trainCurve.getLast()[1];
+        double held = heldCurve.isEmpty() ? Double.NaN : heldCurve.getLast()[1];
+        log.printf(Locale.ROOT, "train: %s already finished at step %d of %d (train loss %.4f%s); raise --steps to train further, or use another --out%n",
+                out, step, o.steps(), loss, Double.isNaN(held) ? "" : String.format(Locale.ROOT, ", held-out loss %.4f", held));
+        return new Result(step, 0, loss, held, Double.NaN, Double.NaN);
     }
 
     /** Held-out loss (nats per weighted token) of the current weights. */

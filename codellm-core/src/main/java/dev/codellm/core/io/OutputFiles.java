@@ -3,6 +3,7 @@ package dev.codellm.core.io;
 import dev.codellm.core.CodellmException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,7 +25,7 @@ public final class OutputFiles {
 
     public static void writeAtomically(Path file, byte[] content) {
         Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path tmp = temporaryName(abs);
         try {
             if (abs.getParent() != null) Files.createDirectories(abs.getParent());
             Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -37,5 +38,28 @@ public final class OutputFiles {
             }
             throw new CodellmException("cannot write " + file + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * For files written as a stream (GGUFs): a new empty file beside {@code file}, created like
+     * any other file; write it, then {@link #replace} it over {@code file}.
+     */
+    public static Path temporarySibling(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        return Files.createFile(temporaryName(abs));
+    }
+
+    /** Renames a {@link #temporarySibling} over its file (atomically where the file system can). */
+    public static void replace(Path tmp, Path file) throws IOException {
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static Path temporaryName(Path abs) {
+        return abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
     }
 }

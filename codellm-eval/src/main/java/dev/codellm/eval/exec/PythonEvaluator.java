@@ -1,5 +1,6 @@
 package dev.codellm.eval.exec;
 
+import dev.codellm.core.io.OutputFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -258,9 +258,7 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         return taskId.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
-    private static void writeAtomically(Path target, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".part");
-        Files.write(tmp, data);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private static void writeAtomically(Path target, byte[] data) {
+        OutputFiles.writeAtomically(target, data);
     }
 }

@@ -1,5 +1,6 @@
 package dev.codellm.model.generate;
 
+import dev.codellm.core.io.OutputFiles;
 import dev.codellm.core.CodellmException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,8 +56,7 @@ public final class DefaultModelFile {
                 throw new CodellmException("no default model is bundled in this build (classpath resource " + RESOURCE
                         + " is missing); pass --model FILE.gguf");
             }
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "default-model-", ".part");
+            Path tmp = OutputFiles.temporarySibling(dir.resolve("default-model.gguf"));
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 try (OutputStream out = Files.newOutputStream(tmp)) {

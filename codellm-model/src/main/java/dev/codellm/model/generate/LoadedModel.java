@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * A GGUF file opened for generation: the mapped file, its tokenizer and the engine over its
- * weights. {@link LocalGenerator#open} wraps one in a generator; the server keeps the engine
- * itself (for batched decoding) and builds its prompts with {@link LocalGenerator#create}.
+ * weights. {@link EngineSetup#of} applies the options to it (context, template, planner), for
+ * {@link LocalGenerator#open} and for the server's batching engine.
  */
 public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) implements AutoCloseable {
 

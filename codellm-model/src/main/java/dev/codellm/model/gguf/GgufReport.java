@@ -2,6 +2,7 @@ package dev.codellm.model.gguf;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ public final class GgufReport {
         GgufSummary s = GgufSummary.of(f);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("summary", s);
-        root.put("supportsInfill", s.supportsInfill());
+        root.put("supports_infill", s.supportsInfill());
         Map<String, Object> meta = new LinkedHashMap<>();
         f.entries().forEach((k, v) -> meta.put(k, jsonValue(v, maxItems)));
         root.put("metadata", meta);
@@ -41,7 +42,9 @@ public final class GgufReport {
         }
         root.put("tensors", tensors);
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
+            // snake_case like every other JSON the CLI prints; metadata keys are the file's own
+            return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package dev.codellm.model.gguf;
 
+import dev.codellm.core.io.OutputFiles;
 import dev.codellm.core.CodellmException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,15 +167,13 @@ public final class GgufWriter {
 
     /** Writes the file (atomically: a temporary file in the same directory, then a rename). */
     public void write(Path path) {
-        Path dir = path.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            if (dir != null) Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+            tmp = OutputFiles.temporarySibling(path);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeTo(ch);
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OutputFiles.replace(tmp, path);
         } catch (IOException e) {
             throw new CodellmException("cannot write GGUF file " + path + ": " + e.getMessage(), e);
         } finally {

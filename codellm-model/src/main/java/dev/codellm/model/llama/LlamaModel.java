@@ -135,7 +135,20 @@ public final class LlamaModel implements AutoCloseable {
         return run(s, tokens, true);
     }
 
-    private synchronized float[][] run(Session s, int[] tokens, boolean all) {
+    /**
+     * Processes {@code tokens} after the session's position like {@link #forwardAll}, but returns
+     * each token's final hidden state (after the output norm: the classifier's input, llama.cpp's
+     * {@code result_norm}, {@code dim} floats) instead of its logits. For embeddings.
+     */
+    public float[][] hiddenStates(Session s, int[] tokens) {
+        return run(s, tokens, true, true);
+    }
+
+    private float[][] run(Session s, int[] tokens, boolean all) {
+        return run(s, tokens, all, false);
+    }
+
+    private synchronized float[][] run(Session s, int[] tokens, boolean all, boolean hidden) {
         checkSession(s);
         if (tokens.length == 0) throw new IllegalArgumentException("no tokens to process");
         if (s.position() + tokens.length > s.contextLength()) {
@@ -153,7 +166,7 @@ public final class LlamaModel implements AutoCloseable {
             }
             boolean last = start + n == tokens.length;
             int[] logitRows = all ? range(0, n) : last ? new int[] {n - 1} : new int[0];
-            float[][] logits = step(rowSession, rowPos, Arrays.copyOfRange(tokens, start, start + n), logitRows);
+            float[][] logits = step(rowSession, rowPos, Arrays.copyOfRange(tokens, start, start + n), logitRows, hidden);
             s.advance(n);
             if (all) System.arraycopy(logits, 0, result, start, n);
             else if (last) result[0] = logits[0];
@@ -177,7 +190,7 @@ public final class LlamaModel implements AutoCloseable {
             if (s.position() >= s.contextLength()) throw new CodellmException("context full (" + s.contextLength() + " tokens)");
             pos[i] = s.position();
         }
-        float[][] logits = step(sessions, pos, tokens, range(0, sessions.length));
+        float[][] logits = step(sessions, pos, tokens, range(0, sessions.length), false);
         for (Session s : sessions) s.advance(1);
         return logits;
     }
@@ -192,8 +205,12 @@ public final class LlamaModel implements AutoCloseable {
         return r;
     }
 
-    /** One pass of {@code B} rows, row i being token {@code tokens[i]} at {@code pos[i]} of {@code sess[i]}. */
-    private float[][] step(Session[] sess, int[] pos, int[] tokens, int[] logitRows) {
+    /**
+     * One pass of {@code B} rows, row i being token {@code tokens[i]} at {@code pos[i]} of
+     * {@code sess[i]}; returns the logits of {@code logitRows}, or with {@code hidden} their
+     * normalised final hidden states.
+     */
+    private float[][] step(Session[] sess, int[] pos, int[] tokens, int[] logitRows, boolean hidden) {
         final int B = tokens.length, dim = config.dim(), kvDim = config.kvDim(), hd = config.headDim();
         final int heads = config.heads(), kvHeads = config.kvHeads(), ffn = config.ffnDim();
         for (int t : tokens) {
@@ -246,6 +263,11 @@ public final class LlamaModel implements AutoCloseable {
         for (int r = 0; r < R; r++) {
             rmsnormRow(x, logitRows[r] * dim, outputNorm, normed, 0, dim);
             System.arraycopy(normed, 0, sel, r * dim, dim);
+        }
+        if (hidden) {
+            float[][] out = new float[R][];
+            for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(sel, r * dim, (r + 1) * dim);
+            return out;
         }
         int vocab = config.vocabSize();
         float[] logits = new float[R * vocab];

@@ -7,7 +7,7 @@ import java.util.List;
  * A fake model that, whatever the prompt, makes {@code script[i]} the most likely i-th generated
  * token (logit 10, all others 0); after the script it predicts {@code after}. Records what it was fed.
  */
-final class ScriptedModel implements SequenceModel {
+final class ScriptedModel implements SequenceRunner {
     private final int[] script;
     private final int after;
     private final int vocab;

@@ -121,7 +121,7 @@ class GgufSummaryTest {
             assertEquals(5, j.at("/metadata/tokenizer.ggml.tokens/head").size());
             assertEquals("UINT32", j.at("/metadata/llama.block_count/type").asText());
             assertEquals(19, j.get("metadata").size());
-            assertFalse(j.get("supportsInfill").asBoolean());
+            assertFalse(j.get("supports_infill").asBoolean());
         }
     }
 

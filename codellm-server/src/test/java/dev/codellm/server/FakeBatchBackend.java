@@ -2,15 +2,16 @@ package dev.codellm.server;
 
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ModelInfo;
-import dev.codellm.core.SamplingParams;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.Set;
-import dev.codellm.model.generate.GenerationState;
+import dev.codellm.model.generate.ChatTemplate;
+import dev.codellm.model.generate.InfillFormat;
+import dev.codellm.model.generate.PlannedPrompt;
 import dev.codellm.model.generate.PromptPart;
+import dev.codellm.model.generate.RequestPlanner;
 import dev.codellm.model.generate.TokenCodec;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * strings and limits are the generation module's real {@link GenerationState}. Decode steps sleep
  * {@code stepBaseMicros + stepPerSeqMicros × batch} to model weight streaming shared by a batch.
  */
-final class FakeBatchModel implements BatchModel {
+final class FakeBatchBackend implements BatchBackend {
     static final int BOS = 256, EOS = 257, PRE = 258, SUF = 259, MID = 260, VOCAB = 261;
     static final String TAIL = " Hello, wörld €!";
     /** The answer's logit (all others 0): high enough that even temperature-1 sampling never strays (p ≈ 1 − 2e-11). */
@@ -31,6 +32,8 @@ final class FakeBatchModel implements BatchModel {
 
     private final ModelInfo info;
     private final int tailRepeats;
+    private final String tail;
+    private final RequestPlanner planner;
     private final long stepBaseMicros;
     private final long stepPerSeqMicros;
     final AtomicInteger liveSequences = new AtomicInteger();
@@ -38,16 +41,23 @@ final class FakeBatchModel implements BatchModel {
     final AtomicInteger steps = new AtomicInteger();
     final AtomicInteger prefillCalls = new AtomicInteger();
 
-    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
+    FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros) {
         this(contextLength, stepBaseMicros, stepPerSeqMicros, 1);
     }
 
     /** @param tailRepeats how many times the answer repeats its tail (longer answers keep slots busy) */
-    FakeBatchModel(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
+    FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats) {
+        this(contextLength, stepBaseMicros, stepPerSeqMicros, tailRepeats, TAIL);
+    }
+
+    /** @param tail the text the answer repeats after " #sum" (e.g. markdown, or markup that must stay text) */
+    FakeBatchBackend(int contextLength, long stepBaseMicros, long stepPerSeqMicros, int tailRepeats, String tail) {
         this.tailRepeats = tailRepeats;
+        this.tail = tail;
         this.info = new ModelInfo("fake-model", contextLength, true, "fake");
         this.stepBaseMicros = stepBaseMicros;
         this.stepPerSeqMicros = stepPerSeqMicros;
+        this.planner = new RequestPlanner(codec, info, TEMPLATE, InfillFormat.PSM);
     }
 
     /** What the fake generates after {@code prompt} (as text, before EOS). */
@@ -56,9 +66,21 @@ final class FakeBatchModel implements BatchModel {
     }
 
     static String answer(int[] prompt, int tailRepeats) {
+        return answer(prompt, tailRepeats, TAIL);
+    }
+
+    static String answer(int[] prompt, int tailRepeats, String tail) {
         long sum = 0;
         for (int t : prompt) sum += t;
-        return " #" + (sum % 1000) + TAIL.repeat(tailRepeats);
+        return " #" + (sum % 1000) + tail.repeat(tailRepeats);
+    }
+
+    /**
+     * What a chat answer shows: the answer without its leading space, which the model module's
+     * planner drops from chat answers (Code Llama's chat decode), though it was generated.
+     */
+    static String chatAnswer(int[] prompt, int tailRepeats) {
+        return answer(prompt, tailRepeats).substring(1);
     }
 
     static int[] bytes(String s, boolean bos) {
@@ -111,7 +133,7 @@ final class FakeBatchModel implements BatchModel {
         return concat(new int[] {BOS, PRE}, bytes(prefix, false), new int[] {SUF}, bytes(suffix, false), new int[] {MID});
     }
 
-    /** Renders "[role]: content\n" per message, then "[assistant]:" and the response prefix. */
+    /** Renders "[role]: content\n" per message, then "[assistant]:" (and " " + a trailing assistant message's content). */
     int[] chatPrompt(List<ChatMessage> messages) {
         // a trailing assistant message is a prefill: the answer continues it
         boolean prefill = messages.get(messages.size() - 1).role().equals("assistant");
@@ -119,24 +141,27 @@ final class FakeBatchModel implements BatchModel {
         for (ChatMessage m : prefill ? messages.subList(0, messages.size() - 1) : messages)
             sb.append('[').append(m.role()).append("]: ").append(m.content()).append('\n');
         sb.append("[assistant]:");
-        if (prefill) sb.append(messages.get(messages.size() - 1).content());
+        if (prefill) sb.append(' ').append(messages.get(messages.size() - 1).content());
         return bytes(sb.toString(), true);
     }
 
+    /**
+     * The model module's real planner over the fake's byte codec: BOS + bytes, Code Llama's PSM
+     * infill format with the fake's FIM tokens, and a chat template rendering {@link #chatPrompt};
+     * so requests get the real generation state (sampler, stop strings, limits).
+     */
     @Override
-    public int[] promptTokens(Prompt prompt) {
-        return switch (prompt) {
-            case Prompt.Text t -> completionPrompt(t.text());
-            case Prompt.Infill f -> infillPrompt(f.prefix(), f.suffix());
-            case Prompt.Chat c -> chatPrompt(c.messages());
-        };
+    public RequestPlanner planner() { return planner; }
+
+    /** A plan of raw ids that skips the planner's context check (for testing the scheduler's own). */
+    PlannedPrompt unchecked(int[] ids) {
+        return new RequestPlanner(codec, new ModelInfo("fake-model", Integer.MAX_VALUE, true, "fake"), TEMPLATE, InfillFormat.PSM).plan(ids);
     }
 
-    /** The real generation state (sampler, stop strings, limits) over the fake's byte codec. */
-    @Override
-    public GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params) {
-        return new GenerationState(codec, params, promptTokens, info.contextLength(), Set.of(), List.of(), false);
-    }
+    /** Renders like {@link #chatPrompt} (a Jinja template, rendered by the model module as any GGUF's). */
+    static final ChatTemplate TEMPLATE = new ChatTemplate("fake",
+            "{{ bos_token }}{% for m in messages %}[{{ m.role }}]: {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant]:{% endif %}",
+            List.of(), List.of());
 
     /** Bytes as tokens; holds back incomplete UTF-8 like the real streaming decoder. */
     final TokenCodec codec = new TokenCodec() {
@@ -149,15 +174,15 @@ final class FakeBatchModel implements BatchModel {
         @Override
         public OptionalInt fim(PromptPart.FimToken token) {
             return switch (token) {
-                case PRE -> OptionalInt.of(FakeBatchModel.PRE);
-                case SUF -> OptionalInt.of(FakeBatchModel.SUF);
-                case MID -> OptionalInt.of(FakeBatchModel.MID);
+                case PRE -> OptionalInt.of(FakeBatchBackend.PRE);
+                case SUF -> OptionalInt.of(FakeBatchBackend.SUF);
+                case MID -> OptionalInt.of(FakeBatchBackend.MID);
                 case EOT -> OptionalInt.empty();
             };
         }
 
         @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
-        @Override public String piece(int id) { return FakeBatchModel.this.piece(id); }
+        @Override public String piece(int id) { return FakeBatchBackend.this.piece(id); }
 
         @Override
         public TokenCodec.TextDecoder newDecoder() {
@@ -226,6 +251,38 @@ final class FakeBatchModel implements BatchModel {
         int generatedCount() { return tokens.size() - promptLength; }
     }
 
+    /** Dimensions of the fake's embeddings. */
+    static final int EMBEDDING_DIM = 16;
+
+    /**
+     * The fake's embedding of a token sequence, computed independently of the server: how often
+     * each id mod 16 occurs, scaled to unit length.
+     */
+    static float[] embedding(int[] tokens) {
+        double[] v = new double[EMBEDDING_DIM];
+        for (int t : tokens) v[t % EMBEDDING_DIM]++;
+        double n = 0;
+        for (double x : v) n += x * x;
+        float[] out = new float[EMBEDDING_DIM];
+        for (int i = 0; i < out.length; i++) out[i] = (float) (v[i] / Math.sqrt(n));
+        return out;
+    }
+
+    final AtomicInteger embedCalls = new AtomicInteger();
+
+    @Override
+    public Embeddings embeddings() {
+        return new Embeddings() {
+            @Override public int[] tokens(String text) { return bytes(text, true); }
+            @Override public float[] embed(int[] tokens) {
+                embedCalls.incrementAndGet();
+                sleepMicros(stepBaseMicros);
+                return embedding(tokens);
+            }
+            @Override public int dimension() { return EMBEDDING_DIM; }
+        };
+    }
+
     @Override
     public Sequence newSequence(int[] prompt) {
         liveSequences.incrementAndGet();
@@ -239,7 +296,7 @@ final class FakeBatchModel implements BatchModel {
         prefillCalls.incrementAndGet();
         s.promptLength = s.tokens.size();
         int[] prompt = s.tokens.stream().mapToInt(Integer::intValue).toArray();
-        s.script = answer(prompt, tailRepeats).getBytes(StandardCharsets.UTF_8);
+        s.script = answer(prompt, tailRepeats, tail).getBytes(StandardCharsets.UTF_8);
         return s.logits();
     }
 

@@ -1,13 +1,13 @@
 package dev.codellm.model.generate;
 
 /**
- * One sequence being run through a model, reused from request to request:
+ * Runs one sequence through a model for {@link LocalGenerator}, reused from request to request:
  * {@link #start} feeds a prompt (an implementation may keep the cache of a prefix shared with the
  * previous prompt, so a chat's next turn only processes the new text), {@link #append} feeds one
  * generated token. Both return the logits after the last token.
- * {@link EngineSequenceModel} adapts the engine; tests use fakes.
+ * {@link EngineSequenceRunner} runs the engine; tests use fakes.
  */
-public interface SequenceModel extends AutoCloseable {
+public interface SequenceRunner extends AutoCloseable {
     /** Tokens the sequence can hold (prompt + generated). */
     int capacity();
 

@@ -1,19 +1,21 @@
 package dev.codellm.server;
 
 import dev.codellm.core.ModelInfo;
-import dev.codellm.core.SamplingParams;
-import dev.codellm.model.generate.GenerationState;
+import dev.codellm.model.generate.RequestPlanner;
 
 /**
- * What the continuous-batching {@link BatchScheduler} needs from a model: a tokenizer, prompt
- * formats, per-request generation state (the generation module's {@link GenerationState}:
- * sampling, stop tokens and strings, streaming UTF-8 decoding, limits), and sequences (one KV
- * cache each) that are prefilled one at a time and then decoded together, one token per sequence
- * per step. {@link EngineBatchModel} runs the real engine; tests use a fake.
+ * What the continuous-batching {@link BatchScheduler} needs from a model: a tokenizer (for
+ * /tokenize, logprobs and logit_bias checks), the model module's {@link RequestPlanner} (prompt
+ * ids and stop rules of each request), and sequences (one KV cache each) that are prefilled one
+ * at a time and then decoded together, one token per sequence per step.
+ * {@link EngineBatchBackend} runs the real engine; tests use a fake.
  */
-public interface BatchModel extends AutoCloseable {
+public interface BatchBackend extends AutoCloseable {
 
     ModelInfo info();
+
+    /** Plans requests into prompt ids and per-choice generation state. */
+    RequestPlanner planner();
 
     /** Tokenizes text (no template); {@code addBos} prepends BOS, {@code parseSpecial} reads control tokens. */
     int[] encode(String text, boolean addBos, boolean parseSpecial);
@@ -27,12 +29,6 @@ public interface BatchModel extends AutoCloseable {
     /** Token ids are 0 to vocabSize - 1 (checked for logit_bias). */
     int vocabSize();
 
-    /** The token ids a prompt runs as: BOS + text, the infill format, or the chat template. */
-    int[] promptTokens(Prompt prompt);
-
-    /** Fresh token-by-token state for one request (its own sampler seeded from {@code params}). */
-    GenerationState newGeneration(Prompt prompt, int[] promptTokens, SamplingParams params);
-
     /**
      * A sequence able to hold {@code info().contextLength()} tokens, about to run {@code prompt}. It
      * may come with the cache of a prefix of {@code prompt} already computed (a recycled sequence
@@ -45,6 +41,9 @@ public interface BatchModel extends AutoCloseable {
 
     /** Appends {@code tokens[i]} to {@code seqs[i]} for all i in one step; returns each one's next logits. */
     float[][] decode(Sequence[] seqs, int[] tokens);
+
+    /** Embeddings of this model, or null when it offers none. */
+    default Embeddings embeddings() { return null; }
 
     @Override
     default void close() {}

@@ -1,0 +1,78 @@
+package dev.codellm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+/**
+ * Walks the whole picocli command tree: every command's first description line (what
+ * {@code codellm --help} lists) is a whole sentence, every option and parameter is described, and
+ * every one with a default shows it in its help.
+ */
+class HelpTextTest {
+
+    static List<CommandLine> all(CommandLine c) {
+        List<CommandLine> out = new ArrayList<>(List.of(c));
+        for (CommandLine sub : c.getSubcommands().values()) {
+            if (sub.getCommand() instanceof CommandLine.HelpCommand || out.contains(sub)) continue;
+            out.addAll(all(sub));
+        }
+        return out.stream().distinct().toList();
+    }
+
+    static String where(CommandSpec cmd, ArgSpec a) {
+        String name = a instanceof OptionSpec o ? o.longestName() : ((PositionalParamSpec) a).paramLabel();
+        return cmd.qualifiedName() + " " + name;
+    }
+
+    @Test
+    void everyOptionIsDescribedAndShowsItsDefault() {
+        List<String> problems = new ArrayList<>();
+        for (CommandLine cl : all(new CommandLine(new Main()))) {
+            CommandSpec cmd = cl.getCommandSpec();
+            List<ArgSpec> args = new ArrayList<>(cmd.options());
+            args.addAll(cmd.positionalParameters());
+            for (ArgSpec a : args) {
+                if (a instanceof OptionSpec o && (o.usageHelp() || o.versionHelp())) continue;
+                String text = String.join(" ", a.renderedDescription()).strip();
+                if (text.isEmpty()) {
+                    problems.add(where(cmd, a) + ": no description");
+                    continue;
+                }
+                boolean flag = a.type() == boolean.class || a.type() == Boolean.class;
+                if (a.defaultValue() != null && !flag && !text.contains(a.defaultValue())) {
+                    problems.add(where(cmd, a) + ": default " + a.defaultValue() + " not shown in \"" + text + "\"");
+                }
+            }
+        }
+        assertEquals(List.of(), problems, String.join("\n", problems));
+    }
+
+    @Test
+    void theCommandListShowsWholeSentences() {
+        List<String> problems = new ArrayList<>();
+        for (CommandLine cl : all(new CommandLine(new Main()))) {
+            String[] d = cl.getCommandSpec().usageMessage().description();
+            if (d.length == 0 || !d[0].strip().endsWith(".")) problems.add(cl.getCommandSpec().qualifiedName() + ": \"" + (d.length == 0 ? "" : d[0]) + "\"");
+        }
+        assertEquals(List.of(), problems, String.join("\n", problems));
+        String eval = new CommandLine(new Main()).getSubcommands().get("eval").getCommandSpec().usageMessage().description()[0];
+        assertTrue(eval.contains("MultiPL-E"), eval);
+    }
+
+    @Test
+    void topLevelHelpListsEveryCommandOnOneLine() {
+        CliRun r = CliRun.of("--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("oss-instruct"), r.out());
+        assertTrue(r.out().contains("install-link"), "the launcher's own command is mentioned: " + r.out());
+    }
+}

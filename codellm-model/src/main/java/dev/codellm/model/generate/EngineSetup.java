@@ -1,0 +1,59 @@
+package dev.codellm.model.generate;
+
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.ModelInfo;
+import dev.codellm.model.llama.KvType;
+import dev.codellm.model.llama.Session;
+import java.util.Locale;
+
+/**
+ * What {@link GeneratorOptions} make of a loaded model: the context and KV type of each sequence,
+ * the request planner (template, infill format, name) and a one-line summary. The one place these
+ * are decided, for {@link LocalGenerator#open} and for the server's batching engine alike.
+ */
+public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contextLength, KvType kvType, String summary) {
+    /** Default context when none is asked for: the trained length, capped so the KV cache stays modest. */
+    public static final int DEFAULT_CONTEXT_CAP = 4096;
+
+    public static EngineSetup of(LoadedModel loaded, GeneratorOptions options) {
+        var model = loaded.model();
+        var tokenizer = loaded.tokenizer();
+        var file = loaded.file();
+        int modelVocab = model.config().vocabSize();
+        if (modelVocab != tokenizer.vocabSize()) {
+            throw new CodellmException(file.path() + ": the model has " + modelVocab + " output logits but its tokenizer has "
+                    + tokenizer.vocabSize() + " tokens");
+        }
+        int trained = model.config().contextLength();
+        int ctx = options.contextLength() > 0 ? options.contextLength() : Math.min(trained, DEFAULT_CONTEXT_CAP);
+        KvType kv = KvType.parse(options.kvType());
+        String fileTemplate = file.optString("tokenizer.chat_template", null);
+        ChatTemplate template = ChatTemplates.choose(options.template(), fileTemplate);
+        boolean templateFromFile = (options.template() == null || options.template().isBlank()) && fileTemplate != null && !fileTemplate.isBlank();
+        boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();
+        String name = file.optString("general.name", stripExtension(file.path().getFileName().toString()));
+        long kvBytes = Session.bytes(model.config(), ctx, kv);
+        String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s %.1f MiB, template %s%s",
+                name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kv,
+                kvBytes / 1048576.0, template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "");
+        RequestPlanner planner = new RequestPlanner(new TokenizerCodec(tokenizer), new ModelInfo(name, ctx, infill, template.name()),
+                template, options.infillFormat());
+        return new EngineSetup(loaded, planner, ctx, kv, summary);
+    }
+
+    /** A pool of KV caches of this setup's context and type (see {@link KvCachePool}). */
+    public KvCachePool newCachePool() {
+        return new KvCachePool(loaded.model(), contextLength, kvType);
+    }
+
+    /** Embeddings of this model on their own KV cache of this setup's context (see {@link TextEmbedder}). */
+    public TextEmbedder newEmbedder() {
+        return new TextEmbedder(loaded.model(), loaded.tokenizer(), contextLength, kvType);
+    }
+
+    public ModelInfo info() { return planner.info(); }
+
+    private static String stripExtension(String s) {
+        return s.endsWith(".gguf") ? s.substring(0, s.length() - 5) : s;
+    }
+}

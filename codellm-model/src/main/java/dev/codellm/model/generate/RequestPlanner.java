@@ -1,0 +1,116 @@
+package dev.codellm.model.generate;
+
+import dev.codellm.core.ChatRequest;
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.CompletionRequest;
+import dev.codellm.core.GenerationRequest;
+import dev.codellm.core.ModelInfo;
+import dev.codellm.model.generate.PromptPart.FimToken;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one place a request becomes prompt ids and stop rules ({@link PlannedPrompt}): BOS + text
+ * for a completion, the model's infill format for a completion with a suffix, the chat template
+ * for a chat. {@link LocalGenerator} and the server's batching engine both plan through it, so a
+ * request runs the same whichever of them serves it.
+ */
+public final class RequestPlanner {
+    private final TokenCodec codec;
+    private final ModelInfo info;
+    private final ChatTemplate template;
+    private final InfillFormat infillFormat;
+    private final PromptEncoder encoder;
+
+    public RequestPlanner(TokenCodec codec, ModelInfo info, ChatTemplate template, InfillFormat infillFormat) {
+        this.codec = codec;
+        this.info = info;
+        this.template = template;
+        this.infillFormat = infillFormat;
+        this.encoder = new PromptEncoder(codec);
+    }
+
+    public ModelInfo info() { return info; }
+
+    public TokenCodec codec() { return codec; }
+
+    public ChatTemplate template() { return template; }
+
+    /** Plans either kind of request. */
+    public PlannedPrompt plan(GenerationRequest request) {
+        return switch (request) {
+            case CompletionRequest c -> plan(c);
+            case ChatRequest c -> plan(c);
+        };
+    }
+
+    /** A completion or, with a suffix, an infill; fails when the model cannot infill or the prompt overflows the context. */
+    public PlannedPrompt plan(CompletionRequest request) {
+        requireInfillSupport(request); // before building the prompt, whose infill format would fail less clearly
+        Set<Integer> stopIds = new HashSet<>();
+        if (request.isInfill()) codec.fim(FimToken.EOT).ifPresent(stopIds::add);
+        return planned(promptIds(request), stopIds, List.of(), false);
+    }
+
+    /** A chat rendered with the model's template. */
+    public PlannedPrompt plan(ChatRequest request) {
+        Set<Integer> stopIds = new HashSet<>();
+        for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
+        // Code Llama's chat decode drops the answer's leading dummy space; after a prefill it is real text.
+        boolean strip = request.prefill() == null || request.prefill().isEmpty();
+        return planned(promptIds(request), stopIds, template.stopStrings(), strip);
+    }
+
+    /** Raw prompt ids (no template, no BOS added), as {@code complete --ids} and token-array prompts use. */
+    public PlannedPrompt plan(int[] promptIds) {
+        return planned(promptIds.clone(), Set.of(), List.of(), false);
+    }
+
+    /** The prompt ids a completion or infill request is turned into. */
+    public int[] promptIds(CompletionRequest request) {
+        return encoder.encode(prompt(request));
+    }
+
+    /** The prompt ids of a chat request, rendered with the model's template (a trailing assistant message is a prefill). */
+    public int[] promptIds(ChatRequest request) {
+        return encoder.encode(template.render(request.messages()));
+    }
+
+    /**
+     * The chat prompt as text (llama-server's {@code /apply-template}): the template's rendering
+     * with BOS/EOS spelled as the tokenizer's pieces, as a Jinja template would write them.
+     */
+    public String renderChat(ChatRequest request) {
+        Prompt p = template.render(request.messages());
+        StringBuilder sb = new StringBuilder();
+        for (PromptPart part : p.parts()) {
+            switch (part) {
+                case PromptPart.Bos b -> { if (codec.addsBos()) sb.append(codec.piece(codec.bos())); }
+                case PromptPart.Eos e -> sb.append(codec.piece(codec.eos()));
+                case PromptPart.Fim f -> codec.fim(f.token()).ifPresent(id -> sb.append(codec.piece(id)));
+                case PromptPart.Text t -> sb.append(t.text());
+                case PromptPart.RawText r -> sb.append(r.text());
+            }
+        }
+        return sb.toString();
+    }
+
+    Prompt prompt(CompletionRequest request) {
+        if (request.isInfill()) return infillFormat.prompt(request.prompt(), request.suffix());
+        return Prompt.builder().bos().text(request.prompt()).build();
+    }
+
+    private void requireInfillSupport(CompletionRequest request) {
+        if (request.isInfill() && !info.supportsInfill()) {
+            throw new CodellmException("model " + info.name() + " cannot infill: its vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens");
+        }
+    }
+
+    private PlannedPrompt planned(int[] promptIds, Set<Integer> stopIds, List<String> stopStrings, boolean strip) {
+        int ctx = info.contextLength();
+        if (promptIds.length > ctx) throw new PromptTooLongException(promptIds.length, ctx);
+        if (promptIds.length == 0) throw new CodellmException("empty prompt: nothing to condition on (the model's vocabulary adds no BOS)");
+        return new PlannedPrompt(codec, promptIds, ctx, stopIds, stopStrings, strip);
+    }
+}

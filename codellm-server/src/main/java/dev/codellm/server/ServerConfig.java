@@ -1,0 +1,22 @@
+package dev.codellm.server;
+
+import dev.codellm.model.generate.GeneratorOptions;
+import java.nio.file.Path;
+
+/**
+ * Everything {@link Server#start} needs: which model and how to set it up, how many requests run
+ * together and wait, and how the HTTP side listens.
+ *
+ * @param parallel slots decoded together in one batch step (each with its own KV cache)
+ * @param queue    requests that may wait for a slot before new ones get 503
+ */
+public record ServerConfig(Path model, GeneratorOptions generator, int parallel, int queue, ServerOptions http) {
+    public ServerConfig {
+        if (model == null) throw new IllegalArgumentException("a model file is needed");
+        if (parallel < 1) throw new IllegalArgumentException("--parallel must be >= 1, got " + parallel);
+        if (queue < 1) throw new IllegalArgumentException("--queue must be >= 1, got " + queue);
+        if (http.requestTimeout().isNegative() || http.requestTimeout().isZero()) {
+            throw new IllegalArgumentException("--timeout must be >= 1 second, got " + http.requestTimeout().toSeconds());
+        }
+    }
+}
