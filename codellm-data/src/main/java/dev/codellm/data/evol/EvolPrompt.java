@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * The two requests of one evolution step (rewrite the task with an operation, then answer the
  * rewritten task) and WizardLM's elimination of failed evolutions, restated: an empty or
- * unchanged rewrite, one that copies words of our request instead of a task, or a refusal.
+ * unchanged rewrite, one of punctuation with hardly a word, one that copies words of our
+ * request instead of a task, or a refusal.
  */
 public final class EvolPrompt {
     private EvolPrompt() {}
@@ -21,6 +22,9 @@ public final class EvolPrompt {
     private static final List<String> REFUSALS = List.of("sorry", "i cannot", "i can't", "i can not", "i'm unable", "i am unable", "as an ai",
             "i won't", "i will not");
     static final int MIN_CHARS = 20;
+    /** WizardLM drops responses of "only punctuation and stop words": fewer words than this (of two letters or more) count as that. */
+    static final int MIN_WORDS = 3;
+    private static final Pattern WORD = Pattern.compile("\\p{L}{2,}");
 
     /** The rewrite request for one task. */
     public static List<ChatMessage> evolve(String task, EvolOperation op) {
@@ -46,6 +50,7 @@ public final class EvolPrompt {
     public static String failure(String parent, String evolved) {
         if (evolved.length() < MIN_CHARS) return "empty";
         if (normal(evolved).equals(normal(parent))) return "unchanged";
+        if (words(evolved) < MIN_WORDS) return "only punctuation";
         for (String w : OURS) if (evolved.contains(w)) return "copied the request";
         if (refusal(evolved)) return "refusal";
         return null;
@@ -54,6 +59,7 @@ public final class EvolPrompt {
     /** Why an answer to the rewritten task is unusable, or null. */
     public static String answerFailure(String answer) {
         if (answer == null || answer.strip().length() < MIN_CHARS) return "empty answer";
+        if (words(answer) < MIN_WORDS) return "answer only punctuation";
         if (refusal(answer)) return "refused to answer";
         return null;
     }
@@ -64,6 +70,12 @@ public final class EvolPrompt {
         head = head.substring(0, Math.min(head.length(), 80));
         for (String r : REFUSALS) if (head.startsWith(r) || head.contains(" " + r)) return true;
         return false;
+    }
+
+    static int words(String s) {
+        int n = 0;
+        for (java.util.regex.Matcher m = WORD.matcher(s); m.find() && n < MIN_WORDS; ) n++;
+        return n;
     }
 
     private static String normal(String s) {
