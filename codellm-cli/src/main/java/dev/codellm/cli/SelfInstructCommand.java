@@ -30,6 +30,9 @@ public final class SelfInstructCommand implements Callable<Integer> {
     @Option(names = "--topics", paramLabel = "FILE", description = "Seed topics, one per line (default: " + 24 + " usual interview topics).")
     Path topics;
 
+    @Option(names = "--questions", paramLabel = "FILE", description = "Instruction jsonl whose instructions are the questions (any shape evol-instruct reads); the teacher is then not asked.")
+    Path questions;
+
     @Option(names = "--questions-per-topic", defaultValue = "10", description = "Questions asked per topic. Default: ${DEFAULT-VALUE}.")
     int questionsPerTopic;
 
@@ -68,7 +71,7 @@ public final class SelfInstructCommand implements Callable<Integer> {
         SelfInstructPipeline.Config cfg;
         try {
             cfg = new SelfInstructPipeline.Config(topics == null ? SelfInstructPrompt.DEFAULT_TOPICS : SelfInstructPipeline.readTopics(topics),
-                    questionsPerTopic, solutions, teacher.client(), teacher.client(solverTemperature), 0.8, EvolInstructCommand.formats(formats));
+                    questions, questionsPerTopic, solutions, teacher.client(), teacher.client(solverTemperature), 0.8, EvolInstructCommand.formats(formats));
         } catch (IllegalArgumentException e) {
             throw new CodellmException(e.getMessage());
         }

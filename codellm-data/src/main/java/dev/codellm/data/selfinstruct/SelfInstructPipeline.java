@@ -11,6 +11,7 @@ import dev.codellm.core.io.Json;
 import dev.codellm.core.io.Jsonl;
 import dev.codellm.core.io.OutputFiles;
 import dev.codellm.data.curate.PairFilter;
+import dev.codellm.data.evol.EvolInput;
 import dev.codellm.data.ossinstruct.Exports;
 import dev.codellm.data.report.JobReport;
 import dev.codellm.data.teacher.TeacherClient;
@@ -53,10 +54,11 @@ public final class SelfInstructPipeline {
 
     /**
      * @param topics          the seed list (questions are asked per topic)
+     * @param questionsFile   instruction jsonl whose instructions are the questions (stage 1 skipped), or null
      * @param teacher         the questions' client options
      * @param solver          the tests' and answers' client options (answers sampled with its temperature)
      */
-    public record Config(List<String> topics, int questionsPerTopic, int solutions, TeacherClient.Options teacher,
+    public record Config(List<String> topics, Path questionsFile, int questionsPerTopic, int solutions, TeacherClient.Options teacher,
                          TeacherClient.Options solver, double nearDupThreshold, List<Exports.Format> formats) {
         public Config {
             if (topics.isEmpty()) throw new IllegalArgumentException("no topics");
@@ -98,33 +100,41 @@ public final class SelfInstructPipeline {
         Map<String, Object> report = new LinkedHashMap<>();
         Map<String, Map<String, Integer>> errors = new LinkedHashMap<>();
 
-        // 1. questions, per topic
-        List<String> topicIds = new ArrayList<>();
-        for (int i = 0; i < config.topics().size(); i++) topicIds.add("t" + i);
-        Map<String, JsonNode> byTopic = stage(QUESTIONS, topicIds, "self-instruct questions", teacher, errors, report, out, id -> () -> {
-            String topic = config.topics().get(Integer.parseInt(id.substring(1)));
-            Completion c = teacher.chat(SelfInstructPrompt.questions(topic, config.questionsPerTopic()));
-            ArrayNode qs = Json.MAPPER.createArrayNode();
-            SelfInstructPrompt.parseQuestions(c.text()).forEach(qs::add);
-            ObjectNode line = Json.MAPPER.createObjectNode().put("id", id).put("topic", topic).put("model", teacher.model());
-            line.set("questions", qs);
-            if (qs.isEmpty()) line.put("answer", c.text());
-            return line;
-        });
+        // 1. questions, per topic (or given)
         List<Question> questions = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
         int duplicateQuestions = 0, asked = 0;
-        for (String tid : topicIds) {
-            JsonNode line = byTopic.get(tid);
-            if (line == null) continue;
-            int k = 0;
-            for (JsonNode q : line.path("questions")) {
-                asked++;
-                if (!seen.add(SelfInstructPrompt.key(q.asText()))) {
-                    duplicateQuestions++;
-                    continue;
+        if (config.questionsFile() != null) {
+            EvolInput.Read given = EvolInput.read(config.questionsFile(), 0);  // the one reader of instruction records; repeats skipped
+            for (EvolInput.Instruction i : given.instructions()) questions.add(new Question("q-" + i.id(), "given", i.text()));
+            asked = questions.size() + given.skipped().values().stream().mapToInt(Integer::intValue).sum();
+            duplicateQuestions = given.skipped().getOrDefault("duplicate instruction", 0);
+            if (questions.isEmpty()) throw new CodellmException("no question in " + config.questionsFile() + " (skipped: " + given.skipped() + ")");
+        } else {
+            List<String> topicIds = new ArrayList<>();
+            for (int i = 0; i < config.topics().size(); i++) topicIds.add("t" + i);
+            Map<String, JsonNode> byTopic = stage(QUESTIONS, topicIds, "self-instruct questions", teacher, errors, report, out, id -> () -> {
+                String topic = config.topics().get(Integer.parseInt(id.substring(1)));
+                Completion c = teacher.chat(SelfInstructPrompt.questions(topic, config.questionsPerTopic()));
+                ArrayNode qs = Json.MAPPER.createArrayNode();
+                SelfInstructPrompt.parseQuestions(c.text()).forEach(qs::add);
+                ObjectNode line = Json.MAPPER.createObjectNode().put("id", id).put("topic", topic).put("model", teacher.model());
+                line.set("questions", qs);
+                if (qs.isEmpty()) line.put("answer", c.text());
+                return line;
+            });
+            Set<String> seen = new HashSet<>();
+            for (String tid : topicIds) {
+                JsonNode line = byTopic.get(tid);
+                if (line == null) continue;
+                int k = 0;
+                for (JsonNode q : line.path("questions")) {
+                    asked++;
+                    if (!seen.add(SelfInstructPrompt.key(q.asText()))) {
+                        duplicateQuestions++;
+                        continue;
+                    }
+                    questions.add(new Question(tid + "-q" + k++, line.path("topic").asText(), q.asText()));
                 }
-                questions.add(new Question(tid + "-q" + k++, line.path("topic").asText(), q.asText()));
             }
         }
         Map<String, Question> qById = new LinkedHashMap<>();

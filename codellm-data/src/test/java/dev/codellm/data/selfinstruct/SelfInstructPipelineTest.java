@@ -109,7 +109,7 @@ class SelfInstructPipelineTest {
 
     SelfInstructPipeline.Config config() {
         TeacherClient.Options o = new TeacherClient.Options(2, 0, 1, Duration.ofMillis(1), SamplingParams.GREEDY);
-        return new SelfInstructPipeline.Config(List.of("arithmetic", "strings"), 3, 3, o, o, 0.8, List.of(Exports.Format.values()));
+        return new SelfInstructPipeline.Config(List.of("arithmetic", "strings"), null, 3, 3, o, o, 0.8, List.of(Exports.Format.values()));
     }
 
     @Test
@@ -151,6 +151,20 @@ class SelfInstructPipelineTest {
         new SelfInstructPipeline(config(), null).run(dead, dead, judge, decon, out);
         assertEquals(0, dead.calls.get());
         assertEquals(data, Files.readAllLines(out.resolve("data.jsonl")));
+    }
+
+    @Test
+    void givenQuestionsSkipTheTeacher() throws Exception {
+        Path q = tmp.resolve("questions.jsonl");
+        Files.write(q, List.of("{\"instruction\": \"" + ADD + "\"}", "{\"problem\": \"Write a function rev(s) that returns the string s reversed.\"}",
+                "{\"instruction\": \"" + ADD + "\"}"));
+        TeacherClient.Options o = new TeacherClient.Options(2, 0, 1, Duration.ofMillis(1), SamplingParams.GREEDY);
+        var cfg = new SelfInstructPipeline.Config(List.of("unused"), q, 3, 3, o, o, 0.8, List.of(Exports.Format.MESSAGES));
+        Scripted dead = new Scripted("dead", u -> { throw new CodellmException("the teacher must not be asked"); });
+        Map<String, Object> report = new SelfInstructPipeline(cfg, null).run(dead, solver(), judge, null, tmp.resolve("given"));
+        assertEquals(0, dead.calls.get());
+        assertEquals(Map.of("questions (deduplicated)", 2, "with tests", 2, "any passing", 2, "kept (deduplicated, decontaminated)", 2), report.get("funnel"));
+        assertEquals(1, ((Map<?, ?>) report.get("curation")).get("duplicate_questions"));
     }
 
     @Test
