@@ -99,15 +99,7 @@ public final class EvolInstructPipeline {
 
         Map<String, Object> curation = curate(steps.values(), decontaminator, out);
         report.put("curation", curation);
-        Map<String, Object> exports = new LinkedHashMap<>();
-        for (Exports.Format f : config.formats()) {
-            Path ef = out.resolve(f.fileName());
-            int n = Exports.write(out.resolve("data.jsonl"), f, ef);
-            List<String> problems = Exports.validate(ef, f);
-            if (!problems.isEmpty()) throw new CodellmException("export " + ef + " failed its schema check: " + problems.get(0));
-            exports.put(f.fileName(), n);
-        }
-        report.put("exports", exports);
+        report.put("exports", Exports.writeAll(out, config.formats()));
 
         Map<String, Integer> funnel = new LinkedHashMap<>();
         funnel.put("seeds", seeds.size());

@@ -94,15 +94,7 @@ public final class OssInstructPipeline {
         report.put("curation", cr);
         if (log != null) log.println("curation: kept " + c.kept() + " of " + c.answers() + ", rejected " + c.rejected());
 
-        Map<String, Object> ex = new LinkedHashMap<>();
-        for (Exports.Format f : config.formats()) {
-            Path file = out.resolve(f.fileName());
-            int n = Exports.write(out.resolve("data.jsonl"), f, file);
-            List<String> problems = Exports.validate(file, f);
-            if (!problems.isEmpty()) throw new CodellmException("export " + file + " failed its schema check: " + problems.get(0));
-            ex.put(f.fileName(), n);
-        }
-        report.put("exports", ex);
+        report.put("exports", Exports.writeAll(out, config.formats()));
         Json.write(out.resolve("report.json"), report);
         return report;
     }
