@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code codellm eval}: any benchmark eval knows, sandboxed, pass@k. Parses options and prints; the run is codellm-eval's. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model on HumanEval(+), MBPP(+) or MultiPL-E, sandboxed, with pass@k and an HTML report.",
+        description = {"Evaluate a model on HumanEval(+), MBPP(+), MultiPL-E, DS-1000 or your own tasks, sandboxed, with pass@k and an HTML report.",
                 "The model: a local GGUF, an OpenAI-compatible endpoint, or a samples file.",
-                "MultiPL-E: multipl-e for all nine languages, multipl-e/java,cpp,... for some.",
+                "MultiPL-E: multipl-e for all nine languages, multipl-e/java,cpp,... for some. DS-1000: ds1000, ds1000/pandas,numpy,...",
+                "Your own tasks: --dataset my-tasks.jsonl (HumanEval format, or instruction + tests).",
                 "Without --model/--endpoint/--samples the embedded default model is evaluated.",
                 "Writes samples.jsonl, samples_results.jsonl, eval_results.json (EvalPlus shape), pass_at_k.json and report.html to --out",
                 "(MultiPL-E: --out/multipl-e/<lang>/ and --out/multipl-e/summary.json, report.html)."},
@@ -29,7 +30,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+ (or any alias, e.g. humanevalplus), multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go), key-retrieval[/4k,16k,...][:FILES]")
+    @Option(names = "--dataset", description = "humaneval, humaneval+, mbpp, mbpp+ (or any alias, e.g. humanevalplus), multipl-e or multipl-e/<lang>[,<lang>...] (cpp java js ts php cs sh rs go), "
+            + "ds1000 or ds1000/<library>[,<library>...] (pandas numpy matplotlib tensorflow scipy sklearn pytorch), key-retrieval[/4k,16k,...][:FILES]")
     String dataset;
 
     @Mixin
@@ -78,7 +80,7 @@ public final class EvalCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--time-scale", defaultValue = "1.0",
-            description = "MultiPL-E: multiply its compile/run time limits (default ${DEFAULT-VALUE}, as MultiPL-E) on a slow machine.")
+            description = "MultiPL-E and DS-1000: multiply their time limits (default ${DEFAULT-VALUE}: MultiPL-E's, DS-1000's 120 s per problem) on a slow machine.")
     double timeScale;
 
     @Override

@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
             TokenizeCommand.class,
             DecontamCommand.class,
             OssInstructCommand.class,
+            EvolInstructCommand.class,
+            SelfInstructCommand.class,
             ServeCommand.class,
             ServeBenchCommand.class,
             PerplexityCommand.class,

@@ -10,7 +10,7 @@ import dev.codellm.core.openai.OpenAiGenerator;
 import dev.codellm.data.ossinstruct.Curator;
 import dev.codellm.data.ossinstruct.Exports;
 import dev.codellm.data.ossinstruct.OssInstructPipeline;
-import dev.codellm.data.ossinstruct.TeacherRun;
+import dev.codellm.data.teacher.TeacherClient;
 import dev.codellm.decontam.DecontamConfig;
 import dev.codellm.decontam.RecordDecontaminator;
 import dev.codellm.embed.CategoryAnalysis;
@@ -89,7 +89,7 @@ public final class OssInstructCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TeacherRun.Options t = new TeacherRun.Options(concurrency, rpm, retries, Duration.ofSeconds(2),
+        TeacherClient.Options t = new TeacherClient.Options(concurrency, rpm, retries, Duration.ofSeconds(2),
                 SamplingParams.GREEDY.withTemperature(temperature).withMaxTokens(maxTokens));
         List<Exports.Format> fs;
         try {

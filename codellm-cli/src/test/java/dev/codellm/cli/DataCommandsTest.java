@@ -82,6 +82,25 @@ class DataCommandsTest {
         }
     }
 
+    /** Issue 21: every teacher call refused (400 model_not_found) and still exit 0, after retrying each seed with backoff. */
+    @Test
+    void ossInstructWithATeacherThatRefusesEveryRequestExitsNonZeroWithItsError() throws Exception {
+        try (StubTeacher teacher = new StubTeacher(0)) {
+            teacher.rejectWith = "The model `gpt-nope` does not exist";
+            Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+            Files.copy(Path.of("/usr/lib/python3.11/textwrap.py"), corpus.resolve("textwrap.py"));
+            long t0 = System.nanoTime();
+            CliRun r = CliRun.of("oss-instruct", "--corpus", corpus.toString(), "--out", tmp.resolve("oss").toString(), "--num-seeds", "8",
+                    "--endpoint", teacher.url(), "--api-model", "gpt-nope");
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("The model `gpt-nope` does not exist"), r.err());
+            assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("codellm: error:")).count(), r.err());
+            assertTrue(secs < 10, "took " + secs + " s");
+            assertTrue(teacher.requests.get() <= 8, "a refused request is not repeated: " + teacher.requests.get() + " requests");
+        }
+    }
+
     @Test
     void badInputGivesOneLineErrors() {
         CliRun missing = CliRun.of("decontam", "--input", tmp.resolve("nope.jsonl").toString(), "--out", tmp.toString());
@@ -96,5 +115,57 @@ class DataCommandsTest {
         CliRun format = CliRun.of("oss-instruct", "--out", tmp.resolve("oss").toString(), "--format", "csv");
         assertEquals(1, format.code());
         assertTrue(format.err().contains("unknown export format 'csv'"), format.err());
+    }
+
+    @Test
+    void evolInstructRunsRoundsThroughAnEndpointAndItsJsonIsTheReport() throws Exception {
+        try (StubTeacher teacher = new StubTeacher(0)) {
+            Path in = tmp.resolve("in.jsonl");
+            Files.write(in, List.of("{\"instruction\": \"Write a function that reverses the words of a sentence.\"}",
+                    "{\"problem\": \"Write a function that counts the vowels in a string.\"}"));
+            Path out = tmp.resolve("evol");
+            CliRun r = CliRun.of("evol-instruct", "--input", in.toString(), "--out", out.toString(), "--rounds", "2", "--json",
+                    "--endpoint", teacher.url() + "/v1", "--api-model", "stub", "--decontam", "none");
+            assertEquals(0, r.code(), r.err());
+            var report = dev.codellm.core.io.Json.MAPPER.readTree(r.out());
+            assertEquals(dev.codellm.core.io.Json.read(out.resolve("report.json")), report);
+            assertEquals(2, report.path("rounds").size());
+            assertEquals(2, report.path("rounds").get(1).path("evolved").asInt(), report.toString());
+            assertEquals(2 * 2 * 2, teacher.requests.get(), "a rewrite and an answer per instruction and round");
+            // train and train export take the result (the exports, in the same formats as oss-instruct's)
+            String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
+            CliRun train = CliRun.of("train", "--base", base, "--data", out.resolve("messages.jsonl").toString(), "--fim-rate", "0", "--steps", "1",
+                    "--seq-len", "512", "--batch", "1", "--threads", "1", "--held-out-rows", "1", "--out", tmp.resolve("sft").toString());
+            assertEquals(0, train.code(), train.err());
+            CliRun export = CliRun.of("train", "export", "--framework", "axolotl", "--data", out.resolve("alpaca.jsonl").toString(),
+                    "--out", tmp.resolve("ax").toString());
+            assertEquals(0, export.code(), export.err());
+        }
+    }
+
+    /** Issue 21 §5 for the other data jobs: a teacher that refuses everything ends them with its error and exit 1. */
+    @Test
+    void evolAndSelfInstructWithATeacherThatRefusesEveryRequestExitNonZeroWithItsError() throws Exception {
+        try (StubTeacher teacher = new StubTeacher(0)) {
+            teacher.rejectWith = "The model `gpt-nope` does not exist";
+            Path in = tmp.resolve("in.jsonl");
+            Files.write(in, List.of("{\"instruction\": \"Write a function that reverses the words of a sentence.\"}"));
+            CliRun evol = CliRun.of("evol-instruct", "--input", in.toString(), "--out", tmp.resolve("evol").toString(),
+                    "--endpoint", teacher.url(), "--api-model", "gpt-nope", "--decontam", "none");
+            CliRun self = CliRun.of("self-instruct", "--out", tmp.resolve("self").toString(), "--endpoint", teacher.url(),
+                    "--api-model", "gpt-nope", "--decontam", "none");
+            for (CliRun r : List.of(evol, self)) {
+                assertEquals(1, r.code(), r.out() + r.err());
+                assertTrue(r.err().contains("The model `gpt-nope` does not exist"), r.err());
+                assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("codellm: error:")).count(), r.err());
+                assertEquals("", r.out());
+            }
+            // evol: its one instruction; self-instruct: of its 24 topics, the three rejections that stop it plus what was already in
+            // flight (concurrency 4). Without the stop it would be 24.
+            assertTrue(teacher.requests.get() <= 1 + 3 + 3, "a refused request is not repeated; three rejections stop a job: " + teacher.requests.get());
+        }
+        CliRun noInput = CliRun.of("evol-instruct", "--out", tmp.resolve("e2").toString(), "--endpoint", "http://127.0.0.1:9", "--api-model", "x");
+        assertEquals(1, noInput.code());
+        assertTrue(noInput.err().contains("give --input"), noInput.err());
     }
 }

@@ -79,6 +79,29 @@ class EvalCommandTest {
         assertTrue(bad.err().startsWith("codellm: error: unknown MultiPL-E language 'cobol'"), bad.err());
     }
 
+    /**
+     * Issue 21: an endpoint on a closed port was retried for 33 s and left run.json behind, so the
+     * same command (with the server started) was refused without --resume.
+     */
+    @Test
+    void anEndpointOnAClosedPortFailsInSecondsAndLeavesNoRunBehind() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path out = tmp.resolve("dead");
+        long t0 = System.nanoTime();
+        Run r = run("eval", "--dataset", "humaneval", "--endpoint", "http://127.0.0.1:" + port, "--api-model", "m", "--limit", "1",
+                "--out", out.toString(), "--cache-dir", tmp.resolve("c").toString());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("codellm: error:") && r.err().contains("connection refused"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(secs < 10, "took " + secs + " s");
+        assertFalse(Files.exists(out.resolve("run.json")), "no half-made run that forces --resume");
+        assertFalse(Files.exists(out.resolve("samples.jsonl")));
+    }
+
     @Test
     void localModelBackendGeneratesAndTests() throws Exception {
         // A tiny story model: the pipeline must run end to end; it cannot solve anything.

@@ -8,13 +8,15 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenAI-compatible chat endpoint for oss-instruct tests: answers every seed with a distinct,
+ * An OpenAI-compatible chat endpoint for the data commands' tests: answers every seed with a distinct,
  * well-formed OSS-Instruct response (a function returning a number derived from the prompt),
  * after {@link #delayMs} milliseconds.
  */
 final class StubTeacher implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     volatile int delayMs;
+    /** When set, every request is refused with HTTP 400 and this OpenAI error message (code model_not_found). */
+    volatile String rejectWith;
     private final HttpServer server;
 
     StubTeacher(int delayMs) throws IOException {
@@ -24,12 +26,23 @@ final class StubTeacher implements AutoCloseable {
         server.createContext("/v1/chat/completions", ex -> {
             requests.incrementAndGet();
             JsonNode req = Json.MAPPER.readTree(ex.getRequestBody());
+            if (rejectWith != null) {
+                var err = Json.MAPPER.createObjectNode();
+                err.putObject("error").put("message", rejectWith).put("type", "invalid_request_error").put("code", "model_not_found");
+                byte[] body = Json.MAPPER.writeValueAsBytes(err);
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(400, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+                return;
+            }
             try {
                 Thread.sleep(this.delayMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            int h = req.get("messages").get(1).get("content").asText().hashCode() & 0xffff;
+            JsonNode messages = req.get("messages");
+            int h = messages.get(messages.size() - 1).get("content").asText().hashCode() & 0xffff;  // the user turn
             var root = Json.MAPPER.createObjectNode();
             var choice = root.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
             choice.putObject("message").put("role", "assistant").put("content", "[Problem Description]\nWrite function f" + h

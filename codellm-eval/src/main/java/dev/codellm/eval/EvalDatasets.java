@@ -1,9 +1,11 @@
 package dev.codellm.eval;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.eval.ds1000.Ds1000Family;
 import dev.codellm.eval.evalplus.EvalPlusFamily;
 import dev.codellm.eval.keyretrieval.KeyRetrievalFamily;
 import dev.codellm.eval.multipl.MultiplFamily;
+import dev.codellm.eval.tasks.UserTasksFamily;
 import dev.codellm.eval.run.BenchmarkFamily;
 import dev.codellm.eval.run.BenchmarkSuite;
 import dev.codellm.eval.run.EvalOptions;
@@ -26,7 +28,8 @@ import java.util.stream.Collectors;
  */
 public final class EvalDatasets {
     /** The families, in the order a {@code --dataset} value is offered to them. */
-    public static final List<BenchmarkFamily> FAMILIES = List.of(new EvalPlusFamily(), new MultiplFamily(), new KeyRetrievalFamily());
+    public static final List<BenchmarkFamily> FAMILIES = List.of(new EvalPlusFamily(), new MultiplFamily(), new Ds1000Family(),
+            new KeyRetrievalFamily(), new UserTasksFamily());  // last: it takes any file name
 
     private EvalDatasets() {}
 

@@ -41,6 +41,16 @@ public final class BenchmarkRegistry {
             "b54e762755248ca411b523c917fa9f93c07b5ff2966bf60b3917b853926a3dad",
             List.of("prompt"), List.of("canonical_solution"), true);
 
+    /**
+     * DS-1000 (Lai et al. 2023), the official simplified-format file (04/2024) of xlang-ai/DS-1000 at
+     * the commit its SOURCE.md pins; {@code ds1000/<library>,...} selects libraries in eval.
+     */
+    public static final BenchmarkSpec DS1000 = new BenchmarkSpec("ds1000", List.of("ds-1000", "ds_1000"), "ds1000",
+            "ds1000/ds1000.jsonl.gz",
+            "https://github.com/xlang-ai/DS-1000/raw/b39aab71da6d23ef8d3cac59a7c5f834516ab334/data/ds1000.jsonl.gz",
+            "26a492838b05f9d030b2f08a5715c6bafecafb601c157da912bf417fd8b0d363",
+            List.of("prompt"), List.of("reference_code"), false);
+
     /** MultiPL-E's prefix: {@code multipl-e/<lang>} names one language's HumanEval translation. */
     public static final String MULTIPL_E = "multipl-e";
 
@@ -67,10 +77,11 @@ public final class BenchmarkRegistry {
             all.add(new BenchmarkSpec(MULTIPL_E + "/" + l[0], List.of("humaneval-" + l[0]), "multipl-e-" + l[0],
                     "multipl-e/humaneval-" + l[0] + ".jsonl.gz", null, l[1], List.of("prompt"), List.of(), false));
         }
+        all.add(DS1000);
         return List.copyOf(all);
     }
 
-    /** Every known benchmark, the four Python ones first. */
+    /** Every known benchmark: the four Python ones, the MultiPL-E languages, DS-1000. */
     public static List<BenchmarkSpec> all() { return ALL; }
 
     /** The benchmarks {@code decontam} protects by default: HumanEval(+), MBPP(+). */
@@ -95,8 +106,11 @@ public final class BenchmarkRegistry {
     /** The canonical names, comma-separated (MultiPL-E as one {@code multipl-e/<lang>} entry). */
     public static String names() {
         List<String> n = new ArrayList<>();
-        for (BenchmarkSpec b : ALL) if (!b.name().startsWith(MULTIPL_E + "/")) n.add(b.name());
-        n.add(MULTIPL_E + "/<" + ALL.stream().filter(b -> b.name().startsWith(MULTIPL_E + "/"))
+        for (BenchmarkSpec b : ALL) {
+            if (!b.name().startsWith(MULTIPL_E + "/")) n.add(b.name());
+            else if (!n.contains(MULTIPL_E + "/<")) n.add(MULTIPL_E + "/<");  // the group's place, filled in below
+        }
+        n.set(n.indexOf(MULTIPL_E + "/<"), MULTIPL_E + "/<" + ALL.stream().filter(b -> b.name().startsWith(MULTIPL_E + "/"))
                 .map(b -> b.name().substring(MULTIPL_E.length() + 1)).collect(Collectors.joining("|")) + ">");
         return String.join(", ", n);
     }

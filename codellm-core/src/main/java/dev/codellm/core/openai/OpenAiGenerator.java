@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.BadRequestException;
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ChatRequest;
 import dev.codellm.core.CodellmException;
@@ -20,6 +21,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,15 +40,23 @@ import java.util.concurrent.ThreadLocalRandom;
  * sink as it is produced; otherwise one JSON response is read. 429, 5xx, timeouts and I/O errors
  * are retried with exponential backoff (bounded by {@link OpenAiConfig#maxRetries()}), honouring
  * a server's {@code Retry-After}; a streamed request is never retried once text was delivered, as
- * the sink cannot take it back. Other 4xx fail at once with the server's error message.
+ * the sink cannot take it back. Other 4xx fail at once with the server's error message, as a
+ * {@link BadRequestException} (the request's fault: callers must not repeat it). A refused
+ * connection to an endpoint that has never answered is a wrong URL or a server not started, not
+ * a blip: it is retried at most {@value #NEVER_REACHED_RETRIES} times, 1 s apart, so a closed
+ * port is reported in seconds; once the endpoint has answered, a refusal (a restart) is retried
+ * like any I/O error.
  *
  * <p>Thread-safe: one instance may serve many concurrent requests (eval runs {@code --jobs} of them).
  */
 public final class OpenAiGenerator implements Generator {
     private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
+    static final int NEVER_REACHED_RETRIES = 2;
 
     private final OpenAiConfig config;
     private final HttpClient http;
+    /** Whether any request got an HTTP response: until then a refused connection is not retried for long. */
+    private volatile boolean reached;
 
     public OpenAiGenerator(OpenAiConfig config) {
         this.config = config;
@@ -133,20 +143,24 @@ public final class OpenAiGenerator implements Generator {
 
         Duration backoff = config.initialBackoff();
         String lastProblem = null;
+        int maxRetries = config.maxRetries();
         for (int attempt = 0; ; attempt++) {
             Duration wait = backoff;
             try {
                 HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                reached = true;
                 int status = resp.statusCode();
                 if (status == 200) {
                     try (InputStream in = resp.body()) {
                         return stream ? readStream(in, sink, chat, uri) : readJson(in.readAllBytes(), sink, chat, uri);
                     }
                 }
-                String detail = errorMessage(resp);
+                JsonNode error = errorBody(resp);
+                String detail = errorMessage(error);
                 lastProblem = "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
                 if (status != 429 && status < 500) {
-                    throw new CodellmException("endpoint " + uri + " rejected the request: " + lastProblem);
+                    JsonNode param = error.path("error").path("param");
+                    throw new BadRequestException("endpoint " + uri + " rejected the request: " + lastProblem, param.isTextual() ? param.asText() : null);
                 }
                 Duration retryAfter = retryAfter(resp);
                 if (retryAfter != null) wait = retryAfter;
@@ -154,13 +168,19 @@ public final class OpenAiGenerator implements Generator {
                 throw new CodellmException("stream from " + uri + " broke after text was delivered: " + e.getCause().getMessage(), e.getCause());
             } catch (HttpTimeoutException e) {
                 lastProblem = "timed out after " + config.requestTimeout().toSeconds() + " s";
+            } catch (ConnectException e) {
+                lastProblem = "I/O error: connection refused (nothing answers at " + uri.getHost() + ":" + port(uri) + ")";
+                if (!reached) {
+                    maxRetries = Math.min(maxRetries, NEVER_REACHED_RETRIES);
+                    wait = min(wait, Duration.ofSeconds(1));
+                }
             } catch (IOException e) {
                 lastProblem = "I/O error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CodellmException("interrupted while calling " + uri);
             }
-            if (attempt >= config.maxRetries()) {
+            if (attempt >= maxRetries) {
                 throw new CodellmException("endpoint " + uri + " failed after " + (attempt + 1) + " attempt(s): " + lastProblem);
             }
             sleep(min(wait, config.maxBackoff()));
@@ -241,22 +261,34 @@ public final class OpenAiGenerator implements Generator {
         };
     }
 
-    private static String errorMessage(HttpResponse<InputStream> resp) {
+    /** The error response as JSON; a plain-text body becomes {@code {"raw": text}}. */
+    private static JsonNode errorBody(HttpResponse<InputStream> resp) {
+        String raw;
         try (InputStream in = resp.body()) {
-            byte[] b = in.readNBytes(64 * 1024);
-            String raw = new String(b, StandardCharsets.UTF_8).strip();
-            try {
-                JsonNode n = JSON.readTree(raw);
-                JsonNode msg = n.path("error").path("message");
-                if (msg.isTextual()) return msg.asText();
-                if (n.path("error").isTextual()) return n.path("error").asText();
-            } catch (IOException notJson) {
-                // fall through: plain-text error body
-            }
-            return abbreviate(raw);
+            raw = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            return "";
+            return JSON.createObjectNode();
         }
+        try {
+            JsonNode n = JSON.readTree(raw);
+            if (n != null && n.isObject()) return n;
+        } catch (IOException notJson) {
+            // fall through: plain-text error body
+        }
+        return JSON.createObjectNode().put("raw", raw);
+    }
+
+    private static String errorMessage(JsonNode n) {
+        JsonNode msg = n.path("error").path("message");
+        if (msg.isTextual()) return msg.asText();
+        if (n.path("error").isTextual()) return n.path("error").asText();
+        if (n.path("raw").isTextual()) return abbreviate(n.path("raw").asText());
+        return abbreviate(n.toString());
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) return uri.getPort();
+        return "https".equals(uri.getScheme()) ? 443 : 80;
     }
 
     private static Duration retryAfter(HttpResponse<?> resp) {

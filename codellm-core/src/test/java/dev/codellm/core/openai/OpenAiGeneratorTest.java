@@ -237,6 +237,36 @@ class OpenAiGeneratorTest {
         assertTrue(down.getMessage().contains("2 attempt(s)") && down.getMessage().contains("I/O error"), down.getMessage());
     }
 
+    /** Issue 21: a closed port was retried for 33 s (1+2+4+8+16 s of backoff) before eval could say so. */
+    @Test
+    void aClosedPortThatNeverAnsweredFailsInSeconds() {
+        int deadPort = server.getAddress().getPort();
+        server.stop(0);
+        OpenAiGenerator g = new OpenAiGenerator(OpenAiConfig.of("http://127.0.0.1:" + deadPort, "m"));  // default retries: 5 from 1 s
+        long t0 = System.nanoTime();
+        CodellmException e = assertThrows(CodellmException.class,
+                () -> g.complete(CompletionRequest.of("p", SamplingParams.GREEDY), TokenSink.NONE));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertTrue(secs < 6, "took " + secs + " s");
+        assertTrue(e.getMessage().contains("connection refused") && e.getMessage().contains("127.0.0.1:" + deadPort), e.getMessage());
+    }
+
+    /** A client error is the request's fault: callers must be able to tell it from a failing server, so they do not repeat it. */
+    @Test
+    void clientErrorsAreBadRequestsWithTheServersParam() {
+        script.add(Reply.status(400, "{\"error\":{\"message\":\"The model `nope` does not exist\",\"code\":\"model_not_found\",\"param\":\"model\"}}"));
+        CodellmException e = assertThrows(CodellmException.class,
+                () -> client("").chat(ChatRequest.of(List.of(ChatMessage.user("x")), SamplingParams.GREEDY), TokenSink.NONE));
+        assertInstanceOf(dev.codellm.core.BadRequestException.class, e);
+        assertEquals("model", ((dev.codellm.core.BadRequestException) e).param());
+        assertTrue(e.getMessage().contains("HTTP 400: The model `nope` does not exist"), e.getMessage());
+        script.clear();
+        script.add(Reply.status(503, "{\"error\":{\"message\":\"busy\"}}"));
+        CodellmException busy = assertThrows(CodellmException.class,
+                () -> client("").chat(ChatRequest.of(List.of(ChatMessage.user("x")), SamplingParams.GREEDY), TokenSink.NONE));
+        assertFalse(busy instanceof dev.codellm.core.BadRequestException, "a server error is not the request's fault");
+    }
+
     @Test
     void baseUrlNormalisationAndValidation() {
         assertEquals("http://h:1/v1", OpenAiConfig.normalizeBaseUrl("http://h:1").toString());

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.io.Jsonl;
+import dev.codellm.data.curate.PairFilter;
 import dev.codellm.decontam.Decision;
-import dev.codellm.decontam.Normalizer;
 import dev.codellm.decontam.RecordDecontaminator;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -78,8 +78,7 @@ public final class Curator {
             Map<Candidate, String> syntax = new java.util.IdentityHashMap<>();
             for (int i = 0; i < py.size(); i++) if (errors.get(i) != null) syntax.put(py.get(i), errors.get(i));
 
-            MinHashDedup near = new MinHashDedup(options.nearDupThreshold());
-            Set<String> exact = new HashSet<>();
+            PairFilter filter = new PairFilter(options.nearDupThreshold(), null);
             RecordDecontaminator.Worker decon = decontaminator == null ? null : decontaminator.newWorker();
             int kept = 0;
             try (BufferedWriter out = Files.newBufferedWriter(data, StandardCharsets.UTF_8)) {
@@ -88,13 +87,10 @@ public final class Curator {
                         reject(rej, reasons, c.response(), "python solution does not parse", syntax.get(c));
                         continue;
                     }
-                    String key = Normalizer.lettersAndDigits(c.parsed().problem() + "\u0000" + c.code()).toLowerCase();
-                    if (!exact.add(key)) {
-                        reject(rej, reasons, c.response(), "exact duplicate");
-                        continue;
-                    }
-                    if (!near.addIfNew(c.parsed().problem() + "\n" + c.code())) {
-                        reject(rej, reasons, c.response(), "near duplicate (MinHash)");
+                    // Duplicates are judged on the code; contamination below on the whole solution text.
+                    PairFilter.Rejection dup = filter.check(c.parsed().problem(), c.code());
+                    if (dup != null) {
+                        reject(rej, reasons, c.response(), dup.reason());
                         continue;
                     }
                     ObjectNode rec = JSON.createObjectNode();

@@ -70,6 +70,22 @@ public final class Exports {
         return o;
     }
 
+    /**
+     * Writes {@code OUT/data.jsonl} in every format, each checked against its schema after
+     * writing (a failed check is an error); returns file name → records, in format order.
+     */
+    public static java.util.Map<String, Object> writeAll(Path out, List<Format> formats) throws IOException {
+        java.util.Map<String, Object> written = new java.util.LinkedHashMap<>();
+        for (Format f : formats) {
+            Path file = out.resolve(f.fileName());
+            int n = write(out.resolve("data.jsonl"), f, file);
+            List<String> problems = validate(file, f);
+            if (!problems.isEmpty()) throw new dev.codellm.core.CodellmException("export " + file + " failed its schema check: " + problems.get(0));
+            written.put(f.fileName(), n);
+        }
+        return written;
+    }
+
     /** Schema check of an exported file: one problem per line ("line 3: ..."); empty when valid. */
     public static List<String> validate(Path file, Format f) throws IOException {
         List<String> problems = new ArrayList<>();

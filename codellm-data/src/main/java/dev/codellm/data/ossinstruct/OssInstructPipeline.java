@@ -6,6 +6,7 @@ import dev.codellm.core.Generator;
 import dev.codellm.core.io.Json;
 import dev.codellm.core.io.Jsonl;
 import dev.codellm.core.io.OutputFiles;
+import dev.codellm.data.teacher.TeacherClient;
 import dev.codellm.decontam.RecordDecontaminator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,7 +26,7 @@ import java.util.TreeMap;
  */
 public final class OssInstructPipeline {
 
-    public record Config(Path corpus, int seeds, long seed, TeacherRun.Options teacher, Curator.Options curate,
+    public record Config(Path corpus, int seeds, long seed, TeacherClient.Options teacher, Curator.Options curate,
                          List<Exports.Format> formats, double pricePromptPerMillion, double priceCompletionPerMillion) {}
 
     private final Config config;
@@ -66,7 +67,7 @@ public final class OssInstructPipeline {
 
         Path responses = out.resolve("responses.jsonl");
         if (teacher != null) {
-            TeacherRun.Stats t = new TeacherRun(teacher, config.teacher(), log).run(seeds, responses);
+            TeacherRun.Stats t = new TeacherRun(new TeacherClient(teacher, config.teacher()), log).run(seeds, responses);
             Map<String, Object> tr = new LinkedHashMap<>();
             tr.put("model", teacher.info().name());
             tr.put("already_answered", t.alreadyDone());
@@ -76,6 +77,10 @@ public final class OssInstructPipeline {
             tr.put("torn_lines_ignored", t.tornLines());
             report.put("teacher", tr);
             if (log != null) log.println("teacher: " + t.answered() + " answered, " + t.alreadyDone() + " already done, " + t.failed() + " failed " + t.failures());
+            if (t.answered() == 0 && t.failed() > 0) {
+                Json.write(out.resolve("report.json"), report);
+                throw TeacherRun.nothingAnswered(t, out.resolve("report.json"));
+            }
         }
         if (!Files.exists(responses)) throw new CodellmException("no teacher answers yet (" + responses + "): give --endpoint");
         report.put("tokens", tokenTotals(responses));
@@ -89,15 +94,7 @@ public final class OssInstructPipeline {
         report.put("curation", cr);
         if (log != null) log.println("curation: kept " + c.kept() + " of " + c.answers() + ", rejected " + c.rejected());
 
-        Map<String, Object> ex = new LinkedHashMap<>();
-        for (Exports.Format f : config.formats()) {
-            Path file = out.resolve(f.fileName());
-            int n = Exports.write(out.resolve("data.jsonl"), f, file);
-            List<String> problems = Exports.validate(file, f);
-            if (!problems.isEmpty()) throw new CodellmException("export " + file + " failed its schema check: " + problems.get(0));
-            ex.put(f.fileName(), n);
-        }
-        report.put("exports", ex);
+        report.put("exports", Exports.writeAll(out, config.formats()));
         Json.write(out.resolve("report.json"), report);
         return report;
     }

@@ -79,7 +79,7 @@ class OssInstructPipelineTest {
 
     OssInstructPipeline.Config config(Path corpus, int n) {
         return new OssInstructPipeline.Config(corpus, n, 3,
-                new TeacherRun.Options(3, 0, 2, Duration.ofMillis(5), dev.codellm.core.SamplingParams.GREEDY),
+                new dev.codellm.data.teacher.TeacherClient.Options(3, 0, 2, Duration.ofMillis(5), dev.codellm.core.SamplingParams.GREEDY),
                 Curator.Options.defaults(), List.of(Exports.Format.values()), 1.0, 2.0);
     }
 
@@ -156,6 +156,35 @@ class OssInstructPipelineTest {
             }
         }
         assertEquals(30, ids.stream().distinct().count());
+    }
+
+    /**
+     * Issue 21: a teacher that rejects every request (400 model_not_found) gave exit 0 after each
+     * seed's rejection was retried with backoff. A rejection is the request's fault: it is not
+     * repeated, a run of rejections before any answer stops the job, and a job that got no
+     * answer fails with the teacher's error (its report still written).
+     */
+    @Test
+    void aTeacherThatRejectsEveryRequestStopsTheJobWithItsError() throws IOException {
+        Path out = tmp.resolve("out");
+        AtomicInteger calls = new AtomicInteger();
+        FakeTeacher rejecting = new FakeTeacher(s -> {
+            calls.incrementAndGet();
+            throw new dev.codellm.core.BadRequestException("endpoint http://t/v1/chat/completions rejected the request: HTTP 400: "
+                    + "The model `gpt-nope` does not exist", "model");
+        }, false);
+        dev.codellm.data.teacher.TeacherClient.Options slow = new dev.codellm.data.teacher.TeacherClient.Options(1, 0, 3, Duration.ofSeconds(2), dev.codellm.core.SamplingParams.GREEDY);
+        OssInstructPipeline.Config cfg = new OssInstructPipeline.Config(corpus(), 30, 3, slow, Curator.Options.defaults(),
+                List.of(Exports.Format.MESSAGES), 0, 0);
+        long t0 = System.nanoTime();
+        CodellmException e = org.junit.jupiter.api.Assertions.assertThrows(CodellmException.class,
+                () -> new OssInstructPipeline(cfg, null).run(rejecting, decon, out));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 10, "no backoff on a rejection");
+        assertTrue(e.getMessage().contains("none of the 30 seeds") && e.getMessage().contains("The model `gpt-nope` does not exist"), e.getMessage());
+        assertTrue(calls.get() <= dev.codellm.data.teacher.TeacherClient.REJECTIONS_BEFORE_STOP, "stopped after the first rejections, asked " + calls.get());
+        JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+        assertEquals(0, report.path("teacher").path("answered_now").asInt());
+        assertEquals(30, report.path("teacher").path("failed_now").asInt(), "every seed is counted: asked and rejected, or not asked");
     }
 
     @Test

@@ -54,8 +54,8 @@ public final class EvalPlusFamily implements BenchmarkFamily {
     }
 
     /** pass@k lines (base, then plus) and where the report is; {@code --json}: pass_at_k.json's content. */
-    static EvalOutcome outcome(Results r, Path out) {
-        StringBuilder w = new StringBuilder(String.format(Locale.ROOT, "%s on %s: %d tasks%n", r.model(), r.dataset().id(), r.outcomes().size()));
+    public static EvalOutcome outcome(Results r, Path out) {
+        StringBuilder w = new StringBuilder(String.format(Locale.ROOT, "%s on %s: %d tasks%n", r.model(), r.datasetName(), r.outcomes().size()));
         for (Map.Entry<String, Double> e : r.passAtK(false).entrySet()) {
             w.append(String.format(Locale.ROOT, "  base %-8s %6.2f%%%n", e.getKey(), 100 * e.getValue()));
         }

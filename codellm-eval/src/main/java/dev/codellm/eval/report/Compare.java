@@ -19,12 +19,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code codellm eval compare RUN1 RUN2 ...} for HumanEval(+)/MBPP(+) runs: pass@k side by side,
- * the tasks each run solves that no other does, and a chart. Reads each run's eval_results.json.
+ * {@code codellm eval compare RUN1 RUN2 ...} for HumanEval(+)/MBPP(+) runs and runs of a user's
+ * task file: pass@k side by side, the tasks each run solves that no other does, and a chart; per
+ * task, which run solved it, with every run's answer side by side in the HTML page (and in the
+ * text when there are at most {@value #PER_TASK_TEXT} tasks, a handful of one's own problems).
+ * Reads each run's eval_results.json.
  */
 public final class Compare implements RunComparison {
-    /** What one run directory says. "Solved" = at least one sample correct (plus tests when the dataset has them). */
-    public record Run(String label, String dataset, Map<String, Double> base, Map<String, Double> plus, Set<String> solved, Set<String> tasks) {}
+    static final int PER_TASK_TEXT = 40;
+
+    /**
+     * What one run directory says. "Solved" = at least one sample correct (plus tests when the
+     * dataset has them); {@code answers} holds, per task, the first correct sample's program, else
+     * the first sample's.
+     */
+    public record Run(String label, String dataset, Map<String, Double> base, Map<String, Double> plus, Set<String> solved, Set<String> tasks,
+                      Map<String, String> answers) {}
 
     private final List<Run> runs;
 
@@ -44,19 +54,34 @@ public final class Compare implements RunComparison {
         root.path("pass_at_k").path("base").properties().forEach(e -> base.put(e.getKey(), e.getValue().asDouble()));
         root.path("pass_at_k").path("plus").properties().forEach(e -> plus.put(e.getKey(), e.getValue().asDouble()));
         Set<String> solved = new LinkedHashSet<>(), tasks = new LinkedHashSet<>();
+        Map<String, String> answers = new LinkedHashMap<>();
         root.path("eval").properties().forEach(e -> {
             tasks.add(e.getKey());
             for (JsonNode s : e.getValue()) {
+                answers.putIfAbsent(e.getKey(), s.path("solution").asText(""));
                 boolean ok = "pass".equals(s.path("base_status").asText())
                         && (s.path("plus_status").isNull() || s.path("plus_status").isMissingNode() || "pass".equals(s.path("plus_status").asText()));
                 if (ok) {
                     solved.add(e.getKey());
+                    answers.put(e.getKey(), s.path("solution").asText(""));
                     break;
                 }
             }
         });
         String label = root.path("model").asText(dir.getFileName().toString()) + " (" + dir.getFileName() + ")";
-        return new Run(label, root.path("dataset").asText(), base, plus, solved, tasks);
+        return new Run(label, root.path("dataset").asText(), base, plus, solved, tasks, answers);
+    }
+
+    /** Every task of any run, in the first run's order, then the others'. */
+    static List<String> allTasks(List<Run> runs) {
+        Set<String> all = new LinkedHashSet<>();
+        runs.forEach(r -> all.addAll(r.tasks()));
+        return new ArrayList<>(all);
+    }
+
+    /** One cell of the per-task view: solved, not solved, or not in that run. */
+    static String mark(Run r, String task) {
+        return !r.tasks().contains(task) ? "-" : r.solved().contains(task) ? "solved" : "no";
     }
 
     /** Tasks run i solves that none of the others does. */
@@ -99,6 +124,19 @@ public final class Compare implements RunComparison {
             List<String> only = onlySolvedBy(runs, i);
             if (!only.isEmpty()) sb.append("only ").append(runs.get(i).label()).append(" solves: ").append(String.join(", ", only)).append('\n');
         }
+        List<String> tasks = allTasks(runs);
+        if (tasks.size() <= PER_TASK_TEXT) {
+            int tw = Math.max(4, tasks.stream().mapToInt(String::length).max().orElse(4));
+            sb.append('\n').append(String.format(Locale.ROOT, "%-" + tw + "s", "task"));
+            for (int i = 0; i < runs.size(); i++) sb.append(String.format(Locale.ROOT, "  %-8s", "run " + (i + 1)));
+            sb.append('\n');
+            for (String t : tasks) {
+                sb.append(String.format(Locale.ROOT, "%-" + tw + "s", t));
+                for (Run r : runs) sb.append(String.format(Locale.ROOT, "  %-8s", mark(r, t)));
+                sb.append('\n');
+            }
+            for (int i = 0; i < runs.size(); i++) sb.append("run ").append(i + 1).append(" = ").append(runs.get(i).label()).append('\n');
+        }
         return sb.toString();
     }
 
@@ -123,6 +161,14 @@ public final class Compare implements RunComparison {
             }
             o.put("tasks", r.tasks().size()).put("solved", r.solved().size());
             onlySolvedBy(runs, i).forEach(o.putArray("only_solved")::add);
+        }
+        ArrayNode perTask = root.putArray("per_task");
+        for (String t : allTasks(runs)) {
+            ArrayNode solved = perTask.addObject().put("task_id", t).putArray("solved");
+            for (Run r : runs) {
+                if (r.tasks().contains(t)) solved.add(r.solved().contains(t));
+                else solved.addNull();
+            }
         }
         return root;
     }
@@ -153,6 +199,21 @@ public final class Compare implements RunComparison {
             b.append("<h3>Only ").append(Html.esc(runs.get(i).label())).append(" solves</h3><p>")
                     .append(only.isEmpty() ? "no task" : Html.esc(String.join(", ", only))).append("</p>");
         }
+        b.append("<h2>Per task: who solved it, and the answers side by side</h2><table><tr><th>task</th>");
+        runs.forEach(r -> b.append("<th>").append(Html.esc(r.label())).append("</th>"));
+        b.append("</tr>");
+        for (String t : allTasks(runs)) {
+            b.append("<tr><td>").append(Html.esc(t)).append("</td>");
+            for (Run r : runs) {
+                String m = mark(r, t);
+                b.append("<td class='").append(m.equals("solved") ? "pass" : "fail").append("'><b>").append(Html.esc(m)).append("</b>");
+                String answer = r.answers().get(t);
+                if (answer != null) b.append("<pre>").append(Html.esc(answer)).append("</pre>");
+                b.append("</td>");
+            }
+            b.append("</tr>");
+        }
+        b.append("</table>");
         Html.write(file, "codellm eval compare", b.toString());
     }
 }

@@ -15,7 +15,7 @@ public final class HtmlReport {
 
     public static void write(Results r, Path file) {
         StringBuilder b = new StringBuilder();
-        b.append("<h1>").append(Html.esc(r.model())).append(" on ").append(Html.esc(r.dataset().id().cliName())).append("</h1>");
+        b.append("<h1>").append(Html.esc(r.model())).append(" on ").append(Html.esc(r.datasetName())).append("</h1>");
         int samples = r.outcomes().stream().mapToInt(Results.TaskOutcome::n).sum();
         b.append("<p>").append(r.outcomes().size()).append(" tasks, ").append(samples).append(" samples. Dataset sha256 <code>")
                 .append(r.dataset().sha256(), 0, 16).append("…</code>. Sandbox: ").append(Html.esc(r.sandbox())).append("</p>");
@@ -63,6 +63,6 @@ public final class HtmlReport {
             b.append("</tr>");
         }
         b.append("</table>");
-        Html.write(file, "codellm eval: " + r.model() + " on " + r.dataset().id(), b.toString());
+        Html.write(file, "codellm eval: " + r.model() + " on " + r.datasetName(), b.toString());
     }
 }

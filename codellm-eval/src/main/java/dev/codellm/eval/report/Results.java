@@ -40,12 +40,20 @@ public final class Results {
     }
 
     private final Dataset dataset;
+    private final String datasetName;
     private final String model;
     private final String sandbox;
     private final List<TaskOutcome> outcomes = new ArrayList<>();
 
     public Results(Dataset dataset, String model, List<SampleRecord> samples, Map<SampleKey, SampleResult> byKey, String sandbox) {
+        this(dataset, dataset.id().cliName(), model, samples, byKey, sandbox);
+    }
+
+    /** @param datasetName what the files call the dataset (a user's task file has its own name; its tests are HumanEval-style) */
+    public Results(Dataset dataset, String datasetName, String model, List<SampleRecord> samples, Map<SampleKey, SampleResult> byKey,
+                   String sandbox) {
         this.dataset = dataset;
+        this.datasetName = datasetName;
         this.model = model;
         this.sandbox = sandbox;
         Map<String, List<SampleRecord>> perTask = new LinkedHashMap<>();
@@ -65,6 +73,9 @@ public final class Results {
     }
 
     public Dataset dataset() { return dataset; }
+
+    /** The dataset's name in the files and reports ({@code humaneval+}, {@code my-tasks.jsonl}). */
+    public String datasetName() { return datasetName; }
 
     public String model() { return model; }
 
@@ -111,7 +122,7 @@ public final class Results {
     public void write(Path dir) {
         ObjectNode root = JSON.createObjectNode();
         root.put("date", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")));
-        root.put("dataset", dataset.id().cliName());
+        root.put("dataset", datasetName);
         root.put("hash", dataset.sha256());
         root.put("model", model);
         root.put("sandbox", sandbox);
@@ -140,7 +151,7 @@ public final class Results {
 
     public ObjectNode passAtKJson() {
         ObjectNode pak = JSON.createObjectNode();
-        pak.put("dataset", dataset.id().cliName());
+        pak.put("dataset", datasetName);
         pak.put("model", model);
         pak.put("tasks", outcomes.size());
         pak.put("samples", outcomes.stream().mapToInt(TaskOutcome::n).sum());

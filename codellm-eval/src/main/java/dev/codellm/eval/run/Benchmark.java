@@ -73,6 +73,20 @@ public interface Benchmark<V, S> {
     /** Judges one sample. Called from several threads at once. */
     V judge(SampleRecord sample);
 
+    /**
+     * How many samples one judging job takes: more than 1 when judging them together is cheaper
+     * (DS-1000 imports its libraries once per sandbox for a whole batch). Verdicts of a batch are
+     * appended when the batch ends, so a kill loses at most one batch per job.
+     */
+    default int judgeBatch() {
+        return 1;
+    }
+
+    /** Judges up to {@link #judgeBatch()} samples, verdicts in the same order; by default one by one. */
+    default List<V> judge(List<SampleRecord> samples) {
+        return samples.stream().map(this::judge).toList();
+    }
+
     /** The sample's line of {@code samples_results.jsonl}; holds {@code task_id} and {@code completion_id}. */
     ObjectNode resultRow(SampleRecord sample, V verdict);
 

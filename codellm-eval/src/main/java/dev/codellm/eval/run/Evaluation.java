@@ -55,25 +55,61 @@ public final class Evaluation<S> {
         var unscorable = b.unscorable(opts.n());
         if (unscorable.isPresent()) return unscorable.get();
         Path dir = b.dir(opts.outDir());
-        List<SampleRecord> samples = switch (source) {
-            case SampleSource.Model m -> {
-                b.checkGeneration();
-                prepareDir(b, dir, source);
-                yield generate(b, m, dir);
+        boolean dirExisted = Files.isDirectory(dir);
+        boolean fresh = false;
+        try {
+            List<SampleRecord> samples = switch (source) {
+                case SampleSource.Model m -> {
+                    b.checkGeneration();
+                    fresh = prepareDir(b, dir, source);
+                    yield generate(b, m, dir);
+                }
+                case SampleSource.File f -> {
+                    List<SampleRecord> fromFile = b.samplesFromFile(f.file());
+                    requireEveryTask(b, fromFile, f.file());
+                    fresh = prepareDir(b, dir, source);
+                    yield keep(dir, fromFile);
+                }
+                case SampleSource.Canonical c -> {
+                    List<SampleRecord> canonical = b.canonical(opts.n());
+                    fresh = prepareDir(b, dir, source);
+                    yield keep(dir, canonical);
+                }
+            };
+            return b.score(samples, judge(b, samples, dir), source.name(), dir);
+        } catch (RuntimeException e) {
+            if (fresh) discardIfNothingDone(dir, source, dirExisted);
+            throw e;
+        }
+    }
+
+    /**
+     * A run that failed before any work was done (the endpoint refused its first request, the
+     * sandbox is unavailable) leaves nothing behind: otherwise its run.json would make the same
+     * command, rerun once the cause is fixed, demand {@code --resume}. Generated samples or
+     * verdicts are work: then everything stays for {@code --resume}.
+     */
+    private static void discardIfNothingDone(Path dir, SampleSource source, boolean dirExisted) {
+        Path samples = dir.resolve(SAMPLES), results = dir.resolve(RESULTS);
+        if (hasLines(results) || (source instanceof SampleSource.Model && hasLines(samples))) return;
+        try {
+            for (Path p : List.of(results, samples, dir.resolve(RUN))) Files.deleteIfExists(p);
+            if (!dirExisted) {
+                try (var left = Files.list(dir)) {
+                    if (left.findAny().isEmpty()) Files.delete(dir);
+                }
             }
-            case SampleSource.File f -> {
-                List<SampleRecord> fromFile = b.samplesFromFile(f.file());
-                requireEveryTask(b, fromFile, f.file());
-                prepareDir(b, dir, source);
-                yield keep(dir, fromFile);
-            }
-            case SampleSource.Canonical c -> {
-                List<SampleRecord> canonical = b.canonical(opts.n());
-                prepareDir(b, dir, source);
-                yield keep(dir, canonical);
-            }
-        };
-        return b.score(samples, judge(b, samples, dir), source.name(), dir);
+        } catch (IOException cleanupFailed) {
+            // the run's own error is the one to report
+        }
+    }
+
+    private static boolean hasLines(Path file) {
+        try {
+            return Files.exists(file) && Files.size(file) > 0;
+        } catch (IOException e) {
+            return true;  // unreadable: keep it
+        }
     }
 
     /** The model's samples: those samples.jsonl already holds, then the missing ones, generated {@code --gen-jobs} at a time. */
@@ -138,14 +174,20 @@ public final class Evaluation<S> {
             b.prepare(new LinkedHashSet<>(todo.stream().map(SampleRecord::taskId).toList()), opts.jobs());
             try (Jsonl.Appender out = new Jsonl.Appender(file)) {
                 List<Runnable> work = new ArrayList<>();
-                for (SampleRecord s : todo) {
+                int batch = Math.max(1, b.judgeBatch());
+                Progress progress = new Progress("test " + b.name(), todo.size());
+                for (int from = 0; from < todo.size(); from += batch) {
+                    List<SampleRecord> part = todo.subList(from, Math.min(todo.size(), from + batch));
                     work.add(() -> {
-                        V v = b.judge(s);
-                        out.append(b.resultRow(s, v));
-                        verdicts.put(SampleKey.of(s), v);
+                        List<V> vs = batch == 1 ? List.of(b.judge(part.get(0))) : b.judge(part);
+                        for (int i = 0; i < part.size(); i++) {
+                            out.append(b.resultRow(part.get(i), vs.get(i)));
+                            verdicts.put(SampleKey.of(part.get(i)), vs.get(i));
+                        }
+                        progress.step(part.size());
                     });
                 }
-                WorkPool.runAll("test", work, opts.jobs(), new Progress("test " + b.name(), todo.size()));
+                WorkPool.runAll("test", work, opts.jobs(), null);
             }
         }
         Map<SampleKey, V> ordered = new LinkedHashMap<>();
@@ -153,8 +195,8 @@ public final class Evaluation<S> {
         return ordered;
     }
 
-    /** run.json: written by a fresh run; a rerun must say --resume and match dataset and n. */
-    private void prepareDir(Benchmark<?, ?> b, Path dir, SampleSource source) {
+    /** run.json: written by a fresh run (then true); a rerun must say --resume and match dataset and n. */
+    private boolean prepareDir(Benchmark<?, ?> b, Path dir, SampleSource source) {
         Path run = dir.resolve(RUN);
         try {
             Files.createDirectories(dir);
@@ -170,7 +212,7 @@ public final class Evaluation<S> {
                 throw new CodellmException("cannot resume: " + dir + " holds a run of " + prev.path("dataset").asText()
                         + " with n=" + prev.path("n").asInt() + ", not " + b.name() + " with n=" + opts.n());
             }
-            return;
+            return false;
         }
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("dataset", b.name());
@@ -185,6 +227,7 @@ public final class Evaluation<S> {
         o.put("limit", opts.limit());
         o.put("sandbox", b.describeJudge());
         Json.write(run, o);
+        return true;
     }
 
     private static Map<SampleKey, SampleRecord> readSamples(Path file) {

@@ -1,4 +1,4 @@
-package dev.codellm.data.ossinstruct;
+package dev.codellm.data.teacher;
 
 /**
  * At most {@code perMinute} request starts per minute, spread evenly (a request may start every
