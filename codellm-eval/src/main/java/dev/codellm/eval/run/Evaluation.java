@@ -187,7 +187,9 @@ public final class Evaluation<S> {
                         progress.step(part.size());
                     });
                 }
-                WorkPool.runAll("test", work, opts.jobs(), null);
+                try (progress) {
+                    WorkPool.runAll("test", work, opts.jobs(), null);
+                }
             }
         }
         Map<SampleKey, V> ordered = new LinkedHashMap<>();
