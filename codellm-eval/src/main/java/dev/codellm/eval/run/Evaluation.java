@@ -131,6 +131,7 @@ public final class Evaluation<S> {
                     });
                 }
             }
+            if (!work.isEmpty()) b.checkFits(m.generator());
             WorkPool.runAll("generate", work, opts.genJobs(), work.isEmpty() ? null : new Progress("generate " + b.name(), work.size()));
         }
         List<SampleRecord> all = new ArrayList<>();
