@@ -101,6 +101,7 @@ public final class WorkPool {
             // nothing of the job is left running when the caller goes on (or the JVM exits).
             pool.shutdown();
             awaitEnd(workers);
+            if (progress != null) progress.close(); // a bar left by a failure ends its line before the error
         }
         for (Future<T> f : futures) {
             try {
