@@ -2,7 +2,7 @@ package dev.codellm.cli;
 
 import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.gguf.GgufFile;
-import dev.codellm.model.gguf.GgufReport;
+import dev.codellm.model.inspect.GgufReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

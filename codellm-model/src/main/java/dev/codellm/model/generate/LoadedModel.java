@@ -29,6 +29,11 @@ public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) 
         }
     }
 
+    /** Whether the native C int8 kernels run the matrices (else the Java Vector API ones), for status lines and /props. */
+    public static boolean nativeKernels() {
+        return dev.codellm.model.kernels.NativeKernels.enabled();
+    }
+
     @Override
     public void close() {
         model.close();
