@@ -2,7 +2,6 @@ package dev.codellm.model.convert;
 
 import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.GgmlType;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +14,8 @@ import java.util.List;
  *       or Q8_0 when its rows do not split into the type's blocks;</li>
  *   <li>Q4_K_M / Q5_K_M: {@code attn_v} and {@code ffn_down} get Q6_K in the first and last eighth of the
  *       layers and every third layer between ({@code use_more_bits}); Q4_K_S: Q5_K for the first four
- *       {@code attn_v} and the first eighth of {@code ffn_down}; a 70B-shaped model (80 layers, GQA)
+ *       {@code attn_v} and the first eighth of {@code ffn_down} (counted in llama-quantize's
+ *       tensor order: by layer number, then name); a 70B-shaped model (80 layers, GQA)
  *       gets Q5_K for a Q4_K {@code attn_v};</li>
  *   <li>rows that do not split into 256-element super-blocks fall back: Q4_K→Q5_0, Q5_K→Q5_1,
  *       Q6_K→Q8_0, then F16 when even 32 does not divide them.</li>
@@ -37,17 +37,22 @@ public final class QuantMix {
         int nAttnV = (int) names.stream().filter(n -> n.contains("attn_v.weight")).count();
         boolean is70B = layers == 80 && heads != kvHeads;
         int iAttnV = 0, iFfnDown = 0;
-        List<Choice> out = new ArrayList<>(names.size());
-        for (int t = 0; t < names.size(); t++) {
+        // llama-quantize visits tensors in its loader's map order (layer number, then name; non-layer
+        // tensors first), and the attn_v / ffn_down counters behind use_more_bits count in that order
+        Integer[] order = new Integer[names.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(i -> layerOf(names.get(i))).thenComparing(names::get));
+        Choice[] out = new Choice[names.size()];
+        for (int t : order) {
             String name = names.get(t);
             long[] shape = shapes.get(t);
             boolean quantize = name.endsWith("weight") && shape.length >= 2 && !name.contains("_norm.weight");
             if (!quantize) {
-                out.add(new Choice(current.get(t), null));
+                out[t] = new Choice(current.get(t), null);
                 continue;
             }
             if (!type.quantized()) {
-                out.add(new Choice(type.base(), null));
+                out[t] = new Choice(type.base(), null);
                 continue;
             }
             GgmlType nt = type.base();
@@ -86,9 +91,20 @@ public final class QuantMix {
                 note = "rows of " + nx + " are not a multiple of " + nt.blockSize() + ": " + fb + " instead of " + nt;
                 nt = fb;
             }
-            out.add(new Choice(nt, note));
+            out[t] = new Choice(nt, note);
         }
-        return out;
+        return List.of(out);
+    }
+
+    /** The N of a {@code blk.N.} name, -1 for the others (llama_model_loader's weight_name_comparer). */
+    static int layerOf(String name) {
+        if (!name.startsWith("blk.")) return -1;
+        int end = name.indexOf('.', 4);
+        try {
+            return Integer.parseInt(name.substring(4, end < 0 ? name.length() : end));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** llama.cpp's use_more_bits: the first and last eighth of the layers, and every third one between. */
