@@ -2,7 +2,7 @@ package dev.codellm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.train.TrainBench;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +26,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int n = model.threads();
-        ModelConfig c = new ModelConfig(vocab, model.dim, model.layers, model.heads, model.heads, model.ffn, seqLen, 10000f, 1e-5f, true);
+        LlamaConfig c = new LlamaConfig(model.dim, model.layers, model.heads, model.heads, model.ffn, vocab, seqLen, 1e-5f, 10000f, true);
         TrainBench.Report r = TrainBench.run(c, seqLen, batch, steps, n, System.err);
         if (json) {
             spec.commandLine().getOut().println(new ObjectMapper().createObjectNode().put("model", c.toString()).put("threads", n)

@@ -27,7 +27,7 @@ public final class TrainMergeCommand implements Callable<Integer> {
             TrainableLlama m = ModelGguf.load(b);
             n = ModelGguf.mergeAdapter(m, a);
             ModelGguf.write(m, ModelGguf.tokenizer(b), b.optString("general.name", "merged") + "-merged", out,
-                    b.optString("tokenizer.chat_template", ModelGguf.defaultChatTemplate()));
+                    b.optString(dev.codellm.model.tokenizer.TokenizerGguf.CHAT_TEMPLATE, ModelGguf.defaultChatTemplate()));
         }
         spec.commandLine().getOut().println("merged " + n + " adapted layers -> " + out);
         return 0;

@@ -95,6 +95,7 @@ public final class WorkPool {
             throw new CodellmException(name + " interrupted");
         } finally {
             pool.shutdown();
+            if (progress != null) progress.close(); // a bar left by a failure ends its line before the error
         }
         for (Future<T> f : futures) {
             try {

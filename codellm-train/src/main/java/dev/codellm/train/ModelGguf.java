@@ -6,14 +6,14 @@ import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.generate.ChatTemplates;
+import dev.codellm.model.llama.LlamaConfig;
+import dev.codellm.model.llama.LlamaGguf;
 import dev.codellm.model.tokenizer.Tokenizer;
-import dev.codellm.model.tokenizer.Vocabulary;
+import dev.codellm.model.tokenizer.TokenizerGguf;
 import dev.codellm.train.model.Linear;
 import dev.codellm.train.model.TrainableLlama;
-import dev.codellm.train.model.ModelConfig;
 import dev.codellm.train.model.Param;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,8 +56,8 @@ public final class ModelGguf {
     /** A llama.cpp LoRA adapter GGUF (general.type=adapter, adapter.lora.alpha, *.lora_a/b). */
     public static void writeAdapter(TrainableLlama m, String name, java.nio.file.Path path) throws IOException {
         GgufWriter g = new GgufWriter();
-        g.putString("general.architecture", "llama").putString("general.type", "adapter")
-                .putString("general.name", name).putString("adapter.type", "lora");
+        g.putString(LlamaGguf.ARCHITECTURE, LlamaGguf.ARCHITECTURE_NAME).putString("general.type", "adapter")
+                .putString(LlamaGguf.NAME, name).putString("adapter.type", "lora");
         boolean any = false;
         for (Linear lin : m.linears()) {
             if (lin.rank() == 0) continue;
@@ -70,71 +70,23 @@ public final class ModelGguf {
         g.write(path);
     }
 
-    static GgufWriter header(ModelConfig c, String name) {
-        GgufWriter g = new GgufWriter();
-        g.putString("general.architecture", "llama").putString("general.name", name)
-                .putUInt32("general.file_type", 0)
-                .putUInt32("llama.vocab_size", c.vocabSize())
-                .putUInt32("llama.context_length", c.contextLength())
-                .putUInt32("llama.embedding_length", c.dim())
-                .putUInt32("llama.block_count", c.layers())
-                .putUInt32("llama.feed_forward_length", c.ffnDim())
-                .putUInt32("llama.attention.head_count", c.heads())
-                .putUInt32("llama.attention.head_count_kv", c.kvHeads())
-                .putUInt32("llama.rope.dimension_count", c.headDim())
-                .putFloat32("llama.rope.freq_base", c.ropeTheta())
-                .putFloat32("llama.attention.layer_norm_rms_epsilon", c.normEps());
-        return g;
+    /** The model's keys through the one llama schema: F32 weights ({@code general.file_type} 0). */
+    static GgufWriter header(LlamaConfig c, String name) {
+        return LlamaGguf.writeConfig(new GgufWriter(), c, name, LlamaGguf.fileType(GgmlType.F32));
     }
 
-    /** Roles written as {@code tokenizer.ggml.<key>} ids when the vocabulary has them, with their metadata keys. */
-    private static final List<String> WRITTEN_ROLES = List.of("bos", "eos", "eot", "eom", "unk", "sep", "pad",
-            "fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep");
-
-    /** Older llama.cpp reads Code Llama's FIM ids under these keys, newer ones under fim_*: both are written. */
-    private static final java.util.Map<String, String> LEGACY_FIM_KEYS = java.util.Map.of(
-            "fim_pre", "tokenizer.ggml.prefix_token_id", "fim_suf", "tokenizer.ggml.suffix_token_id",
-            "fim_mid", "tokenizer.ggml.middle_token_id");
-
-    /**
-     * The vocabulary as {@code tokenizer.ggml.*}: byte-level BPE (learned here or a base's) or a
-     * base's SentencePiece one (with its scores); special ids as the tokenizer settled them, so a
-     * reloaded file resolves every role alike; the chat template (Jinja text).
-     */
+    /** The vocabulary ({@link TokenizerGguf}, the model module's) and the chat template (Jinja text). */
     static void putTokenizer(GgufWriter g, Tokenizer tok, String chatTemplate) {
-        Vocabulary v = tok.vocabulary();
-        int[] types = new int[v.size()]; // as the file had them: the tokenizer settles them again on loading
-        for (int i = 0; i < types.length; i++) types[i] = v.type(i).code;
-        g.putString("tokenizer.ggml.model", v.model());
-        if (v.preTokenizer() != null) g.putString("tokenizer.ggml.pre", v.preTokenizer());
-        g.putStrings("tokenizer.ggml.tokens", v.tokens()).putInt32s("tokenizer.ggml.token_type", types);
-        if (v.scores() != null) g.putFloats("tokenizer.ggml.scores", Arrays.copyOf(v.scores(), v.size()));
-        if (!v.merges().isEmpty()) g.putStrings("tokenizer.ggml.merges", v.merges());
-        for (String role : WRITTEN_ROLES) {
-            java.util.OptionalInt id = tok.specialId(role);
-            if (id.isEmpty()) continue;
-            g.putUInt32(Vocabulary.SPECIAL_KEYS.get(role).get(0), id.getAsInt());
-            if (LEGACY_FIM_KEYS.containsKey(role)) g.putUInt32(LEGACY_FIM_KEYS.get(role), id.getAsInt());
-        }
-        g.putBool("tokenizer.ggml.add_bos_token", tok.addsBos()).putBool("tokenizer.ggml.add_eos_token", false);
-        if (v.addSpacePrefix() != null) g.putBool("tokenizer.ggml.add_space_prefix", v.addSpacePrefix());
-        g.putString("tokenizer.chat_template", chatTemplate);
+        TokenizerGguf.write(g, tok).putString(TokenizerGguf.CHAT_TEMPLATE, chatTemplate);
     }
 
     static long[] dims(Param p) {
         return p.isVector() ? new long[] {p.cols} : new long[] {p.cols, p.rows};
     }
 
-    public static ModelConfig config(GgufFile g) {
-        String arch = g.getString("general.architecture");
-        if (!"llama".equals(arch)) throw new CodellmException("architecture " + arch + " is not supported by the trainer (llama only)");
-        int dim = g.getInt("llama.embedding_length");
-        int heads = g.getInt("llama.attention.head_count");
-        long vocab = g.has("llama.vocab_size") ? g.getLong("llama.vocab_size") : g.tensor("token_embd.weight").dim(1);
-        return new ModelConfig((int) vocab, dim, g.getInt("llama.block_count"), heads,
-                g.optInt("llama.attention.head_count_kv", heads), g.getInt("llama.feed_forward_length"),
-                g.getInt("llama.context_length"), g.optFloat("llama.rope.freq_base", 10000f),
-                g.optFloat("llama.attention.layer_norm_rms_epsilon", 1e-5f), g.findTensor("output.weight").isEmpty());
+    /** The base model's config, as the engine reads it (rope dimensions and scaling included). */
+    public static LlamaConfig config(GgufFile g) {
+        return LlamaConfig.fromGguf(g);
     }
 
     /** The vocabulary of a GGUF the trainer continues from: byte-level BPE or SentencePiece. */
@@ -178,7 +130,8 @@ public final class ModelGguf {
         return merged;
     }
 
+    /** Every block matrix can take an adapter: the schema's non-norm block tensors, by role. */
     public static List<String> loraTargets() {
-        return List.of("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down");
+        return java.util.Arrays.stream(LlamaGguf.BlockTensor.values()).filter(t -> !t.isVector()).map(t -> t.role).toList();
     }
 }

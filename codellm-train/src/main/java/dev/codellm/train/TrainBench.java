@@ -4,7 +4,7 @@ import dev.codellm.train.data.Example;
 import dev.codellm.train.data.ExampleSource;
 import dev.codellm.train.model.Kernels;
 import dev.codellm.train.model.TrainableLlama;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +18,11 @@ import java.util.Random;
  * the machine's FMA peak measured the same way (an in-cache vectorised dot product per thread).
  */
 public final class TrainBench {
-    public record Report(ModelConfig config, int threads, double tokensPerSecond, double gflops, double peakGflops) {}
+    public record Report(LlamaConfig config, int threads, double tokensPerSecond, double gflops, double peakGflops) {}
 
     private TrainBench() {}
 
-    public static Report run(ModelConfig c, int seqLen, int batch, int steps, int threads, PrintStream log) throws java.io.IOException {
+    public static Report run(LlamaConfig c, int seqLen, int batch, int steps, int threads, PrintStream log) throws java.io.IOException {
         TrainableLlama m = new TrainableLlama(c);
         m.initRandom(1);
         ExampleSource random = new ExampleSource() {

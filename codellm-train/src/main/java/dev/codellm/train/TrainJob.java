@@ -13,7 +13,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.train.model.Linear;
 import dev.codellm.train.model.TrainableLlama;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.train.model.Param;
 import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
@@ -76,14 +76,13 @@ public final class TrainJob {
                 try (GgufFile g = GgufFile.open(s.base())) {
                     tok = ModelGguf.tokenizer(g);
                     model = ModelGguf.load(g);
-                    baseTemplate = g.optString("tokenizer.chat_template", null);
+                    baseTemplate = g.optString(dev.codellm.model.tokenizer.TokenizerGguf.CHAT_TEMPLATE, null);
                 }
                 log.println("base: " + s.base() + " (" + model.config + ")");
             } else {
                 if (corpus == null) throw new CodellmException("SFT data needs a --base model to start from");
                 tok = vocabulary(s, corpus, log);
-                model = new TrainableLlama(new ModelConfig(tok.vocabSize(), s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(),
-                        s.context(), 10000f, 1e-5f, true));
+                model = new TrainableLlama(new LlamaConfig(s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(), tok.vocabSize(), s.context(), 1e-5f, 10000f, true));
                 model.initRandom(o.seed());
             }
             if (o.seqLen() > model.config.contextLength()) throw new CodellmException("--seq-len " + o.seqLen() + " exceeds the model context " + model.config.contextLength());

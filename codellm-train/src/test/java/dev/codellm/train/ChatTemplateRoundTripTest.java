@@ -17,7 +17,7 @@ import dev.codellm.model.generate.PromptEncoder;
 import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.data.SftSource;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.io.ByteArrayOutputStream;
@@ -60,7 +60,7 @@ class ChatTemplateRoundTripTest {
         BpeTrainer bt = new BpeTrainer();
         bt.add(DATA.repeat(3));
         Tokenizer tok = bt.train(80, SpecialTokens.CODE_LLAMA_SPELLINGS);
-        TrainableLlama base = new TrainableLlama(new ModelConfig(tok.vocabSize(), 16, 1, 2, 2, 32, 256, 10000f, 1e-5f, true));
+        TrainableLlama base = new TrainableLlama(new LlamaConfig(16, 1, 2, 2, 32, tok.vocabSize(), 256, 1e-5f, 10000f, true));
         base.initRandom(3);
         Path baseFile = dir.resolve("base.gguf");
         ModelGguf.write(base, tok, "base", baseFile);

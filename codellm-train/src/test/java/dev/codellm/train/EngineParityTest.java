@@ -7,7 +7,7 @@ import dev.codellm.model.llama.KvType;
 import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.TrainableLlama;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.train.model.Param;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.tokenizer.BpeTrainer;
@@ -37,7 +37,7 @@ class EngineParityTest {
         BpeTrainer bt = new BpeTrainer();
         bt.add("def add(a, b):\n    return a + b\n");
         Tokenizer tok = bt.train(30, SpecialTokens.CODE_LLAMA_SPELLINGS);
-        TrainableLlama m = new TrainableLlama(new ModelConfig(tok.vocabSize(), 64, 2, 4, kvHeads, 96, 64, 10000f, 1e-5f, tied));
+        TrainableLlama m = new TrainableLlama(new LlamaConfig(64, 2, 4, kvHeads, 96, tok.vocabSize(), 64, 1e-5f, 10000f, tied));
         m.initRandom(5);
         Random rnd = new Random(6);
         for (Param p : m.params.all()) for (int i = 0; i < p.data.length; i++) p.data[i] += (float) rnd.nextGaussian() * (p.isVector() ? 0.2f : 0.05f);

@@ -14,7 +14,7 @@ import dev.codellm.model.llama.SyntheticGguf;
 import dev.codellm.model.tokenizer.SpecialTokens;
 import dev.codellm.model.tokenizer.Tokenizer;
 import dev.codellm.train.data.FimTransform;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.train.model.TrainableLlama;
 import dev.codellm.train.tokenizer.BpeTrainer;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ class FimPromptParityTest {
         BpeTrainer bt = new BpeTrainer();
         for (String[] c : CASES) bt.add(String.join("", c));
         Tokenizer tok = bt.train(40, SpecialTokens.CODE_LLAMA_SPELLINGS);
-        TrainableLlama m = new TrainableLlama(new ModelConfig(tok.vocabSize(), 16, 1, 2, 2, 32, 64, 10000f, 1e-5f, true));
+        TrainableLlama m = new TrainableLlama(new LlamaConfig(16, 1, 2, 2, 32, tok.vocabSize(), 64, 1e-5f, 10000f, true));
         m.initRandom(1);
         Path gguf = dir.resolve("bpe.gguf");
         ModelGguf.write(m, tok, "bpe", gguf);

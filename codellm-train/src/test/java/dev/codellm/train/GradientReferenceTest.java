@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.train.model.Activations;
 import dev.codellm.train.model.Linear;
 import dev.codellm.train.model.TrainableLlama;
-import dev.codellm.train.model.ModelConfig;
+import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.train.model.Param;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -34,20 +34,33 @@ class GradientReferenceTest {
 
     @Test
     void untiedGqaMatchesNumpy() throws Exception {
-        check(new ModelConfig(13, 16, 2, 4, 2, 24, 16, 10000f, 1e-5f, false), 0, 7);
+        check(new LlamaConfig(16, 2, 4, 2, 24, 13, 16, 1e-5f, 10000f, false), 0, 7);
     }
 
     @Test
     void tiedOutputMatchesNumpy() throws Exception {
-        check(new ModelConfig(11, 8, 1, 2, 1, 12, 16, 500f, 1e-5f, true), 0, 9);
+        check(new LlamaConfig(8, 1, 2, 1, 12, 11, 16, 1e-5f, 500f, true), 0, 9);
     }
 
     @Test
     void loraAdaptersMatchNumpy() throws Exception {
-        check(new ModelConfig(11, 16, 2, 4, 4, 20, 16, 10000f, 1e-5f, false), 3, 11);
+        check(new LlamaConfig(16, 2, 4, 4, 20, 11, 16, 1e-5f, 10000f, false), 3, 11);
     }
 
-    private void check(ModelConfig cfg, int loraRank, long seed) throws Exception {
+    /** A base's rope settings the trainer keeps: half of each head rotated, YaRN past a 4-token original context. */
+    @Test
+    void partialRopeWithYarnMatchesNumpy() throws Exception {
+        check(new LlamaConfig(32, 1, 4, 2, 24, 13, 16, 1e-5f, 10000f, 4,
+                new dev.codellm.model.llama.RopeScaling(dev.codellm.model.llama.RopeScaling.Type.YARN, 4f, 4), false), 0, 13);
+    }
+
+    @Test
+    void linearRopeScalingMatchesNumpy() throws Exception {
+        check(new LlamaConfig(16, 1, 2, 2, 24, 13, 16, 1e-5f, 10000f, 8,
+                new dev.codellm.model.llama.RopeScaling(dev.codellm.model.llama.RopeScaling.Type.LINEAR, 4f, 0), true), 0, 15);
+    }
+
+    private void check(LlamaConfig cfg, int loraRank, long seed) throws Exception {
         TrainableLlama m = new TrainableLlama(cfg);
         m.initRandom(seed);
         Random rnd = new Random(seed);
@@ -99,13 +112,18 @@ class GradientReferenceTest {
         }
     }
 
-    private JsonNode runReference(TrainableLlama m, ModelConfig cfg, int[] tokens, int[] targets, float[] weights,
+    private JsonNode runReference(TrainableLlama m, LlamaConfig cfg, int[] tokens, int[] targets, float[] weights,
                                   List<Param> probed, List<Integer> idx, ObjectNode loraScale) throws IOException, InterruptedException {
         ObjectMapper om = new ObjectMapper();
         ObjectNode c = om.createObjectNode();
         ObjectNode conf = c.putObject("config");
         conf.put("dim", cfg.dim()).put("heads", cfg.heads()).put("kvHeads", cfg.kvHeads())
-                .put("layers", cfg.layers()).put("normEps", cfg.normEps()).put("ropeTheta", cfg.ropeTheta());
+                .put("layers", cfg.layers()).put("normEps", cfg.rmsEps()).put("ropeTheta", cfg.ropeTheta())
+                .put("ropeDim", cfg.ropeDim());
+        var sc = cfg.ropeScaling();
+        if (sc.type() != dev.codellm.model.llama.RopeScaling.Type.NONE)
+            conf.putObject("ropeScaling").put("type", sc.type().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("factor", sc.factor()).put("orig_ctx", sc.originalContext());
         ArrayNode tk = c.putArray("tokens"), tg = c.putArray("targets"), w = c.putArray("weights");
         for (int t = 0; t < tokens.length; t++) { tk.add(tokens[t]); tg.add(targets[t]); w.add(weights[t]); }
         ArrayNode ps = c.putArray("params");

@@ -1,5 +1,6 @@
 package dev.codellm.train;
 
+import dev.codellm.model.llama.LlamaConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -159,7 +160,7 @@ class TrainerTest {
 
     @Test
     void mergedLoraComputesWhatTheAdaptedModelComputes() throws Exception {
-        TrainableLlama m = new TrainableLlama(new dev.codellm.train.model.ModelConfig(20, 16, 1, 2, 2, 24, 16, 10000f, 1e-5f, true));
+        TrainableLlama m = new TrainableLlama(new LlamaConfig(16, 1, 2, 2, 24, 20, 16, 1e-5f, 10000f, true));
         m.initRandom(1);
         java.util.Random rnd = new java.util.Random(2);
         for (var lin : m.linears()) {
@@ -184,7 +185,7 @@ class TrainerTest {
 
     @Test
     void adamWAndScheduleFollowTheirDefinitions() {
-        TrainableLlama m = new TrainableLlama(new dev.codellm.train.model.ModelConfig(4, 2, 1, 1, 1, 2, 4, 10000f, 1e-5f, true));
+        TrainableLlama m = new TrainableLlama(new LlamaConfig(2, 1, 1, 1, 2, 4, 4, 1e-5f, 10000f, true));
         Param w = m.params.get("token_embd.weight");
         java.util.Arrays.fill(w.data, 1f);
         float[][] g = m.params.newGradients();

@@ -8,6 +8,8 @@ gradient of that loss. Written from the Llama paper / llama.cpp semantics, not f
 import json
 import sys
 
+import math
+
 import numpy as np
 
 
@@ -27,18 +29,37 @@ def rmsnorm(x, g, eps):
     return x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * g.reshape(-1)
 
 
-def rope(x, n_heads, theta):
-    # x: [T, n_heads*hd]; rotate adjacent pairs (llama.cpp "norm" rope mode)
+def rope_angles(T, dims, theta, sc):
+    # ggml's angles (rope_yarn, ggml_rope_yarn_corr_dims) in float64, the same statement as the
+    # model module's rope_reference.py: [T, dims/2] angles and YaRN's magnitude scale
+    i = np.arange(dims // 2, dtype=np.float64)
+    extrap = np.arange(T, dtype=np.float64)[:, None] * theta ** (-2.0 * i / dims)[None, :]
+    sc = sc or {"type": "none"}
+    if sc["type"] == "none":
+        return extrap, 1.0
+    if sc["type"] == "linear":
+        return extrap / sc["factor"], 1.0
+    def corr_dim(n_rot):
+        return dims * math.log(sc["orig_ctx"] / (n_rot * 2 * math.pi)) / (2 * math.log(theta))
+    low = max(0.0, math.floor(corr_dim(32)))
+    high = min(dims - 1.0, math.ceil(corr_dim(1)))
+    ramp = 1 - np.clip((i - low) / max(0.001, high - low), 0, 1)
+    return extrap / sc["factor"] * (1 - ramp)[None, :] + extrap * ramp[None, :], 1 + 0.1 * math.log(sc["factor"])
+
+
+def rope(x, n_heads, c):
+    # x: [T, n_heads*hd]; rotate adjacent pairs (llama.cpp "norm" rope mode) of the first ropeDim
+    # dimensions of each head; the rest pass through
     T, width = x.shape
     hd = width // n_heads
-    xs = x.reshape(T, n_heads, hd // 2, 2)
-    pos = np.arange(T)[:, None]
-    freqs = theta ** (-2.0 * np.arange(hd // 2) / hd)
-    ang = pos * freqs[None, :]
-    cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
+    rd = c.get("ropeDim", hd)
+    ang, mscale = rope_angles(T, rd, c["ropeTheta"], c.get("ropeScaling"))
+    xh = x.reshape(T, n_heads, hd)
+    xs = xh[..., :rd].reshape(T, n_heads, rd // 2, 2)
+    cos, sin = (np.cos(ang) * mscale)[:, None, :], (np.sin(ang) * mscale)[:, None, :]
     x0, x1 = xs[..., 0], xs[..., 1]
-    out = np.stack([x0 * cos - x1 * sin, x0 * sin + x1 * cos], -1)
-    return out.reshape(T, width)
+    rot = np.stack([x0 * cos - x1 * sin, x0 * sin + x1 * cos], -1).reshape(T, n_heads, rd)
+    return np.concatenate([rot, xh[..., rd:]], -1).reshape(T, width)
 
 
 def linear(params, name, x, lora_scale):
@@ -61,8 +82,8 @@ def loss(case, params):
     for l in range(L):
         p = "blk.%d." % l
         h = rmsnorm(x, params[p + "attn_norm.weight"], eps)
-        q = rope(linear(params, p + "attn_q.weight", h, ls), H, c["ropeTheta"]).reshape(T, H, hd)
-        k = rope(linear(params, p + "attn_k.weight", h, ls), KV, c["ropeTheta"]).reshape(T, KV, hd)
+        q = rope(linear(params, p + "attn_q.weight", h, ls), H, c).reshape(T, H, hd)
+        k = rope(linear(params, p + "attn_k.weight", h, ls), KV, c).reshape(T, KV, hd)
         v = linear(params, p + "attn_v.weight", h, ls).reshape(T, KV, hd)
         rep = H // KV
         k, v = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)

@@ -86,7 +86,7 @@ public final class DecontamPipeline {
         }, "decontam-reader");
         reader.setDaemon(true);
         reader.start();
-        long lineBase = 0;
+        long lineBase = 0, bytesRead = 0;
         try (OutputStream cleanOut = new BufferedOutputStream(Files.newOutputStream(cleanTmp), 1 << 20);
              OutputStream removedOut = new BufferedOutputStream(Files.newOutputStream(removedTmp), 1 << 20)) {
             while (true) {
@@ -101,7 +101,9 @@ public final class DecontamPipeline {
                     report.skippedExample.putIfAbsent(ex.reason(), ex.detail().isEmpty() ? where : where + ": " + ex.detail());
                 }
                 lineBase += r.lines();
-                if (progress != null) progress.step(r.report().bytes / 1_000_000);
+                long mbBefore = bytesRead / 1_000_000;
+                bytesRead += r.report().bytes; // whole MB stepped as they are reached: chunks are smaller than one
+                if (progress != null) progress.step(bytesRead / 1_000_000 - mbBefore);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -112,6 +114,7 @@ public final class DecontamPipeline {
             if (cause instanceof IOException io) throw new CodellmException("cannot read " + input + ": " + io.getMessage(), io);
             throw new CodellmException("decontam failed on " + input + ": " + cause, cause);
         } finally {
+            if (progress != null) progress.close();
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - started) / 1e9;

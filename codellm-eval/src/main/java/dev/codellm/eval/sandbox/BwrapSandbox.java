@@ -223,8 +223,26 @@ public final class BwrapSandbox implements Sandbox {
 
     private static void killTree(Process p) {
         // Children first so none is re-parented and missed; the PID namespace takes the rest.
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        java.util.List<ProcessHandle> tree = new java.util.ArrayList<>(p.descendants().toList());
+        tree.forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
+        tree.add(p.toHandle());
+        // SIGKILL is asynchronous: on a loaded host a killed child can still be running when run()
+        // returns. Wait (bounded) until every process of the tree has really ended, so a finished
+        // run leaves nothing running.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle h : tree) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            try {
+                h.onExit().get(left, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still alive after the bound: the PID namespace's teardown takes it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String readBounded(Path f, int max) throws IOException {

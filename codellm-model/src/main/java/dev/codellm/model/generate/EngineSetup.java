@@ -29,7 +29,7 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
         KvBudget.Decision fit = KvBudget.decide(model.config(), kv, trained, options.contextLength(), options.slots(), KvBudget.availableBytes());
         int ctx = fit.contextLength();
         if (fit.note() != null) System.err.println("codellm: " + fit.note());
-        String fileTemplate = file.optString("tokenizer.chat_template", null);
+        String fileTemplate = file.optString(dev.codellm.model.tokenizer.TokenizerGguf.CHAT_TEMPLATE, null);
         ChatTemplate template = ChatTemplates.choose(options.template(), fileTemplate);
         boolean templateFromFile = (options.template() == null || options.template().isBlank()) && fileTemplate != null && !fileTemplate.isBlank();
         boolean infill = tokenizer.fimPrefix().isPresent() && tokenizer.fimSuffix().isPresent() && tokenizer.fimMiddle().isPresent();

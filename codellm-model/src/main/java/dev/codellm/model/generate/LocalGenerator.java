@@ -73,6 +73,11 @@ public final class LocalGenerator implements Generator {
     }
 
     @Override
+    public int promptTokens(dev.codellm.core.GenerationRequest request) {
+        return request instanceof CompletionRequest c ? promptIds(c).length : promptIds((ChatRequest) request).length;
+    }
+
+    @Override
     public synchronized Completion complete(CompletionRequest request, TokenSink sink) {
         return run(planner.plan(request), request.sampling(), sink);
     }

@@ -4,7 +4,8 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.GgufFile;
 
 /**
- * Hyper-parameters of a Llama-architecture model, read from GGUF metadata ({@code llama.*} keys).
+ * Hyper-parameters of a Llama-architecture model: the one config type of the engine, the trainer
+ * and the converter. {@link LlamaGguf} reads it from and writes it to GGUF metadata.
  *
  * @param dim            embedding width
  * @param layers         transformer blocks
@@ -17,60 +18,51 @@ import dev.codellm.model.gguf.GgufFile;
  * @param ropeTheta      RoPE base frequency (Code Llama: 1e6)
  * @param ropeDim        dimensions rotated per head (normally the head size)
  * @param ropeScaling    context-extension scaling
+ * @param tiedOutput     the classifier is the token embedding (the file has no {@code output.weight})
  */
 public record LlamaConfig(int dim, int layers, int heads, int kvHeads, int ffnDim, int vocabSize,
-                          int contextLength, float rmsEps, float ropeTheta, int ropeDim, RopeScaling ropeScaling) {
+                          int contextLength, float rmsEps, float ropeTheta, int ropeDim, RopeScaling ropeScaling,
+                          boolean tiedOutput) {
 
     public LlamaConfig {
-        if (dim <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || ffnDim <= 0 || vocabSize <= 0)
+        if (dim <= 0 || layers <= 0 || heads <= 0 || kvHeads <= 0 || ffnDim <= 0 || vocabSize <= 0 || contextLength <= 0)
             throw new CodellmException("invalid llama hyper-parameters: dim=" + dim + " layers=" + layers + " heads=" + heads
-                    + " kv_heads=" + kvHeads + " ffn=" + ffnDim + " vocab=" + vocabSize);
+                    + " kv_heads=" + kvHeads + " ffn=" + ffnDim + " vocab=" + vocabSize + " context=" + contextLength);
         if (dim % heads != 0) throw new CodellmException("embedding width " + dim + " is not divisible by " + heads + " heads");
         if (heads % kvHeads != 0) throw new CodellmException(heads + " heads are not a multiple of " + kvHeads + " kv heads");
         if (ropeDim <= 0 || ropeDim > dim / heads || ropeDim % 2 != 0)
             throw new CodellmException("invalid rope dimension count " + ropeDim + " for head size " + dim / heads);
+        if (ropeScaling == null) throw new CodellmException("rope scaling must be given (RopeScaling.NONE for none)");
+    }
+
+    /** A model whose RoPE rotates whole heads without scaling (what the trainer builds from scratch). */
+    public LlamaConfig(int dim, int layers, int heads, int kvHeads, int ffnDim, int vocabSize, int contextLength,
+                       float rmsEps, float ropeTheta, boolean tiedOutput) {
+        this(dim, layers, heads, kvHeads, ffnDim, vocabSize, contextLength, rmsEps, ropeTheta, dim / Math.max(1, heads),
+                RopeScaling.NONE, tiedOutput);
     }
 
     public int headDim() { return dim / heads; }
     public int kvDim() { return kvHeads * headDim(); }
 
-    /** The same model with another RoPE base and scaling ({@link RopeOverrides}). */
-    public LlamaConfig withRope(float theta, RopeScaling scaling) {
-        return new LlamaConfig(dim, layers, heads, kvHeads, ffnDim, vocabSize, contextLength, rmsEps, theta, ropeDim, scaling);
+    /** Multiply-adds per token of the forward pass over the weights (attention scores excluded). */
+    public long weightMacsPerToken() {
+        long perLayer = (long) dim * dim * 2 + 2L * dim * kvDim() + 3L * dim * ffnDim;
+        return perLayer * layers + (long) dim * vocabSize;
     }
 
-    /** Reads the {@code llama.*} keys; a clear error names a missing key or another architecture. */
+    /** The same model with another RoPE base and scaling ({@link RopeOverrides}). */
+    public LlamaConfig withRope(float theta, RopeScaling scaling) {
+        return new LlamaConfig(dim, layers, heads, kvHeads, ffnDim, vocabSize, contextLength, rmsEps, theta, ropeDim, scaling, tiedOutput);
+    }
+
+    /** Reads the {@code llama.*} keys of a model file ({@link LlamaGguf#read}). */
     public static LlamaConfig fromGguf(GgufFile f) {
-        String arch = f.optString("general.architecture", null);
-        if (arch == null) {
-            throw new CodellmException("GGUF has no general.architecture key: not a model file (vocab-only?)");
-        }
-        if (!arch.equals("llama")) throw new CodellmException("unsupported architecture '" + arch + "' (only 'llama' is supported)");
-        if (f.tensors().isEmpty()) throw new CodellmException("GGUF has no tensors: a vocab-only file cannot be run");
-        String p = "llama.";
-        int dim = f.getInt(p + "embedding_length");
-        int heads = f.getInt(p + "attention.head_count");
-        int kvHeads = f.optInt(p + "attention.head_count_kv", heads);
-        int vocab = f.has(p + "vocab_size") ? f.getInt(p + "vocab_size")
-                : (int) f.tensor("token_embd.weight").dim(1);
-        int ropeDim = f.optInt(p + "rope.dimension_count", dim / Math.max(1, heads));
-        RopeScaling scaling = RopeScaling.NONE;
-        String type = f.optString(p + "rope.scaling.type", "none");
-        float factor = f.optFloat(p + "rope.scaling.factor", 1f);
-        int orig = f.optInt(p + "rope.scaling.original_context_length", 0);
-        if (f.has(p + "rope.scale_linear")) {  // older converters
-            type = "linear";
-            factor = f.getFloat(p + "rope.scale_linear");
-        }
-        switch (type) {
-            case "none" -> { }
-            case "linear" -> scaling = new RopeScaling(RopeScaling.Type.LINEAR, factor, orig);
-            case "yarn" -> scaling = new RopeScaling(RopeScaling.Type.YARN, factor, orig);
-            default -> throw new CodellmException("unsupported rope scaling type '" + type + "'");
-        }
-        if (scaling.type() != RopeScaling.Type.NONE && factor == 1f) scaling = RopeScaling.NONE;
-        return new LlamaConfig(dim, f.getInt(p + "block_count"), heads, kvHeads, f.getInt(p + "feed_forward_length"), vocab,
-                f.optInt(p + "context_length", 2048), f.optFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
-                f.optFloat(p + "rope.freq_base", 10000f), ropeDim, scaling);
+        return LlamaGguf.read(f);
+    }
+
+    @Override public String toString() {
+        return "vocab=" + vocabSize + " dim=" + dim + " layers=" + layers + " heads=" + heads + " kv=" + kvHeads + " ffn=" + ffnDim
+                + " ctx=" + contextLength + (tiedOutput ? " tied" : "");
     }
 }

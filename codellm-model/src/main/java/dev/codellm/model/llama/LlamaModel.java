@@ -1,6 +1,7 @@
 package dev.codellm.model.llama;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.model.llama.LlamaGguf.BlockTensor;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufTensor;
 import dev.codellm.model.kernels.Parallel;
@@ -9,7 +10,6 @@ import dev.codellm.model.kernels.WeightFormat;
 import dev.codellm.model.kernels.WeightMatrix;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.Optional;
 
 /**
  * A Llama-architecture transformer whose weights stay in the GGUF mapping. Tokens go through in
@@ -65,25 +65,23 @@ public final class LlamaModel implements AutoCloseable {
     public static LlamaModel load(GgufFile f, int threads, RopeOverrides rope) {
         LlamaConfig c = rope.apply(LlamaConfig.fromGguf(f));
         int dim = c.dim(), kvDim = c.kvDim(), ffn = c.ffnDim();
-        WeightMatrix embd = matrix(f, "token_embd.weight", dim, c.vocabSize());
+        WeightMatrix embd = matrix(f, LlamaGguf.TOKEN_EMBD, dim, c.vocabSize());
         LayerWeights[] layers = new LayerWeights[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
-            String p = "blk." + l + ".";
             layers[l] = new LayerWeights(
-                    vector(f, p + "attn_norm.weight", dim),
-                    matrix(f, p + "attn_q.weight", dim, dim),
-                    matrix(f, p + "attn_k.weight", dim, kvDim),
-                    matrix(f, p + "attn_v.weight", dim, kvDim),
-                    matrix(f, p + "attn_output.weight", dim, dim),
-                    vector(f, p + "ffn_norm.weight", dim),
-                    matrix(f, p + "ffn_gate.weight", dim, ffn),
-                    matrix(f, p + "ffn_down.weight", ffn, dim),
-                    matrix(f, p + "ffn_up.weight", dim, ffn));
+                    vector(f, BlockTensor.ATTN_NORM.name(l), dim),
+                    matrix(f, BlockTensor.ATTN_Q.name(l), dim, dim),
+                    matrix(f, BlockTensor.ATTN_K.name(l), dim, kvDim),
+                    matrix(f, BlockTensor.ATTN_V.name(l), dim, kvDim),
+                    matrix(f, BlockTensor.ATTN_OUTPUT.name(l), dim, dim),
+                    vector(f, BlockTensor.FFN_NORM.name(l), dim),
+                    matrix(f, BlockTensor.FFN_GATE.name(l), dim, ffn),
+                    matrix(f, BlockTensor.FFN_DOWN.name(l), ffn, dim),
+                    matrix(f, BlockTensor.FFN_UP.name(l), dim, ffn));
         }
-        float[] outNorm = vector(f, "output_norm.weight", dim);
+        float[] outNorm = vector(f, LlamaGguf.OUTPUT_NORM, dim);
         // Tied embeddings: files without output.weight reuse the token embedding as classifier.
-        Optional<GgufTensor> out = f.findTensor("output.weight");
-        WeightMatrix output = out.isPresent() ? matrix(f, "output.weight", dim, c.vocabSize()) : embd;
+        WeightMatrix output = c.tiedOutput() ? embd : matrix(f, LlamaGguf.OUTPUT, dim, c.vocabSize());
         return new LlamaModel(c, embd, layers, outNorm, output, threads);
     }
 

@@ -4,8 +4,9 @@ package dev.codellm.model.llama;
  * Rotary position embedding in llama.cpp's "normal" layout (used by GGUF files of the {@code llama}
  * architecture, whose converter permutes HF's Q/K rows so that adjacent pairs rotate together):
  * pair (2i, 2i+1) of each head turns by pos·θ^(−2i/ropeDim), with linear or YaRN scaling as ggml.
+ * Public for the trainer, whose forward and backward passes rotate with these very tables.
  */
-final class Rope {
+public final class Rope {
     private final int ropeDim;
     /**
      * θ^(−2i/ropeDim) in double: rounded to float32 (6e-8 relative) it would turn the fastest pairs
@@ -18,7 +19,7 @@ final class Rope {
     private final float corrLow;
     private final float corrHigh;
 
-    Rope(LlamaConfig c) {
+    public Rope(LlamaConfig c) {
         this.ropeDim = c.ropeDim();
         invFreq = new double[ropeDim / 2];
         for (int i = 0; i < ropeDim / 2; i++) invFreq[i] = Math.pow(c.ropeTheta(), -2.0 * i / ropeDim);
@@ -42,7 +43,7 @@ final class Rope {
     }
 
     /** cos/sin for every pair at position {@code pos}, interleaved: table[2i] = cos, table[2i+1] = sin. */
-    float[] table(int pos) {
+    public float[] table(int pos) {
         float[] t = new float[ropeDim];
         for (int i = 0; i < ropeDim / 2; i++) {
             double extrap = pos * invFreq[i];

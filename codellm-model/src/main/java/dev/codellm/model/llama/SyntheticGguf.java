@@ -6,6 +6,8 @@ import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.gguf.Quantize;
+import dev.codellm.model.tokenizer.TokenizerGguf;
+import dev.codellm.model.tokenizer.Vocabulary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,25 +38,13 @@ public final class SyntheticGguf {
     public static long write(Path out, ModelShape shape, GgmlType type, int layers, long seed) {
         if (!isSupported(type)) throw new CodellmException("no kernel for weight type " + type);
         int nLayers = layers > 0 ? layers : shape.layers;
-        int hd = shape.dim / shape.heads, kvDim = shape.kvHeads * hd;
         if (shape.dim % type.blockSize() != 0 || shape.ffn % type.blockSize() != 0) {
             throw new CodellmException(type + " needs rows that are multiples of " + type.blockSize() + "; shape " + shape.id + " has "
                     + shape.dim + " and " + shape.ffn);
         }
-        GgufWriter w = new GgufWriter()
-                .putString("general.architecture", "llama")
-                .putString("general.name", "synthetic " + shape.id + " " + type + (nLayers != shape.layers ? " (" + nLayers + " layers)" : ""))
-                .putUInt32("general.file_type", fileType(type))
-                .putUInt32("llama.context_length", 16384)
-                .putUInt32("llama.embedding_length", shape.dim)
-                .putUInt32("llama.block_count", nLayers)
-                .putUInt32("llama.feed_forward_length", shape.ffn)
-                .putUInt32("llama.attention.head_count", shape.heads)
-                .putUInt32("llama.attention.head_count_kv", shape.kvHeads)
-                .putUInt32("llama.rope.dimension_count", hd)
-                .putFloat32("llama.rope.freq_base", 1e6f)
-                .putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-                .putUInt32("llama.vocab_size", shape.vocab);
+        LlamaConfig c = new LlamaConfig(shape.dim, nLayers, shape.heads, shape.kvHeads, shape.ffn, shape.vocab, 16384, 1e-5f, 1e6f, false);
+        String name = "synthetic " + shape.id + " " + type + (nLayers != shape.layers ? " (" + nLayers + " layers)" : "");
+        GgufWriter w = LlamaGguf.writeConfig(new GgufWriter(), c, name, LlamaGguf.fileType(type));
         putTokenizer(w, shape.vocab);
 
         Arena arena = Arena.ofConfined();
@@ -64,21 +54,10 @@ public final class SyntheticGguf {
             MemorySegment pool = randomPool(arena, type, maxBytes, seed);
             float[] ones = new float[shape.dim];
             Arrays.fill(ones, 1f);
-            addMatrix(w, pool, "token_embd.weight", type, shape.dim, shape.vocab);
-            for (int l = 0; l < nLayers; l++) {
-                String p = "blk." + l + ".";
-                w.addTensor(p + "attn_norm.weight", GgmlType.F32, new long[] {shape.dim}, ones);
-                addMatrix(w, pool, p + "attn_q.weight", type, shape.dim, shape.dim);
-                addMatrix(w, pool, p + "attn_k.weight", type, shape.dim, kvDim);
-                addMatrix(w, pool, p + "attn_v.weight", type, shape.dim, kvDim);
-                addMatrix(w, pool, p + "attn_output.weight", type, shape.dim, shape.dim);
-                w.addTensor(p + "ffn_norm.weight", GgmlType.F32, new long[] {shape.dim}, ones);
-                addMatrix(w, pool, p + "ffn_gate.weight", type, shape.dim, shape.ffn);
-                addMatrix(w, pool, p + "ffn_down.weight", type, shape.ffn, shape.dim);
-                addMatrix(w, pool, p + "ffn_up.weight", type, shape.dim, shape.ffn);
+            for (LlamaGguf.TensorSpec t : LlamaGguf.tensors(c)) {
+                if (t.isVector()) w.addTensor(t.name(), GgmlType.F32, t.shape(), ones);
+                else addMatrix(w, pool, t.name(), type, (int) t.shape()[0], (int) t.shape()[1]);
             }
-            w.addTensor("output_norm.weight", GgmlType.F32, new long[] {shape.dim}, ones);
-            addMatrix(w, pool, "output.weight", type, shape.dim, shape.vocab);
             w.write(out);
         } finally {
             arena.close();
@@ -110,9 +89,9 @@ public final class SyntheticGguf {
     /** Llama 2's vocabulary from the shared vocab GGUF, extended with Code Llama's 16 tokens when asked. */
     private static void putTokenizer(GgufWriter w, int vocab) {
         try (GgufFile v = GgufFile.open(SharedData.require(VOCAB_FILE))) {
-            List<String> tokens = new ArrayList<>(Arrays.asList(v.getStringArray("tokenizer.ggml.tokens")));
-            float[] scores = v.getFloatArray("tokenizer.ggml.scores");
-            int[] types = v.getIntArray("tokenizer.ggml.token_type");
+            List<String> tokens = new ArrayList<>(Arrays.asList(v.getStringArray(TokenizerGguf.TOKENS)));
+            float[] scores = v.getFloatArray(TokenizerGguf.SCORES);
+            int[] types = v.getIntArray(TokenizerGguf.TOKEN_TYPE);
             int base = tokens.size();
             if (vocab != base && vocab != base + CODE_LLAMA_EXTRA_TOKENS.size()) {
                 throw new CodellmException("cannot build a " + vocab + "-token vocabulary from the " + base + "-token Llama 2 vocabulary");
@@ -122,35 +101,25 @@ public final class SyntheticGguf {
                 scores = Arrays.copyOf(scores, vocab);
                 types = Arrays.copyOf(types, vocab);
                 Arrays.fill(types, base, vocab, 1);  // normal pieces, as in Code Llama's sentencepiece model
-                w.putUInt32("tokenizer.ggml.prefix_token_id", base + 7);
-                w.putUInt32("tokenizer.ggml.suffix_token_id", base + 8);
-                w.putUInt32("tokenizer.ggml.middle_token_id", base + 9);
-                w.putUInt32("tokenizer.ggml.eot_token_id", base + 10);
+                // Code Llama's converted files name the infill ids under the older prefix/suffix/middle keys
+                w.putUInt32(Vocabulary.SPECIAL_KEYS.get("fim_pre").get(1), base + 7);
+                w.putUInt32(Vocabulary.SPECIAL_KEYS.get("fim_suf").get(1), base + 8);
+                w.putUInt32(Vocabulary.SPECIAL_KEYS.get("fim_mid").get(1), base + 9);
+                w.putUInt32(special("eot"), base + 10);
             }
-            w.putString("tokenizer.ggml.model", v.getString("tokenizer.ggml.model"))
-                    .putStrings("tokenizer.ggml.tokens", tokens)
-                    .putFloats("tokenizer.ggml.scores", scores)
-                    .putInt32s("tokenizer.ggml.token_type", types)
-                    .putUInt32("tokenizer.ggml.bos_token_id", v.getInt("tokenizer.ggml.bos_token_id"))
-                    .putUInt32("tokenizer.ggml.eos_token_id", v.getInt("tokenizer.ggml.eos_token_id"))
-                    .putUInt32("tokenizer.ggml.unknown_token_id", v.getInt("tokenizer.ggml.unknown_token_id"))
-                    .putBool("tokenizer.ggml.add_bos_token", true)
-                    .putBool("tokenizer.ggml.add_eos_token", false);
+            w.putString(TokenizerGguf.MODEL, v.getString(TokenizerGguf.MODEL))
+                    .putStrings(TokenizerGguf.TOKENS, tokens)
+                    .putFloats(TokenizerGguf.SCORES, scores)
+                    .putInt32s(TokenizerGguf.TOKEN_TYPE, types)
+                    .putUInt32(special("bos"), v.getInt(special("bos")))
+                    .putUInt32(special("eos"), v.getInt(special("eos")))
+                    .putUInt32(special("unk"), v.getInt(special("unk")))
+                    .putBool(TokenizerGguf.ADD_BOS, true)
+                    .putBool(TokenizerGguf.ADD_EOS, false);
         }
     }
 
-    /** llama.cpp's general.file_type for an all-{@code type} file ("mostly X"). */
-    private static int fileType(GgmlType t) {
-        return switch (t) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 7;
-            case Q4_K -> 15;
-            case Q5_K -> 17;
-            case Q6_K -> 18;
-            case BF16 -> 32;
-            default -> throw new CodellmException("no file type for " + t);
-        };
+    private static String special(String role) {
+        return Vocabulary.SPECIAL_KEYS.get(role).get(0);
     }
 }

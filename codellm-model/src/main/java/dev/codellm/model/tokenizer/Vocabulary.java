@@ -77,22 +77,22 @@ public record Vocabulary(
      */
     public static Vocabulary fromGguf(GgufFile gguf) {
         String name = gguf.optString("general.name", gguf.path().getFileName().toString());
-        if (!gguf.has("tokenizer.ggml.tokens"))
-            throw new CodellmException(gguf.path() + ": no tokenizer in this GGUF file (tokenizer.ggml.tokens is missing)");
-        String[] tokens = gguf.getStringArray("tokenizer.ggml.tokens");
+        if (!gguf.has(TokenizerGguf.TOKENS))
+            throw new CodellmException(gguf.path() + ": no tokenizer in this GGUF file (" + TokenizerGguf.TOKENS + " is missing)");
+        String[] tokens = gguf.getStringArray(TokenizerGguf.TOKENS);
         for (int i = 0; i < tokens.length; i++) if (tokens[i].isEmpty()) tokens[i] = "[EMPTY_" + i + "]"; // as llama.cpp
         float[] scores = null;
-        if (gguf.has("tokenizer.ggml.scores")) {
+        if (gguf.has(TokenizerGguf.SCORES)) {
             try {
-                scores = gguf.getFloatArray("tokenizer.ggml.scores");
+                scores = gguf.getFloatArray(TokenizerGguf.SCORES);
             } catch (CodellmException notFloats) {
-                int[] ints = gguf.getIntArray("tokenizer.ggml.scores");
+                int[] ints = gguf.getIntArray(TokenizerGguf.SCORES);
                 scores = new float[ints.length];
                 for (int i = 0; i < ints.length; i++) scores[i] = ints[i];
             }
         }
-        int[] types = gguf.has("tokenizer.ggml.token_type") ? gguf.getIntArray("tokenizer.ggml.token_type") : null;
-        List<String> merges = gguf.has("tokenizer.ggml.merges") ? List.of(gguf.getStringArray("tokenizer.ggml.merges")) : List.of();
+        int[] types = gguf.has(TokenizerGguf.TOKEN_TYPE) ? gguf.getIntArray(TokenizerGguf.TOKEN_TYPE) : null;
+        List<String> merges = gguf.has(TokenizerGguf.MERGES) ? List.of(gguf.getStringArray(TokenizerGguf.MERGES)) : List.of();
         Map<String, Integer> special = new HashMap<>();
         for (var e : SPECIAL_KEYS.entrySet()) {
             for (String key : e.getValue()) {
@@ -105,12 +105,12 @@ public record Vocabulary(
             }
         }
         return new Vocabulary(
-                gguf.has("tokenizer.ggml.model") ? gguf.getString("tokenizer.ggml.model") : null,
-                gguf.optString("tokenizer.ggml.pre", null),
+                gguf.has(TokenizerGguf.MODEL) ? gguf.getString(TokenizerGguf.MODEL) : null,
+                gguf.optString(TokenizerGguf.PRE, null),
                 List.of(tokens), scores, types, merges, special,
-                optBoolean(gguf, "tokenizer.ggml.add_bos_token"),
-                optBoolean(gguf, "tokenizer.ggml.add_eos_token"),
-                optBoolean(gguf, "tokenizer.ggml.add_space_prefix"),
+                optBoolean(gguf, TokenizerGguf.ADD_BOS),
+                optBoolean(gguf, TokenizerGguf.ADD_EOS),
+                optBoolean(gguf, TokenizerGguf.ADD_SPACE_PREFIX),
                 name);
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KvBudgetTest {
     /** CodeLlama-7B: 32 layers, kv dim 4096: 0.5 MiB of f16 KV per token, 8 GiB at 16k. */
-    static final LlamaConfig CL7B = new LlamaConfig(4096, 32, 32, 32, 11008, 32016, 16384, 1e-5f, 1e6f, 128, RopeScaling.NONE);
+    static final LlamaConfig CL7B = new LlamaConfig(4096, 32, 32, 32, 11008, 32016, 16384, 1e-5f, 1e6f, 128, RopeScaling.NONE, false);
     static final long GIB = 1L << 30;
 
     @TempDir

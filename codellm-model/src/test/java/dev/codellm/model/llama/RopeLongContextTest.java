@@ -34,7 +34,7 @@ class RopeLongContextTest {
             case "yarn" -> new RopeScaling(RopeScaling.Type.YARN, factor, origCtx);
             default -> RopeScaling.NONE;
         };
-        LlamaConfig c = new LlamaConfig(4096, 1, 32, 32, 11008, 32016, 16384, 1e-5f, 1e6f, dims, s);
+        LlamaConfig c = new LlamaConfig(4096, 1, 32, 32, 11008, 32016, 16384, 1e-5f, 1e6f, dims, s, false);
         Files.writeString(dir.resolve("rope.json"), String.format(Locale.ROOT,
                 "{\"dims\": %d, \"theta\": 1000000.0, \"scaling\": {\"type\": \"%s\", \"factor\": %s, \"orig_ctx\": %d}, \"positions\": %s}",
                 dims, type, Float.toString(factor), origCtx, POSITIONS));

@@ -70,7 +70,7 @@ class RopeOverridesTest {
 
     @Test
     void describeAndBadValues() {
-        LlamaConfig c = new LlamaConfig(4096, 1, 32, 32, 11008, 32016, 16384, 1e-5f, 1e6f, 128, RopeScaling.NONE);
+        LlamaConfig c = new LlamaConfig(4096, 1, 32, 32, 11008, 32016, 16384, 1e-5f, 1e6f, 128, RopeScaling.NONE, false);
         assertEquals("freq_base 1000000, scaling none", RopeOverrides.describe(c));
         assertEquals("freq_base 1000000, scaling yarn x4.0 from 16384",
                 RopeOverrides.describe(new RopeOverrides(null, RopeScaling.Type.YARN, 4f, null).apply(c)));

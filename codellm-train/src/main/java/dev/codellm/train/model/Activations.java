@@ -1,5 +1,7 @@
 package dev.codellm.train.model;
 
+import dev.codellm.model.llama.LlamaConfig;
+
 /**
  * What one worker's forward pass over one sequence keeps for the backward pass, plus the
  * gradient scratch of that pass. Allocated once per worker for the longest sequence and reused.
@@ -13,7 +15,7 @@ public final class Activations {
     // backward scratch
     final float[] dx, dh, dq, dk, dv, dao, da, db, ds, dp;
 
-    Activations(ModelConfig c, int maxT, Linear[] linears) {
+    Activations(LlamaConfig c, int maxT, Linear[] linears) {
         this.maxT = maxT;
         int L = c.layers(), D = c.dim(), KV = c.kvDim(), F = c.ffnDim(), H = c.heads();
         xIn = new float[L][maxT * D];

@@ -1,5 +1,9 @@
 package dev.codellm.train.model;
 
+import dev.codellm.model.llama.LlamaConfig;
+import dev.codellm.model.llama.LlamaGguf;
+import dev.codellm.model.llama.LlamaGguf.BlockTensor;
+import dev.codellm.model.llama.Rope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,12 +19,13 @@ import java.util.Random;
  * caller's {@link Activations} and gradient buffers, so workers can run sequences in parallel.
  */
 public final class TrainableLlama {
-    public final ModelConfig config;
+    public final LlamaConfig config;
     public final ParamSet params = new ParamSet();
     public final Param tokEmb, outNorm, output;
     public final Block[] blocks;
     private final List<Linear> linears = new ArrayList<>();
-    private final float[] ropeCos, ropeSin;
+    /** Per position, the engine's cos/sin table ({@link Rope#table}): rotary dimensions and scaling as the engine runs them. */
+    private final float[][] ropeTables;
 
     /** One transformer block's parameters. */
     public static final class Block {
@@ -29,37 +34,29 @@ public final class TrainableLlama {
         Linear[] linears() { return new Linear[] {wq, wk, wv, wo, gate, up, down}; }
     }
 
-    public TrainableLlama(ModelConfig c) {
+    public TrainableLlama(LlamaConfig c) {
         this.config = c;
         int D = c.dim(), KV = c.kvDim(), F = c.ffnDim();
-        tokEmb = params.add("token_embd.weight", c.vocabSize(), D, true);
+        tokEmb = params.add(LlamaGguf.TOKEN_EMBD, c.vocabSize(), D, true);
         blocks = new Block[c.layers()];
         for (int l = 0; l < c.layers(); l++) {
             Block b = new Block();
-            String p = "blk." + l + ".";
-            b.attnNorm = params.add(p + "attn_norm.weight", 1, D, false);
-            b.wq = linear(p + "attn_q.weight", D, D);
-            b.wk = linear(p + "attn_k.weight", KV, D);
-            b.wv = linear(p + "attn_v.weight", KV, D);
-            b.wo = linear(p + "attn_output.weight", D, D);
-            b.ffnNorm = params.add(p + "ffn_norm.weight", 1, D, false);
-            b.gate = linear(p + "ffn_gate.weight", F, D);
-            b.up = linear(p + "ffn_up.weight", F, D);
-            b.down = linear(p + "ffn_down.weight", D, F);
+            b.attnNorm = params.add(BlockTensor.ATTN_NORM.name(l), 1, D, false);
+            b.wq = linear(BlockTensor.ATTN_Q.name(l), D, D);
+            b.wk = linear(BlockTensor.ATTN_K.name(l), KV, D);
+            b.wv = linear(BlockTensor.ATTN_V.name(l), KV, D);
+            b.wo = linear(BlockTensor.ATTN_OUTPUT.name(l), D, D);
+            b.ffnNorm = params.add(BlockTensor.FFN_NORM.name(l), 1, D, false);
+            b.gate = linear(BlockTensor.FFN_GATE.name(l), F, D);
+            b.up = linear(BlockTensor.FFN_UP.name(l), F, D);
+            b.down = linear(BlockTensor.FFN_DOWN.name(l), D, F);
             blocks[l] = b;
         }
-        outNorm = params.add("output_norm.weight", 1, D, false);
-        output = c.tiedOutput() ? tokEmb : params.add("output.weight", c.vocabSize(), D, true);
-        int half = c.headDim() / 2;
-        ropeCos = new float[c.contextLength() * half];
-        ropeSin = new float[c.contextLength() * half];
-        for (int pos = 0; pos < c.contextLength(); pos++) {
-            for (int i = 0; i < half; i++) {
-                double theta = pos * Math.pow(c.ropeTheta(), -2.0 * i / c.headDim());
-                ropeCos[pos * half + i] = (float) Math.cos(theta);
-                ropeSin[pos * half + i] = (float) Math.sin(theta);
-            }
-        }
+        outNorm = params.add(LlamaGguf.OUTPUT_NORM, 1, D, false);
+        output = c.tiedOutput() ? tokEmb : params.add(LlamaGguf.OUTPUT, c.vocabSize(), D, true);
+        Rope rope = new Rope(c);
+        ropeTables = new float[c.contextLength()][];
+        for (int pos = 0; pos < c.contextLength(); pos++) ropeTables[pos] = rope.table(pos);
     }
 
     private Linear linear(String name, int out, int in) {
@@ -93,13 +90,13 @@ public final class TrainableLlama {
      * in the activations for {@link #backward}; without targets, leaves raw logits.
      */
     public double forward(int[] tokens, int[] targets, float[] weights, int T, Activations A) {
-        ModelConfig c = config;
+        LlamaConfig c = config;
         int D = c.dim(), V = c.vocabSize(), L = c.layers();
         for (int t = 0; t < T; t++) System.arraycopy(tokEmb.data, checkedToken(tokens[t]) * D, A.xIn[0], t * D, D);
         for (int l = 0; l < L; l++) {
             Block bl = blocks[l];
             float[] x = A.xIn[l];
-            for (int t = 0; t < T; t++) A.inv1[l][t] = RmsNorm.forward(x, t * D, bl.attnNorm.data, A.h1[l], t * D, D, c.normEps());
+            for (int t = 0; t < T; t++) A.inv1[l][t] = RmsNorm.forward(x, t * D, bl.attnNorm.data, A.h1[l], t * D, D, c.rmsEps());
             bl.wq.forward(A.h1[l], T, A.q[l], A.loraU[bl.wq.id]);
             bl.wk.forward(A.h1[l], T, A.k[l], A.loraU[bl.wk.id]);
             bl.wv.forward(A.h1[l], T, A.v[l], A.loraU[bl.wv.id]);
@@ -109,7 +106,7 @@ public final class TrainableLlama {
             bl.wo.forward(A.ao[l], T, A.xMid[l], A.loraU[bl.wo.id]);
             Kernels.axpy(1f, x, 0, A.xMid[l], 0, T * D);
             float[] xm = A.xMid[l];
-            for (int t = 0; t < T; t++) A.inv2[l][t] = RmsNorm.forward(xm, t * D, bl.ffnNorm.data, A.h2[l], t * D, D, c.normEps());
+            for (int t = 0; t < T; t++) A.inv2[l][t] = RmsNorm.forward(xm, t * D, bl.ffnNorm.data, A.h2[l], t * D, D, c.rmsEps());
             bl.gate.forward(A.h2[l], T, A.a[l], A.loraU[bl.gate.id]);
             bl.up.forward(A.h2[l], T, A.b[l], A.loraU[bl.up.id]);
             float[] a = A.a[l], b = A.b[l], s = A.s[l];
@@ -118,7 +115,7 @@ public final class TrainableLlama {
             bl.down.forward(s, T, next, A.loraU[bl.down.id]);
             Kernels.axpy(1f, xm, 0, next, 0, T * D);
         }
-        for (int t = 0; t < T; t++) A.invF[t] = RmsNorm.forward(A.xFinal, t * D, outNorm.data, A.hF, t * D, D, c.normEps());
+        for (int t = 0; t < T; t++) A.invF[t] = RmsNorm.forward(A.xFinal, t * D, outNorm.data, A.hF, t * D, D, c.rmsEps());
         Kernels.matmulT(A.hF, output.data, A.logits, T, D, V);
         if (targets == null) return 0;
         double loss = 0;
@@ -148,7 +145,7 @@ public final class TrainableLlama {
      * Must follow a {@link #forward} with targets on the same activations.
      */
     public void backward(int[] tokens, int[] targets, float[] weights, int T, float lossScale, float[][] grads, Activations A) {
-        ModelConfig c = config;
+        LlamaConfig c = config;
         int D = c.dim(), V = c.vocabSize(), KV = c.kvDim(), F = c.ffnDim(), L = c.layers();
         float[] dlogits = A.logits;
         for (int t = 0; t < T; t++) {
@@ -199,24 +196,29 @@ public final class TrainableLlama {
         if (gEmb != null) for (int t = 0; t < T; t++) Kernels.axpy(1f, dx, t * D, gEmb, tokens[t] * D, D);
     }
 
-    /** Rotates adjacent pairs (x[2i], x[2i+1]) of every head by pos*theta_i; inverse rotates back. */
+    /**
+     * Rotates adjacent pairs (x[2i], x[2i+1]), i below the rotary dimension count, of every head by
+     * the position's angle; inverse applies the transpose (the backward pass of the rotation, YaRN's
+     * magnitude scale included).
+     */
     private void rope(float[] x, int T, int nHeads, boolean inverse) {
-        int hd = config.headDim(), half = hd / 2, width = nHeads * hd;
+        int hd = config.headDim(), rd = config.ropeDim(), width = nHeads * hd;
         for (int t = 0; t < T; t++) {
+            float[] table = ropeTables[t];
             for (int h = 0; h < nHeads; h++) {
                 int base = t * width + h * hd;
-                for (int i = 0; i < half; i++) {
-                    float cos = ropeCos[t * half + i], sin = inverse ? -ropeSin[t * half + i] : ropeSin[t * half + i];
-                    float x0 = x[base + 2 * i], x1 = x[base + 2 * i + 1];
-                    x[base + 2 * i] = x0 * cos - x1 * sin;
-                    x[base + 2 * i + 1] = x0 * sin + x1 * cos;
+                for (int i = 0; i < rd; i += 2) {
+                    float cos = table[i], sin = inverse ? -table[i + 1] : table[i + 1];
+                    float x0 = x[base + i], x1 = x[base + i + 1];
+                    x[base + i] = x0 * cos - x1 * sin;
+                    x[base + i + 1] = x0 * sin + x1 * cos;
                 }
             }
         }
     }
 
     private void attention(float[] q, float[] k, float[] v, float[] att, float[] out, int T) {
-        ModelConfig c = config;
+        LlamaConfig c = config;
         int hd = c.headDim(), D = c.dim(), KV = c.kvDim(), group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         Arrays.fill(out, 0, T * D, 0f);
@@ -247,7 +249,7 @@ public final class TrainableLlama {
 
     private void attentionBackward(float[] q, float[] k, float[] v, float[] att, float[] dOut,
                                    float[] dq, float[] dk, float[] dv, float[] dp, int T) {
-        ModelConfig c = config;
+        LlamaConfig c = config;
         int hd = c.headDim(), D = c.dim(), KV = c.kvDim(), group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         for (int h = 0; h < c.heads(); h++) {
