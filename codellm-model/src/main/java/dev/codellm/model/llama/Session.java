@@ -37,8 +37,10 @@ public final class Session {
                 values[l] = arena.allocate(layerBytes, 64);
             }
         } catch (OutOfMemoryError e) {
+            // The advice is KvType's, as KvBudget's: never "use f16" to someone already on f16.
             throw new CodellmException("not enough memory for a KV cache of " + bytes(c, contextLength, kvType) / (1 << 20)
-                    + " MiB (context " + contextLength + ", " + kvType + "); lower --ctx or use --kv-type f16");
+                    + " MiB (context " + contextLength + ", " + kvType.name().toLowerCase(java.util.Locale.ROOT) + "): lower "
+                    + kvType.memoryFlags(1));
         }
     }
 
