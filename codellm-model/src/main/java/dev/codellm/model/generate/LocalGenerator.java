@@ -60,6 +60,9 @@ public final class LocalGenerator implements Generator {
 
     public TokenCodec codec() { return planner.codec(); }
 
+    /** What happens at the end of the context (off: answers stop there with {@code length}). */
+    public ContextShift contextShift() { return planner.contextShift(); }
+
     public ChatTemplate template() { return planner.template(); }
 
     /** The prompt ids a completion or infill request is turned into. */
