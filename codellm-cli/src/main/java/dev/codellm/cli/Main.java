@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
             ServeCommand.class,
             ServeBenchCommand.class,
             PerplexityCommand.class,
+            QuantizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -38,6 +38,17 @@ public final class LlamaModel implements AutoCloseable {
         this.output = output;
         this.rope = new Rope(config);
         this.parallel = new Parallel(threads);
+        packWeights();
+    }
+
+    /**
+     * Repacks every matrix a forward pass multiplies into the running native kernels' layout now
+     * (where they have one), so the first prompt does not pay for it; a later switch of kernels
+     * repacks lazily in the matmul.
+     */
+    private void packWeights() {
+        for (LayerWeights l : layers) for (WeightMatrix m : l.matrices()) m.packed(parallel);
+        output.packed(parallel);
     }
 
     /** Loads with one worker per available processor. */
