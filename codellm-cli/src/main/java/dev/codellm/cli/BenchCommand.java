@@ -38,6 +38,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--native", description = "Require the native C int8 kernels (the default where they load): fail if they are unavailable.")
     boolean nativeKernels;
 
+    @Option(names = "--kernels", paramLabel = "ISA", description = "Force one kernel variant: avx512, avx2 or java (as CODELLM_ISA; default: the best this CPU runs). Refused, with the reason, where the CPU cannot run it.")
+    String kernels;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -47,9 +50,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (javaKernels && nativeKernels) throw new CommandLine.ParameterException(spec.commandLine(), "--java and --native exclude each other");
-        EngineBench.Kernels kernels = javaKernels ? EngineBench.Kernels.JAVA : nativeKernels ? EngineBench.Kernels.NATIVE : EngineBench.Kernels.DEFAULT;
+        if (kernels != null && (javaKernels || nativeKernels)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--kernels excludes --java and --native");
+        }
+        EngineBench.Kernels choice = javaKernels ? EngineBench.Kernels.JAVA : nativeKernels ? EngineBench.Kernels.NATIVE : EngineBench.Kernels.DEFAULT;
         Path file = model != null ? model : DefaultModelFile.path();
-        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, kernels),
+        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, choice, kernels),
                 json ? null : line -> System.err.println("bench: kernels: " + line));
         spec.commandLine().getOut().println(json ? toJson(r) : table(r));
         spec.commandLine().getOut().flush();
@@ -69,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
                 generation vs bandwidth bound: %12$.2f
                 KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB
                 CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
-                r.model(), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java", r.promptTokens(), r.ppTokensPerS(),
+                r.model(), r.weightType(), r.threads(), r.isa(), r.promptTokens(), r.ppTokensPerS(),
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
                 r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
     }
@@ -80,6 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("weight_type", r.weightType());
         m.put("threads", r.threads());
         m.put("kernels", r.nativeKernels() ? "native" : "java");
+        m.put("isa", r.isa());
         m.put("kernels_why", r.kernelsWhy());
         m.put("prompt_tokens", r.promptTokens());
         m.put("gen_tokens", r.genTokens());

@@ -41,6 +41,21 @@ class EvalCommandTest {
     }
 
     @Test
+    void promptsOverTheContextStopTheRunBeforeAnythingIsGenerated() throws Exception {
+        // MBPP's 3-shot prompts are ~1,000 tokens: none fits 256, and the run must say so up front
+        // (naming --ctx) instead of failing at the first task or generating a truncated answer.
+        Path out = tmp.resolve("mbpp");
+        Run r = run("eval", "--dataset", "mbpp", "--limit", "3", "--ctx", "256", "--max-tokens", "4",
+                "--out", out.toString(), "--cache-dir", tmp.resolve("c").toString());
+        assertEquals(1, r.code(), r.err());
+        String last = r.err().strip().lines().reduce((x, y) -> y).orElse("");
+        assertTrue(last.startsWith("codellm: error: 3 of 3 mbpp prompts (mbpp-3shot style) do not fit the context of 256 tokens (the longest has "), last);
+        assertTrue(last.contains("--ctx"), last);
+        Path samples = out.resolve("samples.jsonl");
+        assertTrue(!Files.exists(samples) || Files.readAllLines(samples).isEmpty(), "nothing generated");
+    }
+
+    @Test
     void multiplEDatasetRunsPerLanguageAndWritesTheSummary() throws Exception {
         // The first two Bash problems, answered by a body that prints 0: programs run, tests fail.
         var problems = dev.codellm.eval.multipl.MultiplDataset.load(dev.codellm.eval.multipl.MultiplLanguage.SH).subList(0, 2);

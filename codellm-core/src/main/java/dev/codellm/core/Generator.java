@@ -22,6 +22,34 @@ public interface Generator extends AutoCloseable {
         return chat((ChatRequest) request, sink);
     }
 
+    /** Tokens the request's prompt takes here, or -1 when this generator cannot count them (a remote endpoint counts on its side). */
+    default int promptTokens(GenerationRequest request) {
+        return -1;
+    }
+
+    /**
+     * Checks, before a job generates anything, that every prompt fits the context: a batch job
+     * (an eval, a data pipeline) stops with one line naming how many do not, the longest, and
+     * {@code --ctx}, instead of failing at the first one after hours. Generators that cannot count
+     * tokens pass everything.
+     *
+     * @param what the prompts' name in the message, e.g. {@code "mbpp prompts"}
+     */
+    default void checkFits(java.util.List<? extends GenerationRequest> requests, String what) {
+        int ctx = info().contextLength(), over = 0, longest = 0;
+        for (GenerationRequest r : requests) {
+            int n = promptTokens(r);
+            if (n < 0) return;
+            longest = Math.max(longest, n);
+            if (n >= ctx) over++; // a prompt filling the whole context leaves no room for one token
+        }
+        if (over > 0) {
+            throw new CodellmException(over + " of " + requests.size() + " " + what + " do not fit the context of " + ctx
+                    + " tokens (the longest has " + longest + "): give a larger --ctx (at least " + longest + " + the tokens to generate;"
+                    + " past the model's trained length quality drops unless --rope-scaling is set), or a shorter prompt style");
+        }
+    }
+
     @Override
     default void close() {}
 }

@@ -68,7 +68,7 @@ public final class ServerBench {
     }
 
     private static String loaded(EngineBatchBackend engine) {
-        return "loaded " + engine.summary() + "; kernels: " + (dev.codellm.model.generate.LoadedModel.nativeKernels() ? "native int8" : "Java Vector API");
+        return "loaded " + engine.summary() + "; kernels: " + dev.codellm.model.generate.LoadedModel.kernelsDescription();
     }
 
     private static void checkPositive(List<Integer> parallel) {

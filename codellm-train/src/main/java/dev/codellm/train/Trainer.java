@@ -3,6 +3,8 @@ package dev.codellm.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.Progress;
+import dev.codellm.core.StatusLine;
 import dev.codellm.train.data.Example;
 import dev.codellm.train.data.ExampleSource;
 import dev.codellm.model.gguf.GgmlType;
@@ -104,7 +106,14 @@ public final class Trainer {
             long t0 = System.nanoTime(), tokens = 0, lastLog = 0;
             int startStep = step;
             double lastLoss = Double.NaN, lastHeld = Double.NaN;
-            try {
+            // On a terminal the step line is a bar redrawn in place and only held-out evaluations
+            // stay on screen; in a log every line stays (one per --log interval, as before).
+            double[] shown = {Double.NaN, Double.NaN, 0};
+            Progress bar = log == System.err && StatusLine.stderrIsTerminal()
+                    ? new Progress(startStep == 0 ? "train steps" : "train steps after " + startStep, o.steps() - startStep).detail(() -> String.format(Locale.ROOT,
+                            "loss %.4f%s lr %.2e", shown[0], Double.isNaN(shown[1]) ? "" : String.format(Locale.ROOT, " held-out %.4f", shown[1]), shown[2]))
+                    : null;
+            try (bar) {
                 while (step < o.steps()) {
                     List<Example> rows = new ArrayList<>();
                     for (int j = 0; j < o.rowsPerStep(); j++) rows.add(data.get((long) step * o.rowsPerStep() + j));
@@ -127,7 +136,15 @@ public final class Trainer {
                     }
                     appendMetrics(step, lastLoss, rate, gnorm, heldCurve.isEmpty() || heldCurve.getLast()[0] != step ? Double.NaN : lastHeld);
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    if (secs - lastLog >= o.logSeconds() || last || step == startStep + 1) {
+                    if (bar != null) {
+                        shown[0] = lastLoss;
+                        shown[1] = lastHeld;
+                        shown[2] = rate;
+                        if (!heldCurve.isEmpty() && heldCurve.getLast()[0] == step) {
+                            bar.note(String.format(Locale.ROOT, "step %d/%d loss %.4f held-out %.4f lr %.2e", step, o.steps(), lastLoss, lastHeld, rate));
+                        }
+                        bar.step(1);
+                    } else if (secs - lastLog >= o.logSeconds() || last || step == startStep + 1) {
                         lastLog = (long) secs;
                         double tps = tokens / secs;
                         double eta = (o.steps() - step) * (secs / (step - startStep));

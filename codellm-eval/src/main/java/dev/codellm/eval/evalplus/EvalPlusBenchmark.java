@@ -83,6 +83,11 @@ public final class EvalPlusBenchmark implements Benchmark<SampleResult, Results>
     }
 
     @Override
+    public void checkFits(Generator generator) {
+        new SampleGenerator(generator, dataset.id(), style, opts).checkFits(taskIds().stream().map(tasks::get).toList(), name());
+    }
+
+    @Override
     public SampleRecord generate(Generator generator, String taskId, int completionId) {
         return new SampleGenerator(generator, dataset.id(), style, opts).generate(tasks.get(taskId), completionId);
     }

@@ -54,6 +54,13 @@ public interface Benchmark<V, S> {
     /** Checks, before anything is generated, that the options fit generation (e.g. the prompt style). */
     default void checkGeneration() {}
 
+    /**
+     * Checks, before anything is generated, that the tasks' prompts fit the generator's context
+     * ({@link Generator#checkFits}); benchmarks whose over-long prompts are part of the test
+     * (key retrieval) keep the default, which checks nothing.
+     */
+    default void checkFits(Generator generator) {}
+
     /** Sample {@code completionId} of a task from the model. Called from several threads at once. */
     SampleRecord generate(Generator generator, String taskId, int completionId);
 

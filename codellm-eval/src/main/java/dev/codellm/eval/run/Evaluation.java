@@ -131,6 +131,7 @@ public final class Evaluation<S> {
                     });
                 }
             }
+            if (!work.isEmpty()) b.checkFits(m.generator());
             WorkPool.runAll("generate", work, opts.genJobs(), work.isEmpty() ? null : new Progress("generate " + b.name(), work.size()));
         }
         List<SampleRecord> all = new ArrayList<>();
@@ -187,7 +188,9 @@ public final class Evaluation<S> {
                         progress.step(part.size());
                     });
                 }
-                WorkPool.runAll("test", work, opts.jobs(), null);
+                try (progress) {
+                    WorkPool.runAll("test", work, opts.jobs(), null);
+                }
             }
         }
         Map<SampleKey, V> ordered = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package dev.codellm.eval.run;
 
 import dev.codellm.core.ChatRequest;
-import dev.codellm.core.Completion;
+import dev.codellm.core.GenerationRequest;
 import dev.codellm.core.CompletionRequest;
 import dev.codellm.core.Generator;
 import dev.codellm.core.SamplingParams;
@@ -9,6 +9,7 @@ import dev.codellm.core.TokenSink;
 import dev.codellm.eval.data.DatasetId;
 import dev.codellm.eval.data.Task;
 import dev.codellm.eval.gen.Sanitizer;
+import java.util.Collection;
 
 /** Asks a {@link Generator} for one sample of a task in the chosen prompt style. */
 public final class SampleGenerator {
@@ -30,24 +31,26 @@ public final class SampleGenerator {
                 .withMaxTokens(o.maxTokens()).withStop(style.stops(dataset));
     }
 
-    public SampleRecord generate(Task task, int completionId) {
+    /** What the model is asked for sample {@code completionId} of a task. */
+    public GenerationRequest request(Task task, int completionId) {
         SamplingParams p = seed == null ? base : base.withSeed(seed + completionId);
-        String completion, program;
-        switch (style) {
-            case INSTRUCT -> {
-                Completion c = generator.chat(new ChatRequest(PromptStyle.instructMessages(task.instruction()), p), TokenSink.NONE);
-                completion = c.text();
-                program = PromptStyle.RESPONSE_PREFIX + completion;
-            }
-            case MBPP_3SHOT -> {
-                completion = generator.complete(CompletionRequest.of(task.prompt(), p), TokenSink.NONE).text();
-                program = completion;
-            }
-            default -> {
-                completion = generator.complete(CompletionRequest.of(task.prompt(), p), TokenSink.NONE).text();
-                program = task.prompt() + completion;
-            }
-        }
+        return style == PromptStyle.INSTRUCT
+                ? new ChatRequest(PromptStyle.instructMessages(task.instruction()), p)
+                : CompletionRequest.of(task.prompt(), p);
+    }
+
+    /** Stops before anything is generated when a task's prompt does not fit the model's context ({@link Generator#checkFits}). */
+    public void checkFits(Collection<Task> tasks, String benchmark) {
+        generator.checkFits(tasks.stream().map(t -> request(t, 0)).toList(), benchmark + " prompts (" + style.cliName() + " style)");
+    }
+
+    public SampleRecord generate(Task task, int completionId) {
+        String completion = generator.generate(request(task, completionId), TokenSink.NONE).text();
+        String program = switch (style) {
+            case INSTRUCT -> PromptStyle.RESPONSE_PREFIX + completion;
+            case MBPP_3SHOT -> completion;
+            default -> task.prompt() + completion;
+        };
         // Instruct answers are markdown by construction; completions are code already.
         String solution = sanitize || style == PromptStyle.INSTRUCT ? Sanitizer.sanitize(program, task.entryPoint()) : program;
         return new SampleRecord(task.taskId(), completionId, completion, solution);

@@ -91,6 +91,14 @@ public final class UserTasksBenchmark implements Benchmark<SampleResult, Results
     }
 
     @Override
+    public void checkFits(Generator generator) {
+        generator.checkFits(taskIds().stream().map(id -> {
+            UserTaskFile.UserTask t = tasks.get(id);
+            return new SampleGenerator(generator, DatasetId.HUMANEVAL, style(t), opts).request(t.task(), 0);
+        }).toList(), name() + " prompts");
+    }
+
+    @Override
     public SampleRecord generate(Generator generator, String taskId, int completionId) {
         UserTaskFile.UserTask t = tasks.get(taskId);
         return new SampleGenerator(generator, DatasetId.HUMANEVAL, style(t), opts).generate(t.task(), completionId);

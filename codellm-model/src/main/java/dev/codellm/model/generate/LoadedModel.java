@@ -29,9 +29,14 @@ public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) 
         }
     }
 
-    /** Whether the native C int8 kernels run the matrices (else the Java Vector API ones), for status lines and /props. */
-    public static boolean nativeKernels() {
-        return dev.codellm.model.kernels.NativeKernels.enabled();
+    /** The kernel variant that runs the matrices: avx512, avx2 or java (for /props and status lines). */
+    public static String kernelsIsa() {
+        return dev.codellm.model.kernels.NativeKernels.isa();
+    }
+
+    /** Which kernels run and why, in one line. */
+    public static String kernelsDescription() {
+        return dev.codellm.model.kernels.NativeKernels.describe();
     }
 
     @Override

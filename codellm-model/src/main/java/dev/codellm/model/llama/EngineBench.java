@@ -25,7 +25,7 @@ public final class EngineBench {
     public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
                          double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
-                         double tgCpuSeconds, double tgWallSeconds, String kernelsWhy) {
+                         double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy) {
         /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
@@ -35,8 +35,11 @@ public final class EngineBench {
     /** Which matrix kernels to run: the process's default, the pure-Java ones, or the native ones (required). */
     public enum Kernels { DEFAULT, JAVA, NATIVE }
 
-    /** What {@code codellm bench} asks for; {@code threads} null = one per available processor. */
-    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels) {}
+    /**
+     * What {@code codellm bench} asks for; {@code threads} null = one per available processor;
+     * {@code isa} (avx512, avx2, java) forces one kernel variant, null = the best this CPU runs.
+     */
+    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa) {}
 
     /**
      * Loads {@code file} with the chosen kernels, tells {@code kernelsNote} which kernels run its
@@ -50,11 +53,13 @@ public final class EngineBench {
             throw new CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
         KvType kv = KvType.parse(o.kvType());
         boolean before = NativeKernels.enabled();
-        NativeKernels.setEnabled(o.kernels() != Kernels.JAVA && (o.kernels() == Kernels.NATIVE || before));
+        if (o.isa() != null) NativeKernels.select(o.isa().trim().toLowerCase(java.util.Locale.ROOT));
+        else NativeKernels.setEnabled(o.kernels() != Kernels.JAVA && (o.kernels() == Kernels.NATIVE || before));
         try (dev.codellm.model.gguf.GgufFile f = dev.codellm.model.gguf.GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
             if (kernelsNote != null) kernelsNote.accept(kernelsLine(m));
             return run(file, m, o.promptTokens(), o.genTokens(), kv, kernelsNote == null);
         } finally {
+            if (o.isa() != null) NativeKernels.selectDefault();
             NativeKernels.setEnabled(before);
         }
     }
@@ -102,7 +107,7 @@ public final class EngineBench {
         long fileBytes = modelPath.toFile().length();
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
-                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.describe());
+                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe());
     }
 
     /**

@@ -89,7 +89,11 @@ public final class PerplexityRun {
             Progress progress = o.progress() ? new Progress("perplexity tokens", work) : null;
             long t0 = System.nanoTime();
             List<TokenScores> scores = new ArrayList<>();
-            for (int[] x : ids) scores.add(scorer.score(x, n -> { if (progress != null) progress.step(n); }));
+            try {
+                for (int[] x : ids) scores.add(scorer.score(x, n -> { if (progress != null) progress.step(n); }));
+            } finally {
+                if (progress != null) progress.close();
+            }
             double secs = (System.nanoTime() - t0) / 1e9;
             String name = loaded.file().path().getFileName().toString();
             return PerplexityResult.of(name, o.method(), ctx, stride, texts.stream().map(Text::name).toList(),
