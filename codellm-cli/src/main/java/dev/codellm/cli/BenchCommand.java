@@ -46,6 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--native", description = "Require the native C int8 kernels (the default where they load): fail if they are unavailable.")
     boolean nativeKernels;
 
+    @Option(names = "--kernels", paramLabel = "ISA", description = "Force one kernel variant: avx512, avx2 or java (as CODELLM_ISA; default: the best this CPU runs). Refused, with the reason, where the CPU cannot run it.")
+    String kernels;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -60,9 +63,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (nativeKernels && !NativeKernels.available()) {
             throw new CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
         }
+        if (kernels != null && (javaKernels || nativeKernels)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--kernels excludes --java and --native");
+        }
         KvType kv = KvType.parse(kvType);
         boolean before = NativeKernels.enabled();
-        NativeKernels.setEnabled(!javaKernels && (nativeKernels || before));
+        if (kernels != null) NativeKernels.select(kernels.trim().toLowerCase(Locale.ROOT));
+        else NativeKernels.setEnabled(!javaKernels && (nativeKernels || before));
         Path file = model != null ? model : DefaultModelFile.path();
         try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
             if (!json) System.err.println("bench: kernels: " + kernelsLine(m));
@@ -70,6 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(json ? toJson(r) : table(r));
             spec.commandLine().getOut().flush();
         } finally {
+            if (kernels != null) NativeKernels.selectDefault();
             NativeKernels.setEnabled(before);  // in-process callers (tests) keep their setting
         }
         return 0;
@@ -97,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
                 generation vs bandwidth bound: %12$.2f
                 KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB
                 CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
-                r.model(), r.weightType(), r.threads(), r.nativeKernels() ? "native" : "java", r.promptTokens(), r.ppTokensPerS(),
+                r.model(), r.weightType(), r.threads(), NativeKernels.isa(), r.promptTokens(), r.ppTokensPerS(),
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
                 r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
     }
@@ -108,6 +116,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("weight_type", r.weightType());
         m.put("threads", r.threads());
         m.put("kernels", r.nativeKernels() ? "native" : "java");
+        m.put("isa", NativeKernels.isa());
         m.put("kernels_why", NativeKernels.describe());
         m.put("prompt_tokens", r.promptTokens());
         m.put("gen_tokens", r.genTokens());

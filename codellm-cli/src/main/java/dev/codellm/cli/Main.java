@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
             ServeCommand.class,
             ServeBenchCommand.class,
             PerplexityCommand.class,
+            QuantizeCommand.class,
+            ConvertCommand.class,
         })
 public final class Main implements Runnable {
 

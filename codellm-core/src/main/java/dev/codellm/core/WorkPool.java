@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #runEach}: every job runs; each job's value or failure is returned in job order.</li>
  * </ul>
  * The caller's thread only waits; when it is interrupted the pool is stopped the same way and
- * a {@link CodellmException} says so. No thread outlives the call (threads are daemons, and the
- * call waits up to {@value #STOP_WAIT_SECONDS} s for interrupted jobs to return).
+ * a {@link CodellmException} says so. No thread outlives the call: every return and throw waits
+ * for the worker threads to end (up to {@value #STOP_WAIT_SECONDS} s for interrupted jobs to
+ * return; the threads are daemons in case one never does).
  */
 public final class WorkPool {
     static final int STOP_WAIT_SECONDS = 30;
@@ -57,9 +58,11 @@ public final class WorkPool {
         List<Outcome<T>> outcomes = new ArrayList<>(jobs.size());
         if (jobs.isEmpty()) return outcomes;
         AtomicInteger counter = new AtomicInteger();
+        List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, jobs.size())), r -> {
             Thread t = new Thread(r, name + "-" + counter.incrementAndGet());
             t.setDaemon(true);
+            workers.add(t);
             return t;
         });
         CompletionService<T> done = new ExecutorCompletionService<>(pool);
@@ -85,16 +88,19 @@ public final class WorkPool {
                 try {
                     f.get();
                 } catch (ExecutionException e) {
-                    stop(pool, futures);
+                    stop(pool, futures, workers);
                     throw rethrow(e.getCause());
                 }
             }
         } catch (InterruptedException e) {
-            stop(pool, futures);
+            stop(pool, futures, workers);
             Thread.currentThread().interrupt();
             throw new CodellmException(name + " interrupted");
         } finally {
+            // shutdown() alone lets the threads end after the call returned; wait for them, so
+            // nothing of the job is left running when the caller goes on (or the JVM exits).
             pool.shutdown();
+            awaitEnd(workers);
             if (progress != null) progress.close(); // a bar left by a failure ends its line before the error
         }
         for (Future<T> f : futures) {
@@ -110,14 +116,30 @@ public final class WorkPool {
         return outcomes;
     }
 
-    private static void stop(ExecutorService pool, List<? extends Future<?>> futures) {
+    private static void stop(ExecutorService pool, List<? extends Future<?>> futures, List<Thread> workers) {
         futures.forEach(f -> f.cancel(true));
         pool.shutdownNow();
-        try {
-            pool.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        awaitEnd(workers);
+    }
+
+    /**
+     * Joins every worker thread, up to {@value #STOP_WAIT_SECONDS} s in all, keeping the caller's
+     * interrupt. Joined, not {@code awaitTermination}: the executor reports termination while its
+     * last thread is still on its way out.
+     */
+    private static void awaitEnd(List<Thread> workers) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_WAIT_SECONDS);
+        for (Thread t : workers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private static RuntimeException rethrow(Throwable cause) {

@@ -106,4 +106,30 @@ class WorkPoolTest {
         }
         assertTrue(WorkPool.runEach("pool-e", List.<Callable<String>>of(), 4, null).isEmpty());
     }
+
+    /**
+     * Regression: the pool was only shut down, not awaited, so a worker could still be alive
+     * (finishing its last task's bookkeeping, or just exiting) when the call returned.
+     */
+    @Test
+    void everyWorkerThreadHasEndedWhenTheCallReturns() {
+        for (int round = 0; round < 20; round++) {
+            java.util.Set<Thread> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            List<Callable<Integer>> jobs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int id = i;
+                jobs.add(() -> {
+                    workers.add(Thread.currentThread());
+                    return id;
+                });
+            }
+            WorkPool.runEach("pool-f", jobs, 4, null);
+            for (Thread t : workers) assertFalse(t.isAlive(), "runEach returned while " + t.getName() + " was still running");
+            workers.clear();
+            List<Runnable> runs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) runs.add(() -> workers.add(Thread.currentThread()));
+            WorkPool.runAll("pool-g", runs, 4, null);
+            for (Thread t : workers) assertFalse(t.isAlive(), "runAll returned while " + t.getName() + " was still running");
+        }
+    }
 }

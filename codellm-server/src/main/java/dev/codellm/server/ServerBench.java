@@ -69,7 +69,7 @@ public final class ServerBench {
     }
 
     private static String loaded(EngineBatchBackend engine) {
-        return "loaded " + engine.summary() + "; kernels: " + (dev.codellm.model.kernels.NativeKernels.enabled() ? "native int8" : "Java Vector API");
+        return "loaded " + engine.summary() + "; kernels: " + dev.codellm.model.kernels.NativeKernels.describe();
     }
 
     private static void checkPositive(List<Integer> parallel) {

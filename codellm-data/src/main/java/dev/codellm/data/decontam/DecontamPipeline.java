@@ -37,12 +37,23 @@ public final class DecontamPipeline {
     private final int threads;
     private final long maxLineBytes;
     private final PrintStream progressOut;
+    private final SourceOpener opener;
+
+    /** Opens the chunk source of an input (the file kinds by default; tests give failing ones). */
+    interface SourceOpener {
+        ChunkSource open(InputKind kind, Path input) throws IOException;
+    }
 
     public DecontamPipeline(RecordDecontaminator decontaminator, int threads, long maxLineBytes, PrintStream progressOut) {
+        this(decontaminator, threads, maxLineBytes, progressOut, null);
+    }
+
+    DecontamPipeline(RecordDecontaminator decontaminator, int threads, long maxLineBytes, PrintStream progressOut, SourceOpener opener) {
         this.decontaminator = decontaminator;
         this.threads = Math.max(1, threads);
         this.maxLineBytes = maxLineBytes;
         this.progressOut = progressOut;
+        this.opener = opener != null ? opener : this::open;
     }
 
     /** The figures of a finished run. */
@@ -72,14 +83,18 @@ public final class DecontamPipeline {
         BlockingQueue<Future<ChunkProcessor.Result>> inFlight = new ArrayBlockingQueue<>(threads * 2);
         Future<ChunkProcessor.Result> endMarker = java.util.concurrent.CompletableFuture.completedFuture(null);
         Thread reader = new Thread(() -> {
-            try (ChunkSource src = open(kind, input)) {
+            try (ChunkSource src = opener.open(kind, input)) {
                 Chunk c;
                 while ((c = src.next()) != null) {
                     Chunk chunk = c;
                     inFlight.put(pool.submit(() -> processors.get().process(chunk)));
                 }
                 inFlight.put(endMarker);
-            } catch (Exception e) {
+            } catch (InterruptedException e) {
+                // the writer gave up (it failed or was interrupted) and stopped us: nobody is waiting
+            } catch (Throwable e) {
+                // Any Throwable, Errors too (a Parquet class missing at run time, a stack overflow
+                // in a reader): the writer waits on this queue, and would wait forever otherwise.
                 inFlight.clear();
                 inFlight.offer(java.util.concurrent.CompletableFuture.failedFuture(e));
             }
@@ -111,11 +126,12 @@ public final class DecontamPipeline {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof CodellmException ce) throw ce;
+            if (cause instanceof Error err) throw err;  // as it is: an OutOfMemoryError must read as one
             if (cause instanceof IOException io) throw new CodellmException("cannot read " + input + ": " + io.getMessage(), io);
             throw new CodellmException("decontam failed on " + input + ": " + cause, cause);
         } finally {
             if (progress != null) progress.close();
-            pool.shutdownNow();
+            stop(reader, pool);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpuSeconds = (processCpuNanos() - cpuStarted) / 1e9;
@@ -133,6 +149,24 @@ public final class DecontamPipeline {
         extra.put("mb_per_cpu_second", Math.round(report.bytes / 1e6 / cpuSeconds * 10) / 10.0);
         Files.writeString(reportFile, report.toJson(decontaminator.method(), extra), StandardCharsets.UTF_8);
         return new Summary(report, seconds, cpuSeconds, threads, reportFile);
+    }
+
+    /**
+     * Ends the reader (it may be blocked handing over a chunk after the writer failed) and the
+     * workers, and waits for them: nothing of the run is left running when it returns or throws.
+     */
+    private static void stop(Thread reader, ExecutorService pool) {
+        reader.interrupt();
+        pool.shutdownNow();
+        boolean interrupted = Thread.interrupted();
+        try {
+            reader.join(30_000);
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     /** CPU time of the whole process (all threads, GC and JIT included: an honest per-core figure). */

@@ -25,31 +25,52 @@ import java.util.concurrent.TimeUnit;
  * the system directories ({@code /usr}, {@code /etc}, and the {@code /bin}-style links)
  * read-only, nothing else of the host visible (no {@code /home}, {@code /root}, {@code /work},
  * host {@code /tmp}), a fresh {@code /proc}, a minimal {@code /dev}, a size-limited tmpfs at
- * {@code /tmp} and the run's private working directory at {@code /tmp/w}. Inside, {@code prlimit}
- * sets CPU, address-space, process and file-size limits before the program starts.
+ * {@code /tmp} and the run's private working directory at {@code /tmp/w}.
+ *
+ * <p>Order of the launch, each step before the next starts so that nothing escapes a limit:
+ * a shell joins the run's cgroup leaf ({@link CgroupLeaf}: memory, pids and CPU of the whole
+ * run, where the machine allows) and opens the seccomp program ({@link SeccompFilter}) as fd 9;
+ * {@code prlimit} sets CPU, address-space, process and file-size rlimits; {@code setpriv} (as
+ * root) drops to an unprivileged uid; {@code bwrap --seccomp 9} builds the namespaces. Every
+ * process of the run, bubblewrap's own init (PID 1 inside) included, thus has the rlimits and is
+ * in the cgroup, and the program runs under the seccomp filter (no ptrace, so it cannot take
+ * over that init either).
  *
  * <p>When the JVM runs as root (as in this project's containers), bubblewrap is started through
  * {@code setpriv} under an unprivileged uid ({@code uidBase + slot}, one per concurrent run):
  * the kernel does not enforce RLIMIT_NPROC for root, so without this a fork bomb would not be
  * stopped. As a normal user, bubblewrap's own user namespace is used.
  *
+ * <p>The writable working directory is a tmpfs of {@link Limits#workDirBytes()} mounted on the
+ * host (as root), so a sample cannot fill the host disk and {@code /proc/self/mountinfo} inside
+ * shows no host path; without root it is a host directory (the report says so).
+ *
  * <p>Cleanup: the program is PID 2+ of a PID namespace whose init dies with the bwrap process
  * ({@code --die-with-parent}); on timeout the JVM kills the bwrap process and every descendant it
- * can see, and the kernel kills whatever remains in the namespace. The working directory is
- * deleted (without following links) after the run.
+ * can see, the cgroup's members are killed, and the kernel kills whatever remains in the
+ * namespace. The working directory is unmounted and deleted (without following links) after the
+ * run; those a killed JVM left behind are removed when the next sandbox is created.
  */
 public final class BwrapSandbox implements Sandbox {
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+    private static final Path MOUNT = Path.of("/usr/bin/mount"), UMOUNT = Path.of("/usr/bin/umount");
     /** Where the working directory appears inside the sandbox. */
     public static final String WORKDIR = "/tmp/w";
+    private static final String DIR_PREFIX = "codellm-sbx-";
+    /** Joins the cgroup leaf, opens the filter as fd 9, then becomes the rest of the command line. */
+    private static final String LAUNCHER = "f=$1; shift; while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\"";
 
     private final List<Path> extraReadOnly;
     private final int uidBase;
     private final boolean root;
     private final BlockingQueue<Integer> slots;
     private final long tmpfsBytes;
+    private final byte[] seccomp;
+    private final CgroupLeaf.Support cgroups;
+    private final boolean tmpfsWorkDir;
+    private final java.util.concurrent.atomic.AtomicLong serial = new java.util.concurrent.atomic.AtomicLong();
     private final String version;
 
     /**
@@ -71,6 +92,10 @@ public final class BwrapSandbox implements Sandbox {
         this.slots = new ArrayBlockingQueue<>(maxConcurrent);
         for (int i = 0; i < maxConcurrent; i++) slots.add(i);
         this.tmpfsBytes = 256 * Limits.MIB;
+        this.seccomp = SeccompFilter.forThisMachine().orElse(null);
+        this.cgroups = CgroupLeaf.detect();
+        this.tmpfsWorkDir = root && Files.isExecutable(MOUNT) && Files.isExecutable(UMOUNT);
+        removeStaleDirs(Path.of(System.getProperty("java.io.tmpdir")));
         this.version = probe();
     }
 
@@ -82,8 +107,16 @@ public final class BwrapSandbox implements Sandbox {
     @Override
     public String describe() {
         return version + (root ? " as uid " + uidBase + "+ via setpriv" : " in a user namespace")
-                + ", no network, read-only system, private /tmp, rlimits cpu/as/nproc/fsize";
+                + ", no network, read-only system, private /tmp, rlimits cpu/as/nproc/fsize on every process"
+                + (seccomp != null ? ", seccomp (" + SeccompFilter.deniedNames().size() + " calls denied: ptrace, mount, bpf, ...)"
+                        : ", NO seccomp filter (no syscall table for " + System.getProperty("os.arch") + ")")
+                + (cgroups.available() ? ", " + cgroups.why() + " leaf per run (memory, pids, cpu of the whole run)"
+                        : ", NO cgroup (" + cgroups.why() + "): only per-process rlimits bound memory and processes")
+                + (tmpfsWorkDir ? ", work dir on a size-limited tmpfs" : ", work dir on the host disk (not root: no tmpfs mount)");
     }
+
+    /** Whether runs get their own cgroup (false: only rlimits apply). */
+    public boolean hasCgroups() { return cgroups.available(); }
 
     /** Runs {@code bwrap --version} and a trivial sandboxed command so a broken setup fails loudly up front. */
     private String probe() {
@@ -117,12 +150,16 @@ public final class BwrapSandbox implements Sandbox {
             throw new CodellmException("interrupted while waiting for a sandbox slot");
         }
         Path runDir = null;
+        Path work = null;
+        boolean mounted = false;
         try {
-            runDir = Files.createTempDirectory("codellm-sbx-");
+            // The owner's pid in the name: a later start removes the directories of a JVM that was killed.
+            runDir = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-");
             // Traversable (not listable) so the unprivileged uid can reach the work dir bwrap binds.
             Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx--x--x"));
-            Path work = runDir.resolve("w");
+            work = runDir.resolve("w");
             Files.createDirectory(work);
+            if (tmpfsWorkDir) mounted = mountTmpfs(work, req.limits().workDirBytes());
             // The sandboxed uid differs from ours: the work dir must be writable by it.
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
             for (Map.Entry<String, byte[]> f : req.files().entrySet()) {
@@ -138,18 +175,33 @@ public final class BwrapSandbox implements Sandbox {
             }
             Path stdin = runDir.resolve("stdin"), stdout = runDir.resolve("stdout"), stderr = runDir.resolve("stderr");
             Files.write(stdin, req.stdin());
-            return execute(req, slot, work, stdin, stdout, stderr);
+            Path filter = runDir.resolve("seccomp.bpf");
+            Files.write(filter, seccomp != null ? seccomp : new byte[0]);
+            java.util.Optional<CgroupLeaf> leaf = cgroups.available()
+                    ? cgroups.create(CgroupLeaf.leafName(slot, serial.incrementAndGet()), req.limits()) : java.util.Optional.empty();
+            try {
+                return execute(req, slot, work, stdin, stdout, stderr, filter, leaf.orElse(null));
+            } finally {
+                leaf.ifPresent(CgroupLeaf::close);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("sandbox setup failed: " + e.getMessage(), e);
         } finally {
+            if (mounted) unmount(work);
             if (runDir != null) deleteTree(runDir);
             slots.add(slot);
         }
     }
 
-    private RunResult execute(RunRequest req, int slot, Path work, Path stdin, Path stdout, Path stderr) throws IOException {
+    private RunResult execute(RunRequest req, int slot, Path work, Path stdin, Path stdout, Path stderr, Path filter, CgroupLeaf leaf)
+            throws IOException {
         Limits lim = req.limits();
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, "sh", filter.toString()));
+        if (leaf != null) for (Path procs : leaf.procsFiles()) cmd.add(procs.toString());
+        cmd.add("--");
+        cmd.addAll(List.of(PRLIMIT.toString(),
+                "--cpu=" + lim.cpuSeconds(), "--as=" + lim.addressSpaceBytes(), "--nproc=" + lim.maxProcesses(),
+                "--fsize=" + lim.maxFileBytes(), "--core=0", "--"));
         if (root) {
             int uid = uidBase + slot;
             cmd.addAll(List.of(SETPRIV.toString(), "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--"));
@@ -157,6 +209,7 @@ public final class BwrapSandbox implements Sandbox {
         cmd.addAll(List.of(BWRAP.toString(),
                 "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
                 "--hostname", "sandbox"));
+        if (seccomp != null) cmd.addAll(List.of("--seccomp", "9"));
         for (String sys : List.of("/usr", "/etc")) cmd.addAll(List.of("--ro-bind", sys, sys));
         for (String link : List.of("/bin", "/sbin", "/lib", "/lib64", "/lib32")) {
             Path p = Path.of(link);
@@ -166,10 +219,7 @@ public final class BwrapSandbox implements Sandbox {
         for (Path extra : extraReadOnly) cmd.addAll(List.of("--ro-bind-try", extra.toString(), extra.toString()));
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", Long.toString(tmpfsBytes), "--tmpfs", "/tmp",
-                "--bind", work.toString(), WORKDIR, "--chdir", WORKDIR, "--",
-                PRLIMIT.toString(),
-                "--cpu=" + lim.cpuSeconds(), "--as=" + lim.addressSpaceBytes(), "--nproc=" + lim.maxProcesses(),
-                "--fsize=" + lim.maxFileBytes(), "--core=0", "--"));
+                "--bind", work.toString(), WORKDIR, "--chdir", WORKDIR, "--"));
         cmd.addAll(req.argv());
 
         ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -211,7 +261,79 @@ public final class BwrapSandbox implements Sandbox {
                 collected.put(name, readBoundedBytes(f, Math.max(lim.maxFileBytes(), lim.maxOutputBytes())));
             }
         }
-        return new RunResult(timedOut ? -1 : exit, out, err, timedOut, wallMillis, collected);
+        String hit = timedOut ? "wall" : limitHit(exit, leaf);
+        return new RunResult(timedOut ? -1 : exit, out, err, timedOut, wallMillis, collected, hit);
+    }
+
+    /** What the host can tell about the limit that stopped a run: cgroup events first, then the fatal signal. */
+    private static String limitHit(int exit, CgroupLeaf leaf) {
+        if (leaf != null && leaf.memoryLimitHit()) return "memory";
+        if (leaf != null && leaf.processLimitHit()) return "processes";
+        return switch (exit) {
+            case 128 + 24 -> "cpu";        // SIGXCPU
+            case 128 + 25 -> "file-size";  // SIGXFSZ
+            default -> null;
+        };
+    }
+
+    private static boolean mountTmpfs(Path dir, long bytes) {
+        try {
+            Process p = new ProcessBuilder(MOUNT.toString(), "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0777,nosuid,nodev",
+                    "codellm-sandbox", dir.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void unmount(Path dir) {
+        try {
+            // Lazy: a process of the run that has not been reaped yet must not keep the mount alive.
+            Process p = new ProcessBuilder(UMOUNT.toString(), "-l", dir.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            System.err.println("codellm: warning: could not unmount sandbox dir " + dir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Removes sandbox directories (and their tmpfs mounts) whose JVM is gone: what a kill -9 left. */
+    static int removeStaleDirs(Path tmp) {
+        int removed = 0;
+        List<String> mounts = List.of();
+        try {
+            mounts = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            // no mount table: nothing to unmount
+        }
+        try (var entries = Files.list(tmp)) {
+            for (Path d : entries.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.startsWith(DIR_PREFIX) || !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) continue;
+                String[] f = name.substring(DIR_PREFIX.length()).split("-");
+                long pid;
+                try {
+                    pid = Long.parseLong(f[0]);
+                } catch (NumberFormatException e) {
+                    continue; // not in our naming: not ours to judge
+                }
+                if (f.length < 2 || ProcessHandle.of(pid).isPresent()) continue;
+                Path w = d.resolve("w");
+                String needle = " " + w.toAbsolutePath() + " ";
+                if (mounts.stream().anyMatch(l -> l.contains(needle))) unmount(w);
+                deleteTree(d);
+                removed++;
+            }
+        } catch (IOException e) {
+            // unreadable temp dir: nothing to clean
+        }
+        return removed;
     }
 
     private static boolean hasLinkedParent(Path f, Path work) {

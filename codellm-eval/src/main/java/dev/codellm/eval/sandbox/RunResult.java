@@ -12,8 +12,15 @@ import java.util.Map;
  * @param timedOut  whether the wall-clock limit was hit and the process tree killed
  * @param wallMillis elapsed wall time
  * @param files     the requested {@link RunRequest#collect()} files that existed after the run
+ * @param limitHit  which limit stopped the run, as far as the host can tell: {@code wall},
+ *                  {@code cpu}, {@code memory}, {@code processes}, {@code file-size}; null when none
  */
-public record RunResult(int exitCode, String stdout, String stderr, boolean timedOut, long wallMillis, Map<String, byte[]> files) {
+public record RunResult(int exitCode, String stdout, String stderr, boolean timedOut, long wallMillis, Map<String, byte[]> files,
+                        String limitHit) {
+    public RunResult(int exitCode, String stdout, String stderr, boolean timedOut, long wallMillis, Map<String, byte[]> files) {
+        this(exitCode, stdout, stderr, timedOut, wallMillis, files, timedOut ? "wall" : null);
+    }
+
     public boolean ok() { return !timedOut && exitCode == 0; }
 
     public String fileText(String name) {

@@ -1,0 +1,23 @@
+// Shared by every kernel file of a variant: the internal 8-bit activation block and f16 scales.
+#ifndef CODELLM_KERNELS_H
+#define CODELLM_KERNELS_H
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#define QK 32
+#define XB 40  // bytes per activation block: f32 d, i32 Σq, int8 q[32]
+
+static inline float half_to_float(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+static inline float xd(const uint8_t *xb) { float d; memcpy(&d, xb, 4); return d; }
+static inline int32_t xsum(const uint8_t *xb) { int32_t s; memcpy(&s, xb + 4, 4); return s; }
+static inline float xds(const uint8_t *xb) { return xd(xb) * (float) xsum(xb); }
+// Four consecutive activation bytes q[4k..4k+3] as one int (the unit vpdpbusd multiplies).
+static inline int32_t xq4(const uint8_t *xb, int k) { int32_t v; memcpy(&v, xb + 8 + 4 * k, 4); return v; }
+
+#endif
