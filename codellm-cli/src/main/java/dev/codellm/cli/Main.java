@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
             ServeBenchCommand.class,
             PerplexityCommand.class,
             QuantizeCommand.class,
+            ConvertCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -8,6 +8,7 @@ import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufTensor;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.llama.LlamaConfig;
+import dev.codellm.model.llama.LlamaGguf;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class GgufQuantizer {
 
     private GgufQuantizer() {}
 
-    /** The GGUF file type id llama.cpp uses for quantized files' block layout ({@code GGML_QNT_VERSION}). */
+    /** ggml's GGML_QNT_VERSION: the block layout version of the quantized types. */
     static final int QUANTIZATION_VERSION = 2;
 
     public static Result quantize(Path in, Path out, QuantType type, int threads, boolean allowRequantize, PrintStream log) {
@@ -54,8 +55,8 @@ public final class GgufQuantizer {
                             + "; requantizing loses quality, quantize from the F16/BF16/F32 file (or pass --allow-requantize)");
             }
             GgufWriter w = new GgufWriter().putAll(f)
-                    .putUInt32("general.file_type", type.fileType());
-            if (type.quantized()) w.putUInt32("general.quantization_version", QUANTIZATION_VERSION);
+                    .putUInt32(LlamaGguf.FILE_TYPE, type.fileType());
+            if (type.quantized()) w.putUInt32(LlamaGguf.QUANTIZATION_VERSION, QUANTIZATION_VERSION);
             return write(w, tensors.stream().map(GgufQuantizer::source).toList(), plan, out, threads, "quantize", log, in, t0);
         }
     }

@@ -209,6 +209,17 @@ public final class LlamaModel implements AutoCloseable {
         return logits;
     }
 
+    /**
+     * Context shift (llama.cpp's): forgets the session's positions [keep, keep + discard) and moves
+     * the rest down, with RoPE re-applied to the moved keys, so generation can go on past the end
+     * of the context. The kept tokens' later-layer keys and values were computed while the dropped
+     * ones were still there: an approximation, as in llama.cpp; exact for a one-layer model.
+     */
+    public synchronized void shift(Session s, int keep, int discard) {
+        checkSession(s);
+        s.shift(keep, discard, rope, rope.shiftTable(-discard), config.headDim());
+    }
+
     private void checkSession(Session s) {
         if (s.model() != this) throw new IllegalArgumentException("session belongs to another model");
     }
