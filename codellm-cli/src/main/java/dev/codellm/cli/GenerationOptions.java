@@ -1,6 +1,7 @@
 package dev.codellm.cli;
 
 import dev.codellm.core.Completion;
+import dev.codellm.core.FinishReason;
 import dev.codellm.core.SamplingParams;
 import dev.codellm.model.generate.InfillFormat;
 import dev.codellm.model.generate.LocalGenerator;
@@ -51,6 +52,14 @@ final class GenerationOptions {
         void finish(TextOutput text, Completion c) {
             text.finishLine();
             report.done(c.usage().promptTokens(), c.usage().completionTokens(), c.finishReason());
+            int ctx = generator.info().contextLength();
+            if (c.finishReason() == FinishReason.LENGTH && !generator.contextShift().enabled()
+                    && c.usage().promptTokens() + c.usage().completionTokens() >= ctx) {
+                // said even with -q: the answer is cut, not finished
+                err.println("codellm: the answer stopped at the end of the context (" + ctx
+                        + " tokens); --context-shift goes on past it, --ctx N gives a longer context");
+                err.flush();
+            }
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.codellm.cli;
 
+import dev.codellm.model.generate.ContextShift;
 import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.generate.GeneratorOptions;
 import dev.codellm.model.generate.InfillFormat;
@@ -36,13 +37,23 @@ public final class ModelOptions {
     @Mixin
     RopeOptions rope;
 
+    @Option(names = "--context-shift",
+            description = "At the end of the context go on as llama-server does: keep the first --keep tokens (and BOS), drop the oldest half of the rest, shift the KV cache (RoPE re-applied); a prompt over the context is cut the same way. Default: stop with finish reason length.")
+    boolean contextShift;
+
+    @Option(names = "--keep", paramLabel = "N", defaultValue = "0",
+            description = "With --context-shift: prompt tokens always kept at the start, besides BOS; -1 keeps the whole prompt (default: ${DEFAULT-VALUE}).")
+    int keep;
+
     /** The model file to open: {@code --model}, else the bundled default (extracted on first use). */
     public Path modelPath() {
         return model != null ? model : DefaultModelFile.path();
     }
 
     public GeneratorOptions options(InfillFormat infillFormat) {
-        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads).withRope(rope.overrides());
+        if (!contextShift && keep != 0) throw new IllegalArgumentException("--keep needs --context-shift");
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads).withRope(rope.overrides())
+                .withContextShift(contextShift ? ContextShift.keeping(keep) : ContextShift.OFF);
     }
 
     public LocalGenerator open() {

@@ -53,6 +53,27 @@ class EngineCommandsTest {
     }
 
     @Test
+    void benchKernelsPicksTheVariantAndSaysWhich() throws Exception {
+        Path f = dir.resolve("tiny-k.gguf");
+        assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "1", f.toString()).code());
+        for (String isa : new String[] {"java", "avx2", "avx512"}) {
+            boolean runs = isa.equals("java") || dev.codellm.model.kernels.NativeKernels.runnableVariants().contains(isa);
+            CliRun r = CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "2", "--threads", "1", "--kernels", isa, "--json");
+            if (!runs) {
+                assertEquals(1, r.code(), r.out());
+                assertTrue(r.err().contains("cannot run here"), r.err());
+                continue;
+            }
+            assertEquals(0, r.code(), r.err());
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+            assertEquals(isa, json.get("isa").asText(), r.out());
+        }
+        CliRun bad = CliRun.of("bench", "-m", f.toString(), "--kernels", "sse2");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("unknown kernels 'sse2'"), bad.err());
+    }
+
+    @Test
     void badInputGivesOneLineErrors() throws Exception {
         CliRun missing = CliRun.of("bench", "-m", dir.resolve("nope.gguf").toString());
         assertEquals(1, missing.code());

@@ -101,4 +101,23 @@ class GenerationCommandsTest {
         assertEquals("codellm: error: no prompt: give PROMPT, '-' for stdin, or --file FILE\n", noPrompt.err());
         assertEquals(2, CliRun.of("complete", "--temperature", "hot", "x").code());
     }
+
+    /** The end of the context (issue 20): said on stderr without --context-shift; with it the answer goes on. */
+    @Test
+    void chatAtTheEndOfTheContextSaysSoOrShifts() {
+        CliRun cut = CliRun.of("chat", "--model", MODEL.toString(), "--ctx", "64", "--temperature", "0", "-n", "200", "Once upon a time");
+        assertEquals(0, cut.code(), cut.err());
+        assertTrue(cut.err().contains("codellm: the answer stopped at the end of the context (64 tokens); --context-shift goes on past it"),
+                cut.err());
+        assertTrue(cut.err().contains("finish: length"), cut.err());
+        CliRun shifted = CliRun.of("chat", "--model", MODEL.toString(), "--ctx", "64", "--context-shift", "--keep", "4", "--temperature", "0",
+                "-n", "200", "Once upon a time");
+        assertEquals(0, shifted.code(), shifted.err());
+        assertTrue(shifted.err().contains(" + 200 generated tokens"), shifted.err());
+        assertTrue(shifted.err().contains("context shift (keep 4)"), shifted.err());
+        assertTrue(!shifted.err().contains("stopped at the end of the context"), shifted.err());
+        CliRun keepAlone = CliRun.of("complete", "--model", MODEL.toString(), "--keep", "4", "Once");
+        assertEquals(1, keepAlone.code());
+        assertTrue(keepAlone.err().contains("--keep needs --context-shift"), keepAlone.err());
+    }
 }

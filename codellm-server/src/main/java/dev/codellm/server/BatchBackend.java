@@ -42,6 +42,14 @@ public interface BatchBackend extends AutoCloseable {
     /** Appends {@code tokens[i]} to {@code seqs[i]} for all i in one step; returns each one's next logits. */
     float[][] decode(Sequence[] seqs, int[] tokens);
 
+    /**
+     * Context shift: drops tokens [keep, keep + discard) of {@code seq} and moves the rest down
+     * (the model module's {@code ContextShift}); only called when the server runs with it.
+     */
+    default void shift(Sequence seq, int keep, int discard) {
+        throw new UnsupportedOperationException("this backend cannot shift a context");
+    }
+
     /** Embeddings of this model, or null when it offers none. */
     default Embeddings embeddings() { return null; }
 

@@ -206,6 +206,7 @@ public final class BatchScheduler implements InferenceService {
             float[] logits = model.prefill(s.seq, java.util.Arrays.copyOfRange(prompt, s.prefilled, s.prefilled + n));
             metrics.prefill(n, System.nanoTime() - t0);
             s.prefilled += n;
+            s.position = s.prefilled;
             if (!s.prefilling() && !advance(s, logits)) running.remove(s);
         } catch (RuntimeException e) {
             running.remove(s);
@@ -222,7 +223,8 @@ public final class BatchScheduler implements InferenceService {
     /** One batched decode step over all slots past their prompt. */
     private void step() {
         List<SlotState> decoding = new ArrayList<>(running.size());
-        for (SlotState s : running) if (!s.prefilling()) decoding.add(s);
+        for (SlotState s : running) if (!s.prefilling() && roomFor(s)) decoding.add(s);
+        running.removeIf(s -> s.released);
         int n = decoding.size();
         if (n == 0) return;
         BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
@@ -236,6 +238,7 @@ public final class BatchScheduler implements InferenceService {
             long t0 = System.nanoTime();
             logits = model.decode(seqs, tokens);
             metrics.decodeStep(n, System.nanoTime() - t0);
+            for (SlotState s : decoding) s.position++;
         } catch (RuntimeException e) {
             for (SlotState s : decoding) fail(s, e);
             running.removeAll(decoding);
@@ -274,8 +277,45 @@ public final class BatchScheduler implements InferenceService {
             if (sampled >= 0) lp = Logprobs.of(logits, sampled, job.topLogprobs(), model);
         }
         if (!step.text().isEmpty() || lp != null) job.listener().onToken(step.text(), lp);
-        if (step.finished()) return finish(s, step.finish());
+        if (step.finished()) {
+            if (step.finish() == FinishReason.LENGTH && job.plan().shiftKeep() < 0
+                    && s.state.promptTokens() + s.state.generatedTokens() >= model.info().contextLength()) {
+                metrics.contextFull();
+                job.markTruncated();
+            }
+            return finish(s, step.finish());
+        }
         s.pending = step.token();
+        return true;
+    }
+
+    /**
+     * Makes room for a slot's next token when its cache is full: shifts the context when the
+     * server runs with {@code --context-shift} (llama-server's n_keep + half of the rest), else,
+     * or when nothing is left to drop, finishes the job with {@code length} (never an error: the
+     * client gets what was generated). Returns false when the job was finished.
+     */
+    private boolean roomFor(SlotState s) {
+        int capacity = model.info().contextLength();
+        if (s.position < capacity) return true;
+        int keep = s.job.plan().shiftKeep(), discard = keep < 0 ? 0 : dev.codellm.model.generate.ContextShift.discard(s.position, keep);
+        if (discard == 0) {
+            GenerationState.Step end = s.state.endAtContext();
+            if (!end.text().isEmpty()) s.job.listener().onToken(end.text(), null);
+            metrics.contextFull();
+            s.job.markTruncated();
+            finish(s, FinishReason.LENGTH);
+            return false;
+        }
+        try {
+            model.shift(s.seq, keep, discard);
+        } catch (RuntimeException e) {
+            fail(s, e);
+            return false;
+        }
+        s.position -= discard;
+        s.job.markTruncated();
+        metrics.contextShift();
         return true;
     }
 
@@ -332,6 +372,8 @@ public final class BatchScheduler implements InferenceService {
         final GenerationState state;
         BatchBackend.Sequence seq;
         int prefilled;
+        /** Tokens in the cache (the prompt, then one more per decode step, less what shifts dropped). */
+        int position;
         int pending;
         boolean released;
 

@@ -89,6 +89,11 @@ public final class EngineBatchBackend implements BatchBackend {
         return caches.decode(cs, tokens);
     }
 
+    @Override
+    public void shift(Sequence seq, int keep, int discard) {
+        ((Slot) seq).cache.shift(keep, discard);
+    }
+
     /**
      * The model module's {@link TextEmbedder} on its own KV cache of the slot context; it runs on
      * the request's thread, between the scheduler's steps (the engine takes one call at a time).

@@ -16,6 +16,7 @@ public final class Job {
     private final long deadlineNanos;
     private final JobListener listener;
     private volatile boolean cancelled;
+    private volatile boolean contextTruncated;
 
     /**
      * @param plan        the request planned by the model module, or null when the backend plans itself
@@ -36,6 +37,12 @@ public final class Job {
     public SamplingParams sampling() { return request.sampling(); }
     public int topLogprobs() { return topLogprobs; }
     public JobListener listener() { return listener; }
+
+    /** The context ran out: the generation shifted it, or ended at its end (llama-server's {@code truncated}). */
+    public void markTruncated() { contextTruncated = true; }
+
+    /** llama-server's {@code truncated}: the prompt was cut, or the context shifted or ran out while generating. */
+    public boolean truncated() { return contextTruncated || (plan != null && plan.truncated()); }
 
     public void cancel() { cancelled = true; }
     public boolean isCancelled() { return cancelled; }

@@ -51,6 +51,12 @@ final class JobGroup {
 
     int size() { return jobs.size(); }
 
+    /** Whether any choice's context was cut or ran out ({@link Job#truncated()}). */
+    boolean truncated() {
+        for (Job j : jobs) if (j.truncated()) return true;
+        return false;
+    }
+
     boolean done() { return open == 0; }
 
     /**

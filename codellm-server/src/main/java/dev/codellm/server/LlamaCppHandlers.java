@@ -87,7 +87,7 @@ final class LlamaCppHandlers {
             o.put("tokens_predicted", predicted);
             o.put("tokens_evaluated", prompt);
             o.put("stop_type", reason == FinishReason.STOP ? "eos" : reason == FinishReason.LENGTH ? "limit" : "none");
-            o.put("truncated", false);
+            o.put("truncated", group.truncated());
             o.set("timings", timings(prompt, predicted, group));
         }
         return o;

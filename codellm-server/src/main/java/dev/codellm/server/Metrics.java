@@ -22,6 +22,8 @@ public final class Metrics {
     private final LongAdder decodeTokens = new LongAdder();
     private final AtomicLong decodeNanos = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
+    private final LongAdder contextShifts = new LongAdder();
+    private final LongAdder contextFull = new LongAdder();
 
     /** An HTTP request was answered. */
     public void request(String endpoint, int status) {
@@ -57,6 +59,15 @@ public final class Metrics {
         decodeTokens.add(batch);
         decodeNanos.addAndGet(nanos);
     }
+
+    /** A slot's full cache was shifted (--context-shift). */
+    public void contextShift() { contextShifts.increment(); }
+
+    /** A generation ended with length because its context was full and could not shift. */
+    public void contextFull() { contextFull.increment(); }
+
+    public long contextShifts() { return contextShifts.sum(); }
+    public long contextFullEnds() { return contextFull.sum(); }
 
     public long requestCount(String endpoint, int status) {
         LongAdder a = requests.get(endpoint + "\u0000" + status);
@@ -104,6 +115,9 @@ public final class Metrics {
         counter(sb, "codellm_decode_steps_total", "Batched decode steps.", decodeSteps.sum());
         counter(sb, "codellm_decode_tokens_total", "Tokens decoded in batched steps (sum of batch sizes).", decodeTokens.sum());
         counter(sb, "codellm_decode_seconds_total", "Time spent in batched decode steps.", decodeNanos.get() / 1e9);
+        counter(sb, "codellm_context_shifts_total", "Full KV caches shifted to go on generating (--context-shift).", contextShifts.sum());
+        counter(sb, "codellm_context_full_total", "Generations ended with length at the end of the context (no --context-shift, or nothing to drop).",
+                contextFull.sum());
         gauge(sb, "codellm_decode_tokens_per_second", "Decode throughput: decode tokens / decode seconds.", decodeTokensPerSecond());
         gauge(sb, "codellm_queue_depth", "Requests waiting for a slot.", service.queueDepth());
         gauge(sb, "codellm_slots_busy", "Slots generating now.", service.busySlots());

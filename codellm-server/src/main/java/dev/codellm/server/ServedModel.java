@@ -73,9 +73,9 @@ public record ServedModel(List<String> names, ModelInfo info, Path file, long si
         return v == null ? "0.1.0-SNAPSHOT" : v;
     }
 
-    /** Which matmul kernels run (for /props; the kernels module's own description once it has one). */
+    /** Which matmul kernels run (for /props): the native variant (avx512, avx2) or java. */
     public static String kernels() {
-        return dev.codellm.model.kernels.NativeKernels.enabled() ? "native" : "java";
+        return dev.codellm.model.generate.LoadedModel.kernelsIsa();
     }
 
     /** "7B", "1.1B", "260K": how ollama's details.parameter_size reads. */

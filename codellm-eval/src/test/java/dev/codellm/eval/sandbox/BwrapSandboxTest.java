@@ -116,7 +116,9 @@ class BwrapSandboxTest {
         RunResult r = python("while True:\n    pass\n", l);
         assertFalse(r.timedOut());
         assertNotEquals(0, r.exitCode());
-        assertTrue(r.wallMillis() < 10_000, "stopped by RLIMIT_CPU: " + r.wallMillis());
+        // Not timed out under a 30 s wall limit = stopped by RLIMIT_CPU (1 s of CPU). No tighter wall
+        // bound: on a loaded host one CPU second can take many wall seconds.
+        assertTrue(r.wallMillis() < 30_000, "stopped by RLIMIT_CPU: " + r.wallMillis());
     }
 
     @Test

@@ -35,6 +35,11 @@ public final class EngineSequenceRunner implements SequenceRunner {
     }
 
     @Override
+    public void shift(int keep, int discard) {
+        current.shift(keep, discard);
+    }
+
+    @Override
     public void close() {
         if (current != null) current.release();
         current = null;

@@ -40,9 +40,10 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
         String summary = String.format(Locale.ROOT, "%s: %d layers, dim %d, %s weights, context %d (trained %d), KV cache %s, template %s%s",
                 name, model.config().layers(), model.config().dim(), model.weightTypeName(), ctx, trained, kvText,
                 template.name() + (templateFromFile ? " (the file's)" : ""), infill ? ", infill" : "")
-                + (options.rope().isNone() ? "" : ", RoPE " + dev.codellm.model.llama.RopeOverrides.describe(model.config()) + " (set by flags)");
+                + (options.rope().isNone() ? "" : ", RoPE " + dev.codellm.model.llama.RopeOverrides.describe(model.config()) + " (set by flags)")
+                + (options.contextShift().enabled() ? ", context shift (keep " + options.contextShift().keep() + ")" : "");
         RequestPlanner planner = new RequestPlanner(new TokenizerCodec(tokenizer), new ModelInfo(name, ctx, infill, template.name()),
-                template, options.infillFormat());
+                template, options.infillFormat(), options.contextShift());
         return new EngineSetup(loaded, planner, ctx, kv, summary, fit.note());
     }
 

@@ -71,6 +71,14 @@ public final class GenerationState {
         return new Step(-1, "", finish);
     }
 
+    /**
+     * Ends with {@code length} because the context is full and cannot shift (context shift off, or
+     * nothing left to drop after the kept tokens); the step carries the text still held back.
+     */
+    public Step endAtContext() {
+        return end(FinishReason.LENGTH, "");
+    }
+
     /** Ends early because the consumer went away. */
     public Step cancel() {
         finish = FinishReason.CANCELLED;

@@ -14,24 +14,30 @@ import dev.codellm.model.llama.RopeOverrides;
  * @param slots         sequences that each get a KV cache of {@code contextLength} (the server's
  *                      --parallel; 1 elsewhere), for the memory check before allocating
  * @param rope          RoPE settings over the file's (--rope-freq-base, --rope-scaling, ...)
+ * @param contextShift  what happens at the end of the context (--context-shift, --keep); off by default
  */
 public record GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads, int slots,
-                               RopeOverrides rope) {
+                               RopeOverrides rope, ContextShift contextShift) {
     public static final GeneratorOptions DEFAULT = new GeneratorOptions(0, "f16", null, InfillFormat.PSM, 0);
 
     /** One sequence at a time (complete, infill, chat, eval). */
     public GeneratorOptions(int contextLength, String kvType, String template, InfillFormat infillFormat, int threads) {
-        this(contextLength, kvType, template, infillFormat, threads, 1, RopeOverrides.NONE);
+        this(contextLength, kvType, template, infillFormat, threads, 1, RopeOverrides.NONE, ContextShift.OFF);
     }
 
     /** The same options for {@code n} slots, each with its own KV cache. */
     public GeneratorOptions withSlots(int n) {
-        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, n, rope);
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, n, rope, contextShift);
     }
 
     /** The same options with RoPE settings over the file's. */
     public GeneratorOptions withRope(RopeOverrides r) {
-        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, slots, r);
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, slots, r, contextShift);
+    }
+
+    /** The same options with context shift on or off ({@link ContextShift}). */
+    public GeneratorOptions withContextShift(ContextShift shift) {
+        return new GeneratorOptions(contextLength, kvType, template, infillFormat, threads, slots, rope, shift);
     }
 
     public GeneratorOptions {
@@ -44,5 +50,6 @@ public record GeneratorOptions(int contextLength, String kvType, String template
         }
         if (infillFormat == null) infillFormat = InfillFormat.PSM;
         if (rope == null) rope = RopeOverrides.NONE;
+        if (contextShift == null) contextShift = ContextShift.OFF;
     }
 }

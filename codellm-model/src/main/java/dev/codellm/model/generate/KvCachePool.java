@@ -90,6 +90,13 @@ public final class KvCachePool {
             return logits;
         }
 
+        /** Context shift: drops tokens [keep, keep + discard) and moves the rest down ({@link LlamaModel#shift}). */
+        public void shift(int keep, int discard) {
+            model.shift(session, keep, discard);
+            int end = session.position();
+            System.arraycopy(tokens, keep + discard, tokens, keep, end - keep);
+        }
+
         /** Hands the cache back for reuse by a later prompt; call once, when the request ends. */
         public void release() {
             synchronized (KvCachePool.this) {

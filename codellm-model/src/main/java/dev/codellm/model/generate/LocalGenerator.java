@@ -60,6 +60,9 @@ public final class LocalGenerator implements Generator {
 
     public TokenCodec codec() { return planner.codec(); }
 
+    /** What happens at the end of the context (off: answers stop there with {@code length}). */
+    public ContextShift contextShift() { return planner.contextShift(); }
+
     public ChatTemplate template() { return planner.template(); }
 
     /** The prompt ids a completion or infill request is turned into. */
@@ -91,23 +94,24 @@ public final class LocalGenerator implements Generator {
     public synchronized GenerationState generate(int[] promptIds, SamplingParams sampling, TokenSink sink) {
         PlannedPrompt p = planner.plan(promptIds);
         GenerationState state = p.newState(sampling);
-        drive(state, p.promptIds(), sink);
+        drive(state, p, sink);
         return state;
     }
 
     private Completion run(PlannedPrompt p, SamplingParams sampling, TokenSink sink) {
         GenerationState state = p.newState(sampling);
-        drive(state, p.promptIds(), sink);
+        drive(state, p, sink);
         return new Completion(state.text(), state.finishReason(), new Usage(p.promptIds().length, state.generatedTokens()));
     }
 
-    private void drive(GenerationState state, int[] promptIds, TokenSink sink) {
+    private void drive(GenerationState state, PlannedPrompt p, TokenSink sink) {
         if (state.nothingToGenerate()) {
             state.finishNow();
             return;
         }
         if (sequence == null) sequence = newSequence.apply(info().contextLength());
-        float[] logits = sequence.start(promptIds);
+        float[] logits = sequence.start(p.promptIds());
+        int position = p.promptIds().length, capacity = sequence.capacity();
         while (true) {
             GenerationState.Step step = state.next(logits);
             if (!step.text().isEmpty() && !sink.accept(step.text())) {
@@ -115,7 +119,19 @@ public final class LocalGenerator implements Generator {
                 return;
             }
             if (step.finished()) return;
+            if (position >= capacity) {
+                // Only with context shift on (otherwise the state ends at the capacity itself).
+                int keep = p.shiftKeep(), discard = keep < 0 ? 0 : ContextShift.discard(position, keep);
+                if (discard == 0) {
+                    GenerationState.Step end = state.endAtContext();
+                    if (!end.text().isEmpty()) sink.accept(end.text());
+                    return;
+                }
+                sequence.shift(keep, discard);
+                position -= discard;
+            }
             logits = sequence.append(step.token());
+            position++;
         }
     }
 

@@ -17,8 +17,13 @@ public final class PlannedPrompt {
     private final Set<Integer> stopIds;
     private final List<String> stopStrings;
     private final boolean stripLeadingSpace;
+    private final int shiftKeep;
+    private final boolean truncated;
 
-    PlannedPrompt(TokenCodec codec, int[] promptIds, int capacity, Set<Integer> stopIds, List<String> stopStrings, boolean stripLeadingSpace) {
+    PlannedPrompt(TokenCodec codec, int[] promptIds, int capacity, Set<Integer> stopIds, List<String> stopStrings, boolean stripLeadingSpace,
+                  int shiftKeep, boolean truncated) {
+        this.shiftKeep = shiftKeep;
+        this.truncated = truncated;
         this.codec = codec;
         this.promptIds = promptIds;
         this.capacity = capacity;
@@ -29,6 +34,12 @@ public final class PlannedPrompt {
 
     /** The prompt's token ids (callers must not modify them). */
     public int[] promptIds() { return promptIds; }
+
+    /** Tokens kept at the start when the context shifts, or -1 when it does not (generation stops at the end of the context). */
+    public int shiftKeep() { return shiftKeep; }
+
+    /** Whether the prompt was longer than the context and cut (context shift on). */
+    public boolean truncated() { return truncated; }
 
     /** Fresh state for one generation after this prompt: feed {@link #promptIds()}, then call {@code next(logits)}. */
     public GenerationState newState(SamplingParams sampling) {

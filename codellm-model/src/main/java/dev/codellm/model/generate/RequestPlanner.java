@@ -22,8 +22,15 @@ public final class RequestPlanner {
     private final ChatTemplate template;
     private final InfillFormat infillFormat;
     private final PromptEncoder encoder;
+    private final ContextShift shift;
 
     public RequestPlanner(TokenCodec codec, ModelInfo info, ChatTemplate template, InfillFormat infillFormat) {
+        this(codec, info, template, infillFormat, ContextShift.OFF);
+    }
+
+    /** A planner whose prompts shift the context at its end ({@link ContextShift}) instead of stopping there. */
+    public RequestPlanner(TokenCodec codec, ModelInfo info, ChatTemplate template, InfillFormat infillFormat, ContextShift shift) {
+        this.shift = shift;
         this.codec = codec;
         this.info = info;
         this.template = template;
@@ -36,6 +43,14 @@ public final class RequestPlanner {
     public TokenCodec codec() { return codec; }
 
     public ChatTemplate template() { return template; }
+
+    public ContextShift contextShift() { return shift; }
+
+    /** This planner keeping {@code keep} tokens when the context shifts (a request's n_keep); itself when shift is off. */
+    public RequestPlanner withKeep(int keep) {
+        if (!shift.enabled() || keep == shift.keep()) return this;
+        return new RequestPlanner(codec, info, template, infillFormat, ContextShift.keeping(keep));
+    }
 
     /** Plans either kind of request. */
     public PlannedPrompt plan(GenerationRequest request) {
@@ -50,7 +65,7 @@ public final class RequestPlanner {
         requireInfillSupport(request); // before building the prompt, whose infill format would fail less clearly
         Set<Integer> stopIds = new HashSet<>();
         if (request.isInfill()) codec.fim(FimToken.EOT).ifPresent(stopIds::add);
-        return planned(promptIds(request), stopIds, List.of(), false);
+        return planned(promptIds(request), stopIds, List.of(), false, !request.isInfill());
     }
 
     /** A chat rendered with the model's template. */
@@ -59,12 +74,12 @@ public final class RequestPlanner {
         for (String name : template.stopTokens()) codec.specialId(name).ifPresent(stopIds::add);
         // Code Llama's chat decode drops the answer's leading dummy space; after a prefill it is real text.
         boolean strip = request.prefill() == null || request.prefill().isEmpty();
-        return planned(promptIds(request), stopIds, template.stopStrings(), strip);
+        return planned(promptIds(request), stopIds, template.stopStrings(), strip, true);
     }
 
     /** Raw prompt ids (no template, no BOS added), as {@code complete --ids} and token-array prompts use. */
     public PlannedPrompt plan(int[] promptIds) {
-        return planned(promptIds.clone(), Set.of(), List.of(), false);
+        return planned(promptIds.clone(), Set.of(), List.of(), false, true);
     }
 
     /** The prompt ids a completion or infill request is turned into. */
@@ -107,10 +122,24 @@ public final class RequestPlanner {
         }
     }
 
-    private PlannedPrompt planned(int[] promptIds, Set<Integer> stopIds, List<String> stopStrings, boolean strip) {
+    /**
+     * @param cuttable whether a prompt over the context may be cut when context shift is on (not an
+     *                 infill prompt, whose prefix/suffix markers a cut could drop)
+     */
+    private PlannedPrompt planned(int[] promptIds, Set<Integer> stopIds, List<String> stopStrings, boolean strip, boolean cuttable) {
         int ctx = info.contextLength();
-        if (promptIds.length > ctx) throw new PromptTooLongException(promptIds.length, ctx);
         if (promptIds.length == 0) throw new CodellmException("empty prompt: nothing to condition on (the model's vocabulary adds no BOS)");
-        return new PlannedPrompt(codec, promptIds, ctx, stopIds, stopStrings, strip);
+        if (!shift.enabled()) {
+            if (promptIds.length > ctx) throw new PromptTooLongException(promptIds.length, ctx);
+            return new PlannedPrompt(codec, promptIds, ctx, stopIds, stopStrings, strip, -1, false);
+        }
+        int keep = shift.keepFor(promptIds, codec.bos(), ctx);
+        int[] ids = promptIds;
+        if (promptIds.length >= ctx) {
+            if (!cuttable) throw new PromptTooLongException(promptIds.length, ctx);
+            ids = ContextShift.truncate(promptIds, keep, ctx);
+        }
+        // No capacity limit: the runner shifts the cache when it is full.
+        return new PlannedPrompt(codec, ids, Integer.MAX_VALUE, stopIds, stopStrings, strip, keep, ids != promptIds);
     }
 }

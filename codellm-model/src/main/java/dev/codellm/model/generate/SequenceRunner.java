@@ -16,6 +16,11 @@ public interface SequenceRunner extends AutoCloseable {
 
     float[] append(int token);
 
+    /** Context shift: drops tokens [keep, keep + discard) and moves the rest down (see {@link ContextShift}). */
+    default void shift(int keep, int discard) {
+        throw new UnsupportedOperationException("this sequence cannot shift its context");
+    }
+
     @Override
     default void close() {}
 }

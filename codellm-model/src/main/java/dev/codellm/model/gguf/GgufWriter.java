@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,19 @@ public final class GgufWriter {
     /** ggml's GGML_MAX_NAME (including the terminating NUL in C). */
     public static final int MAX_TENSOR_NAME_BYTES = 63;
 
-    private record PendingTensor(String name, GgmlType type, long[] shape, MemorySegment data) {}
+    /**
+     * Tensor data produced while the file is written (converters and quantizers stream tensors
+     * this way, so a 7B model never sits in memory): writes exactly {@code bytes} bytes to the sink.
+     */
+    public interface TensorEncoder {
+        void encode(WritableByteChannel sink) throws IOException;
+    }
+
+    private record PendingTensor(String name, GgmlType type, long[] shape, MemorySegment data, long bytes, TensorEncoder encoder) {
+        PendingTensor(String name, GgmlType type, long[] shape, MemorySegment data) {
+            this(name, type, shape, data, data.byteSize(), null);
+        }
+    }
 
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
     private final List<PendingTensor> tensors = new ArrayList<>();
@@ -138,6 +151,18 @@ public final class GgufWriter {
         return add(name, type, shape, encoded);
     }
 
+    /**
+     * Adds a tensor whose {@code type}-encoded bytes {@code encoder} writes when the file is
+     * written, in the order tensors were added (see {@link TensorEncoder}).
+     */
+    public GgufWriter addTensor(String name, GgmlType type, long[] shape, TensorEncoder encoder) {
+        checkShape(name, type, shape);
+        if (tensorNames.putIfAbsent(name, true) != null) throw new IllegalArgumentException("duplicate tensor name " + name);
+        long bytes = GgufTensor.elementCount(shape) / type.blockSize() * type.typeSize();
+        tensors.add(new PendingTensor(name, type, shape.clone(), null, bytes, encoder));
+        return this;
+    }
+
     /** Copies a tensor (type, shape and bytes) from an open file. */
     public GgufWriter addTensor(GgufTensor t) {
         return addTensor(t.name(), t.type(), t.shape(), t.data());
@@ -188,8 +213,12 @@ public final class GgufWriter {
             out.write(header());
             long pos = out.size();
             for (PendingTensor t : tensors) {
-                out.write(t.data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                pos += t.data.byteSize();
+                if (t.encoder != null) {
+                    t.encoder.encode(java.nio.channels.Channels.newChannel(out));
+                } else {
+                    out.write(t.data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                }
+                pos += t.bytes;
                 long pad = GgufFile.alignUp(pos, alignmentValue()) - pos;
                 out.write(new byte[(int) pad]);
                 pos += pad;
@@ -205,8 +234,15 @@ public final class GgufWriter {
         long pos = ch.position();
         int align = alignmentValue();
         for (PendingTensor t : tensors) {
-            writeFully(ch, t.data.asByteBuffer());
-            pos += t.data.byteSize();
+            if (t.encoder != null) {
+                long before = ch.position();
+                t.encoder.encode(ch);
+                if (ch.position() - before != t.bytes)
+                    throw new IllegalStateException("tensor " + t.name + ": encoder wrote " + (ch.position() - before) + " bytes, " + t.bytes + " expected");
+            } else {
+                writeFully(ch, t.data.asByteBuffer());
+            }
+            pos += t.bytes;
             long pad = GgufFile.alignUp(pos, align) - pos;
             writeFully(ch, ByteBuffer.allocate((int) pad));
             pos += pad;
@@ -231,7 +267,7 @@ public final class GgufWriter {
             b.string(t.name).u32(t.shape.length);
             for (long d : t.shape) b.u64(d);
             b.u32(t.type.id()).u64(offset);
-            offset = GgufFile.alignUp(offset + t.data.byteSize(), align);
+            offset = GgufFile.alignUp(offset + t.bytes, align);
         }
         b.pad(align);
         return b.toArray();

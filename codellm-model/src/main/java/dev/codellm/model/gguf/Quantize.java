@@ -6,9 +6,9 @@ import java.nio.ByteOrder;
 /**
  * Reference encoders from float to every supported {@link GgmlType}, producing ggml's block
  * layouts byte for byte. The legacy types (Q4_0 … Q8_1) follow ggml's {@code quantize_row_*_ref}
- * exactly; the K-quants use a simple one-pass choice of sub-block scales (max-abs or min/max, then
- * the 4/6-bit scales quantized against the super-block scale) instead of ggml's iterative search —
- * valid files, somewhat higher error than llama.cpp's quantizer.
+ * exactly, and so do Q4_K, Q5_K and Q6_K ({@code quantize_row_q{4,5,6}_K_ref}: what llama-quantize
+ * writes without an importance matrix), bit for bit. Q2_K and Q3_K use a simple one-pass choice of
+ * sub-block scales instead of ggml's search: valid blocks, somewhat higher error than llama.cpp's.
  */
 public final class Quantize {
     private Quantize() {}
@@ -63,6 +63,21 @@ public final class Quantize {
         return (long) (v < 0 ? -Math.floor(-(double) v + 0.5) : Math.floor((double) v + 0.5));
     }
 
+    /** C's roundf, as a float (infinities and NaN pass through). */
+    static float roundfFloat(float v) {
+        return (float) (v < 0 ? -Math.floor(-(double) v + 0.5) : Math.floor((double) v + 0.5));
+    }
+
+    /**
+     * C's float to int8_t conversion as x86-64 compilers emit it (cvttss2si, keep the low byte):
+     * NaN and values outside int32 give 0x80000000, whose low byte is 0. Only blocks of subnormal
+     * weights reach that (1/d overflows); llama-quantize on x86 writes these bytes for them.
+     */
+    static byte cFloatToInt8(float v) {
+        int i = (Float.isNaN(v) || v >= 2147483648f || v < -2147483648f) ? Integer.MIN_VALUE : (int) v;
+        return (byte) i;
+    }
+
     private static long clampRound(float v, long lo, long hi) { return Math.max(lo, Math.min(hi, roundf(v))); }
 
     private static int clamp(long v, int lo, int hi) { return (int) Math.max(lo, Math.min(hi, v)); }
@@ -89,8 +104,8 @@ public final class Quantize {
         float d = max / -8, id = d != 0 ? 1 / d : 0;
         out.putShort(Float.floatToFloat16(d));
         for (int j = 0; j < 16; j++) {
-            int a = Math.min(15, (int) (x[o + j] * id + 8.5f));
-            int b = Math.min(15, (int) (x[o + 16 + j] * id + 8.5f));
+            int a = Math.min(15, cFloatToInt8(x[o + j] * id + 8.5f)) & 0xFF;
+            int b = Math.min(15, cFloatToInt8(x[o + 16 + j] * id + 8.5f)) & 0xFF;
             out.put((byte) (a | (b << 4)));
         }
     }
@@ -148,7 +163,7 @@ public final class Quantize {
         float amax = Math.abs(signedAbsMax(x, o, 32));
         float d = amax / 127, id = d != 0 ? 1 / d : 0;
         out.putShort(Float.floatToFloat16(d));
-        for (int j = 0; j < 32; j++) out.put((byte) roundf(x[o + j] * id));
+        for (int j = 0; j < 32; j++) out.put(cFloatToInt8(roundfFloat(x[o + j] * id)));
     }
 
     private static void q8_1(float[] x, int o, ByteBuffer out) {
@@ -261,50 +276,251 @@ public final class Quantize {
         return b;
     }
 
-    private static void q4_K(float[] x, int o, ByteBuffer out) {
-        float[] scales = new float[8], mins = new float[8];
-        minMaxFit(x, o, 8, 32, 15, scales, mins);
-        int[] ls = new int[8], lm = new int[8];
-        float d = fp16Round(quantizeScales(scales, 63, ls)), dmin = fp16Round(quantizeScales(mins, 63, lm));
-        int[] q = levelsAsym(x, o, 32, d, dmin, ls, lm, 15);
-        byte[] qs = new byte[128];
-        for (int p = 0; p < 256; p++) qs[(p / 64) * 32 + p % 32] |= (byte) (q[p] << (4 * ((p / 32) % 2)));
-        out.putShort(Float.floatToFloat16(d)).putShort(Float.floatToFloat16(dmin)).put(packK4(ls, lm)).put(qs);
+    /**
+     * ggml's nearest_int, the same float trick (add 1.5·2^23, keep the mantissa): round half to even
+     * for |v| < 2^22, and ggml's own wrapped value beyond, so even overflowing inputs give its bits.
+     */
+    static int nearestInt(float v) {
+        int i = Float.floatToRawIntBits(v + 12582912f);
+        return (i & 0x007fffff) - 0x00400000;
     }
 
-    private static void q5_K(float[] x, int o, ByteBuffer out) {
-        float[] scales = new float[8], mins = new float[8];
-        minMaxFit(x, o, 8, 32, 31, scales, mins);
-        int[] ls = new int[8], lm = new int[8];
-        float d = fp16Round(quantizeScales(scales, 63, ls)), dmin = fp16Round(quantizeScales(mins, 63, lm));
-        int[] q = levelsAsym(x, o, 32, d, dmin, ls, lm, 31);
-        byte[] qh = new byte[32], ql = new byte[128];
-        for (int p = 0; p < 256; p++) {
-            int sub = p / 32, l = p % 32;
-            ql[(p / 64) * 32 + l] |= (byte) ((q[p] & 0xF) << (4 * (sub % 2)));
-            if ((q[p] & 0x10) != 0) qh[l] |= (byte) (1 << sub);
+    /**
+     * ggml's make_qkx2_quants: the asymmetric fit {@code x ≈ scale*L - min} of one sub-block, trying
+     * {@code nstep+1} scales around the min/max one and keeping the smallest weighted squared error.
+     * Written in float with ggml's evaluation order (no fused multiply-add: ggml-base is compiled for
+     * the baseline ISA), so the chosen levels are the same bits. Returns the scale; {@code theMin[0]} = -min.
+     */
+    static float makeQkx2Quants(int n, int nmax, float[] x, int xo, float[] weights, int[] L, int lo, float[] theMin, int[] laux,
+                                float rmin, float rdelta, int nstep) {
+        float min = x[xo], max = x[xo];
+        float sumW = weights[0];
+        float sumX = sumW * x[xo];
+        for (int i = 1; i < n; i++) {
+            if (x[xo + i] < min) min = x[xo + i];
+            if (x[xo + i] > max) max = x[xo + i];
+            float w = weights[i];
+            sumW += w;
+            sumX += w * x[xo + i];
         }
-        out.putShort(Float.floatToFloat16(d)).putShort(Float.floatToFloat16(dmin)).put(packK4(ls, lm)).put(qh).put(ql);
+        if (min > 0) min = 0;
+        if (max == min) {
+            for (int i = 0; i < n; i++) L[lo + i] = 0;
+            theMin[0] = -min;
+            return 0f;
+        }
+        float iscale = nmax / (max - min);
+        float scale = 1 / iscale;
+        float bestMad = 0;
+        for (int i = 0; i < n; i++) {
+            int l = nearestInt(iscale * (x[xo + i] - min));
+            L[lo + i] = Math.max(0, Math.min(nmax, l));
+            float diff = scale * L[lo + i] + min - x[xo + i];
+            diff = diff * diff;
+            bestMad += weights[i] * diff;
+        }
+        if (nstep < 1) {
+            theMin[0] = -min;
+            return scale;
+        }
+        for (int is = 0; is <= nstep; is++) {
+            iscale = (rmin + rdelta * is + nmax) / (max - min);
+            float sumL = 0, sumL2 = 0, sumXl = 0;
+            for (int i = 0; i < n; i++) {
+                int l = nearestInt(iscale * (x[xo + i] - min));
+                l = Math.max(0, Math.min(nmax, l));
+                laux[i] = l;
+                float w = weights[i];
+                sumL += w * l;
+                sumL2 += w * l * l;
+                sumXl += w * l * x[xo + i];
+            }
+            float det = sumW * sumL2 - sumL * sumL;
+            if (det > 0) {
+                float thisScale = (sumW * sumXl - sumX * sumL) / det;
+                float thisMin = (sumL2 * sumX - sumL * sumXl) / det;
+                if (thisMin > 0) {
+                    thisMin = 0;
+                    thisScale = sumXl / sumL2;
+                }
+                float mad = 0;
+                for (int i = 0; i < n; i++) {
+                    float diff = thisScale * laux[i] + thisMin - x[xo + i];
+                    diff = diff * diff;
+                    mad += weights[i] * diff;
+                }
+                if (mad < bestMad) {
+                    System.arraycopy(laux, 0, L, lo, n);
+                    bestMad = mad;
+                    scale = thisScale;
+                    min = thisMin;
+                }
+            }
+        }
+        theMin[0] = -min;
+        return scale;
     }
+
+    /**
+     * ggml's make_qx_quants with rmse_type 1 and no importance weights (what Q6_K uses): the
+     * symmetric fit {@code x ≈ scale*(L - nmax)}, searching 18 scales around {@code -nmax/max}
+     * for the best weighted (w = x²) least-squares one. Returns the scale; {@code L} gets l + nmax.
+     */
+    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] L, int lo) {
+        float max = 0, amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[xo + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xo + i];
+            }
+        }
+        if (amax < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) L[lo + i] = 0;
+            return 0f;
+        }
+        float iscale = -nmax / max;
+        float sumlx = 0, suml2 = 0;
+        for (int i = 0; i < n; i++) {
+            float xi = x[xo + i];
+            int l = nearestInt(iscale * xi);
+            l = Math.max(-nmax, Math.min(nmax - 1, l));
+            L[lo + i] = l + nmax;
+            float w = xi * xi;
+            sumlx += w * xi * l;
+            suml2 += w * l * l;
+        }
+        float scale = suml2 != 0 ? sumlx / suml2 : 0f;
+        float best = scale * sumlx;
+        for (int is = -9; is <= 9; is++) {
+            if (is == 0) continue;
+            iscale = -(nmax + 0.1f * is) / max;
+            sumlx = suml2 = 0;
+            for (int i = 0; i < n; i++) {
+                float xi = x[xo + i];
+                int l = nearestInt(iscale * xi);
+                l = Math.max(-nmax, Math.min(nmax - 1, l));
+                float w = xi * xi;
+                sumlx += w * xi * l;
+                suml2 += w * l * l;
+            }
+            if (suml2 > 0 && sumlx * sumlx > best * suml2) {
+                for (int i = 0; i < n; i++) {
+                    int l = nearestInt(iscale * x[xo + i]);
+                    L[lo + i] = nmax + Math.max(-nmax, Math.min(nmax - 1, l));
+                }
+                scale = sumlx / suml2;
+                best = scale * sumlx;
+            }
+        }
+        return scale;
+    }
+
+    /** ggml's GROUP_MAX_EPS: below this a group counts as all zero. */
+    private static final float GROUP_MAX_EPS = 1e-15f;
+
+    /** Q4_K and Q5_K share everything but the level count and the search range (quantize_row_q{4,5}_K_ref). */
+    private static void qxK(float[] x, int o, ByteBuffer out, int nmax, float rmin, int nstep) {
+        int[] L = new int[256], laux = new int[32];
+        float[] weights = new float[32], mins = new float[8], scales = new float[8], theMin = new float[1];
+        float maxScale = 0, maxMin = 0;
+        for (int j = 0; j < 8; j++) {
+            float sumX2 = 0;
+            for (int l = 0; l < 32; l++) sumX2 += x[o + 32 * j + l] * x[o + 32 * j + l];
+            float avX = (float) Math.sqrt(sumX2 / 32);
+            for (int l = 0; l < 32; l++) weights[l] = avX + Math.abs(x[o + 32 * j + l]);
+            scales[j] = makeQkx2Quants(32, nmax, x, o + 32 * j, weights, L, 32 * j, theMin, laux, rmin, 0.1f, nstep);
+            mins[j] = theMin[0];
+            if (scales[j] > maxScale) maxScale = scales[j];
+            if (mins[j] > maxMin) maxMin = mins[j];
+        }
+        float invScale = maxScale > 0 ? 63f / maxScale : 0f;
+        float invMin = maxMin > 0 ? 63f / maxMin : 0f;
+        int[] ls = new int[8], lm = new int[8];
+        for (int j = 0; j < 8; j++) {
+            // ggml stores nearest_int into a uint8_t before MIN(63, ·): the low byte
+            ls[j] = Math.min(63, nearestInt(invScale * scales[j]) & 0xFF);
+            lm[j] = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
+        }
+        short d16 = Float.floatToFloat16(maxScale / 63f), dmin16 = Float.floatToFloat16(maxMin / 63f);
+        float d0 = Float.float16ToFloat(d16), dmin0 = Float.float16ToFloat(dmin16);
+        for (int j = 0; j < 8; j++) {
+            float d = d0 * ls[j];
+            if (d == 0) continue;  // keeps make_qkx2_quants' levels, as ggml does
+            float dm = dmin0 * lm[j];
+            for (int ii = 0; ii < 32; ii++) {
+                int l = nearestInt((x[o + 32 * j + ii] + dm) / d);
+                L[32 * j + ii] = Math.max(0, Math.min(nmax, l));
+            }
+        }
+        out.putShort(d16).putShort(dmin16).put(packK4(ls, lm));
+        if (nmax == 15) {
+            byte[] qs = new byte[128];
+            for (int j = 0, q = 0; j < 256; j += 64, q += 32)
+                for (int l = 0; l < 32; l++) qs[q + l] = (byte) (L[j + l] | (L[j + l + 32] << 4));
+            out.put(qs);
+        } else {
+            byte[] qh = new byte[32], ql = new byte[128];
+            int m1 = 1, m2 = 2;
+            for (int n = 0, q = 0; n < 256; n += 64, q += 32) {
+                for (int j = 0; j < 32; j++) {
+                    int l1 = L[n + j];
+                    if (l1 > 15) { l1 -= 16; qh[j] |= (byte) m1; }
+                    int l2 = L[n + j + 32];
+                    if (l2 > 15) { l2 -= 16; qh[j] |= (byte) m2; }
+                    ql[q + j] = (byte) (l1 | (l2 << 4));
+                }
+                m1 <<= 2;
+                m2 <<= 2;
+            }
+            out.put(qh).put(ql);
+        }
+    }
+
+    private static void q4_K(float[] x, int o, ByteBuffer out) { qxK(x, o, out, 15, -1f, 20); }
+
+    private static void q5_K(float[] x, int o, ByteBuffer out) { qxK(x, o, out, 31, -0.5f, 15); }
 
     private static void q6_K(float[] x, int o, ByteBuffer out) {
+        int[] L = new int[256];
         float[] scales = new float[16];
-        for (int s = 0; s < 16; s++) scales[s] = signedAbsMax(x, o + 16 * s, 16) / -32;
-        float maxScale = 0;
-        for (float v : scales) if (Math.abs(v) > Math.abs(maxScale)) maxScale = v;
-        float iscale = maxScale != 0 ? -128 / maxScale : 0;
-        byte[] sc = new byte[16];
-        for (int s = 0; s < 16; s++) sc[s] = (byte) clamp(roundf(iscale * scales[s]), -128, 127);
-        float d = fp16Round(iscale != 0 ? 1 / iscale : 0);
-        byte[] ql = new byte[128], qh = new byte[64];
-        for (int p = 0; p < 256; p++) {
-            float dl = d * sc[p / 16];
-            int u = (dl == 0 ? 0 : clamp(roundf(x[o + p] / dl), -32, 31)) + 32;
-            int n = p / 128, r = p % 128, k = r / 32, l = r % 32;
-            ql[n * 64 + l + (k & 1) * 32] |= (byte) ((u & 0xF) << (4 * (k >> 1)));
-            qh[n * 32 + l] |= (byte) (((u >> 4) & 3) << (2 * k));
+        float maxScale = 0, maxAbsScale = 0;
+        for (int ib = 0; ib < 16; ib++) {
+            float scale = makeQxQuants(16, 32, x, o + 16 * ib, L, 16 * ib);
+            scales[ib] = scale;
+            float abs = Math.abs(scale);
+            if (abs > maxAbsScale) {
+                maxAbsScale = abs;
+                maxScale = scale;
+            }
         }
-        out.put(ql).put(qh).put(sc).putShort(Float.floatToFloat16(d));
+        if (maxAbsScale < GROUP_MAX_EPS) {
+            out.put(new byte[GgmlType.Q6_K.typeSize()]);  // all zero, d = +0
+            return;
+        }
+        float iscale = -128f / maxScale;
+        short d16 = Float.floatToFloat16(1 / iscale);
+        byte[] sc = new byte[16];
+        for (int ib = 0; ib < 16; ib++) sc[ib] = (byte) Math.min(127, nearestInt(iscale * scales[ib]));
+        float d0 = Float.float16ToFloat(d16);
+        for (int j = 0; j < 16; j++) {
+            float d = d0 * sc[j];
+            if (d == 0) continue;  // keeps make_qx_quants' levels, as ggml does
+            for (int ii = 0; ii < 16; ii++) {
+                int l = nearestInt(x[o + 16 * j + ii] / d);
+                L[16 * j + ii] = Math.max(-32, Math.min(31, l)) + 32;
+            }
+        }
+        byte[] ql = new byte[128], qh = new byte[64];
+        for (int j = 0, a = 0, h = 0; j < 256; j += 128, a += 64, h += 32) {
+            for (int l = 0; l < 32; l++) {
+                int q1 = L[j + l] & 0xF, q2 = L[j + l + 32] & 0xF, q3 = L[j + l + 64] & 0xF, q4 = L[j + l + 96] & 0xF;
+                ql[a + l] = (byte) (q1 | (q3 << 4));
+                ql[a + l + 32] = (byte) (q2 | (q4 << 4));
+                qh[h + l] = (byte) ((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) | ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6));
+            }
+        }
+        out.put(ql).put(qh).put(sc).putShort(d16);
     }
 
     private static void q8_K(float[] x, int o, ByteBuffer out) {

@@ -1,96 +1,113 @@
 package dev.codellm.model.kernels;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import dev.codellm.core.CodellmException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The C kernel library (src/main/c/codellm_kernels.c, compiled by the build with the machine's gcc
- * and shipped in the jar): 8-bit activation quantization and int8-dot matmuls for Q4_0, Q8_0, Q4_K,
- * Q5_K and Q6_K weights, and attention over an F16 KV cache.
- * <p>On by default: it is used whenever the library loads and the CPU has AVX2+FMA+F16C. The pure
- * Java Vector API kernels are the fallback, chosen automatically when the library is absent (no gcc
- * at build time, another CPU) or explicitly with {@code -Dcodellm.native=false}, env
- * {@code CODELLM_NATIVE=0} or {@code bench --java} (the first two do not even load the library).
+ * The C kernel library (src/main/c, compiled by the build once per ISA level and shipped in the
+ * jar): 8-bit activation quantization, int8-dot matmuls for Q4_0, Q8_0, Q4_K, Q5_K and Q6_K weights
+ * (on weights repacked at load where the variant has packed kernels), F16/BF16 matmuls with float
+ * activations, and attention over an F16 KV cache.
+ * <p>Which variant runs is decided at run time from the CPU's flags ({@link CpuFeatures}), best
+ * first ({@link NativeVariant#ALL}: avx512, then avx2), never from the machine that built the jar.
+ * {@code CODELLM_ISA=avx512|avx2|java} (or {@code -Dcodellm.isa=}) forces one: a forced variant
+ * the CPU cannot run is refused with the reason and the automatic choice is used. The pure Java
+ * Vector API kernels are the fallback, chosen when no variant loads (no gcc at build time, another
+ * CPU) or explicitly with {@code CODELLM_ISA=java}, {@code CODELLM_NATIVE=0},
+ * {@code -Dcodellm.native=false} or {@code bench --java} (the flags do not even load a library).
  * Why it exists: JDK 25's Vector API has no 8-bit multiply-add, so int8 dot products (llama.cpp's
- * approach) are out of reach in Java today; docs/engine.md compares the two paths. The two paths
- * differ numerically: native quantizes activations to 8 bits per block of 32 (as llama.cpp does),
- * the Java kernels keep float activations.
+ * approach) are out of reach in Java today; docs/engine.md compares the paths. Native quantizes
+ * activations to 8 bits per block of 32 (as llama.cpp does), the Java kernels keep floats.
  */
 public final class NativeKernels {
-    private static final String RESOURCE = "native/libcodellm_kernels.so";
-    private static final MethodHandle QUANTIZE;
-    /** Native matmul per ggml type id (null where there is none). */
-    private static final MethodHandle[] MATMUL = new MethodHandle[32];
-    private static final int[] NATIVE_TYPES = {2, 8, 12, 13, 14};
-    private static final String[] NATIVE_NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
-    private static final MethodHandle ATTEND_F16;
-    private static final String STATUS;
+    private static final String REQUEST = request();
+    private static volatile NativeVariant current;
+    private static volatile String status;
 
     static {
-        MethodHandle q = null, att = null;
-        MethodHandle[] mm = new MethodHandle[NATIVE_TYPES.length];
-        String status;
-        try {
-            if (disabledByFlag()) {
-                status = "disabled by -Dcodellm.native=false / CODELLM_NATIVE=0";
-            } else if (!cpuHasAvx2()) {
-                status = "CPU lacks AVX2/FMA/F16C";
-            } else {
-                Path lib = extract();
-                if (lib == null) {
-                    status = "library not built (no gcc at build time?)";
-                } else {
-                    SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
-                    Linker linker = Linker.nativeLinker();
-                    Linker.Option critical = Linker.Option.critical(true);
-                    q = linker.downcallHandle(lookup.findOrThrow("cl_quantize_q8_0"),
-                            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), critical);
-                    FunctionDescriptor desc = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                            ValueLayout.JAVA_INT);
-                    for (int i = 0; i < NATIVE_TYPES.length; i++) {
-                        mm[i] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NATIVE_NAMES[i]), desc, critical);
-                    }
-                    att = linker.downcallHandle(lookup.findOrThrow("cl_attend_f16"), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,
-                            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
-                    status = "loaded " + lib;
-                }
-            }
-        } catch (Throwable t) {
-            q = att = null;
-            mm = new MethodHandle[NATIVE_TYPES.length];
-            status = "failed to load: " + t;
-        }
-        QUANTIZE = q;
-        ATTEND_F16 = att;
-        for (int i = 0; i < NATIVE_TYPES.length; i++) MATMUL[NATIVE_TYPES[i]] = q == null ? null : mm[i];
-        STATUS = status;
+        selectDefault();
     }
 
     private NativeKernels() {}
 
-    /** Whether this JVM was told to avoid the native kernels ({@code -Dcodellm.native=false} or {@code CODELLM_NATIVE=0}). */
-    private static boolean disabledByFlag() {
-        return "false".equals(System.getProperty("codellm.native")) || "0".equals(System.getenv("CODELLM_NATIVE"));
+    /** What the flags ask for: a variant name, "java", or "auto". */
+    private static String request() {
+        if ("false".equals(System.getProperty("codellm.native")) || "0".equals(System.getenv("CODELLM_NATIVE"))) return "java";
+        String isa = System.getProperty("codellm.isa", System.getenv("CODELLM_ISA"));
+        return isa == null || isa.isBlank() ? "auto" : isa.trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Whether matmuls use the native kernels by default in this JVM: yes, unless a flag says no (see the class comment). */
-    public static final boolean DEFAULT_ENABLED = !disabledByFlag();
+    public static final boolean DEFAULT_ENABLED = !REQUEST.equals("java");
 
     private static volatile boolean enabled = DEFAULT_ENABLED;
+
+    /** Back to the variant the flags and the CPU choose (tests call it after forcing one). */
+    public static synchronized void selectDefault() {
+        if (REQUEST.equals("java")) {
+            current = null;
+            status = "disabled by " + (System.getenv("CODELLM_ISA") != null || System.getProperty("codellm.isa") != null
+                    ? "CODELLM_ISA=java" : "-Dcodellm.native=false / CODELLM_NATIVE=0");
+            return;
+        }
+        List<String> skipped = new ArrayList<>();
+        if (!REQUEST.equals("auto")) {
+            NativeVariant forced = NativeVariant.named(REQUEST);
+            if (forced == null) {
+                skipped.add("CODELLM_ISA=" + REQUEST + " is not a variant of this build (avx512, avx2, java)");
+            } else {
+                String why = unusable(forced);
+                if (why == null) {
+                    current = forced;
+                    status = forced.name + " forced by CODELLM_ISA: " + forced.summary + "; " + forced.load().path();
+                    return;
+                }
+                skipped.add("CODELLM_ISA=" + REQUEST + " refused: " + why);
+            }
+        }
+        for (NativeVariant v : NativeVariant.ALL) {
+            String why = unusable(v);
+            if (why == null) {
+                current = v;
+                status = v.name + " chosen from the CPU flags (" + String.join(" ", v.cpuFlags) + "): " + v.summary
+                        + (skipped.isEmpty() ? "" : "; " + String.join("; ", skipped)) + "; " + v.load().path();
+                return;
+            }
+            skipped.add(v.name + ": " + why);
+        }
+        current = null;
+        status = "no native variant runs here: " + String.join("; ", skipped);
+    }
+
+    /** Why a variant cannot run on this CPU / in this build, or null when it can (loading it if needed). */
+    private static String unusable(NativeVariant v) {
+        String missing = v.missingFlag();
+        if (missing != null) return "CPU lacks " + missing;
+        if (v.load() == null) return v.loadError();
+        return null;
+    }
+
+    /**
+     * Forces one variant ({@code avx512}, {@code avx2}) or the Java kernels ({@code java}) for every
+     * following matmul in this JVM, e.g. for {@code bench --kernels}; refuses one the CPU or the
+     * build cannot run, naming why.
+     */
+    public static synchronized void select(String isa) {
+        if (isa.equals("java")) {
+            enabled = false;
+            return;
+        }
+        NativeVariant v = NativeVariant.named(isa);
+        if (v == null) throw new CodellmException("unknown kernels '" + isa + "' (avx512, avx2, java)");
+        String why = unusable(v);
+        if (why != null) throw new CodellmException("kernels " + isa + " cannot run here: " + why);
+        current = v;
+        status = v.name + " selected: " + v.summary + "; " + v.load().path();
+        enabled = true;
+    }
 
     /** Whether matmuls use the native kernels when they can (default {@link #DEFAULT_ENABLED}; tests and bench flip it). */
     public static boolean enabled() { return enabled && available(); }
@@ -98,31 +115,62 @@ public final class NativeKernels {
     /** Selects the native kernels (when available) or the Java ones for every following matmul in this JVM. */
     public static void setEnabled(boolean on) { enabled = on; }
 
-    /** One line saying which kernels run and why, e.g. for {@code bench} and {@code --verbose}. */
+    /** The kernels that run now: a native variant's name ({@code avx512}, {@code avx2}) or {@code java}. */
+    public static String isa() { return enabled() ? current.name : "java"; }
+
+    /** The native variants this CPU and build can run, best first (for tests and bench). */
+    public static List<String> runnableVariants() {
+        List<String> out = new ArrayList<>();
+        for (NativeVariant v : NativeVariant.ALL) if (unusable(v) == null) out.add(v.name);
+        return out;
+    }
+
+    /** One line saying which kernels run and why, e.g. for {@code bench}, {@code inspect} and /props. */
     public static String describe() {
-        if (enabled()) return "native C int8 kernels (" + STATUS + ")";
-        if (!available()) return "Java Vector API kernels (native unavailable: " + STATUS + ")";
+        if (enabled()) return "native " + current.name + " kernels (" + status + ")";
+        if (!available()) return "Java Vector API kernels (native unavailable: " + status + ")";
         return "Java Vector API kernels (native switched off)";
     }
 
-    /** True when the native library is loaded and usable. */
-    public static boolean available() { return QUANTIZE != null; }
+    /** True when a native variant is loaded and usable. */
+    public static boolean available() { return current != null; }
 
-    /** Whether the library loaded, and from where, or why not. */
-    public static String status() { return STATUS; }
+    /** Which variant loaded and why, or why none did. */
+    public static String status() { return status; }
 
-    /** True when there is a native matmul for this weight format. */
+    private static NativeVariant.Loaded lib() { return current.load(); }
+
+    /** The running variant (identity for caches of packed weights). */
+    static Object variant() { return current; }
+
+    /** True when there is a native matmul for this weight format (int8 or, for F16/BF16, float activations). */
     public static boolean supports(WeightFormat f) {
-        return available() && f.ggmlId() < MATMUL.length && MATMUL[f.ggmlId()] != null;
+        return available() && f.ggmlId() < 32 && (lib().matmul()[f.ggmlId()] != null || lib().matmulFloat()[f.ggmlId()] != null);
     }
 
-    /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, f32 d·Σq, 32 × int8). */
+    /** True when the native matmul of f takes float activations (F16, BF16) rather than 8-bit ones. */
+    static boolean takesFloats(WeightFormat f) {
+        return f.ggmlId() < 32 && lib().matmulFloat()[f.ggmlId()] != null;
+    }
+
+    /** y[t·yStride + r] = row r · x[t·cols ..], rows [r0, r1), for F16/BF16 weights and float activations. */
+    static void matmulFloat(WeightFormat f, MemorySegment w, long rowBytes, int r0, int r1, float[] x, int cols, int batch,
+                            float[] y, int yStride) {
+        try {
+            lib().matmulFloat()[f.ggmlId()].invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(x), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, i16 Σq of each half, 32 × int8). */
     public static int q8Bytes(int n) { return n / 32 * 40; }
 
     /** Quantizes x[0..n) (n a multiple of 32) to 8-bit blocks (d = max|x|/127, q = round(x/d)) in {@code out}. */
     public static void quantizeQ8_0(float[] x, byte[] out, int n) {
         try {
-            QUANTIZE.invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);
+            lib().quantize().invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -131,9 +179,43 @@ public final class NativeKernels {
     /** y[t·yStride + r] = row r · token t, for rows [r0, r1) and {@code batch} quantized tokens. */
     static void matmul(WeightFormat f, MemorySegment w, long rowBytes, int r0, int r1, byte[] xq, int cols, int batch,
                        float[] y, int yStride) {
-        MethodHandle h = MATMUL[f.ggmlId()];
+        MethodHandle h = lib().matmul()[f.ggmlId()];
         try {
             h.invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xq), cols, batch, MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Rows per packed group (the packed kernels' unit of work). */
+    static final int PACK_ROWS = 16;
+
+    /** Bytes of the running variant's packed form of a rows × cols matrix, or 0 when it has no packed kernel for f. */
+    static long packedBytes(WeightFormat f, int rows, int cols) {
+        MethodHandle h = lib().packedBytes();
+        if (h == null) return 0;
+        try {
+            return (long) h.invokeExact(f.ggmlId(), rows, cols);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Packs row groups [g0, g1) of the ggml-layout matrix w into dst. */
+    static void pack(WeightFormat f, MemorySegment w, long rowBytes, int rows, int cols, MemorySegment dst, int g0, int g1) {
+        try {
+            lib().pack().invokeExact(f.ggmlId(), w, rowBytes, rows, cols, dst, g0, g1);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Like {@link #matmul} on a packed matrix, for the rows of groups [g0, g1). */
+    static void matmulPacked(WeightFormat f, MemorySegment p, int rows, int g0, int g1, byte[] xq, int cols, int batch,
+                             float[] y, int yStride) {
+        try {
+            lib().matmulPacked().invokeExact(f.ggmlId(), p, rows, g0, g1, MemorySegment.ofArray(xq), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -146,7 +228,7 @@ public final class NativeKernels {
     public static void attendF16(MemorySegment k, MemorySegment v, long stride, int n, float[] q, int qo, int hd, float scale,
                                  float[] scores, float[] out, int oo) {
         try {
-            ATTEND_F16.invokeExact(k, v, stride, n, MemorySegment.ofArray(q).asSlice(4L * qo), hd, scale,
+            lib().attendF16().invokeExact(k, v, stride, n, MemorySegment.ofArray(q).asSlice(4L * qo), hd, scale,
                     MemorySegment.ofArray(scores), MemorySegment.ofArray(out).asSlice(4L * oo));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -157,36 +239,5 @@ public final class NativeKernels {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new RuntimeException(t);
-    }
-
-    private static boolean cpuHasAvx2() {
-        try {
-            String info = Files.readString(Path.of("/proc/cpuinfo"));
-            int flags = info.indexOf("\nflags");
-            if (flags < 0) return false;
-            String line = info.substring(flags, info.indexOf('\n', flags + 1)) + " ";
-            return line.contains(" avx2 ") && line.contains(" fma ") && line.contains(" f16c ");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** Copies the library out of the jar into a per-content cache file (loading needs a real path). */
-    private static Path extract() throws Exception {
-        byte[] bytes;
-        try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) return null;
-            bytes = in.readAllBytes();
-        }
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "codellm-native-" + System.getProperty("user.name"));
-        Files.createDirectories(dir);
-        Path lib = dir.resolve("libcodellm_kernels-" + hash + ".so");
-        if (!Files.exists(lib) || Files.size(lib) != bytes.length) {
-            Path tmp = Files.createTempFile(dir, "lib", ".so");
-            Files.write(tmp, bytes);
-            Files.move(tmp, lib, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return lib;
     }
 }

@@ -1,5 +1,6 @@
 package dev.codellm.model.kernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -55,11 +56,21 @@ public final class WeightMatrix {
      * decode case); larger batches decode a tile of rows once and reuse it for every token.
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
+        if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
+            par.forRange(rows, 16, (from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
+            return;
+        }
         if (NativeKernels.enabled() && NativeKernels.supports(format)) {
             // Native int8 path: activations quantized to Q8_0 once, shared by all rows.
             byte[] xq = new byte[NativeKernels.q8Bytes(batch * cols)];
             NativeKernels.quantizeQ8_0(x, xq, batch * cols);
-            par.forRange(rows, 16, (from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
+            MemorySegment p = packed(par);
+            if (p != null) {
+                int groups = (rows + NativeKernels.PACK_ROWS - 1) / NativeKernels.PACK_ROWS;
+                par.forRange(groups, 1, (g0, g1) -> NativeKernels.matmulPacked(format, p, rows, g0, g1, xq, cols, batch, y, rows));
+            } else {
+                par.forRange(rows, 16, (from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
+            }
             return;
         }
         if (batch < format.directBatchLimit()) {
@@ -104,6 +115,40 @@ public final class WeightMatrix {
                 }
             }
         });
+    }
+
+    /** The running native variant's packed copy of this matrix, or null when it has no packed kernel for the format. */
+    private volatile Packed packed;
+
+    private record Packed(Object variant, MemorySegment data) {}
+
+    /**
+     * Repacks the weights for the running native variant (once per variant; later calls return the
+     * copy), so the first forward does not pay for it: {@code LlamaModel.load} calls this for every
+     * matrix a forward pass multiplies. Returns null where the variant reads ggml's layout directly.
+     * The copy lives off-heap for as long as this matrix does; the mapped pages it came from are
+     * released (they are read back from the file only if the Java kernels are switched on later).
+     */
+    public MemorySegment packed(Parallel par) {
+        if (!NativeKernels.enabled()) return null;
+        Object variant = NativeKernels.variant();
+        Packed p = packed;
+        if (p != null && p.variant == variant) return p.data;
+        synchronized (this) {
+            p = packed;
+            if (p != null && p.variant == variant) return p.data;
+            long bytes = NativeKernels.packedBytes(format, rows, cols);
+            MemorySegment dst = null;
+            if (bytes > 0) {
+                dst = Arena.ofAuto().allocate(bytes, 64);
+                MemorySegment out = dst;
+                int groups = (rows + NativeKernels.PACK_ROWS - 1) / NativeKernels.PACK_ROWS;
+                par.forRange(groups, 16, (g0, g1) -> NativeKernels.pack(format, data, rowBytes, rows, cols, out, g0, g1));
+                if (data.isMapped()) data.unload();
+            }
+            packed = new Packed(variant, dst);
+            return dst;
+        }
     }
 
     private void dot4(float[] w, int wo, float[] x, int t, float[] out) {

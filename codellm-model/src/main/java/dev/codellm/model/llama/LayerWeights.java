@@ -6,6 +6,8 @@ import dev.codellm.model.kernels.WeightMatrix;
 record LayerWeights(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo,
                     float[] ffnNorm, WeightMatrix gate, WeightMatrix down, WeightMatrix up) {
 
+    WeightMatrix[] matrices() { return new WeightMatrix[] {wq, wk, wv, wo, gate, down, up}; }
+
     long matrixBytes() {
         return wq.byteSize() + wk.byteSize() + wv.byteSize() + wo.byteSize() + gate.byteSize() + down.byteSize() + up.byteSize();
     }

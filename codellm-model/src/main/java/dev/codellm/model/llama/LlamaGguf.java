@@ -24,6 +24,8 @@ public final class LlamaGguf {
     public static final String ARCHITECTURE = "general.architecture";
     public static final String NAME = "general.name";
     public static final String FILE_TYPE = "general.file_type";
+    /** The block layout version of quantized types (ggml's GGML_QNT_VERSION); llama.cpp's tools write it. */
+    public static final String QUANTIZATION_VERSION = "general.quantization_version";
 
     private static final String P = ARCHITECTURE_NAME + ".";
     public static final String VOCAB_SIZE = P + "vocab_size";

@@ -38,6 +38,17 @@ public final class LlamaModel implements AutoCloseable {
         this.output = output;
         this.rope = new Rope(config);
         this.parallel = new Parallel(threads);
+        packWeights();
+    }
+
+    /**
+     * Repacks every matrix a forward pass multiplies into the running native kernels' layout now
+     * (where they have one), so the first prompt does not pay for it; a later switch of kernels
+     * repacks lazily in the matmul.
+     */
+    private void packWeights() {
+        for (LayerWeights l : layers) for (WeightMatrix m : l.matrices()) m.packed(parallel);
+        output.packed(parallel);
     }
 
     /** Loads with one worker per available processor. */
@@ -196,6 +207,17 @@ public final class LlamaModel implements AutoCloseable {
         float[][] logits = step(sessions, pos, tokens, range(0, sessions.length), false);
         for (Session s : sessions) s.advance(1);
         return logits;
+    }
+
+    /**
+     * Context shift (llama.cpp's): forgets the session's positions [keep, keep + discard) and moves
+     * the rest down, with RoPE re-applied to the moved keys, so generation can go on past the end
+     * of the context. The kept tokens' later-layer keys and values were computed while the dropped
+     * ones were still there: an approximation, as in llama.cpp; exact for a one-layer model.
+     */
+    public synchronized void shift(Session s, int keep, int discard) {
+        checkSession(s);
+        s.shift(keep, discard, rope, rope.shiftTable(-discard), config.headDim());
     }
 
     private void checkSession(Session s) {

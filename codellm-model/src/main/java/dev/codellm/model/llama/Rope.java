@@ -46,17 +46,39 @@ public final class Rope {
     public float[] table(int pos) {
         float[] t = new float[ropeDim];
         for (int i = 0; i < ropeDim / 2; i++) {
-            double extrap = pos * invFreq[i];
-            double theta = freqScale * extrap;
-            if (extFactor != 0) {
-                double y = (i - corrLow) / Math.max(0.001, corrHigh - corrLow);
-                double ramp = (1 - Math.min(1, Math.max(0, y))) * extFactor;
-                theta = theta * (1 - ramp) + extrap * ramp;
-            }
+            double theta = angle(i, pos);
             t[2 * i] = (float) (Math.cos(theta) * mscale);
             t[2 * i + 1] = (float) (Math.sin(theta) * mscale);
         }
         return t;
+    }
+
+    /**
+     * The rotation that moves a key already rotated for position p to position p + {@code delta}
+     * (negative for a context shift): pair i's angle is linear in the position, also with linear
+     * and YaRN scaling, so this is the table of {@code delta} without YaRN's magnitude factor
+     * (the stored key carries it once already).
+     */
+    float[] shiftTable(int delta) {
+        float[] t = new float[ropeDim];
+        for (int i = 0; i < ropeDim / 2; i++) {
+            double theta = angle(i, delta);
+            t[2 * i] = (float) Math.cos(theta);
+            t[2 * i + 1] = (float) Math.sin(theta);
+        }
+        return t;
+    }
+
+    /** Pair i's angle at {@code pos}, as ggml computes it (YaRN's ramp mixes interpolated and extrapolated angles). */
+    private double angle(int i, int pos) {
+        double extrap = pos * invFreq[i];
+        double theta = freqScale * extrap;
+        if (extFactor != 0) {
+            double y = (i - corrLow) / Math.max(0.001, corrHigh - corrLow);
+            double ramp = (1 - Math.min(1, Math.max(0, y))) * extFactor;
+            theta = theta * (1 - ramp) + extrap * ramp;
+        }
+        return theta;
     }
 
     /** Rotates {@code nHeads} heads of size {@code headDim} at x[xo..] using a {@link #table}. */

@@ -64,6 +64,47 @@ public final class Session {
 
     void advance(int n) { position += n; }
 
+    /**
+     * llama.cpp's context shift on this cache: positions [keep, keep + discard) are dropped, the
+     * later ones move down by {@code discard}, each key turned back by {@code discard} positions
+     * ({@code rotation}: {@link Rope#shiftTable}); values do not depend on the position and just move.
+     */
+    void shift(int keep, int discard, Rope rope, float[] rotation, int headDim) {
+        if (keep < 0 || discard <= 0 || keep + discard > position) {
+            throw new IllegalArgumentException("cannot drop " + discard + " positions after " + keep + " (position " + position + ")");
+        }
+        if (kvType != KvType.F32 && kvType != KvType.F16) {
+            // a new cache type must say how its keys are read and written back here
+            throw new UnsupportedOperationException("context shift is not implemented for a " + kvType + " KV cache");
+        }
+        int from = keep + discard, n = position - from, heads = kvDim / headDim;
+        long eb = kvType.bytes();
+        float[] row = new float[kvDim];
+        short[] halves = kvType == KvType.F16 ? new short[kvDim] : null;
+        for (int l = 0; l < keys.length; l++) {
+            MemorySegment ks = keys[l];
+            for (int p = from; p < position; p++) {
+                long src = (long) p * kvDim * eb, dst = (long) (p - discard) * kvDim * eb;
+                if (halves == null) {
+                    MemorySegment.copy(ks, ValueLayout.JAVA_FLOAT, src, row, 0, kvDim);
+                } else {
+                    MemorySegment.copy(ks, ValueLayout.JAVA_SHORT, src, halves, 0, kvDim);
+                    for (int i = 0; i < kvDim; i++) row[i] = Float.float16ToFloat(halves[i]);
+                }
+                rope.apply(row, 0, heads, headDim, rotation);
+                if (halves == null) {
+                    MemorySegment.copy(row, 0, ks, ValueLayout.JAVA_FLOAT, dst, kvDim);
+                } else {
+                    for (int i = 0; i < kvDim; i++) halves[i] = Float.floatToFloat16(row[i]);
+                    MemorySegment.copy(halves, 0, ks, ValueLayout.JAVA_SHORT, dst, kvDim);
+                }
+            }
+            // one overlapping move (MemorySegment.copy copies as through a temporary)
+            MemorySegment.copy(values[l], (long) from * kvDim * eb, values[l], (long) keep * kvDim * eb, (long) n * kvDim * eb);
+        }
+        position -= discard;
+    }
+
     /** Stores one key and value row (kvDim floats from the given offsets) at {@code pos}. */
     void store(int layer, int pos, float[] k, int ko, float[] v, int vo) {
         long base = (long) pos * kvDim;

@@ -1,33 +1,74 @@
 package dev.codellm.model.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The native int8 kernels against a scalar re-statement of their contract (weights decoded by the
- * reference Dequant, activations quantized to Q8_0 per ggml's spec), and against the Java path.
+ * Every native variant this CPU can run (avx512 on repacked weights, avx2 on ggml's layout)
+ * against a scalar re-statement of the int8 contract (weights decoded by the reference Dequant,
+ * activations quantized to Q8_0 per ggml's spec) and against the Java path, on shapes that hit the
+ * edges: rows not a multiple of the 16-row packed group, one-block rows, batches with 4-token tiles
+ * plus leftovers and more tokens than one cache block (32).
  */
 class NativeKernelsTest {
+    private static final String[] TYPES = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"};
+
+    @AfterEach
+    void restoreDefault() {
+        NativeKernels.selectDefault();
+        NativeKernels.setEnabled(NativeKernels.DEFAULT_ENABLED);
+    }
 
     @Test
-    void nativeLibraryLoadsWhenBuiltAndIsTheDefault() {
+    void bestVariantForThisCpuLoadsWhenBuiltAndIsTheDefault() {
         assumeFalse(NativeKernels.status().startsWith("disabled"), "native switched off for this run");
-        boolean built = NativeKernels.class.getResource("native/libcodellm_kernels.so") != null;
+        assumeTrue(System.getenv("CODELLM_ISA") == null, "a variant is forced for this run");
+        boolean built = NativeKernels.class.getResource("native/libcodellm_avx2.so") != null;
         if (gccOnPath()) assertTrue(built, "gcc is on PATH but the build did not compile the native library");
         assumeTrue(built, "no native library in this build (no gcc): the Java kernels run");
-        assumeTrue(!NativeKernels.status().startsWith("CPU lacks"), NativeKernels.status());
+        assumeTrue(CpuFeatures.has("avx2", "fma", "f16c"), NativeKernels.status());
         assertTrue(NativeKernels.available(), NativeKernels.status());
         assertTrue(NativeKernels.DEFAULT_ENABLED, "native is the default when it loads");
         assertTrue(NativeKernels.describe().startsWith("native"), NativeKernels.describe());
+        boolean avx512 = CpuFeatures.has("avx512f", "avx512bw", "avx512vl", "avx512_vnni");
+        if (avx512 && gccOnPath()) {
+            assertTrue(NativeKernels.class.getResource("native/libcodellm_avx512.so") != null, "avx512 variant not built");
+        }
+        String expect = avx512 && NativeKernels.class.getResource("native/libcodellm_avx512.so") != null ? "avx512" : "avx2";
+        assertEquals(expect, NativeKernels.isa(), NativeKernels.status());
+        assertTrue(NativeKernels.describe().contains(expect), NativeKernels.describe());
+    }
+
+    @Test
+    void selectRefusesUnknownAndSwitchesBetweenRunnableVariants() {
+        CodellmException e = assertThrows(CodellmException.class, () -> NativeKernels.select("sse2"));
+        assertTrue(e.getMessage().contains("avx2"), e.getMessage());
+        for (String v : NativeKernels.runnableVariants()) {
+            NativeKernels.select(v);
+            assertEquals(v, NativeKernels.isa());
+        }
+        NativeKernels.select("java");
+        assertEquals("java", NativeKernels.isa());
+        if (!CpuFeatures.has("avx512_vnni")) {
+            assertThrows(CodellmException.class, () -> NativeKernels.select("avx512"));
+        }
     }
 
     private static boolean gccOnPath() {
@@ -45,22 +86,39 @@ class NativeKernelsTest {
             for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[off + b * 32 + j]));
             float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
             scales[b] = d;
-            for (int j = 0; j < 32; j++) q[b * 32 + j] = Math.round(x[off + b * 32 + j] * id);
+            for (int j = 0; j < 32; j++) q[b * 32 + j] = (float) Math.rint(x[off + b * 32 + j] * id);  // lrintf: half to even
         }
         return q;
     }
 
-    @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
-    @UseKernels(UseKernels.Path.NATIVE)
-    void matmulMatchesInt8Contract(GgmlType type) {
-        int rows = 45, cols = 768, batch = 6;  // one 4-token group + 2 single tokens
-        MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 11);
+    /** (variant, type, rows, cols, batch) for every runnable variant. */
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        List<String> variants = NativeKernels.runnableVariants();
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}};
+        for (String v : variants) {
+            for (String t : TYPES) {
+                for (int[] s : shapes) {
+                    int cols = t.startsWith("Q") && t.endsWith("_K") ? Math.max(256, s[1] / 256 * 256) : s[1];
+                    out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], cols, s[2]));
+                }
+                out.add(Arguments.of(v, GgmlType.valueOf(t), 17, t.endsWith("_K") ? 256 : 32, 5));  // one block per row
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3} batch {4}")
+    @MethodSource("cases")
+    void matmulMatchesInt8Contract(String variant, GgmlType type, int rows, int cols, int batch) {
+        MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 11 + rows);
         WeightFormat f = WeightFormat.forGgmlId(type.id());
         WeightMatrix m = new WeightMatrix("w", w, f, rows, cols);
         float[] x = KernelsTest.randomVector(batch * cols, 12);
         float[] yNative = new float[batch * rows], yJava = new float[batch * rows];
         try (Parallel par = new Parallel(2)) {
+            NativeKernels.select(variant);
+            if (variant.equals("avx512")) assertNotNull(m.packed(par), "avx512 runs " + type + " on repacked weights");
             m.matmul(x, yNative, batch, par);
             NativeKernels.setEnabled(false);
             m.matmul(x, yJava, batch, par);
@@ -76,17 +134,59 @@ class NativeKernelsTest {
                     expect += p;
                     mag += Math.abs(p);
                 }
-                assertEquals(expect, yNative[t * rows + r], mag * 1e-5 + 1e-6, type + " t " + t + " r " + r);
+                assertEquals(expect, yNative[t * rows + r], mag * 1e-5 + 1e-6, variant + " " + type + " t " + t + " r " + r);
                 // The Java path keeps float activations: agreement within Q8 activation rounding.
                 assertEquals(yJava[t * rows + r], yNative[t * rows + r], mag * 0.02 + 1e-4, type + " java vs native");
             }
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
-    @UseKernels(UseKernels.Path.NATIVE)
-    void resultsDoNotDependOnThreadCount(GgmlType type) {
+    /** F16/BF16: (variant, type, rows, cols, batch), cols 172 = a tail shorter than a vector. */
+    static Stream<Arguments> floatCases() {
+        List<Arguments> out = new ArrayList<>();
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}};
+        for (String v : NativeKernels.runnableVariants())
+            for (String t : new String[] {"F16", "BF16"})
+                for (int[] s : shapes) out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2]));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3} batch {4}")
+    @MethodSource("floatCases")
+    void floatWeightsMatchAScalarDot(String variant, GgmlType type, int rows, int cols, int batch) {
+        MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 21 + rows);
+        WeightFormat f = WeightFormat.forGgmlId(type.id());
+        WeightMatrix m = new WeightMatrix("w", w, f, rows, cols);
+        float[] x = KernelsTest.randomVector(batch * cols, 22);
+        float[] y = new float[batch * rows];
+        try (Parallel par = new Parallel(2)) {
+            NativeKernels.select(variant);
+            assertTrue(NativeKernels.supports(f), variant + " has a native " + type + " kernel");
+            m.matmul(x, y, batch, par);
+        }
+        for (int t = 0; t < batch; t++) {
+            for (int r = 0; r < rows; r++) {
+                float[] wr = Dequant.decode(type, w.asSlice(r * type.rowBytes(cols)), cols);
+                double expect = 0, mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    expect += (double) wr[c] * x[t * cols + c];
+                    mag += Math.abs((double) wr[c] * x[t * cols + c]);
+                }
+                assertEquals(expect, y[t * rows + r], mag * 1e-5 + 1e-6, variant + " " + type + " t " + t + " r " + r);
+            }
+        }
+    }
+
+    static Stream<Arguments> variantsAndTypes() {
+        List<Arguments> out = new ArrayList<>();
+        for (String v : NativeKernels.runnableVariants()) for (String t : TYPES) out.add(Arguments.of(v, GgmlType.valueOf(t)));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("variantsAndTypes")
+    void resultsDoNotDependOnThreadCount(String variant, GgmlType type) {
+        NativeKernels.select(variant);
         int rows = 64, cols = 512;
         MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 5);
         WeightMatrix m = new WeightMatrix("w", w, WeightFormat.forGgmlId(type.id()), rows, cols);

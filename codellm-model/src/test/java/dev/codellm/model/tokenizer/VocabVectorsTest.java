@@ -22,9 +22,9 @@ import org.junit.jupiter.api.TestFactory;
  * without parsing special tokens, and the expected ids are the space-separated numbers of the
  * matching .out line.
  */
-class VocabVectorsTest {
+public class VocabVectorsTest {
 
-    record Case(String text, int[] expected) {}
+    public record Case(String text, int[] expected) {}
 
     static List<Path> vocabFiles() throws IOException {
         try (Stream<Path> s = Files.list(SharedData.require("vocab"))) {
@@ -33,7 +33,7 @@ class VocabVectorsTest {
     }
 
     /** Reads the cases exactly as llama.cpp's test-tokenizer-0 does. */
-    static List<Case> readCases(Path gguf) throws IOException {
+    public static List<Case> readCases(Path gguf) throws IOException {
         String raw = Files.readString(Path.of(gguf + ".inp"), StandardCharsets.UTF_8);
         List<String> out = Files.readAllLines(Path.of(gguf + ".out"), StandardCharsets.UTF_8);
         String sep = "\n__ggml_vocab_test__\n";

@@ -1,0 +1,132 @@
+// AVX-512 VNNI kernels on weights repacked at load (only in the libcodellm_avx512 variant).
+//
+// Why repack: in ggml's layout each 32-weight block of one row ends in a horizontal sum before its
+// scale can be applied, which keeps a one-row dot compute-bound. Here 16 rows are interleaved (as
+// llama.cpp's repack does for 8 rows): one 512-bit register holds 4 weights of each of 16 rows, so
+// vpdpbusd against 4 activation bytes broadcast to every lane gives 16 rows' partial sums at once,
+// the block scales multiply lane-wise (one f16 per row), and no horizontal sum is left until the
+// 16 outputs are stored. The same tile serves 1 token (generation, memory-bound) and 4 tokens at
+// a time (prompt processing: each weight register is reused for 4 tokens).
+//
+// Packed group of 16 rows (rows past the matrix end are zero), per 32-weight block b:
+//   Q4_0: f16 d[16] (32 B), then 4 × 64 B: lane i of part k = row i's q[4k..4k+3] (low nibbles are
+//         elements 4k.., high nibbles 16+4k..), i.e. ggml's bytes regrouped 4 at a time; 288 B.
+//   Q8_0: f16 d[16], then 8 × 64 B: lane i of part k = row i's q[4k..4k+3] + 128 (vpdpbusd wants
+//         one unsigned operand; the +128 comes back out as 128·Σq_x per block); 544 B.
+#include "codellm_kernels.h"
+
+#define G 16  // rows per packed group = int32 lanes of a zmm register
+
+enum { T_Q4_0 = 2, T_Q8_0 = 8 };
+
+int64_t k_unit_bytes(int32_t type);
+void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *out, int32_t g);
+void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
+                     int32_t batch, float *y, int32_t yStride);
+
+static int64_t group_block_bytes(int32_t type) {  // packed bytes per group per 32 columns
+    switch (type) {
+        case T_Q4_0: return 32 + 4 * 64;
+        case T_Q8_0: return 32 + 8 * 64;
+        default: return k_unit_bytes(type);
+    }
+}
+
+// Bytes of the packed form of a rows × cols matrix, or 0 when this variant has no packed kernel.
+int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
+    const int64_t gb = group_block_bytes(type);
+    return gb == 0 ? 0 : (int64_t) ((rows + G - 1) / G) * (cols / QK) * gb;
+}
+
+// Packs groups [g0, g1) of the ggml-layout matrix w (rows of rowBytes) into dst (the whole packed matrix).
+void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
+    const int nb = cols / QK;
+    const int64_t gb = group_block_bytes(type);
+    const int parts = type == T_Q4_0 ? 4 : 8, src_block = type == T_Q4_0 ? 18 : 34;
+    if (type != T_Q4_0 && type != T_Q8_0) {
+        for (int32_t g = g0; g < g1; g++) k_pack_group(type, w, rowBytes, rows, cols, dst + (int64_t) g * nb * gb, g);
+        return;
+    }
+    for (int32_t g = g0; g < g1; g++) {
+        uint8_t *out = dst + (int64_t) g * nb * gb;
+        for (int b = 0; b < nb; b++, out += gb) {
+            memset(out, 0, gb);
+            for (int i = 0; i < G; i++) {
+                const int64_t r = (int64_t) g * G + i;
+                if (r >= rows) break;
+                const uint8_t *blk = w + r * rowBytes + (int64_t) b * src_block;
+                memcpy(out + 2 * i, blk, 2);
+                for (int k = 0; k < parts; k++) {
+                    uint8_t *lane = out + 32 + 64 * k + 4 * i;
+                    for (int m = 0; m < 4; m++) {
+                        lane[m] = type == T_Q4_0 ? blk[2 + 4 * k + m] : (uint8_t) (blk[2 + 4 * k + m] ^ 0x80);  // +128 mod 256
+                    }
+                }
+            }
+        }
+    }
+}
+
+static inline __m512i bcast(const uint8_t *xb, int k) { return _mm512_set1_epi32(xq4(xb, k)); }
+
+// T tokens against one packed Q4_0 group: acc[t] lane i = Σ_b d_i·d_x·(Σ n·q − 8·Σq).
+static inline __attribute__((always_inline)) void tile_q4_0(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
+                                                            __m512 *acc) {
+    const __m512i low = _mm512_set1_epi8(0xF);
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++, p += 288) {
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+        __m512i w[8];
+        for (int k = 0; k < 4; k++) {
+            const __m512i v = _mm512_loadu_si512(p + 32 + 64 * k);
+            w[k] = _mm512_and_si512(v, low);
+            w[k + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+        }
+        for (int t = 0; t < T; t++) {
+            const uint8_t *xb = x + t * xs + (int64_t) b * XB;
+            __m512i s0 = _mm512_set1_epi32(-8 * xsum(xb)), s1 = _mm512_setzero_si512();
+            for (int k = 0; k < 4; k += 2) {
+                s0 = _mm512_dpbusd_epi32(s0, w[k], bcast(xb, k));
+                s1 = _mm512_dpbusd_epi32(s1, w[k + 1], bcast(xb, k + 1));
+                s0 = _mm512_dpbusd_epi32(s0, w[k + 4], bcast(xb, k + 4));
+                s1 = _mm512_dpbusd_epi32(s1, w[k + 5], bcast(xb, k + 5));
+            }
+            const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb))), f, acc[t]);
+        }
+    }
+}
+
+// Q8_0 with weights stored +128: Σ(q+128)·x = Σq·x + 128·Σx.
+static inline __attribute__((always_inline)) void tile_q8_0(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
+                                                            __m512 *acc) {
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++, p += 544) {
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+        for (int t = 0; t < T; t++) {
+            const uint8_t *xb = x + t * xs + (int64_t) b * XB;
+            __m512i s0 = _mm512_set1_epi32(-128 * xsum(xb)), s1 = _mm512_setzero_si512();
+            for (int k = 0; k < 8; k += 2) {
+                s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(p + 32 + 64 * k), bcast(xb, k));
+                s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512(p + 96 + 64 * k), bcast(xb, k + 1));
+            }
+            const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb))), f, acc[t]);
+        }
+    }
+}
+
+#include "codellm_avx512_matmul.h"
+
+PACKED_MATMUL(matmul_packed_q4_0, tile_q4_0, 288)
+PACKED_MATMUL(matmul_packed_q8_0, tile_q8_0, 544)
+
+// y[t·yStride + r] for rows r of groups [g0, g1) (r < rows) and every token t of xq.
+void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
+                      int32_t batch, float *y, int32_t yStride) {
+    switch (type) {
+        case T_Q4_0: matmul_packed_q4_0(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
+        case T_Q8_0: matmul_packed_q8_0(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
+        default: k_matmul_packed(type, p, rows, g0, g1, xq, cols, batch, y, yStride); break;
+    }
+}

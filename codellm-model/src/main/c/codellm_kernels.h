@@ -1,0 +1,26 @@
+// Shared by every kernel file of a variant: the internal 8-bit activation block and f16 scales.
+#ifndef CODELLM_KERNELS_H
+#define CODELLM_KERNELS_H
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#define QK 32
+#define XB 40  // bytes per activation block: f32 d, i16 Σq[0..16), i16 Σq[16..32), int8 q[32]
+
+static inline float half_to_float(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+static inline float xd(const uint8_t *xb) { float d; memcpy(&d, xb, 4); return d; }
+// Sums of the block's q over elements 0-15 and 16-31 (Q6_K's scales cover 16 elements).
+static inline int32_t xsum_lo(const uint8_t *xb) { int16_t s; memcpy(&s, xb + 4, 2); return s; }
+static inline int32_t xsum_hi(const uint8_t *xb) { int16_t s; memcpy(&s, xb + 6, 2); return s; }
+static inline int32_t xsum(const uint8_t *xb) { return xsum_lo(xb) + xsum_hi(xb); }
+static inline float xds(const uint8_t *xb) { return xd(xb) * (float) xsum(xb); }
+// Four consecutive activation bytes q[4k..4k+3] as one int (the unit vpdpbusd multiplies).
+static inline int32_t xq4(const uint8_t *xb, int k) { int32_t v; memcpy(&v, xb + 8 + 4 * k, 4); return v; }
+
+#endif

@@ -1,0 +1,75 @@
+package dev.codellm.model.convert;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.core.CodellmException;
+import dev.codellm.core.io.Json;
+import dev.codellm.model.llama.LlamaConfig;
+import dev.codellm.model.llama.RopeScaling;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A Hugging Face {@code config.json} of a Llama-architecture model ({@code LlamaForCausalLM}: Code
+ * Llama, Magicoder-CL, Phind, DeepSeek-Coder, ...) read into a {@link LlamaConfig}, with what the
+ * GGUF needs besides: tied embeddings, special-token ids, the name. Missing required fields or
+ * another architecture are one error naming the file.
+ *
+ * @param config       the hyper-parameters (rope scaling linear or yarn; tied output as config.json says,
+ *                     {@link #withTied} once the weights show whether an lm_head is there)
+ * @param tied         {@code tie_word_embeddings}: no separate lm_head
+ * @param headDimKey   {@code head_dim} when the file gives it (llama.cpp then writes key/value lengths)
+ * @param json         the whole file, for the special-token ids ({@code bos_token_id}, ...)
+ */
+public record HfConfig(LlamaConfig config, boolean tied, Integer headDimKey, JsonNode json) {
+
+    public static HfConfig read(Path dir) {
+        Path file = dir.resolve("config.json");
+        if (!Files.isRegularFile(file)) throw new CodellmException(dir + ": no config.json (not a Hugging Face model directory)");
+        JsonNode c = Json.read(file);
+        String arch = c.path("architectures").path(0).asText("");
+        String modelType = c.path("model_type").asText("");
+        if (!arch.equals("LlamaForCausalLM") && !modelType.equals("llama"))
+            throw new CodellmException(file + ": architecture '" + (arch.isEmpty() ? modelType : arch)
+                    + "' is not supported (only LlamaForCausalLM: Code Llama, Llama 2, DeepSeek-Coder, Magicoder, Phind and their fine-tunes)");
+        int dim = required(c, file, "hidden_size");
+        int heads = required(c, file, "num_attention_heads");
+        int kvHeads = c.path("num_key_value_heads").asInt(heads);
+        Integer headDim = c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : null;
+        if (headDim != null && headDim * heads != dim)
+            throw new CodellmException(file + ": head_dim " + headDim + " x " + heads + " heads is not hidden_size " + dim + " (not supported)");
+        int ropeDim = headDim != null ? headDim : dim / heads;
+        RopeScaling scaling = RopeScaling.NONE;
+        JsonNode rs = c.path("rope_scaling");
+        if (rs.isObject()) {
+            String type = rs.path("rope_type").asText(rs.path("type").asText("")).toLowerCase(java.util.Locale.ROOT);
+            float factor = (float) rs.path("factor").asDouble(1);
+            int orig = rs.path("original_max_position_embeddings").asInt(0);
+            scaling = switch (type) {
+                case "linear" -> new RopeScaling(RopeScaling.Type.LINEAR, factor, orig);
+                case "yarn" -> new RopeScaling(RopeScaling.Type.YARN, factor, orig);
+                case "default", "" -> RopeScaling.NONE;
+                default -> throw new CodellmException(file + ": rope_scaling type '" + type
+                        + "' is not supported (linear and yarn are; llama3's frequency factors and dynamic NTK are not)");
+            };
+        }
+        LlamaConfig cfg = new LlamaConfig(dim, required(c, file, "num_hidden_layers"), heads, kvHeads,
+                required(c, file, "intermediate_size"), required(c, file, "vocab_size"),
+                c.path("max_position_embeddings").asInt(2048), (float) c.path("rms_norm_eps").asDouble(1e-6),
+                (float) c.path("rope_theta").asDouble(10000), ropeDim, scaling, c.path("tie_word_embeddings").asBoolean(false));
+        return new HfConfig(cfg, c.path("tie_word_embeddings").asBoolean(false), headDim, c);
+    }
+
+    /** The same config with the classifier tied or not (the checkpoint has no lm_head / has one). */
+    public HfConfig withTied(boolean t) {
+        LlamaConfig c = config;
+        return new HfConfig(new LlamaConfig(c.dim(), c.layers(), c.heads(), c.kvHeads(), c.ffnDim(), c.vocabSize(), c.contextLength(),
+                c.rmsEps(), c.ropeTheta(), c.ropeDim(), c.ropeScaling(), t), t, headDimKey, json);
+    }
+
+    private static int required(JsonNode c, Path file, String key) {
+        JsonNode v = c.get(key);
+        if (v == null || !v.canConvertToInt() || v.asInt() <= 0)
+            throw new CodellmException(file + ": missing or invalid '" + key + "'");
+        return v.asInt();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.codellm.model.convert;
+
+import dev.codellm.model.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One tensor to be written to a GGUF, readable row by row as floats, wherever it comes from (a
+ * GGUF being quantized, a Hugging Face checkpoint being converted, with its Q/K rows reordered).
+ * Rows are ggml rows: {@code shape()[0]} elements each.
+ */
+public interface TensorSource {
+    /** The GGUF tensor name (e.g. {@code blk.0.attn_q.weight}). */
+    String name();
+
+    /** ggml order: {@code shape()[0]} is the row length. */
+    long[] shape();
+
+    /** How the values are stored now. */
+    GgmlType type();
+
+    /** Decodes rows {@code [first, first + count)} into {@code dst[0 .. count*rowLength)}; called from several threads. */
+    void readRows(long first, int count, float[] dst);
+
+    /** The stored bytes when they can be copied unchanged into a tensor of {@link #type()}, else null. */
+    default MemorySegment raw() { return null; }
+
+    default long rowLength() { return shape()[0]; }
+
+    default long rowCount() {
+        long[] s = shape();
+        long n = 1;
+        for (int i = 1; i < s.length; i++) n *= s[i];
+        return n;
+    }
+
+    default long elementCount() { return rowLength() * rowCount(); }
+}

@@ -1,0 +1,126 @@
+package dev.codellm.model.kernels;
+
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * One build of the C kernel library for one ISA level (native/libcodellm_ISA.so in the jar), with
+ * the CPU flags it needs and its bound functions. Each variant is a separate shared object with the
+ * same symbol names, so several can be loaded side by side (tests and {@code bench --kernels}
+ * compare them in one JVM).
+ */
+final class NativeVariant {
+    /** The variants the build makes, best first, with the cpuinfo flags each one's compile flags assume. */
+    static final List<NativeVariant> ALL = List.of(
+            new NativeVariant("avx512", "AVX-512 F/BW/VL/VNNI int8 dots on repacked weights",
+                    "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
+            new NativeVariant("avx2", "AVX2 int8 dots (maddubs) on ggml's layout", "avx2", "fma", "f16c"));
+
+    private static final int[] TYPES = {2, 8, 12, 13, 14};
+    private static final String[] NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
+
+    final String name;
+    final String summary;
+    final String[] cpuFlags;
+    private volatile Loaded loaded;
+    private String loadError;
+
+    /** The library's bound functions; packing functions are null in variants without repacked kernels. */
+    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle attendF16,
+                  MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked) {}
+
+    private NativeVariant(String name, String summary, String... cpuFlags) {
+        this.name = name;
+        this.summary = summary;
+        this.cpuFlags = cpuFlags;
+    }
+
+    static NativeVariant named(String name) {
+        for (NativeVariant v : ALL) if (v.name.equals(name)) return v;
+        return null;
+    }
+
+    /** The first flag this variant needs that the CPU lacks, or null when it can run here. */
+    String missingFlag() { return CpuFeatures.firstMissing(cpuFlags); }
+
+    boolean built() { return NativeVariant.class.getResource(resource()) != null; }
+
+    private String resource() { return "native/libcodellm_" + name + ".so"; }
+
+    /** Loads the library once (the caller has checked the CPU); null with {@link #loadError()} set when it cannot. */
+    synchronized Loaded load() {
+        if (loaded != null || loadError != null) return loaded;
+        try {
+            Path lib = extract();
+            if (lib == null) {
+                loadError = "library " + resource() + " not built (no gcc, or a gcc without these flags, at build time)";
+                return null;
+            }
+            SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+            Linker linker = Linker.nativeLinker();
+            Linker.Option critical = Linker.Option.critical(true);
+            MethodHandle q = linker.downcallHandle(lookup.findOrThrow("cl_quantize_q8_0"),
+                    FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
+            FunctionDescriptor desc = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
+                    JAVA_INT, ADDRESS, JAVA_INT);
+            MethodHandle[] mm = new MethodHandle[32];
+            for (int i = 0; i < TYPES.length; i++) mm[TYPES[i]] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NAMES[i]), desc, critical);
+            MethodHandle[] mf = new MethodHandle[32];  // F16, BF16: float activations, same signature
+            mf[1] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_f16"), desc, critical);
+            mf[30] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_bf16"), desc, critical);
+            MethodHandle att = linker.downcallHandle(lookup.findOrThrow("cl_attend_f16"), FunctionDescriptor.ofVoid(ADDRESS,
+                    ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS), critical);
+            Optional<MemorySegment> pb = lookup.find("cl_packed_bytes");
+            MethodHandle packedBytes = null, pack = null, mmPacked = null;
+            if (pb.isPresent()) {
+                packedBytes = linker.downcallHandle(pb.get(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), critical);
+                pack = linker.downcallHandle(lookup.findOrThrow("cl_pack"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_LONG,
+                        JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), critical);
+                mmPacked = linker.downcallHandle(lookup.findOrThrow("cl_matmul_packed"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS,
+                        JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
+            }
+            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked);
+        } catch (Throwable t) {
+            loadError = "failed to load " + resource() + ": " + t;
+        }
+        return loaded;
+    }
+
+    synchronized String loadError() { return loadError; }
+
+    /** Copies the library out of the jar into a per-content cache file (loading needs a real path). */
+    private Path extract() throws Exception {
+        byte[] bytes;
+        try (InputStream in = NativeVariant.class.getResourceAsStream(resource())) {
+            if (in == null) return null;
+            bytes = in.readAllBytes();
+        }
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "codellm-native-" + System.getProperty("user.name"));
+        Files.createDirectories(dir);
+        Path lib = dir.resolve("libcodellm_" + name + "-" + hash + ".so");
+        if (!Files.exists(lib) || Files.size(lib) != bytes.length) {
+            Path tmp = Files.createTempFile(dir, "lib", ".so");
+            Files.write(tmp, bytes);
+            Files.move(tmp, lib, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return lib;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.codellm.model.convert;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.core.SharedData;
+import dev.codellm.core.io.Json;
+import dev.codellm.model.gguf.GgmlType;
+import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.llama.KvType;
+import dev.codellm.model.llama.LlamaModel;
+import dev.codellm.model.llama.NumpyReference;
+import dev.codellm.model.llama.Session;
+import dev.codellm.model.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hugging Face checkpoint → GGUF, proven against an independent numpy model in HF's own layout
+ * (hf_reference.py writes the sharded safetensors itself and runs transformers' Llama forward pass:
+ * rotate-half RoPE, repeat_kv): after convert the engine's logits match at every prompt position,
+ * greedy continuations are the same tokens, the prompt's ids equal python3-sentencepiece's, and a
+ * Q8_0 file made in the same pass still continues the same way where the reference is decisive.
+ */
+class HfConvertTest {
+    static final String TEXT = "def fibonacci(n):\n    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)";
+    static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @TempDir Path dir;
+
+    /** Writes the checkpoint into dir/hf and returns the reference. */
+    JsonNode checkpoint(String dtype, int shards, boolean tied) throws Exception {
+        Path hf = Files.createDirectories(dir.resolve("hf"));
+        Files.copy(SharedData.require("models/llama2-tokenizer/tokenizer.model"), hf.resolve("tokenizer.model"));
+        Files.writeString(hf.resolve("tokenizer_config.json"), """
+                {"add_bos_token": true, "add_eos_token": false, "bos_token": "<s>", "eos_token": "</s>",
+                 "chat_template": "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}"}
+                """);
+        Path spec = dir.resolve("spec.json");
+        Files.writeString(spec, String.format(java.util.Locale.ROOT,
+                "{\"dim\": 128, \"layers\": 2, \"heads\": 4, \"kv_heads\": 2, \"ffn\": 256, \"vocab\": 32000, \"theta\": 10000.0,"
+                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s}",
+                dtype, shards, tied, Json.line(TEXT)));
+        NumpyReference.run(300, NumpyReference.copyScript(dir, "convert/hf_reference.py").toString(), spec.toString(), hf.toString());
+        return Json.read(dir.resolve("reference.json"));
+    }
+
+    static int[] ints(JsonNode a) {
+        int[] r = new int[a.size()];
+        for (int i = 0; i < r.length; i++) r[i] = a.get(i).asInt();
+        return r;
+    }
+
+    /** Max |ours - reference| over every prompt position's logits, relative to the largest reference logit. */
+    static double logitError(Path gguf, JsonNode ref) {
+        int[] prompt = ints(ref.get("prompt"));
+        try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 1)) {
+            float[][] ours = m.forwardAll(m.newSession(prompt.length, KvType.F32), prompt);
+            double err = 0, scale = 0;
+            for (int t = 0; t < prompt.length; t++) {
+                JsonNode row = ref.get("logits").get(t);
+                for (int i = 0; i < ours[t].length; i++) {
+                    err = Math.max(err, Math.abs(ours[t][i] - row.get(i).asDouble()));
+                    scale = Math.max(scale, Math.abs(row.get(i).asDouble()));
+                }
+            }
+            return err / scale;
+        }
+    }
+
+    static int[] greedy(Path gguf, int[] prompt, int steps) {
+        try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 1)) {
+            Session s = m.newSession(prompt.length + steps, KvType.F32);
+            float[] logits = m.forward(s, prompt);
+            int[] out = new int[steps];
+            for (int i = 0; i < steps; i++) {
+                int best = 0;
+                for (int j = 1; j < logits.length; j++) if (logits[j] > logits[best]) best = j;
+                out[i] = best;
+                logits = m.forward(s, new int[] {best});
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void shardedF32CheckpointConvertsToTheSameModel() throws Exception {
+        JsonNode ref = checkpoint("F32", 3, false);
+        Path out = dir.resolve("m.gguf");
+        GgufQuantizer.Result r = HfToGguf.convert(dir.resolve("hf"), out, QuantType.F32, null, 2, QUIET);
+        assertEquals(2 + 2 * 9 + 1, r.types().values().stream().mapToInt(Integer::intValue).sum(), "tensors: " + r.types());
+        double err = logitError(out, ref);
+        assertTrue(err <= 1e-4, "relative logit error " + err);
+        int[] prompt = ints(ref.get("prompt"));
+        assertArrayEquals(ints(ref.get("greedy")), greedy(out, prompt, 6));
+        Tokenizer tok = Tokenizer.fromGguf(out);
+        assertArrayEquals(prompt, tok.encode(TEXT, true, false), "ids equal python3-sentencepiece's");
+        try (GgufFile f = GgufFile.open(out)) {
+            assertEquals("llama", f.getString("general.architecture"));
+            assertEquals("hf", f.getString("general.name"));
+            assertEquals(2, f.getInt("llama.attention.head_count_kv"));
+            assertEquals(1, f.getInt("tokenizer.ggml.bos_token_id"));
+            assertEquals(2, f.getInt("tokenizer.ggml.eos_token_id"));
+            assertTrue(f.getBoolean("tokenizer.ggml.add_bos_token"));
+            assertTrue(f.getString("tokenizer.chat_template").contains("[INST]"));
+            assertEquals(GgmlType.F32, f.tensor("blk.0.attn_q.weight").type());
+        }
+    }
+
+    @Test
+    void bf16CheckpointToF16AndQ8_0InOnePass() throws Exception {
+        JsonNode ref = checkpoint("BF16", 1, true);
+        Path f16 = dir.resolve("f16.gguf"), q8 = dir.resolve("q8.gguf");
+        HfToGguf.convert(dir.resolve("hf"), f16, QuantType.F16, "tiny", 2, QUIET);
+        double err = logitError(f16, ref);
+        assertTrue(err <= 2e-3, "F16 relative logit error " + err);  // BF16 values rounded to F16
+        HfToGguf.convert(dir.resolve("hf"), q8, QuantType.Q8_0, "tiny", 2, QUIET);
+        try (GgufFile f = GgufFile.open(q8)) {
+            assertEquals(GgmlType.Q8_0, f.tensor("token_embd.weight").type(), "tied embedding: the output rule, Q8_0 stays Q8_0");
+            assertEquals(GgmlType.F32, f.tensor("blk.1.ffn_norm.weight").type());
+            assertTrue(f.findTensor("output.weight").isEmpty());
+        }
+        int[] prompt = ints(ref.get("prompt"));
+        int[] want = ints(ref.get("greedy")), got = greedy(q8, prompt, want.length);
+        for (int i = 0; i < want.length && ref.get("margins").get(i).asDouble() > 0.05 * Math.abs(ref.get("logits").get(0).get(0).asDouble() + 1); i++)
+            assertEquals(want[i], got[i], "Q8_0 greedy step " + i);
+        assertEquals(want[0], got[0], "Q8_0 first greedy token");
+    }
+}
