@@ -116,6 +116,11 @@ public final class HfToGguf {
         @Override public MemorySegment raw() { return permuteHeads == 0 ? entry.data() : null; }
 
         @Override
+        public void release() {
+            if (entry.data().isMapped()) entry.data().unload();
+        }
+
+        @Override
         public void readRows(long first, int count, float[] dst) {
             int n = (int) ggmlShape[0];
             long rowBytes = entry.type().rowBytes(n);
