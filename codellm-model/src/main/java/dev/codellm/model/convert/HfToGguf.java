@@ -62,8 +62,9 @@ public final class HfToGguf {
         long t0 = System.nanoTime();
         if (!Files.isDirectory(dir)) throw new CodellmException(dir + " is not a directory (convert reads a Hugging Face model directory)");
         boolean meta = MetaCheckpoint.is(dir);
+        HfConfig fromJson = meta ? null : HfConfig.read(dir);  // config.json's problems first, before any weights are opened
         try (HfWeights weights = meta ? MetaCheckpoint.weights(dir) : HfWeights.open(dir)) {
-            HfConfig read = meta ? MetaCheckpoint.config(dir, weights) : HfConfig.read(dir);
+            HfConfig read = meta ? MetaCheckpoint.config(dir, weights) : fromJson;
             boolean hasHead = weights.tensors().containsKey("lm_head.weight");
             if (!hasHead && !read.tied())
                 throw new CodellmException(dir + ": no lm_head.weight, and config.json does not tie the embeddings (tie_word_embeddings)");
