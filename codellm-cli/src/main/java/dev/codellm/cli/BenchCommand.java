@@ -1,16 +1,8 @@
 package dev.codellm.cli;
 
-import dev.codellm.core.CodellmException;
+import dev.codellm.core.io.Json;
 import dev.codellm.model.generate.DefaultModelFile;
-import dev.codellm.model.gguf.GgufFile;
-import dev.codellm.model.kernels.NativeKernels;
-import dev.codellm.model.kernels.Parallel;
-import dev.codellm.model.kernels.WeightFormat;
 import dev.codellm.model.llama.EngineBench;
-import dev.codellm.model.llama.KvType;
-import dev.codellm.model.llama.LlamaModel;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,39 +49,17 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int t = threads == null ? Parallel.defaultThreads() : threads;
-        if (t < 1) throw new CodellmException("--threads must be >= 1");
         if (javaKernels && nativeKernels) throw new CommandLine.ParameterException(spec.commandLine(), "--java and --native exclude each other");
-        if (nativeKernels && !NativeKernels.available()) {
-            throw new CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
-        }
         if (kernels != null && (javaKernels || nativeKernels)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--kernels excludes --java and --native");
         }
-        KvType kv = KvType.parse(kvType);
-        boolean before = NativeKernels.enabled();
-        if (kernels != null) NativeKernels.select(kernels.trim().toLowerCase(Locale.ROOT));
-        else NativeKernels.setEnabled(!javaKernels && (nativeKernels || before));
+        EngineBench.Kernels choice = javaKernels ? EngineBench.Kernels.JAVA : nativeKernels ? EngineBench.Kernels.NATIVE : EngineBench.Kernels.DEFAULT;
         Path file = model != null ? model : DefaultModelFile.path();
-        try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
-            if (!json) System.err.println("bench: kernels: " + kernelsLine(m));
-            EngineBench.Result r = EngineBench.run(file, m, promptTokens, genTokens, kv, json);
-            spec.commandLine().getOut().println(json ? toJson(r) : table(r));
-            spec.commandLine().getOut().flush();
-        } finally {
-            if (kernels != null) NativeKernels.selectDefault();
-            NativeKernels.setEnabled(before);  // in-process callers (tests) keep their setting
-        }
+        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, choice, kernels),
+                json ? null : line -> System.err.println("bench: kernels: " + line));
+        spec.commandLine().getOut().println(json ? toJson(r) : table(r));
+        spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** Which kernels run this model's matrices and why (a weight type without a native kernel runs Java). */
-    static String kernelsLine(LlamaModel m) {
-        WeightFormat f = WeightFormat.forName(m.weightTypeName());
-        if (NativeKernels.enabled() && f != null && !NativeKernels.supports(f)) {
-            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over an F16 KV cache)";
-        }
-        return NativeKernels.describe();
     }
 
     static String table(EngineBench.Result r) {
@@ -105,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
                 generation vs bandwidth bound: %12$.2f
                 KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB
                 CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
-                r.model(), r.weightType(), r.threads(), NativeKernels.isa(), r.promptTokens(), r.ppTokensPerS(),
+                r.model(), r.weightType(), r.threads(), r.isa(), r.promptTokens(), r.ppTokensPerS(),
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
                 r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
     }
@@ -116,8 +86,8 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("weight_type", r.weightType());
         m.put("threads", r.threads());
         m.put("kernels", r.nativeKernels() ? "native" : "java");
-        m.put("isa", NativeKernels.isa());
-        m.put("kernels_why", NativeKernels.describe());
+        m.put("isa", r.isa());
+        m.put("kernels_why", r.kernelsWhy());
         m.put("prompt_tokens", r.promptTokens());
         m.put("gen_tokens", r.genTokens());
         m.put("pp_tokens_per_s", r.ppTokensPerS());
@@ -130,10 +100,6 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("file_bytes", r.fileBytes());
         m.put("rss_bytes", r.rssBytes());
         m.put("tg_cpu_share", r.tgCpuShare());
-        try {
-            return new ObjectMapper().writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.line(m);
     }
 }

@@ -3,24 +3,28 @@ package dev.codellm.cli;
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.ChatRequest;
 import dev.codellm.core.Completion;
+import dev.codellm.core.FinishReason;
 import dev.codellm.model.generate.LocalGenerator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code codellm chat}: one answer to {@code --message}/MESSAGE, or an interactive conversation
- * reading one user turn per line from stdin (a line ending in {@code \} continues on the next;
- * {@code /reset} forgets the conversation, {@code /exit} or end of input quits).
+ * {@code codellm chat}: one answer to {@code --message}/MESSAGE, or a conversation ({@link ChatRepl}):
+ * on a terminal with a line editor, from a pipe one user turn per line (a line ending in {@code \}
+ * continues on the next); slash commands ({@code /help}) are {@link ChatConversation}'s.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "Chat with an instruct model (template from the GGUF or --template); interactive when no message is given.")
@@ -49,48 +53,47 @@ public final class ChatCommand implements Callable<Integer> {
         String oneShot = TextArgs.inlineOrFile(message != null ? message : positional, messageFile, "message", generation.escape);
         String prefix = generation.text(responsePrefix);
         try (GenerationOptions.Run run = generation.open()) {
-            LocalGenerator g = run.generator();
-            List<ChatMessage> history = new ArrayList<>();
-            if (system != null) history.add(ChatMessage.system(generation.text(system)));
+            ChatConversation conversation = new ChatConversation(generation.text(system));
             if (oneShot != null) {
-                history.add(ChatMessage.user(oneShot));
-                answer(run, history, prefix);
+                conversation.say(oneShot); // as typed, even when it starts with a slash
+                answer(run, conversation.messages(), prefix, new AtomicBoolean());
                 return 0;
             }
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            boolean interactive = System.console() != null && System.console().isTerminal(); // JDK 22+: console() is non-null even when redirected
-            PrintWriter err = run.err();
-            if (interactive) err.println("codellm: chatting with " + g.info().name() + " (template " + g.info().chatTemplate()
-                    + "); /reset forgets the conversation, /exit quits");
-            while (true) {
-                if (interactive) { err.print("> "); err.flush(); }
-                String turn = readTurn(in);
-                if (turn == null || turn.strip().equals("/exit")) return 0;
-                if (turn.isBlank()) continue;
-                if (turn.strip().equals("/reset")) {
-                    history.removeIf(m -> !m.role().equals("system"));
-                    continue;
-                }
-                history.add(ChatMessage.user(turn));
-                run.report().restart();
-                String reply = answer(run, history, prefix);
-                history.add(ChatMessage.assistant((prefix == null ? "" : prefix) + reply));
+            ChatRepl repl = new ChatRepl(conversation, (messages, stop) -> answer(run, messages, prefix, stop), run.err());
+            // JDK 22+: console() exists even when redirected; isTerminal() says whether stdin and stdout are the terminal
+            if (System.console() == null || !System.console().isTerminal()) {
+                repl.run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+                return 0;
             }
+            try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+                LocalGenerator g = run.generator();
+                run.err().println("codellm: chatting with " + g.info().name() + " (template " + g.info().chatTemplate()
+                        + "). /help lists the commands; Ctrl-C stops an answer, Ctrl-D leaves.");
+                run.err().flush();
+                repl.run(terminal, historyFile());
+            }
+            return 0;
         }
     }
 
+    /** Kept across runs, like a shell's: ~/.cache/codellm/chat-history. */
+    private static Path historyFile() {
+        return Path.of(System.getProperty("user.home"), ".cache", "codellm", "chat-history");
+    }
+
     /** The answer to {@code history}; a response prefix goes in as a trailing assistant message (a prefill the answer continues). */
-    private String answer(GenerationOptions.Run run, List<ChatMessage> history, String prefix) {
-        TextOutput sink = run.text();
+    private ChatRepl.Answer answer(GenerationOptions.Run run, List<ChatMessage> history, String prefix, AtomicBoolean stop) {
+        TextOutput out = run.text();
         List<ChatMessage> messages = history;
         if (prefix != null && !prefix.isEmpty()) {
             messages = new ArrayList<>(history);
             messages.add(ChatMessage.assistant(prefix));
-            sink.echo(prefix);
+            out.echo(prefix);
         }
-        Completion c = run.generator().chat(new ChatRequest(messages, generation.params()), sink);
-        run.finish(sink, c);
-        return c.text();
+        run.report().restart();
+        Completion c = run.generator().chat(new ChatRequest(messages, generation.params()), text -> !stop.get() && out.accept(text));
+        run.finish(out, c);
+        return new ChatRepl.Answer((prefix == null ? "" : prefix) + c.text(), stop.get() || c.finishReason() == FinishReason.CANCELLED);
     }
 
     /** One user turn: a line, joined with following lines while it ends in a backslash; null at end of input. */

@@ -2,7 +2,7 @@ package dev.codellm.cli;
 
 import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.gguf.GgufFile;
-import dev.codellm.model.gguf.GgufReport;
+import dev.codellm.model.inspect.GgufReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,13 +53,13 @@ public final class InspectCommand implements Callable<Integer> {
             if (json) {
                 var doc = (com.fasterxml.jackson.databind.node.ObjectNode) dev.codellm.core.io.Json.MAPPER.readTree(GgufReport.json(f, items));
                 if (rope != null) doc.put("effective_rope", rope);
-                doc.put("kernels", dev.codellm.model.kernels.NativeKernels.isa());
-                doc.put("kernels_why", dev.codellm.model.kernels.NativeKernels.describe());
+                doc.put("kernels", dev.codellm.model.generate.LoadedModel.kernelsIsa());
+                doc.put("kernels_why", dev.codellm.model.generate.LoadedModel.kernelsDescription());
                 spec.commandLine().getOut().println(dev.codellm.core.io.Json.pretty(doc));
             } else {
                 spec.commandLine().getOut().print(GgufReport.text(f, items, !noTensors));
                 if (rope != null) spec.commandLine().getOut().println("effective rope: " + rope + (this.rope.overrides().isNone() ? "" : " (set by flags)"));
-                spec.commandLine().getOut().println("kernels on this CPU: " + dev.codellm.model.kernels.NativeKernels.describe());
+                spec.commandLine().getOut().println("kernels on this CPU: " + dev.codellm.model.generate.LoadedModel.kernelsDescription());
             }
             spec.commandLine().getOut().flush();
         }

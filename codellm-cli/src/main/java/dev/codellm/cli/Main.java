@@ -69,7 +69,10 @@ public final class Main implements Runnable {
             cmd.getErr().flush();
             return 1;
         });
-        return cl.execute(args);
+        int rc = cl.execute(args);
+        out.flush();  // a command's last print() (no newline, so no auto-flush) must reach stdout before System.exit
+        err.flush();
+        return rc;
     }
 
     /** One line naming the problem: our own errors as they are, others with their type. */

@@ -1,7 +1,6 @@
 package dev.codellm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.codellm.core.io.Json;
 import dev.codellm.core.CodellmException;
 import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.tokenizer.Tokenizer;
@@ -93,7 +92,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             doc.put("count", ids.length);
             doc.put("ids", ids);
             doc.put("tokens", tokens);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+            out.print(Json.pretty(doc));
         } else if (idsOnly) {
             StringBuilder sb = new StringBuilder();
             for (int id : ids) sb.append(sb.isEmpty() ? "" : " ").append(id);
@@ -123,7 +122,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             doc.put("best_mb_per_s", r.bestMBps());
             doc.put("median_mb_per_s", r.medianMBps());
             doc.put("bytes_per_token", r.bytesPerToken());
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+            out.print(Json.pretty(doc));
         } else {
             out.printf("%s: %d files, %.2f MB, %d tokens (%.2f bytes/token)%n", r.vocabulary(), r.files(), r.bytes() / 1e6,
                     r.tokens(), r.bytesPerToken());

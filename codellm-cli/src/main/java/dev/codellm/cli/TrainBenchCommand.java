@@ -1,6 +1,6 @@
 package dev.codellm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codellm.core.io.Json;
 import dev.codellm.train.TrainBench;
 import dev.codellm.model.llama.LlamaConfig;
 import java.util.concurrent.Callable;
@@ -29,7 +29,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
         LlamaConfig c = new LlamaConfig(model.dim, model.layers, model.heads, model.heads, model.ffn, vocab, seqLen, 1e-5f, 10000f, true);
         TrainBench.Report r = TrainBench.run(c, seqLen, batch, steps, n, System.err);
         if (json) {
-            spec.commandLine().getOut().println(new ObjectMapper().createObjectNode().put("model", c.toString()).put("threads", n)
+            spec.commandLine().getOut().println(Json.MAPPER.createObjectNode().put("model", c.toString()).put("threads", n)
                     .put("tokens_per_second", r.tokensPerSecond()).put("gflops", r.gflops()).put("peak_gflops", r.peakGflops()));
         } else {
             spec.commandLine().getOut().println(TrainBench.describe(r));

@@ -227,8 +227,10 @@ final class PlanParser {
             CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
             return new GenerationPlan.PromptEntry(request, plan(request), text);
         }
-        checkLength(tokens);
-        return new GenerationPlan.PromptEntry(CompletionRequest.of(text, SamplingParams.GREEDY), planRaw(tokens), text);
+        // checked after planning: with --context-shift the planner cuts a prompt over the context
+        PlannedPrompt planned = planRaw(tokens);
+        checkLength(planned.promptIds());
+        return new GenerationPlan.PromptEntry(CompletionRequest.of(text, SamplingParams.GREEDY), planned, text);
     }
 
     /**
@@ -258,6 +260,8 @@ final class PlanParser {
     private PlannedPrompt planRaw(int[] tokens) {
         try {
             return service.planner().plan(tokens);
+        } catch (PromptTooLongException e) {
+            throw ApiError.contextExceeded(e.promptTokens(), e.contextLength());
         } catch (CodellmException e) {
             throw ApiError.badRequest(e.getMessage(), "prompt");
         }

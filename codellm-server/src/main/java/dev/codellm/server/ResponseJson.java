@@ -9,7 +9,8 @@ import java.util.List;
 
 /** Builds OpenAI's response and stream-chunk objects (field names and nesting exactly as the API documents). */
 final class ResponseJson {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Core's wire mapper: standard JSON on the HTTP API ({@link dev.codellm.core.io.Json#WIRE}). */
+    static final ObjectMapper MAPPER = dev.codellm.core.io.Json.WIRE;
 
     private ResponseJson() {}
 

@@ -75,7 +75,7 @@ public record ServedModel(List<String> names, ModelInfo info, Path file, long si
 
     /** Which matmul kernels run (for /props): the native variant (avx512, avx2) or java. */
     public static String kernels() {
-        return dev.codellm.model.kernels.NativeKernels.isa();
+        return dev.codellm.model.generate.LoadedModel.kernelsIsa();
     }
 
     /** "7B", "1.1B", "260K": how ollama's details.parameter_size reads. */

@@ -1,7 +1,6 @@
 package dev.codellm.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codellm.model.kernels.VecMath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,7 +68,7 @@ public final class ServerBench {
     }
 
     private static String loaded(EngineBatchBackend engine) {
-        return "loaded " + engine.summary() + "; kernels: " + dev.codellm.model.kernels.NativeKernels.describe();
+        return "loaded " + engine.summary() + "; kernels: " + dev.codellm.model.generate.LoadedModel.kernelsDescription();
     }
 
     private static void checkPositive(List<Integer> parallel) {
@@ -86,7 +85,7 @@ public final class ServerBench {
                 int[] prompt = model.encode("Step bench sequence " + i + ":", true, false);
                 seqs[i] = model.newSequence(prompt);
                 float[] logits = model.prefill(seqs[i], java.util.Arrays.copyOfRange(prompt, seqs[i].cachedTokens(), prompt.length));
-                tokens[i] = VecMath.argmax(logits);
+                tokens[i] = dev.codellm.model.generate.Sampler.greedy(logits);
             }
             for (int s = 0; s < 2; s++) next(model, seqs, tokens);
             long wall0 = System.nanoTime(), cpu0 = os.getProcessCpuTime();
@@ -100,7 +99,7 @@ public final class ServerBench {
 
     private static void next(BatchBackend model, BatchBackend.Sequence[] seqs, int[] tokens) {
         float[][] logits = model.decode(seqs, tokens);
-        for (int i = 0; i < seqs.length; i++) tokens[i] = VecMath.argmax(logits[i]);
+        for (int i = 0; i < seqs.length; i++) tokens[i] = dev.codellm.model.generate.Sampler.greedy(logits[i]);
     }
 
     public static Result run(BatchBackend model, int parallel, int requests, int maxTokens) throws Exception {

@@ -79,6 +79,11 @@ class ContextEndServerTest {
             HttpResponse<String> tooLong = server.post("/v1/completions", body(LONG_PROMPT, 8, false));
             assertEquals(400, tooLong.statusCode(), tooLong.body());
             assertEquals("context_length_exceeded", JSON.readTree(tooLong.body()).at("/error/code").asText());
+            StringBuilder ids = new StringBuilder("[1");
+            for (int i = 0; i < 3 * CTX; i++) ids.append(", ").append(300 + i % 100);
+            HttpResponse<String> idPrompt = server.post("/completion", "{\"prompt\": " + ids + "], \"n_predict\": 4}");
+            assertEquals(400, idPrompt.statusCode(), idPrompt.body());
+            assertEquals("context_length_exceeded", JSON.readTree(idPrompt.body()).at("/error/code").asText());
         }
     }
 
@@ -128,6 +133,12 @@ class ContextEndServerTest {
             HttpResponse<String> nat = server.post("/completion", "{\"prompt\": " + JSON.writeValueAsString(LONG_PROMPT) + ", \"n_predict\": 4, \"temperature\": 0}");
             assertEquals(200, nat.statusCode(), nat.body());
             assertTrue(JSON.readTree(nat.body()).get("truncated").asBoolean(), "a cut prompt is truncated: " + nat.body());
+            // a token-id prompt over the context is cut too (llama.vim and llama.vscode send ids)
+            StringBuilder ids = new StringBuilder("[1");
+            for (int i = 0; i < 3 * CTX; i++) ids.append(", ").append(300 + i % 100);
+            HttpResponse<String> idPrompt = server.post("/completion", "{\"prompt\": " + ids + "], \"n_predict\": 4, \"temperature\": 0}");
+            assertEquals(200, idPrompt.statusCode(), idPrompt.body());
+            assertTrue(JSON.readTree(idPrompt.body()).get("tokens_evaluated").asInt() < CTX, idPrompt.body());
         }
     }
 }

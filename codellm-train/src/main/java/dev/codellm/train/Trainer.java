@@ -59,7 +59,7 @@ public final class Trainer {
     private final PrintStream log;
     private final AdamW adam;
     private final List<Param> params;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = dev.codellm.core.io.Json.MAPPER;
     private final List<double[]> trainCurve = new ArrayList<>(), heldCurve = new ArrayList<>();
     private int step;
 

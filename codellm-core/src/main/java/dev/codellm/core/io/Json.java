@@ -22,6 +22,13 @@ public final class Json {
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             .build();
 
+    /**
+     * Standard JSON only (RFC 8259), for the HTTP API on the wire: a request spelling {@code NaN}
+     * is malformed (400), and a non-finite number goes out as a string, never as a bare token that
+     * JavaScript's {@code JSON.parse} and strict client SDKs reject. Files use {@link #MAPPER}.
+     */
+    public static final ObjectMapper WIRE = JsonMapper.builder().build();
+
     private Json() {}
 
     /** Reads a whole JSON file; errors name the file, as one line. */

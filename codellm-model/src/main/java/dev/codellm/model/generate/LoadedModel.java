@@ -29,6 +29,16 @@ public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) 
         }
     }
 
+    /** The kernel variant that runs the matrices: avx512, avx2 or java (for /props and status lines). */
+    public static String kernelsIsa() {
+        return dev.codellm.model.kernels.NativeKernels.isa();
+    }
+
+    /** Which kernels run and why, in one line. */
+    public static String kernelsDescription() {
+        return dev.codellm.model.kernels.NativeKernels.describe();
+    }
+
     @Override
     public void close() {
         model.close();

@@ -57,6 +57,11 @@ public final class Sampler {
 
     public SamplingParams params() { return params; }
 
+    /** Greedy choice without penalties or biases: the highest logit, the lowest id on ties (for benches driving the engine). */
+    public static int greedy(float[] logits) {
+        return VecMath.argmax(logits);
+    }
+
     /** The next token id for these logits; {@code logits} is not modified. */
     public int sample(float[] logits, TokenHistory history) {
         float[] adjusted = penalized(logits, history);

@@ -25,12 +25,53 @@ public final class EngineBench {
     public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
                          double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
-                         double tgCpuSeconds, double tgWallSeconds) {
+                         double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy) {
         /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
 
     private EngineBench() {}
+
+    /** Which matrix kernels to run: the process's default, the pure-Java ones, or the native ones (required). */
+    public enum Kernels { DEFAULT, JAVA, NATIVE }
+
+    /**
+     * What {@code codellm bench} asks for; {@code threads} null = one per available processor;
+     * {@code isa} (avx512, avx2, java) forces one kernel variant, null = the best this CPU runs.
+     */
+    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa) {}
+
+    /**
+     * Loads {@code file} with the chosen kernels, tells {@code kernelsNote} which kernels run its
+     * matrices (null: say nothing and print no progress), measures, and restores the process's
+     * kernel choice (in-process callers such as tests keep theirs).
+     */
+    public static Result run(Path file, Options o, java.util.function.Consumer<String> kernelsNote) {
+        int t = o.threads() == null ? Parallel.defaultThreads() : o.threads();
+        if (t < 1) throw new CodellmException("--threads must be >= 1");
+        if (o.kernels() == Kernels.NATIVE && !NativeKernels.available())
+            throw new CodellmException("--native: native kernels unavailable: " + NativeKernels.status());
+        KvType kv = KvType.parse(o.kvType());
+        boolean before = NativeKernels.enabled();
+        if (o.isa() != null) NativeKernels.select(o.isa().trim().toLowerCase(java.util.Locale.ROOT));
+        else NativeKernels.setEnabled(o.kernels() != Kernels.JAVA && (o.kernels() == Kernels.NATIVE || before));
+        try (dev.codellm.model.gguf.GgufFile f = dev.codellm.model.gguf.GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
+            if (kernelsNote != null) kernelsNote.accept(kernelsLine(m));
+            return run(file, m, o.promptTokens(), o.genTokens(), kv, kernelsNote == null);
+        } finally {
+            if (o.isa() != null) NativeKernels.selectDefault();
+            NativeKernels.setEnabled(before);
+        }
+    }
+
+    /** Which kernels run this model's matrices and why (a weight type without a native kernel runs Java). */
+    static String kernelsLine(LlamaModel m) {
+        dev.codellm.model.kernels.WeightFormat f = dev.codellm.model.kernels.WeightFormat.forName(m.weightTypeName());
+        if (NativeKernels.enabled() && f != null && !NativeKernels.supports(f)) {
+            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over an F16 KV cache)";
+        }
+        return NativeKernels.describe();
+    }
 
     public static Result run(Path modelPath, LlamaModel model, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
         if (promptTokens < 1 || genTokens < 1) throw new CodellmException("prompt and generation token counts must be at least 1");
@@ -66,7 +107,7 @@ public final class EngineBench {
         long fileBytes = modelPath.toFile().length();
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
-                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs);
+                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe());
     }
 
     /**

@@ -12,7 +12,7 @@ import dev.codellm.core.ModelInfo;
 import dev.codellm.core.SamplingParams;
 import dev.codellm.core.SharedData;
 import dev.codellm.model.gguf.GgufFile;
-import dev.codellm.model.gguf.GgufSummary;
+import dev.codellm.model.inspect.GgufSummary;
 import dev.codellm.model.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.OptionalInt;

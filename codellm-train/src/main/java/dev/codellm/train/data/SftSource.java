@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codellm.core.ChatMessage;
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.io.Json;
 import dev.codellm.model.generate.ChatTemplate;
 import dev.codellm.model.generate.LabeledIds;
 import dev.codellm.model.generate.PromptEncoder;
@@ -78,7 +79,7 @@ public final class SftSource implements ExampleSource {
 
     /** Reads messages or Alpaca jsonl; a malformed line fails with its line number. */
     public static List<List<ChatMessage>> readJsonl(Path file) {
-        ObjectMapper om = new ObjectMapper();
+        ObjectMapper om = Json.MAPPER;
         List<List<ChatMessage>> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file)) {
             String line;
@@ -138,7 +139,7 @@ public final class SftSource implements ExampleSource {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.isBlank()) continue;
-                JsonNode n = new ObjectMapper().readTree(line);
+                JsonNode n = Json.MAPPER.readTree(line);
                 return n.has("messages") || n.has("instruction");
             }
         } catch (IOException e) {

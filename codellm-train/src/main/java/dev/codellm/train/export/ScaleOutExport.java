@@ -1,7 +1,7 @@
 package dev.codellm.train.export;
 
+import dev.codellm.core.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -41,7 +41,8 @@ public final class ScaleOutExport {
     /** Files written, for the summary line. */
     public record Written(Path dir, List<Path> files, int records) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
+    /** YAML, not JSON (axolotl's config): its own mapper over Jackson's YAML factory. */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     /** HF module names of Llama's projections (LoRA targets). */
@@ -80,7 +81,7 @@ public final class ScaleOutExport {
         int n = writeMessages(convs, data);
         Path ds = out.resolve("deepspeed_configs/" + (s.mode() == Mode.FULL ? "zero3_bf16.json" : "zero2.json"));
         Files.createDirectories(ds.getParent());
-        JSON.writeValue(ds.toFile(), deepspeedConfig(s, true));
+        Json.write(ds, deepspeedConfig(s, true));
         ObjectNode y = YAML.createObjectNode();
         y.put("base_model", s.baseModel()).put("model_type", "LlamaForCausalLM").put("tokenizer_type", "AutoTokenizer");
         y.put("load_in_8bit", false).put("load_in_4bit", s.mode() == Mode.QLORA).put("strict", false);
@@ -120,12 +121,12 @@ public final class ScaleOutExport {
         Path data = out.resolve("data/train.jsonl");
         int n = writeMessages(convs, data);
         Path cfg = out.resolve("ds_config.json");
-        JSON.writeValue(cfg.toFile(), deepspeedConfig(s, false));
+        Json.write(cfg, deepspeedConfig(s, false));
         Path script = out.resolve(scriptName);
         try (InputStream in = ScaleOutExport.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException("missing resource " + resource);
             String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                    .replace("__CHAT_TEMPLATE__", JSON.writeValueAsString(dev.codellm.train.ModelGguf.defaultChatTemplate()));
+                    .replace("__CHAT_TEMPLATE__", Json.line(dev.codellm.train.ModelGguf.defaultChatTemplate()));
             Files.writeString(script, text);
         }
         String args = String.format(Locale.ROOT, "--model %s --data data/train.jsonl --seq-len %d --epochs %d --lr %s --micro-batch %d --grad-accum %d%s",
@@ -184,7 +185,7 @@ public final class ScaleOutExport {
                 ObjectNode rec = JSON.createObjectNode();
                 ArrayNode msgs = rec.putArray("messages");
                 for (ChatMessage t : conv) msgs.addObject().put("role", t.role()).put("content", t.content());
-                w.write(new ObjectMapper().writeValueAsString(rec));
+                w.write(Json.line(rec));
                 w.write('\n');
                 n++;
             }

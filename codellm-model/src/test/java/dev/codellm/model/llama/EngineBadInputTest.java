@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Files and calls the engine must refuse with a message naming the problem. */
-class BadInputTest {
+class EngineBadInputTest {
     @TempDir
     Path dir;
 

@@ -1,5 +1,6 @@
-package dev.codellm.model.gguf;
+package dev.codellm.model.inspect;
 
+import dev.codellm.model.gguf.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

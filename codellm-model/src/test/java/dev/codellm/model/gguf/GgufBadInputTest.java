@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Hand-made corruptions: each gives a GgufFormatException naming the file, the problem and the offset. */
-class BadInputTest {
+class GgufBadInputTest {
     @TempDir Path dir;
 
     /** Header (24) + key "general.architecture" (8+20) + type (4) + value "llama" (8+5) = byte 69: first tensor info. */

@@ -1,7 +1,8 @@
-package dev.codellm.model.gguf;
+package dev.codellm.model.inspect;
 
+import dev.codellm.model.gguf.*;
+import dev.codellm.core.io.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
@@ -42,8 +43,9 @@ public final class GgufReport {
         }
         root.put("tensors", tensors);
         try {
-            // snake_case like every other JSON the CLI prints; metadata keys are the file's own
-            return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            // core's mapper, copied to name record fields in snake_case like every other JSON the CLI
+            // prints (metadata keys are the file's own); copied so the shared one keeps Jackson's names
+            return Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                     .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

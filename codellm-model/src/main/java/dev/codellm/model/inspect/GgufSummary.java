@@ -1,5 +1,6 @@
-package dev.codellm.model.gguf;
+package dev.codellm.model.inspect;
 
+import dev.codellm.model.gguf.*;
 import dev.codellm.model.tokenizer.SpecialTokenRoles;
 import java.util.ArrayList;
 import java.util.HashMap;
