@@ -6,10 +6,12 @@
 # of the per-repeat ratios; the machine is shared, so only ratios from one run mean anything).
 # Usage: scripts/bench-vs-llamacpp.sh [LLAMA_CPP_BIN_DIR]
 # Env: TYPES="Q4_0 Q8_0 ...", THREADS="1 2", PP=512, TG=64, REPEATS=3, DIR=files dir,
-#      KERNELS=avx512|avx2|java (codellm bench --kernels; default the best for this CPU)
+#      KERNELS=avx512|avx2|java (codellm bench --kernels; default the best for this CPU),
+#      CODELLM=command to run codellm (default this checkout's launcher)
 set -euo pipefail
 bin=${1:-${LLAMA_BIN:-/work/peers/llama.cpp/build/bin}}
 root=$(cd "$(dirname "$0")/.." && pwd)
+read -r -a codellm <<< "${CODELLM:-$root/codellm}"
 types=${TYPES:-"Q4_0 Q8_0 Q4_K Q5_K Q6_K F16 BF16"}
 threads=${THREADS:-"1 2"}
 pp=${PP:-512} tg=${TG:-64} repeats=${REPEATS:-3}
@@ -20,13 +22,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 kflag=()
 [ -n "${KERNELS:-}" ] && kflag=(--kernels "$KERNELS")
-echo "llama.cpp: $(cd "$bin" && (git -C "$bin" rev-parse --short HEAD 2>/dev/null || echo "$bin")); codellm kernels: $("$root/codellm" inspect 2>/dev/null | sed -n 's/^kernels on this CPU: //p' | cut -c1-80)" >&2
+echo "llama.cpp: $(cd "$bin" && (git -C "$bin" rev-parse --short HEAD 2>/dev/null || echo "$bin")); codellm kernels: $("${codellm[@]}" inspect 2>/dev/null | sed -n 's/^kernels on this CPU: //p' | cut -c1-80)" >&2
 for type in $types; do
   f="$dir/cl7b-4L-$type.gguf"
-  [ -f "$f" ] || "$root/codellm" synth-model --shape codellama-7b --layers 4 --type "$type" "$f" >&2
+  [ -f "$f" ] || "${codellm[@]}" synth-model --shape codellama-7b --layers 4 --type "$type" "$f" >&2
   for t in $threads; do
     for r in $(seq "$repeats"); do
-      "$root/codellm" bench -m "$f" -p "$pp" -n "$tg" -t "$t" "${kflag[@]}" --json 2>/dev/null > "$out/c-$type-$t-$r.json" || echo '{}' > "$out/c-$type-$t-$r.json"
+      "${codellm[@]}" bench -m "$f" -p "$pp" -n "$tg" -t "$t" "${kflag[@]}" --json 2>/dev/null > "$out/c-$type-$t-$r.json" || echo '{}' > "$out/c-$type-$t-$r.json"
       "$bin/llama-bench" -m "$f" -p "$pp" -n "$tg" -t "$t" -r 1 -o json 2>/dev/null > "$out/l-$type-$t-$r.json" || echo '[]' > "$out/l-$type-$t-$r.json"
     done
   done

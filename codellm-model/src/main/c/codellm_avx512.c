@@ -19,11 +19,16 @@
 
 enum { T_Q4_0 = 2, T_Q8_0 = 8 };
 
-static int64_t group_block_bytes(int32_t type) {
+int64_t k_unit_bytes(int32_t type);
+void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *out, int32_t g);
+void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
+                     int32_t batch, float *y, int32_t yStride);
+
+static int64_t group_block_bytes(int32_t type) {  // packed bytes per group per 32 columns
     switch (type) {
         case T_Q4_0: return 32 + 4 * 64;
         case T_Q8_0: return 32 + 8 * 64;
-        default: return 0;
+        default: return k_unit_bytes(type);
     }
 }
 
@@ -38,6 +43,10 @@ void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int
     const int nb = cols / QK;
     const int64_t gb = group_block_bytes(type);
     const int parts = type == T_Q4_0 ? 4 : 8, src_block = type == T_Q4_0 ? 18 : 34;
+    if (type != T_Q4_0 && type != T_Q8_0) {
+        for (int32_t g = g0; g < g1; g++) k_pack_group(type, w, rowBytes, rows, cols, dst + (int64_t) g * nb * gb, g);
+        return;
+    }
     for (int32_t g = g0; g < g1; g++) {
         uint8_t *out = dst + (int64_t) g * nb * gb;
         for (int b = 0; b < nb; b++, out += gb) {
@@ -107,44 +116,10 @@ static inline __attribute__((always_inline)) void tile_q8_0(const uint8_t *p, in
     }
 }
 
-static inline void store_rows(float *y, const __m512 v, int n) {
-    if (n >= G) _mm512_storeu_ps(y, v);
-    else _mm512_mask_storeu_ps(y, (__mmask16) ((1u << n) - 1), v);
-}
+#include "codellm_avx512_matmul.h"
 
-// Tokens per pass over a group's weights, and tokens whose activations stay in L2 while all the
-// thread's groups go by (32 tokens × 4096 columns ≈ 160 KB).
-#define TT 4
-#define TOKEN_BLOCK 32
-
-#define PACKED_MATMUL(NAME, TILE)                                                                   \
-    static void NAME(const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols, \
-                     int32_t batch, float *y, int32_t yStride) {                                    \
-        const int nb = cols / QK;                                                                   \
-        const int64_t xs = (int64_t) nb * XB, gstride = (int64_t) nb * group_block_bytes(TYPE_OF_##TILE); \
-        __m512 acc[TT];                                                                             \
-        for (int32_t t0 = 0; t0 < batch; t0 += TOKEN_BLOCK) {                                       \
-            const int32_t t1 = t0 + TOKEN_BLOCK < batch ? t0 + TOKEN_BLOCK : batch;                 \
-            for (int32_t g = g0; g < g1; g++) {                                                     \
-                const uint8_t *pg = p + g * gstride;                                                \
-                const int n = rows - g * G;                                                         \
-                int32_t t = t0;                                                                     \
-                for (; t + TT <= t1; t += TT) {                                                     \
-                    TILE(pg, nb, xq + t * xs, xs, TT, acc);                                         \
-                    for (int k = 0; k < TT; k++) store_rows(y + (int64_t) (t + k) * yStride + g * G, acc[k], n); \
-                }                                                                                   \
-                for (; t < t1; t++) {                                                               \
-                    TILE(pg, nb, xq + t * xs, xs, 1, acc);                                          \
-                    store_rows(y + (int64_t) t * yStride + g * G, acc[0], n);                       \
-                }                                                                                   \
-            }                                                                                       \
-        }                                                                                           \
-    }
-
-#define TYPE_OF_tile_q4_0 T_Q4_0
-#define TYPE_OF_tile_q8_0 T_Q8_0
-PACKED_MATMUL(matmul_packed_q4_0, tile_q4_0)
-PACKED_MATMUL(matmul_packed_q8_0, tile_q8_0)
+PACKED_MATMUL(matmul_packed_q4_0, tile_q4_0, 288)
+PACKED_MATMUL(matmul_packed_q8_0, tile_q8_0, 544)
 
 // y[t·yStride + r] for rows r of groups [g0, g1) (r < rows) and every token t of xq.
 void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
@@ -152,6 +127,6 @@ void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, 
     switch (type) {
         case T_Q4_0: matmul_packed_q4_0(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
         case T_Q8_0: matmul_packed_q8_0(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
-        default: break;
+        default: k_matmul_packed(type, p, rows, g0, g1, xq, cols, batch, y, yStride); break;
     }
 }

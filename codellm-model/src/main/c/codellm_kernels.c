@@ -5,7 +5,7 @@
 // kernels quantize activations to 8 bits per block of 32 (as ggml's Q8_0/Q8_1) and take int8 dot
 // products. Weight layouts are ggml's: block_q8_0 = {f16 d; int8 q[32]} (34 bytes), block_q4_0 =
 // {f16 d; u8 q[16]} (18 bytes, element j < 16 = low nibble of q[j], j + 16 = high nibble, value =
-// nibble - 8). Activation blocks (internal) = {f32 d; i32 Σq; int8 q[32]} (40 bytes): keeping
+// nibble - 8). Activation blocks (internal) = {f32 d; i16 Σq of each half; int8 q[32]} (40 bytes): keeping
 // Σq lets the Q4_0 dot use the unsigned nibbles directly and subtract 8·d·Σq once per block.
 // Built by the Maven build once per ISA level: gcc -O3 -mavx2 -mfma -mf16c (libcodellm_avx2), and
 // with AVX-512 F/BW/VL/VNNI plus codellm_avx512.c (libcodellm_avx512: kernels on weights
@@ -36,7 +36,7 @@ static inline float hsum(__m256 v) {
 
 static inline __m256i xq(const uint8_t *xb) { return _mm256_loadu_si256((const __m256i *) (xb + 8)); }
 
-// Activations to 8 bits: per block d = max|x|/127, q = round(x/d), plus Σq.
+// Activations to 8 bits: per block d = max|x|/127, q = round(x/d), plus Σq over each 16-element half.
 void cl_quantize_q8_0(const float *x, uint8_t *y, int64_t n) {
     for (int64_t b = 0; b < n / QK; b++) {
         const float *xb = x + b * QK;
@@ -45,14 +45,14 @@ void cl_quantize_q8_0(const float *x, uint8_t *y, int64_t n) {
         for (int j = 0; j < QK; j++) amax = fmaxf(amax, fabsf(xb[j]));
         float d = amax / 127.0f;
         float id = d != 0 ? 1.0f / d : 0.0f;
-        int sum = 0;
+        int16_t sum[2] = {0, 0};
         for (int j = 0; j < QK; j++) {
             int q = (int) lrintf(xb[j] * id);
-            sum += q;
+            sum[j >> 4] += q;
             yb[8 + j] = (uint8_t) (int8_t) q;
         }
         memcpy(yb, &d, 4);
-        memcpy(yb + 4, &sum, 4);
+        memcpy(yb + 4, sum, 4);
     }
 }
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define QK 32
-#define XB 40  // bytes per activation block: f32 d, i32 Σq, int8 q[32]
+#define XB 40  // bytes per activation block: f32 d, i16 Σq[0..16), i16 Σq[16..32), int8 q[32]
 
 static inline float half_to_float(const uint8_t *p) {
     uint16_t h;
@@ -15,7 +15,10 @@ static inline float half_to_float(const uint8_t *p) {
 }
 
 static inline float xd(const uint8_t *xb) { float d; memcpy(&d, xb, 4); return d; }
-static inline int32_t xsum(const uint8_t *xb) { int32_t s; memcpy(&s, xb + 4, 4); return s; }
+// Sums of the block's q over elements 0-15 and 16-31 (Q6_K's scales cover 16 elements).
+static inline int32_t xsum_lo(const uint8_t *xb) { int16_t s; memcpy(&s, xb + 4, 2); return s; }
+static inline int32_t xsum_hi(const uint8_t *xb) { int16_t s; memcpy(&s, xb + 6, 2); return s; }
+static inline int32_t xsum(const uint8_t *xb) { return xsum_lo(xb) + xsum_hi(xb); }
 static inline float xds(const uint8_t *xb) { return xd(xb) * (float) xsum(xb); }
 // Four consecutive activation bytes q[4k..4k+3] as one int (the unit vpdpbusd multiplies).
 static inline int32_t xq4(const uint8_t *xb, int k) { int32_t v; memcpy(&v, xb + 8 + 4 * k, 4); return v; }

@@ -103,7 +103,7 @@ final class OllamaHandlers {
         // -1: no limit (until the context is full here); -2: fill the context, the same for us
         int maxTokens = numPredict < 0 ? service.info().contextLength() : numPredict;
         SamplingParams sampling = PlanParser.sampling(options, maxTokens, OLLAMA);
-        var entry = new GenerationPlan.PromptEntry(request, parser.plan(request), "");
+        var entry = new GenerationPlan.PromptEntry(request, parser.plan(request, parser.planner(options, "num_keep")), "");
         boolean stream = Fields.bool(body, "stream", true);
         GenerationPlan plan = new GenerationPlan(List.of(entry), 1, sampling, -1, stream, false, false, name);
         JobGroup group = runner.submit(plan);

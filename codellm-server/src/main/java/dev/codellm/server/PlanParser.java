@@ -49,7 +49,7 @@ final class PlanParser {
 
     GenerationPlan completions(JsonNode body) {
         String suffix = Fields.string(body, "suffix", null);
-        List<GenerationPlan.PromptEntry> prompts = prompts(Fields.get(body, "prompt"), suffix, 64);
+        List<GenerationPlan.PromptEntry> prompts = prompts(Fields.get(body, "prompt"), suffix, 64, planner(body, "n_keep"));
         Integer logprobs = Fields.integer(body, "logprobs", null, 0, 5);
         boolean echo = Fields.bool(body, "echo", false);
         if (echo && logprobs != null) {
@@ -61,7 +61,7 @@ final class PlanParser {
 
     GenerationPlan chat(JsonNode body) {
         ChatRequest request = chatRequest(Fields.get(body, "messages"));
-        PlannedPrompt planned = plan(request);
+        PlannedPrompt planned = plan(request, planner(body, "n_keep"));
         boolean logprobs = Fields.bool(body, "logprobs", false);
         Integer top = Fields.integer(body, "top_logprobs", null, 0, 20);
         if (top != null && !logprobs) throw ApiError.badRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
@@ -90,7 +90,7 @@ final class PlanParser {
         }
         String extraPrompt = Fields.string(body, "prompt", "");
         CompletionRequest request = new CompletionRequest(context + prefix + extraPrompt, suffix, SamplingParams.GREEDY);
-        PlannedPrompt planned = plan(request);
+        PlannedPrompt planned = plan(request, planner(body, "n_keep"));
         int maxTokens = Fields.get(body, "n_predict") != null ? maxTokens(body, "n_predict", -1)
                 : maxTokens(body, "max_tokens", INFILL_DEFAULT_N_PREDICT);
         var entry = new GenerationPlan.PromptEntry(request, planned, prefix);
@@ -107,7 +107,7 @@ final class PlanParser {
         if (p != null && p.isArray() && p.size() > 1 && !p.get(0).isIntegralNumber()) {
             throw ApiError.badRequest("'prompt' must be one string or one array of token ids here (use /v1/completions for several)", "prompt");
         }
-        List<GenerationPlan.PromptEntry> prompts = prompts(p, null, 1);
+        List<GenerationPlan.PromptEntry> prompts = prompts(p, null, 1, planner(body, "n_keep"));
         int maxTokens = Fields.get(body, "n_predict") != null ? maxTokens(body, "n_predict", -1) : maxTokens(body, "max_tokens", -1);
         return plan(body, prompts, maxTokens, -1, false, LLAMA_CPP);
     }
@@ -122,18 +122,18 @@ final class PlanParser {
         return new ChatRequest(messages, SamplingParams.GREEDY);
     }
 
-    private List<GenerationPlan.PromptEntry> prompts(JsonNode p, String suffix, int maxPrompts) {
+    private List<GenerationPlan.PromptEntry> prompts(JsonNode p, String suffix, int maxPrompts, RequestPlanner planner) {
         List<GenerationPlan.PromptEntry> prompts = new ArrayList<>();
         if (p == null) throw ApiError.badRequest("'prompt' is required", "prompt");
         if (p.isTextual()) {
-            prompts.add(textPrompt(p.textValue(), suffix));
+            prompts.add(textPrompt(p.textValue(), suffix, planner));
         } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
-            prompts.add(tokenPrompt(p, suffix));
+            prompts.add(tokenPrompt(p, suffix, planner));
         } else if (p.isArray() && !p.isEmpty()) {
             if (p.size() > maxPrompts) throw ApiError.badRequest("'prompt' may hold at most " + maxPrompts + " prompts", "prompt");
             for (JsonNode item : p) {
-                if (item.isTextual()) prompts.add(textPrompt(item.textValue(), suffix));
-                else if (item.isArray() && !item.isEmpty()) prompts.add(tokenPrompt(item, suffix));
+                if (item.isTextual()) prompts.add(textPrompt(item.textValue(), suffix, planner));
+                else if (item.isArray() && !item.isEmpty()) prompts.add(tokenPrompt(item, suffix, planner));
                 else throw ApiError.badRequest("'prompt' must be a string, an array of strings, or token arrays", "prompt");
             }
         } else {
@@ -201,12 +201,12 @@ final class PlanParser {
                 Fields.stop(body));
     }
 
-    private GenerationPlan.PromptEntry textPrompt(String text, String suffix) {
+    private GenerationPlan.PromptEntry textPrompt(String text, String suffix, RequestPlanner planner) {
         CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
-        return new GenerationPlan.PromptEntry(request, plan(request), text);
+        return new GenerationPlan.PromptEntry(request, plan(request, planner), text);
     }
 
-    private GenerationPlan.PromptEntry tokenPrompt(JsonNode ids, String suffix) {
+    private GenerationPlan.PromptEntry tokenPrompt(JsonNode ids, String suffix, RequestPlanner planner) {
         BatchBackend tok = service.tokenizer();
         if (tok == null) throw ApiError.badRequest("token-id prompts are not supported by this backend", "prompt");
         int[] tokens = new int[ids.size()];
@@ -225,10 +225,10 @@ final class PlanParser {
         }
         if (suffix != null) {
             CompletionRequest request = new CompletionRequest(text, suffix, SamplingParams.GREEDY);
-            return new GenerationPlan.PromptEntry(request, plan(request), text);
+            return new GenerationPlan.PromptEntry(request, plan(request, planner), text);
         }
         // checked after planning: with --context-shift the planner cuts a prompt over the context
-        PlannedPrompt planned = planRaw(tokens);
+        PlannedPrompt planned = planRaw(tokens, planner);
         checkLength(planned.promptIds());
         return new GenerationPlan.PromptEntry(CompletionRequest.of(text, SamplingParams.GREEDY), planned, text);
     }
@@ -238,10 +238,14 @@ final class PlanParser {
      * client can fix are 400s: a prompt over the context, a model without FIM tokens.
      */
     PlannedPrompt plan(GenerationRequest request) {
+        return plan(request, service.planner());
+    }
+
+    /** {@link #plan(GenerationRequest)} with {@code planner} (the service's, or one with a request's own n_keep). */
+    PlannedPrompt plan(GenerationRequest request, RequestPlanner planner) {
         if (request instanceof CompletionRequest c && c.isInfill() && !service.info().supportsInfill()) {
             throw ApiError.badRequest("The model '" + model.name() + "' does not support fill-in-the-middle (no FIM tokens).", "suffix");
         }
-        RequestPlanner planner = service.planner();
         if (planner == null) return null;
         PlannedPrompt planned;
         try {
@@ -257,14 +261,26 @@ final class PlanParser {
         return planned;
     }
 
-    private PlannedPrompt planRaw(int[] tokens) {
+    private PlannedPrompt planRaw(int[] tokens, RequestPlanner planner) {
         try {
-            return service.planner().plan(tokens);
+            return planner.plan(tokens);
         } catch (PromptTooLongException e) {
             throw ApiError.contextExceeded(e.promptTokens(), e.contextLength());
         } catch (CodellmException e) {
             throw ApiError.badRequest(e.getMessage(), "prompt");
         }
+    }
+
+    /**
+     * The planner for one request: with --context-shift, a request's own {@code field} (llama-server's
+     * {@code n_keep}, ollama's {@code num_keep}; -1 keeps the whole prompt) replaces --keep for it.
+     * Without context shift the field changes nothing, as in llama-server.
+     */
+    RequestPlanner planner(JsonNode body, String field) {
+        RequestPlanner p = service.planner();
+        if (p == null || body == null || !body.isObject()) return p;
+        Integer keep = Fields.integer(body, field, null, -1, Integer.MAX_VALUE);
+        return keep == null ? p : p.withKeep(keep);
     }
 
     private void checkLength(int[] tokens) {

@@ -133,6 +133,25 @@ class ContextEndServerTest {
             HttpResponse<String> nat = server.post("/completion", "{\"prompt\": " + JSON.writeValueAsString(LONG_PROMPT) + ", \"n_predict\": 4, \"temperature\": 0}");
             assertEquals(200, nat.statusCode(), nat.body());
             assertTrue(JSON.readTree(nat.body()).get("truncated").asBoolean(), "a cut prompt is truncated: " + nat.body());
+            // a request's own n_keep (llama-server) / num_keep (ollama) replaces --keep: the cut follows it
+            JsonNode tok = JSON.readTree(server.post("/tokenize", "{\"content\": " + JSON.writeValueAsString(LONG_PROMPT)
+                    + ", \"add_special\": true}").body()).get("tokens");
+            int[] longIds = new int[tok.size()];
+            for (int i = 0; i < longIds.length; i++) longIds[i] = tok.get(i).asInt();
+            for (int nKeep : new int[] {0, 40}) {
+                HttpResponse<String> kept = server.post("/completion", "{\"prompt\": " + JSON.writeValueAsString(LONG_PROMPT)
+                        + ", \"n_keep\": " + nKeep + ", \"n_predict\": 2, \"temperature\": 0}");
+                assertEquals(200, kept.statusCode(), kept.body());
+                assertEquals(ContextShift.truncate(longIds, nKeep + 1, CTX).length, JSON.readTree(kept.body()).get("tokens_evaluated").asInt(),
+                        "n_keep " + nKeep);
+            }
+            assertNotEquals(ContextShift.truncate(longIds, 1, CTX).length, ContextShift.truncate(longIds, 41, CTX).length,
+                    "the two n_keep values cut differently");
+            HttpResponse<String> ollama = server.post("/api/generate", "{\"model\": \"x\", \"prompt\": " + JSON.writeValueAsString(LONG_PROMPT)
+                    + ", \"raw\": true, \"stream\": false, \"options\": {\"num_keep\": 40, \"num_predict\": 2, \"temperature\": 0}}");
+            assertEquals(200, ollama.statusCode(), ollama.body());
+            assertEquals(ContextShift.truncate(longIds, 41, CTX).length, JSON.readTree(ollama.body()).get("prompt_eval_count").asInt());
+
             // a token-id prompt over the context is cut too (llama.vim and llama.vscode send ids)
             StringBuilder ids = new StringBuilder("[1");
             for (int i = 0; i < 3 * CTX; i++) ids.append(", ").append(300 + i % 100);

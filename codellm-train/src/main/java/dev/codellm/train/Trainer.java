@@ -285,14 +285,13 @@ public final class Trainer {
             step = s.getInt("train.step");
             adam.t = s.getLong("train.adam_t");
         }
-        // keep the history up to the checkpoint; later lines came from the killed process
+        // keep the history up to the checkpoint; later lines came from the killed process, and a line
+        // it tore mid-append is cut off by core's one torn-line policy
         if (Files.exists(metricsPath())) {
             List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(metricsPath())) {
-                if (line.isBlank()) continue;
-                var n = json.readTree(line);
+            for (var n : dev.codellm.core.io.Jsonl.readTolerant(metricsPath()).rows()) {
                 if (n.get("step").asInt() > step) continue;
-                kept.add(line);
+                kept.add(dev.codellm.core.io.Json.line(n));
                 trainCurve.add(new double[] {n.get("step").asInt(), n.get("loss").asDouble()});
                 if (n.has("held_out_loss")) heldCurve.add(new double[] {n.get("step").asInt(), n.get("held_out_loss").asDouble()});
             }

@@ -76,6 +76,24 @@ class TrainRunsTest {
         assertTrue(java.util.Arrays.equals(model, Files.readAllBytes(out.resolve("model.gguf"))), "the model is left as it was");
     }
 
+    /**
+     * A crash mid-append (kill -9, a full disk) leaves metrics.jsonl with a torn last line: the rerun
+     * resumes under core's one torn-line policy (the torn line is cut off) instead of failing on it.
+     * Before: the resume died with Jackson's "Unexpected end-of-input" and could not be resumed at all.
+     */
+    @Test
+    void aTornMetricsLineDoesNotStopTheResume() throws Exception {
+        Path out = dir.resolve("torn");
+        run(spec(corpus(), out, null, 3));
+        Files.writeString(out.resolve("metrics.jsonl"), "{\"step\": 4, \"lo", java.nio.file.StandardOpenOption.APPEND);
+        Logged again = run(spec(corpus(), out, null, 5));
+        assertEquals(2, again.result().stepsRun(), again.log());
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        for (int i = 0; i < lines.size(); i++)
+            assertEquals(i + 1, dev.codellm.core.io.Json.MAPPER.readTree(lines.get(i)).get("step").asInt(), lines.get(i));
+    }
+
     /** Before: fewer than ten instruction records held none out, and SFT printed "held-out loss NaN". */
     @Test
     void sftOnASmallFileReportsAHeldOutLoss() throws Exception {

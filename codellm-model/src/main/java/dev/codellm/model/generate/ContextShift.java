@@ -42,7 +42,7 @@ public record ContextShift(boolean enabled, int keep) {
      * the prompt's end, dropping whole blocks of half the room left after the kept tokens
      * (llama-server's prompt truncation). Returned as it is when it already fits.
      */
-    static int[] truncate(int[] prompt, int keep, int ctx) {
+    public static int[] truncate(int[] prompt, int keep, int ctx) {
         if (prompt.length < ctx) return prompt;
         int block = (ctx - keep) / 2;
         int erased = (prompt.length - keep - block) / block;

@@ -46,6 +46,12 @@ public final class RequestPlanner {
 
     public ContextShift contextShift() { return shift; }
 
+    /** This planner keeping {@code keep} tokens when the context shifts (a request's n_keep); itself when shift is off. */
+    public RequestPlanner withKeep(int keep) {
+        if (!shift.enabled() || keep == shift.keep()) return this;
+        return new RequestPlanner(codec, info, template, infillFormat, ContextShift.keeping(keep));
+    }
+
     /** Plans either kind of request. */
     public PlannedPrompt plan(GenerationRequest request) {
         return switch (request) {

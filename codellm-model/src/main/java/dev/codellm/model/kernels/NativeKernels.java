@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * The C kernel library (src/main/c, compiled by the build once per ISA level and shipped in the
  * jar): 8-bit activation quantization, int8-dot matmuls for Q4_0, Q8_0, Q4_K, Q5_K and Q6_K weights
- * (on weights repacked at load where the variant has packed kernels) and attention over an F16 KV
- * cache.
+ * (on weights repacked at load where the variant has packed kernels), F16/BF16 matmuls with float
+ * activations, and attention over an F16 KV cache.
  * <p>Which variant runs is decided at run time from the CPU's flags ({@link CpuFeatures}), best
  * first ({@link NativeVariant#ALL}: avx512, then avx2), never from the machine that built the jar.
  * {@code CODELLM_ISA=avx512|avx2|java} (or {@code -Dcodellm.isa=}) forces one: a forced variant
@@ -143,12 +143,28 @@ public final class NativeKernels {
     /** The running variant (identity for caches of packed weights). */
     static Object variant() { return current; }
 
-    /** True when there is a native matmul for this weight format. */
+    /** True when there is a native matmul for this weight format (int8 or, for F16/BF16, float activations). */
     public static boolean supports(WeightFormat f) {
-        return available() && f.ggmlId() < 32 && lib().matmul()[f.ggmlId()] != null;
+        return available() && f.ggmlId() < 32 && (lib().matmul()[f.ggmlId()] != null || lib().matmulFloat()[f.ggmlId()] != null);
     }
 
-    /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, i32 Σq, 32 × int8). */
+    /** True when the native matmul of f takes float activations (F16, BF16) rather than 8-bit ones. */
+    static boolean takesFloats(WeightFormat f) {
+        return f.ggmlId() < 32 && lib().matmulFloat()[f.ggmlId()] != null;
+    }
+
+    /** y[t·yStride + r] = row r · x[t·cols ..], rows [r0, r1), for F16/BF16 weights and float activations. */
+    static void matmulFloat(WeightFormat f, MemorySegment w, long rowBytes, int r0, int r1, float[] x, int cols, int batch,
+                            float[] y, int yStride) {
+        try {
+            lib().matmulFloat()[f.ggmlId()].invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(x), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Bytes of the quantized-activation form of {@code n} floats (blocks of 32: f32 d, i16 Σq of each half, 32 × int8). */
     public static int q8Bytes(int n) { return n / 32 * 40; }
 
     /** Quantizes x[0..n) (n a multiple of 32) to 8-bit blocks (d = max|x|/127, q = round(x/d)) in {@code out}. */

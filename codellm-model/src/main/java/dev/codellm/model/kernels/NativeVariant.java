@@ -43,7 +43,7 @@ final class NativeVariant {
     private String loadError;
 
     /** The library's bound functions; packing functions are null in variants without repacked kernels. */
-    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle attendF16,
+    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle attendF16,
                   MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked) {}
 
     private NativeVariant(String name, String summary, String... cpuFlags) {
@@ -82,6 +82,9 @@ final class NativeVariant {
                     JAVA_INT, ADDRESS, JAVA_INT);
             MethodHandle[] mm = new MethodHandle[32];
             for (int i = 0; i < TYPES.length; i++) mm[TYPES[i]] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NAMES[i]), desc, critical);
+            MethodHandle[] mf = new MethodHandle[32];  // F16, BF16: float activations, same signature
+            mf[1] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_f16"), desc, critical);
+            mf[30] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_bf16"), desc, critical);
             MethodHandle att = linker.downcallHandle(lookup.findOrThrow("cl_attend_f16"), FunctionDescriptor.ofVoid(ADDRESS,
                     ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS), critical);
             Optional<MemorySegment> pb = lookup.find("cl_packed_bytes");
@@ -93,7 +96,7 @@ final class NativeVariant {
                 mmPacked = linker.downcallHandle(lookup.findOrThrow("cl_matmul_packed"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS,
                         JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
             }
-            loaded = new Loaded(lib, q, mm, att, packedBytes, pack, mmPacked);
+            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked);
         } catch (Throwable t) {
             loadError = "failed to load " + resource() + ": " + t;
         }

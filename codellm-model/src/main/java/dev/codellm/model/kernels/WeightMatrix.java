@@ -56,6 +56,10 @@ public final class WeightMatrix {
      * decode case); larger batches decode a tile of rows once and reuse it for every token.
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
+        if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
+            par.forRange(rows, 16, (from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
+            return;
+        }
         if (NativeKernels.enabled() && NativeKernels.supports(format)) {
             // Native int8 path: activations quantized to Q8_0 once, shared by all rows.
             byte[] xq = new byte[NativeKernels.q8Bytes(batch * cols)];

@@ -73,6 +73,10 @@ public final class Session {
         if (keep < 0 || discard <= 0 || keep + discard > position) {
             throw new IllegalArgumentException("cannot drop " + discard + " positions after " + keep + " (position " + position + ")");
         }
+        if (kvType != KvType.F32 && kvType != KvType.F16) {
+            // a new cache type must say how its keys are read and written back here
+            throw new UnsupportedOperationException("context shift is not implemented for a " + kvType + " KV cache");
+        }
         int from = keep + discard, n = position - from, heads = kvDim / headDim;
         long eb = kvType.bytes();
         float[] row = new float[kvDim];

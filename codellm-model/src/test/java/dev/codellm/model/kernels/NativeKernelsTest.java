@@ -1,6 +1,7 @@
 package dev.codellm.model.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -117,6 +118,7 @@ class NativeKernelsTest {
         float[] yNative = new float[batch * rows], yJava = new float[batch * rows];
         try (Parallel par = new Parallel(2)) {
             NativeKernels.select(variant);
+            if (variant.equals("avx512")) assertNotNull(m.packed(par), "avx512 runs " + type + " on repacked weights");
             m.matmul(x, yNative, batch, par);
             NativeKernels.setEnabled(false);
             m.matmul(x, yJava, batch, par);
@@ -135,6 +137,42 @@ class NativeKernelsTest {
                 assertEquals(expect, yNative[t * rows + r], mag * 1e-5 + 1e-6, variant + " " + type + " t " + t + " r " + r);
                 // The Java path keeps float activations: agreement within Q8 activation rounding.
                 assertEquals(yJava[t * rows + r], yNative[t * rows + r], mag * 0.02 + 1e-4, type + " java vs native");
+            }
+        }
+    }
+
+    /** F16/BF16: (variant, type, rows, cols, batch), cols 172 = a tail shorter than a vector. */
+    static Stream<Arguments> floatCases() {
+        List<Arguments> out = new ArrayList<>();
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}};
+        for (String v : NativeKernels.runnableVariants())
+            for (String t : new String[] {"F16", "BF16"})
+                for (int[] s : shapes) out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2]));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3} batch {4}")
+    @MethodSource("floatCases")
+    void floatWeightsMatchAScalarDot(String variant, GgmlType type, int rows, int cols, int batch) {
+        MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 21 + rows);
+        WeightFormat f = WeightFormat.forGgmlId(type.id());
+        WeightMatrix m = new WeightMatrix("w", w, f, rows, cols);
+        float[] x = KernelsTest.randomVector(batch * cols, 22);
+        float[] y = new float[batch * rows];
+        try (Parallel par = new Parallel(2)) {
+            NativeKernels.select(variant);
+            assertTrue(NativeKernels.supports(f), variant + " has a native " + type + " kernel");
+            m.matmul(x, y, batch, par);
+        }
+        for (int t = 0; t < batch; t++) {
+            for (int r = 0; r < rows; r++) {
+                float[] wr = Dequant.decode(type, w.asSlice(r * type.rowBytes(cols)), cols);
+                double expect = 0, mag = 0;
+                for (int c = 0; c < cols; c++) {
+                    expect += (double) wr[c] * x[t * cols + c];
+                    mag += Math.abs((double) wr[c] * x[t * cols + c]);
+                }
+                assertEquals(expect, y[t * rows + r], mag * 1e-5 + 1e-6, variant + " " + type + " t " + t + " r " + r);
             }
         }
     }

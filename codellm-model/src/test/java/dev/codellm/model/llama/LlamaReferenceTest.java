@@ -51,6 +51,15 @@ class LlamaReferenceTest {
         checkAgainstNumpy(type, true, 2e-3);
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16"})
+    @UseKernels(UseKernels.Path.NATIVE)
+    void nativeFloatKernelsMatchNumpy(GgmlType type) throws Exception {
+        assertTrue(NativeKernels.supports(WeightFormat.forGgmlId(type.id())), type + " has a native kernel");
+        // Float activations on both sides, as the Java path: the same bound and the same greedy ids.
+        checkAgainstNumpy(type, false, 1e-3);
+    }
+
     private void checkAgainstNumpy(GgmlType type, boolean q8Activations, double tol) throws Exception {
         boolean tied = type == GgmlType.F32 || type == GgmlType.Q4_K;
         float theta = type == GgmlType.F32 ? 10000f : 1e6f;

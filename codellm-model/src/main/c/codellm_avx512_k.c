@@ -1,0 +1,176 @@
+// AVX-512 VNNI kernels for the K-quants (Q4_K, Q5_K, Q6_K) on 16-row groups repacked at load,
+// the same scheme as codellm_avx512.c (see there for why): 4 weight bytes of each of 16 rows per
+// int32 lane, activation bytes broadcast, scales applied lane-wise. Sub-block scales and mins are
+// unpacked from their 6-bit form once at load (one byte per row and sub-block), not per token.
+//
+// Packed group of 16 rows, per 256-weight super-block (offsets in bytes):
+//   Q4_K (2368 B): d[16] f16 @0, dmin[16] f16 @32, sc[8][16] u8 @64, m[8][16] u8 @192,
+//        qs @320: per sub-block pair p 8 parts of 64 B, lane i of part k = row i's qs[32p+4k..+3]
+//        (low nibbles: sub-block 2p elements 4k.., high nibbles: sub-block 2p+1).
+//   Q5_K (2880 B): Q4_K's layout, then @2368 per sub-block j 64 B of fifth bits: byte (i, m) has
+//        bit k = fifth bit of element 4k+m of row i.
+//   Q6_K (3360 B): d[16] f16 @0, sc[16][16] i8 @32 (one per 16 weights), low nibbles @288 as
+//        Q4_K's qs, top two bits @2336: per quad of sub-blocks 8 parts of 64 B, byte (i, m) of
+//        part k holds bits 2s..2s+1 = top bits of element 4k+m of sub-block 4q+s.
+#include "codellm_kernels.h"
+
+#define G 16
+
+int64_t k_unit_bytes(int32_t type) {  // packed bytes per group per 32 columns
+    switch (type) {
+        case 12: return 2368 / 8;
+        case 13: return 2880 / 8;
+        case 14: return 3360 / 8;
+        default: return 0;
+    }
+}
+
+static void scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {  // ggml's get_scale_min_k4
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+// Element e (0..255) of a Q6_K block as its unsigned 6-bit value (weight = d·sc[e/16]·(v − 32)).
+static int q6_value(const uint8_t *b, int e) {
+    const int n = e / 128, c = (e % 128) / 32, l = e % 32;
+    const uint8_t ql = b[64 * n + l + (c & 1) * 32], qh = b[128 + 32 * n + l];
+    return ((c < 2 ? ql & 0xF : ql >> 4) | (((qh >> (2 * c)) & 3) << 4));
+}
+
+void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *out, int32_t g) {
+    const int nsb = cols / 256;
+    const int64_t sbBytes = k_unit_bytes(type) * 8;
+    const int srcBlock = type == 12 ? 144 : type == 13 ? 176 : 210;
+    for (int sb = 0; sb < nsb; sb++, out += sbBytes) {
+        memset(out, 0, sbBytes);
+        for (int i = 0; i < G; i++) {
+            const int64_t r = (int64_t) g * G + i;
+            if (r >= rows) break;
+            const uint8_t *b = w + r * rowBytes + (int64_t) sb * srcBlock;
+            if (type == 14) {
+                memcpy(out + 2 * i, b + 208, 2);
+                for (int s = 0; s < 16; s++) out[32 + 16 * s + i] = b[192 + s];
+                for (int e = 0; e < 256; e++) {
+                    const int v = q6_value(b, e), j = e / 32, k = (e % 32) / 4, m = e % 4;
+                    out[288 + 512 * (j / 2) + 64 * k + 4 * i + m] |= (uint8_t) ((v & 0xF) << (4 * (j & 1)));
+                    out[2336 + 512 * (j / 4) + 64 * k + 4 * i + m] |= (uint8_t) ((v >> 4) << (2 * (j % 4)));
+                }
+                continue;
+            }
+            memcpy(out + 2 * i, b, 2);
+            memcpy(out + 32 + 2 * i, b + 2, 2);
+            for (int j = 0; j < 8; j++) scale_min(j, b + 4, out + 64 + 16 * j + i, out + 192 + 16 * j + i);
+            const uint8_t *qs = b + (type == 12 ? 16 : 48);
+            for (int p = 0; p < 4; p++)
+                for (int k = 0; k < 8; k++) memcpy(out + 320 + 512 * p + 64 * k + 4 * i, qs + 32 * p + 4 * k, 4);
+            if (type == 13) {
+                const uint8_t *qh = b + 16;
+                for (int j = 0; j < 8; j++)
+                    for (int l = 0; l < 32; l++)
+                        out[2368 + 64 * j + 4 * i + l % 4] |= (uint8_t) (((qh[l] >> j) & 1) << (l / 4));
+            }
+        }
+    }
+}
+
+static inline __m512i bc(const uint8_t *xb, int k) { return _mm512_set1_epi32(xq4(xb, k)); }
+
+static inline __m512 u8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) p))); }
+static inline __m512 i8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) p))); }
+
+// Q4_K and Q5_K (five = 1): acc[t] += d·sc·d_x·Σq·x − dmin·m·d_x·Σx per sub-block.
+static inline __attribute__((always_inline)) void tile_nibble_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
+                                                                __m512 *acc, int five) {
+    const __m512i low = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
+    const int64_t sbBytes = five ? 2880 : 2368;
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nb / 8; sb++, p += sbBytes) {
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32)));
+        for (int j = 0; j < 8; j++) {
+            const __m512 dsc = _mm512_mul_ps(d, u8_scales(p + 64 + 16 * j));
+            const __m512 dm = _mm512_mul_ps(dmin, u8_scales(p + 192 + 16 * j));
+            const uint8_t *q = p + 320 + 512 * (j / 2);
+            __m512i w[8];
+            for (int k = 0; k < 8; k++) {
+                const __m512i v = _mm512_loadu_si512(q + 64 * k);
+                w[k] = _mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low);
+            }
+            if (five) {
+                const __m512i h = _mm512_loadu_si512(p + 2368 + 64 * j);
+                for (int k = 0; k < 8; k++)
+                    w[k] = _mm512_mask_add_epi8(w[k], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char) (1 << k))), w[k], sixteen);
+            }
+            for (int t = 0; t < T; t++) {
+                const uint8_t *xb = x + t * xs + (int64_t) (sb * 8 + j) * XB;
+                __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+                for (int k = 0; k < 8; k += 2) {
+                    s0 = _mm512_dpbusd_epi32(s0, w[k], bc(xb, k));
+                    s1 = _mm512_dpbusd_epi32(s1, w[k + 1], bc(xb, k + 1));
+                }
+                const float dx = xd(xb);
+                acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dsc, _mm512_set1_ps(dx)), _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), acc[t]);
+                acc[t] = _mm512_fnmadd_ps(dm, _mm512_set1_ps(dx * (float) xsum(xb)), acc[t]);
+            }
+        }
+    }
+}
+
+// Q6_K: two scales per sub-block (elements 0-15, 16-31), the −32 offset through the half sums of q.
+static inline __attribute__((always_inline)) void tile_q6_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
+                                                            __m512 *acc) {
+    const __m512i low = _mm512_set1_epi8(0xF), three = _mm512_set1_epi8(3);
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nb / 8; sb++, p += 3360) {
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+        for (int j = 0; j < 8; j++) {
+            const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
+            const uint8_t *q = p + 288 + 512 * (j / 2), *hq = p + 2336 + 512 * (j / 4);
+            const int s = j % 4;
+            __m512i w[8];
+            for (int k = 0; k < 8; k++) {
+                const __m512i v = _mm512_loadu_si512(q + 64 * k);
+                const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(_mm512_loadu_si512(hq + 64 * k), 2 * s), three);
+                w[k] = _mm512_or_si512(_mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low), _mm512_slli_epi16(hi, 4));
+            }
+            for (int t = 0; t < T; t++) {
+                const uint8_t *xb = x + t * xs + (int64_t) (sb * 8 + j) * XB;
+                __m512i a = _mm512_set1_epi32(-32 * xsum_lo(xb)), b = _mm512_set1_epi32(-32 * xsum_hi(xb));
+                for (int k = 0; k < 4; k++) {
+                    a = _mm512_dpbusd_epi32(a, w[k], bc(xb, k));
+                    b = _mm512_dpbusd_epi32(b, w[k + 4], bc(xb, k + 4));
+                }
+                const __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a), sa, _mm512_mul_ps(_mm512_cvtepi32_ps(b), sbv));
+                acc[t] = _mm512_fmadd_ps(f, _mm512_set1_ps(xd(xb)), acc[t]);
+            }
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void tile_q4_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T, __m512 *acc) {
+    tile_nibble_k(p, nb, x, xs, T, acc, 0);
+}
+static inline __attribute__((always_inline)) void tile_q5_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T, __m512 *acc) {
+    tile_nibble_k(p, nb, x, xs, T, acc, 1);
+}
+
+#include "codellm_avx512_matmul.h"
+
+PACKED_MATMUL(k_matmul_q4_k, tile_q4_k, 2368 / 8)
+PACKED_MATMUL(k_matmul_q5_k, tile_q5_k, 2880 / 8)
+PACKED_MATMUL(k_matmul_q6_k, tile_q6_k, 3360 / 8)
+
+void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
+                     int32_t batch, float *y, int32_t yStride) {
+    switch (type) {
+        case 12: k_matmul_q4_k(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
+        case 13: k_matmul_q5_k(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
+        case 14: k_matmul_q6_k(p, rows, g0, g1, xq, cols, batch, y, yStride); break;
+        default: break;
+    }
+}
