@@ -21,11 +21,11 @@ import picocli.CommandLine.Option;
 public final class TrainExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--framework", required = true, description = "axolotl or deepspeed.") String framework;
+    @Option(names = "--framework", required = true, description = "axolotl, deepspeed or trl (TRL SFTTrainer).") String framework;
     @Option(names = "--data", required = true, description = "Instruction jsonl (messages or Alpaca records).") Path data;
     @Option(names = "--out", required = true, description = "Output directory.") Path out;
     @Option(names = "--mode", defaultValue = "full", description = "full, lora or qlora. Default: ${DEFAULT-VALUE}.") String mode;
-    @Option(names = "--base-model", defaultValue = "codellama/CodeLlama-34b-hf", description = "HF model id. Default: ${DEFAULT-VALUE}.") String base;
+    @Option(names = "--base-model", defaultValue = "codellama/CodeLlama-34b-hf", description = "HF model id, or a local llama GGUF (exported to base-model/ as a Hugging Face directory). Default: ${DEFAULT-VALUE}.") String base;
     @Option(names = "--seq-len", defaultValue = "4096", description = "Training sequence length. Default: ${DEFAULT-VALUE}.") int seqLen;
     @Option(names = "--epochs", defaultValue = "2", description = "Passes over the data. Default: ${DEFAULT-VALUE}.") int epochs;
     @Option(names = "--lr", description = "Peak learning rate (default: 2e-5 full, 2e-4 LoRA/QLoRA).") Double lr;

@@ -61,6 +61,37 @@ class ScaleOutExportTest {
     }
 
     @Test
+    void trlExportFromALocalGgufBase() throws Exception {
+        Path gguf = dir.resolve("base.gguf");
+        dev.codellm.model.llama.SyntheticGguf.write(gguf, dev.codellm.model.llama.ModelShape.parse("tiny"),
+                dev.codellm.model.gguf.GgmlType.F16, 0, 1);
+        Path out = dir.resolve("trl");
+        ScaleOutExport.write(instructions(), out, Settings.phind(Framework.TRL, Mode.QLORA, gguf.toString()));
+        assertTrue(Files.isRegularFile(out.resolve("base-model/config.json")) && Files.isRegularFile(out.resolve("base-model/model.safetensors")),
+                "the GGUF base is exported as a Hugging Face directory");
+        String launch = Files.readString(out.resolve("launch.sh"));
+        assertTrue(launch.contains("trl>=") && launch.contains("--model " + out.resolve("base-model").toAbsolutePath()) && launch.contains("--load-in-4bit"), launch);
+        String py = Files.readString(out.resolve("train.py"));
+        assertTrue(py.contains("SFTTrainer(") && py.contains("packing=True") && py.contains("prepare_model_for_kbit_training")
+                && py.contains("[INST]") && !py.contains("__CHAT_TEMPLATE__"), py);
+        pyCompiles(out.resolve("train.py"));
+        checkDeepSpeed(JSON.readTree(out.resolve("ds_config.json").toFile()), 8);
+    }
+
+    @Test
+    void shareGptRecordsAsOssInstructWritesThemAreAccepted() throws Exception {
+        Path p = dir.resolve("sharegpt.jsonl");
+        Files.writeString(p, """
+                {"conversations":[{"from":"human","value":"Write add(a, b)."},{"from":"gpt","value":"def add(a, b):\\n    return a + b"}]}
+                """);
+        var w = ScaleOutExport.write(p, dir.resolve("sg"), Settings.phind(Framework.AXOLOTL, Mode.LORA, "codellama/CodeLlama-7b-hf"));
+        assertEquals(1, w.records());
+        JsonNode rec = JSON.readTree(Files.readAllLines(dir.resolve("sg/data/train.jsonl")).get(0));
+        assertEquals("user", rec.at("/messages/0/role").asText());
+        assertEquals("assistant", rec.at("/messages/1/role").asText());
+    }
+
+    @Test
     void deepspeedFullFollowsPhindAndTheSchema() throws Exception {
         Path out = dir.resolve("ds");
         var w = ScaleOutExport.write(instructions(), out, Settings.phind(Framework.DEEPSPEED, Mode.FULL, "codellama/CodeLlama-34b-hf"));
@@ -68,7 +99,10 @@ class ScaleOutExportTest {
         JsonNode c = JSON.readTree(out.resolve("ds_config.json").toFile());
         checkDeepSpeed(c, 8);
         assertEquals(3, c.at("/zero_optimization/stage").asInt(), "full fine-tune shards everything (ZeRO-3)");
-        assertEquals(1 * 4 * 8, c.get("train_batch_size").asInt());
+        assertEquals("auto", c.get("train_batch_size").asText(), "the HF integration fills it from the arguments (a hard-coded 32 broke other GPU counts)");
+        String py = Files.readString(out.resolve("train.py"));
+        assertTrue(py.contains("def pack(") && py.contains("batched=True"), "conversations are packed, not just truncated");
+        assertTrue(py.contains("prepare_model_for_kbit_training"), "QLoRA prepares the 4-bit model for training");
         String launch = Files.readString(out.resolve("launch.sh"));
         assertTrue(launch.contains("--seq-len 4096") && launch.contains("--epochs 2") && launch.contains("flash-attn"), launch);
         pyCompiles(out.resolve("train.py"));

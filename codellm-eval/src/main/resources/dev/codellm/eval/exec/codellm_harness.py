@@ -276,8 +276,8 @@ def mode_plus(min_limit, factor):
     with _open(os.path.join(WORK, "solution.py")) as f:
         code = f.read()
     atol = task.get("atol") or 0
-    result = {"base": {"status": "timeout", "fail_index": None, "error": "killed before finishing", "n": None},
-              "plus": {"status": "timeout", "fail_index": None, "error": "killed before finishing", "n": None}}
+    result = {"base": {"status": "timeout", "fail_index": None, "error": "timed out (killed before finishing)", "n": None},
+              "plus": {"status": "timeout", "fail_index": None, "error": "timed out (killed before finishing)", "n": None}}
     write_result(result)
     silence()
     # The reference is loaded before candidate code runs, so the candidate cannot patch it.
@@ -302,7 +302,7 @@ def mode_check(timeout):
     """program.py holds solution + tests; each chunk in tests.json runs in turn so the failing one is named."""
     with _open(os.path.join(WORK, "program.json")) as f:
         prog = json.load(f)
-    write_result({"base": {"status": "timeout", "failed_test": None, "error": "killed before finishing"}})
+    write_result({"base": {"status": "timeout", "failed_test": None, "error": "timed out (killed before finishing)"}})
     silence()
     g = {}
     current = None

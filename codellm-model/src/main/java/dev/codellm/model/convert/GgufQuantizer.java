@@ -86,6 +86,7 @@ public final class GgufQuantizer {
                 GgufWriter.TensorEncoder e = enc.encoder(s, c.type(), done -> { });
                 w.addTensor(s.name(), c.type(), s.shape(), sink -> {
                     e.encode(sink);
+                    s.release();
                     progress.step(1);
                 });
             }

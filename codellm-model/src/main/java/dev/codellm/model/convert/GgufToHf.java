@@ -65,6 +65,9 @@ public final class GgufToHf {
             Path abs = outDir.toAbsolutePath().normalize();
             Files.createDirectories(abs.getParent());
             Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+            // createTempDirectory makes it owner-only; the model directory is for sharing like any other
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix"))
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             try {
                 long bytes = writeWeights(tmp, tensors, c, shardBytes, log);
                 Vocabulary v = Vocabulary.fromGguf(f);
@@ -128,6 +131,7 @@ public final class GgufToHf {
             bytes = sink -> {
                 var b = data.asByteBuffer();
                 while (b.hasRemaining()) sink.write(b);
+                if (data.isMapped()) data.unload();  // keep one tensor resident, not the file
             };
         } else {
             long rows = t.rowCount(), rowBytes = t.rowBytes(), hd = rows / heads, half = hd / 2;
@@ -138,6 +142,7 @@ public final class GgufToHf {
                     var b = data.asSlice(g2 * rowBytes, rowBytes).asByteBuffer();
                     while (b.hasRemaining()) sink.write(b);
                 }
+                if (data.isMapped()) data.unload();
             };
         }
         return new SafetensorsWriter.Tensor(HfToGguf.hfName(t.name()), t.type(), shape, bytes);

@@ -25,7 +25,11 @@ public record HfConfig(LlamaConfig config, boolean tied, Integer headDimKey, Jso
     public static HfConfig read(Path dir) {
         Path file = dir.resolve("config.json");
         if (!Files.isRegularFile(file)) throw new CodellmException(dir + ": no config.json (not a Hugging Face model directory)");
-        JsonNode c = Json.read(file);
+        return parse(Json.read(file), file);
+    }
+
+    /** Parses a config.json's content ({@code file} names it in errors). */
+    static HfConfig parse(JsonNode c, Path file) {
         String arch = c.path("architectures").path(0).asText("");
         String modelType = c.path("model_type").asText("");
         if (!arch.equals("LlamaForCausalLM") && !modelType.equals("llama"))

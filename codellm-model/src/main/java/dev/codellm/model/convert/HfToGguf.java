@@ -1,6 +1,7 @@
 package dev.codellm.model.convert;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.io.Json;
 import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufWriter;
@@ -24,7 +25,9 @@ import java.util.TreeSet;
  * the same pass with llama-quantize's mix. The Q and K projections are permuted from HF's
  * rotate-half layout to GGML's interleaved pairs: within each head, output row {@code 2i + j} comes
  * from HF row {@code j * headDim/2 + i} (llama.cpp's {@code permute(w, n_head, n_head_kv)}).
- * Weights stream from the memory-mapped safetensors straight into the output file.
+ * Weights stream from the memory-mapped safetensors (or torch.save files: {@link PthCheckpoint})
+ * straight into the output file. Meta's original layout ({@code params.json} +
+ * {@code consolidated.00.pth}, {@link MetaCheckpoint}) is read too, its Q/K rows unpermuted.
  */
 public final class HfToGguf {
     private HfToGguf() {}
@@ -58,17 +61,19 @@ public final class HfToGguf {
     public static GgufQuantizer.Result convert(Path dir, Path out, QuantType type, String name, int threads, PrintStream log) {
         long t0 = System.nanoTime();
         if (!Files.isDirectory(dir)) throw new CodellmException(dir + " is not a directory (convert reads a Hugging Face model directory)");
-        HfConfig read = HfConfig.read(dir);
-        try (HfWeights weights = HfWeights.open(dir)) {
+        boolean meta = MetaCheckpoint.is(dir);
+        HfConfig fromJson = meta ? null : HfConfig.read(dir);  // config.json's problems first, before any weights are opened
+        try (HfWeights weights = meta ? MetaCheckpoint.weights(dir) : HfWeights.open(dir)) {
+            HfConfig read = meta ? MetaCheckpoint.config(dir, weights) : fromJson;
             boolean hasHead = weights.tensors().containsKey("lm_head.weight");
             if (!hasHead && !read.tied())
                 throw new CodellmException(dir + ": no lm_head.weight, and config.json does not tie the embeddings (tie_word_embeddings)");
             HfConfig hf = read.withTied(!hasHead);
             LlamaConfig c = hf.config();
-            List<TensorSource> sources = sources(weights.tensors(), hf, dir);
+            List<TensorSource> sources = sources(weights.tensors(), hf, dir, !meta);
             GgufWriter w = new GgufWriter();
             putModel(w, hf, name != null ? name : dir.toAbsolutePath().normalize().getFileName().toString(), type);
-            HfTokenizer.put(w, dir, c.vocabSize(), hf.json());
+            HfTokenizer.put(w, dir, c.vocabSize(), meta ? Json.MAPPER.createObjectNode() : hf.json());
             List<QuantMix.Choice> plan = QuantMix.plan(sources.stream().map(TensorSource::name).toList(),
                     sources.stream().map(TensorSource::shape).toList(), sources.stream().map(s -> GgmlType.F32).toList(),
                     type, c.layers(), c.heads(), c.kvHeads());
@@ -78,7 +83,7 @@ public final class HfToGguf {
     }
 
     /** The schema's tensors ({@link LlamaGguf#tensors}), each taken from its HF tensor and checked against config.json's shape. */
-    static List<TensorSource> sources(Map<String, Safetensors.Entry> t, HfConfig hf, Path dir) {
+    static List<TensorSource> sources(Map<String, Safetensors.Entry> t, HfConfig hf, Path dir, boolean rotateHalf) {
         LlamaConfig c = hf.config();
         Set<String> unused = new TreeSet<>(t.keySet());
         List<TensorSource> out = new ArrayList<>();
@@ -86,7 +91,7 @@ public final class HfToGguf {
             long[] g = spec.shape();
             long[] hfShape = new long[g.length];
             for (int i = 0; i < g.length; i++) hfShape[i] = g[g.length - 1 - i];
-            int permuteHeads = spec.name().endsWith(".attn_q.weight") ? c.heads() : spec.name().endsWith(".attn_k.weight") ? c.kvHeads() : 0;
+            int permuteHeads = !rotateHalf ? 0 : spec.name().endsWith(".attn_q.weight") ? c.heads() : spec.name().endsWith(".attn_k.weight") ? c.kvHeads() : 0;
             out.add(take(t, unused, dir, hfName(spec.name()), spec.name(), hfShape, permuteHeads));
         }
         for (int l = 0; l < c.layers(); l++) unused.remove("model.layers." + l + ".self_attn.rotary_emb.inv_freq");  // recomputed from rope_theta, as llama.cpp does
@@ -114,6 +119,11 @@ public final class HfToGguf {
         @Override public long[] shape() { return ggmlShape.clone(); }
         @Override public GgmlType type() { return entry.type(); }
         @Override public MemorySegment raw() { return permuteHeads == 0 ? entry.data() : null; }
+
+        @Override
+        public void release() {
+            if (entry.data().isMapped()) entry.data().unload();
+        }
 
         @Override
         public void readRows(long first, int count, float[] dst) {

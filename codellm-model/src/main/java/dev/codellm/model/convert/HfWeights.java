@@ -18,13 +18,14 @@ import java.util.stream.Stream;
 /**
  * The weights of a Hugging Face model directory, every tensor by its HF name, memory-mapped from
  * {@code model.safetensors}, or from the shards {@code model.safetensors.index.json} lists (a shard
- * it names that is missing, or a tensor it places in a shard that lacks it, is one error).
+ * it names that is missing, or a tensor it places in a shard that lacks it, is one error), or,
+ * without safetensors, from {@code pytorch_model*.bin} ({@link PthCheckpoint}).
  */
 public final class HfWeights implements AutoCloseable {
-    private final List<Safetensors> files;
+    private final List<? extends AutoCloseable> files;
     private final Map<String, Safetensors.Entry> tensors;
 
-    private HfWeights(List<Safetensors> files, Map<String, Safetensors.Entry> tensors) {
+    private HfWeights(List<? extends AutoCloseable> files, Map<String, Safetensors.Entry> tensors) {
         this.files = files;
         this.tensors = tensors;
     }
@@ -56,7 +57,7 @@ public final class HfWeights implements AutoCloseable {
             } catch (IOException e) {
                 throw new CodellmException("cannot list " + dir + ": " + e.getMessage());
             }
-            if (shards.isEmpty()) throw new CodellmException(dir + ": " + missingWeights(dir));
+            if (shards.isEmpty()) return pickles(dir);
         }
         List<Safetensors> open = new ArrayList<>();
         Map<String, Safetensors.Entry> all = new LinkedHashMap<>();
@@ -80,17 +81,44 @@ public final class HfWeights implements AutoCloseable {
         return new HfWeights(open, all);
     }
 
-    private static String missingWeights(Path dir) {
+    /** {@code pytorch_model*.bin} (torch.save zips, read by {@link PthCheckpoint}) when a directory has no safetensors. */
+    private static HfWeights pickles(Path dir) {
+        List<Path> bins;
         try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).toList();
-            if (names.stream().anyMatch(n -> n.startsWith("consolidated.") && n.endsWith(".pth")))
-                return "Meta's consolidated.*.pth layout is not read yet: convert it to safetensors first";
-            if (names.stream().anyMatch(n -> n.startsWith("pytorch_model") && n.endsWith(".bin")))
-                return "only pytorch_model*.bin weights (PyTorch pickles): codellm reads model.safetensors (sharded or not)";
-        } catch (IOException ignored) {
-            // fall through to the plain message
+            bins = s.filter(p -> p.getFileName().toString().startsWith("pytorch_model") && p.getFileName().toString().endsWith(".bin")).sorted().toList();
+        } catch (IOException e) {
+            throw new CodellmException("cannot list " + dir + ": " + e.getMessage());
         }
-        return "no model.safetensors, model.safetensors.index.json or *.safetensors weights";
+        if (bins.isEmpty()) throw new CodellmException(dir + ": no model.safetensors, model.safetensors.index.json, *.safetensors or pytorch_model*.bin weights");
+        return ofPickles(bins);
+    }
+
+    /** The tensors of torch.save files (HF's pytorch_model*.bin, Meta's consolidated.00.pth). */
+    static HfWeights ofPickles(List<Path> files) {
+        List<PthCheckpoint> open = new ArrayList<>();
+        Map<String, Safetensors.Entry> all = new LinkedHashMap<>();
+        try {
+            for (Path p : files) {
+                PthCheckpoint c = PthCheckpoint.open(p);
+                open.add(c);
+                for (Safetensors.Entry e : c.tensors().values())
+                    if (all.put(e.name(), e) != null) throw new CodellmException(p + ": tensor " + e.name() + " is also in another file");
+            }
+        } catch (RuntimeException e) {
+            open.forEach(PthCheckpoint::close);
+            throw e;
+        }
+        return new HfWeights(open, all);
+    }
+
+    /** The same files with the tensors renamed ({@code rename} gives the new name, null drops a tensor). */
+    HfWeights renamed(java.util.function.Function<String, String> rename) {
+        Map<String, Safetensors.Entry> r = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            String n = rename.apply(k);
+            if (n != null) r.put(n, v);
+        });
+        return new HfWeights(files, r);
     }
 
     /** Every tensor by HF name. */
@@ -100,5 +128,13 @@ public final class HfWeights implements AutoCloseable {
     public long bytes() { return tensors.values().stream().mapToLong(e -> e.data().byteSize()).sum(); }
 
     @Override
-    public void close() { files.forEach(Safetensors::close); }
+    public void close() {
+        for (AutoCloseable f : files) {
+            try {
+                f.close();
+            } catch (Exception ignored) {
+                // closing mappings does not fail
+            }
+        }
+    }
 }

@@ -24,6 +24,15 @@ public interface TensorSource {
     /** The stored bytes when they can be copied unchanged into a tensor of {@link #type()}, else null. */
     default MemorySegment raw() { return null; }
 
+    /**
+     * Called once the tensor is written: a memory-mapped source drops its pages from this process
+     * (MemorySegment.unload), so the resident set stays one tensor's worth, not the whole file's.
+     */
+    default void release() {
+        MemorySegment m = raw();
+        if (m != null && m.isMapped()) m.unload();
+    }
+
     default long rowLength() { return shape()[0]; }
 
     default long rowCount() {

@@ -160,10 +160,17 @@ public final class Quantize {
     }
 
     private static void q8_0(float[] x, int o, ByteBuffer out) {
-        float amax = Math.abs(signedAbsMax(x, o, 32));
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
         float d = amax / 127, id = d != 0 ? 1 / d : 0;
         out.putShort(Float.floatToFloat16(d));
-        for (int j = 0; j < 32; j++) out.put(cFloatToInt8(roundfFloat(x[o + j] * id)));
+        byte[] q = new byte[32];
+        for (int j = 0; j < 32; j++) {
+            float v = x[o + j] * id;
+            // roundf then the int8 store; v ± 0.5 is exact in double, and truncating it rounds half away from zero
+            q[j] = Math.abs(v) < 2147483520f ? (byte) (long) (v + (v < 0 ? -0.5 : 0.5)) : cFloatToInt8(v);
+        }
+        out.put(q);
     }
 
     private static void q8_1(float[] x, int o, ByteBuffer out) {

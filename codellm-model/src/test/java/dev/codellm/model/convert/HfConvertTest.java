@@ -36,6 +36,11 @@ class HfConvertTest {
 
     /** Writes the checkpoint into dir/hf and returns the reference. */
     JsonNode checkpoint(String dtype, int shards, boolean tied) throws Exception {
+        return checkpoint(dtype, shards, tied, false);
+    }
+
+    /** {@code pth}: also dir/bin (pytorch_model.bin) and dir/meta (Meta's params.json + consolidated.00.pth), by torch.save. */
+    JsonNode checkpoint(String dtype, int shards, boolean tied, boolean pth) throws Exception {
         Path hf = Files.createDirectories(dir.resolve("hf"));
         Files.copy(SharedData.require("models/llama2-tokenizer/tokenizer.model"), hf.resolve("tokenizer.model"));
         Files.writeString(hf.resolve("tokenizer_config.json"), """
@@ -45,8 +50,8 @@ class HfConvertTest {
         Path spec = dir.resolve("spec.json");
         Files.writeString(spec, String.format(java.util.Locale.ROOT,
                 "{\"dim\": 128, \"layers\": 2, \"heads\": 4, \"kv_heads\": 2, \"ffn\": 256, \"vocab\": 32000, \"theta\": 10000.0,"
-                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s}",
-                dtype, shards, tied, Json.line(TEXT)));
+                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s, \"pth\": %s}",
+                dtype, shards, tied, Json.line(TEXT), pth));
         NumpyReference.run(300, NumpyReference.copyScript(dir, "convert/hf_reference.py").toString(), spec.toString(), hf.toString());
         return Json.read(dir.resolve("reference.json"));
     }
@@ -111,6 +116,46 @@ class HfConvertTest {
             assertTrue(f.getString("tokenizer.chat_template").contains("[INST]"));
             assertEquals(GgmlType.F32, f.tensor("blk.0.attn_q.weight").type());
         }
+    }
+
+    @Test
+    void pytorchPicklesOfHfAndMetaLayoutsConvertToTheSameModel() throws Exception {
+        JsonNode ref = checkpoint("F16", 1, false, true);
+        Path fromBin = dir.resolve("bin.gguf"), fromMeta = dir.resolve("meta.gguf"), fromSafetensors = dir.resolve("st.gguf");
+        HfToGguf.convert(dir.resolve("hf"), fromSafetensors, QuantType.F16, "m", 1, QUIET);
+        HfToGguf.convert(dir.resolve("bin"), fromBin, QuantType.F16, "m", 1, QUIET);
+        HfToGguf.convert(dir.resolve("meta"), fromMeta, QuantType.F16, "m", 1, QUIET);
+        double err = logitError(fromMeta, ref);
+        assertTrue(err <= 1e-3, "Meta layout: relative logit error " + err);
+        try (GgufFile a = GgufFile.open(fromSafetensors); GgufFile b = GgufFile.open(fromBin); GgufFile c = GgufFile.open(fromMeta)) {
+            for (var t : a.tensors()) {
+                byte[] want = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                assertArrayEquals(want, b.tensor(t.name()).data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "pytorch_model.bin " + t.name());
+                assertArrayEquals(want, c.tensor(t.name()).data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "consolidated.00.pth " + t.name());
+            }
+        }
+    }
+
+    @Test
+    void aPickleThatWouldRunCodeIsRefusedAndNothingRuns() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Path marker = dir.resolve("pwned");
+        Files.writeString(bad.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64, \"num_attention_heads\": 4,"
+                + " \"num_hidden_layers\": 1, \"intermediate_size\": 128, \"vocab_size\": 100}");
+        Path script = dir.resolve("evil.py");
+        Files.writeString(script, """
+                import os, pickle, sys, zipfile
+                class Evil:
+                    def __reduce__(self):
+                        return (os.system, ("touch " + sys.argv[2],))
+                with zipfile.ZipFile(sys.argv[1], "w") as z:
+                    z.writestr("archive/data.pkl", pickle.dumps({"model.norm.weight": Evil()}, protocol=2))
+                """);
+        NumpyReference.run(60, script.toString(), bad.resolve("pytorch_model.bin").toString(), marker.toString());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.codellm.core.CodellmException.class,
+                () -> HfToGguf.convert(bad, dir.resolve("x.gguf"), QuantType.F16, null, 1, QUIET));
+        assertTrue(e.getMessage().contains("posix.system") && e.getMessage().contains("refusing"), e.getMessage());
+        assertTrue(!Files.exists(marker) && !Files.exists(dir.resolve("x.gguf")));
     }
 
     @Test

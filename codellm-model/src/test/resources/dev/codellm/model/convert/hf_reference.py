@@ -169,3 +169,54 @@ for _ in range(spec["greedy"]):
     last = forward(seq)[-1]
 json.dump({"prompt": prompt, "logits": logits.tolist(), "greedy": greedy, "margins": margins},
           open(os.path.join(out, "..", "reference.json"), "w"))
+
+if spec.get("pth"):
+    # the same weights as torch.save files: HF's pytorch_model.bin (HF names) in OUT/../bin, and
+    # Meta's release layout in OUT/../meta (params.json, consolidated.00.pth with Meta's names and
+    # Q/K rows in Meta's interleaved order: the inverse of the HF conversion script's permute)
+    import shutil
+    import torch
+
+    def torch_tensor(name):
+        shape, raw = tensors[name]
+        if dtype == "F32":
+            return torch.from_numpy(np.frombuffer(raw, dtype="<f4").reshape(shape).copy())
+        if dtype == "F16":
+            return torch.from_numpy(np.frombuffer(raw, dtype="<f2").reshape(shape).copy())
+        bits = np.frombuffer(raw, dtype="<u2").astype(np.int32) << 16
+        return torch.from_numpy(bits.view(np.float32).reshape(shape).copy()).to(torch.bfloat16)
+
+    def to_meta(w, n_head):
+        # HF's convert_llama_weights_to_hf permute is w.view(n, hd/2, 2, dim).transpose(1, 2); undo it
+        rows, cols = w.shape
+        return w.reshape(n_head, 2, rows // n_head // 2, cols).transpose(1, 2).reshape(rows, cols)
+
+    bindir = os.path.join(out, "..", "bin")
+    os.makedirs(bindir, exist_ok=True)
+    for f in ("config.json", "tokenizer.model"):
+        shutil.copy(os.path.join(out, f), bindir)
+    torch.save({n: torch_tensor(n) for n in names}, os.path.join(bindir, "pytorch_model.bin"))
+
+    metadir = os.path.join(out, "..", "meta")
+    os.makedirs(metadir, exist_ok=True)
+    shutil.copy(os.path.join(out, "tokenizer.model"), metadir)
+    meta = {"tok_embeddings.weight": torch_tensor("model.embed_tokens.weight"), "norm.weight": torch_tensor("model.norm.weight")}
+    if not spec["tied"]:
+        meta["output.weight"] = torch_tensor("lm_head.weight")
+    roles = {"self_attn.q_proj.weight": "attention.wq.weight", "self_attn.k_proj.weight": "attention.wk.weight",
+             "self_attn.v_proj.weight": "attention.wv.weight", "self_attn.o_proj.weight": "attention.wo.weight",
+             "mlp.gate_proj.weight": "feed_forward.w1.weight", "mlp.down_proj.weight": "feed_forward.w2.weight",
+             "mlp.up_proj.weight": "feed_forward.w3.weight", "input_layernorm.weight": "attention_norm.weight",
+             "post_attention_layernorm.weight": "ffn_norm.weight"}
+    for l in range(L):
+        for hf_role, meta_role in roles.items():
+            t = torch_tensor("model.layers.%d.%s" % (l, hf_role))
+            if hf_role.startswith("self_attn.q"):
+                t = to_meta(t, H)
+            elif hf_role.startswith("self_attn.k"):
+                t = to_meta(t, KV)
+            meta["layers.%d.%s" % (l, meta_role)] = t.contiguous()
+    meta["rope.freqs"] = torch.from_numpy(inv_freq.astype(np.float32))
+    torch.save(meta, os.path.join(metadir, "consolidated.00.pth"))
+    json.dump({"dim": dim, "n_layers": L, "n_heads": H, "n_kv_heads": KV, "vocab_size": V, "multiple_of": 256,
+               "norm_eps": spec["eps"], "rope_theta": spec["theta"]}, open(os.path.join(metadir, "params.json"), "w"))

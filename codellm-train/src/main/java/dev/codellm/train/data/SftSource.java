@@ -109,12 +109,25 @@ public final class SftSource implements ExampleSource {
                 if (!m.has("role") || !m.has("content")) throw new CodellmException(where + ": message without role/content");
                 turns.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
             }
+        } else if (n.has("conversations")) {
+            // ShareGPT (what oss-instruct --format sharegpt writes): from human / gpt / system, value
+            for (JsonNode m : n.get("conversations")) {
+                String from = m.path("from").asText("");
+                String role = switch (from) {
+                    case "human", "user" -> "user";
+                    case "gpt", "assistant" -> "assistant";
+                    case "system" -> "system";
+                    default -> throw new CodellmException(where + ": ShareGPT turn from '" + from + "' (expected human, gpt or system)");
+                };
+                if (!m.has("value")) throw new CodellmException(where + ": ShareGPT turn without a value");
+                turns.add(new ChatMessage(role, m.get("value").asText()));
+            }
         } else if (n.has("instruction") && n.has("output")) {
             String input = n.path("input").asText("");
             turns.add(ChatMessage.user(input.isBlank() ? n.get("instruction").asText() : n.get("instruction").asText() + "\n\n" + input));
             turns.add(ChatMessage.assistant(n.get("output").asText()));
         } else {
-            throw new CodellmException(where + ": expected a 'messages' list or Alpaca 'instruction'/'output' fields");
+            throw new CodellmException(where + ": expected a 'messages' list, ShareGPT 'conversations' or Alpaca 'instruction'/'output' fields");
         }
         return turns;
     }
