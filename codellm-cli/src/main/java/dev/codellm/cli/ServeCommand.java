@@ -2,6 +2,7 @@ package dev.codellm.cli;
 
 import dev.codellm.model.generate.InfillFormat;
 import dev.codellm.server.Server;
+import dev.codellm.server.RequestLog;
 import dev.codellm.server.ServerConfig;
 import dev.codellm.server.ServerOptions;
 import java.time.Duration;
@@ -59,12 +60,17 @@ public final class ServeCommand implements Callable<Integer> {
                     "default: * when listening on loopback only, none otherwise)."})
     String corsOrigin = ServerOptions.DEFAULT_CORS;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "One line per request on stderr (method, route, status, prompt+completion tokens, ms, client): "
+                    + "text, json (one object a line, for log shippers) or none. Default: ${DEFAULT-VALUE}.")
+    String logFormat;
+
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("CODELLM_API_KEY");
         if (key != null && key.isBlank()) key = null;
         ServerOptions http = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
-                (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds), aliases, corsOrigin);
+                (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds), aliases, corsOrigin, RequestLog.Format.parse(logFormat));
         try (Server server = Server.start(new ServerConfig(model.modelPath(), model.options(InfillFormat.PSM), parallel, queue, http))) {
             System.err.println("codellm: loaded " + server.summary());
             System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",

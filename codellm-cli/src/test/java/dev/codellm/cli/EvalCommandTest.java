@@ -56,6 +56,52 @@ class EvalCommandTest {
     }
 
     @Test
+    void bigcodeGenerationsJsonIsScoredAsOtherHarnessesWroteIt() throws Exception {
+        // bigcode-evaluation-harness: one list per task in dataset order, generations include the
+        // prompt. Task 0: the reference solution twice (passes); task 1: one reference, one wrong.
+        var tasks = dev.codellm.eval.data.Dataset.load(dev.codellm.eval.data.DatasetId.HUMANEVAL,
+                dev.codellm.core.benchmark.BenchmarkFiles.standard()).tasks();
+        var gens = dev.codellm.core.io.Json.MAPPER.createArrayNode();
+        var t0 = tasks.get(0);
+        var t1 = tasks.get(1);
+        gens.addArray().add(t0.prompt() + t0.canonicalSolution()).add(t0.prompt() + t0.canonicalSolution());
+        gens.addArray().add(t1.prompt() + t1.canonicalSolution()).add(t1.prompt() + "    return []\n");
+        Path file = tmp.resolve("generations.json");
+        Files.writeString(file, gens.toString());
+        Path out = tmp.resolve("bigcode");
+        Run r = run("eval", "--dataset", "humaneval", "--samples", file.toString(), "--limit", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("base pass@1    75.00%"), r.out()); // 3 of 4: the wrong one fails
+        assertEquals(4, Files.readAllLines(out.resolve("samples_results.jsonl")).size());
+
+        Files.writeString(tmp.resolve("bad.json"), "[[\"x\"], {\"a\": 1}]");
+        Run bad = run("eval", "--dataset", "humaneval", "--samples", tmp.resolve("bad.json").toString(), "--limit", "2", "--out", tmp.resolve("b").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("task #1: a bigcode generations.json is a list of lists of strings"), bad.err());
+    }
+
+    @Test
+    void multiplECompletionFilesAreReadFromTheirDirectory() throws Exception {
+        // MultiPL-E's completions step: NAME.json.gz with name, language and completions (no prompt);
+        // its .results.json.gz files beside them are skipped.
+        var problems = dev.codellm.eval.multipl.MultiplDataset.load(dev.codellm.eval.multipl.MultiplLanguage.SH).subList(0, 2);
+        Path dir = Files.createDirectories(tmp.resolve("sh-completions"));
+        for (var p : problems) {
+            var n = dev.codellm.core.io.Json.MAPPER.createObjectNode().put("name", p.name()).put("language", "sh");
+            n.putArray("completions").add("    echo 0\n}\n").add("    echo 1\n}\n").add("    echo 2\n}\n");
+            try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(dir.resolve(p.name() + ".json.gz")))) {
+                gz.write(n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            Files.writeString(dir.resolve(p.name() + ".results.json"), "{\"not\": \"samples\"}");
+        }
+        Path out = tmp.resolve("mpe-dir");
+        Run r = run("eval", "--dataset", "multipl-e/sh", "--samples", dir.toString(), "--limit", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(6, Files.readAllLines(out.resolve("multipl-e/sh/samples_results.jsonl")).size());
+        assertTrue(Files.readString(out.resolve("multipl-e/sh/samples.jsonl")).contains("\"completion\":\"    echo 2\\n}\\n\""));
+    }
+
+    @Test
     void multiplEDatasetRunsPerLanguageAndWritesTheSummary() throws Exception {
         // The first two Bash problems, answered by a body that prints 0: programs run, tests fail.
         var problems = dev.codellm.eval.multipl.MultiplDataset.load(dev.codellm.eval.multipl.MultiplLanguage.SH).subList(0, 2);

@@ -39,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
     private final WebUi webUi = new WebUi();
     private Javalin app;
     private volatile boolean stopped;
+    private RequestLog requestLog;
 
     /** A server for a backend known only by its {@code ModelInfo} (tests, a remote generator). */
     public ApiServer(InferenceService service, ServerOptions options, Metrics metrics) {
@@ -51,12 +52,19 @@ public final class ApiServer implements AutoCloseable {
         this.metrics = metrics;
         this.model = model;
         this.corsOrigin = options.effectiveCorsOrigin();
+        this.requestLog = new RequestLog(options.requestLog(), System.err);
         PlanParser parser = new PlanParser(service, model);
         GenerationRunner runner = new GenerationRunner(service, options.requestTimeout());
         this.openAi = new OpenAiHandlers(parser, runner);
         this.llamaCpp = new LlamaCppHandlers(service, parser, runner, model);
         this.embeddings = new EmbeddingHandlers(service, parser);
         this.ollama = new OllamaHandlers(service, parser, runner, model);
+    }
+
+    /** Request lines go to {@code out} instead of stderr (tests). Before {@link #start}. */
+    ApiServer logTo(java.io.PrintStream out) {
+        requestLog = new RequestLog(options.requestLog(), out);
+        return this;
     }
 
     public ApiServer start() {
@@ -182,6 +190,7 @@ public final class ApiServer implements AutoCloseable {
 
     private Handler route(String name, boolean needsKey, Handler handler, boolean ollamaErrors) {
         return ctx -> {
+            long started = System.nanoTime();
             ctx.attribute("codellm.answered", Boolean.TRUE);
             metrics.requestStarted();
             try {
@@ -201,6 +210,7 @@ public final class ApiServer implements AutoCloseable {
                 ClientWatch.stop(ctx);
                 metrics.requestEnded();
                 metrics.request(name, ctx.statusCode());
+                requestLog.log(ctx, started);
             }
         };
     }

@@ -15,6 +15,7 @@ final class GenerationRunner {
     /** One job per (prompt, choice), in OpenAI's choice order: index = prompt * n + choice. */
     JobGroup submit(GenerationPlan plan) {
         JobGroup group = new JobGroup(service, System.nanoTime() + timeout.toNanos());
+        group.samePromptEvery(plan.n());
         for (GenerationPlan.PromptEntry entry : plan.prompts()) {
             for (int j = 0; j < plan.n(); j++) group.add(entry.request().withSampling(plan.samplingFor(j)), entry.plan(), plan.topLogprobs());
         }

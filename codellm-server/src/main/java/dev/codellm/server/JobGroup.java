@@ -25,6 +25,8 @@ final class JobGroup {
     private int open;
     private final long createdNanos = System.nanoTime();
     private long firstTokenNanos, lastEndNanos;
+    private int samePromptEvery = 1;
+    private volatile int promptTokens, completionTokens;
 
     JobGroup(InferenceService service, long deadlineNanos) {
         this.service = service;
@@ -51,6 +53,14 @@ final class JobGroup {
 
     int size() { return jobs.size(); }
 
+    /** Choices come in runs of {@code n} with the same prompt ({@link GenerationRunner#submit}): usage counts each prompt once. */
+    void samePromptEvery(int n) { samePromptEvery = Math.max(1, n); }
+
+    /** Tokens of the prompts of the choices finished so far (for the request log). */
+    int promptTokens() { return promptTokens; }
+
+    int completionTokens() { return completionTokens; }
+
     /** Whether any choice's context was cut or ran out ({@link Job#truncated()}). */
     boolean truncated() {
         for (Job j : jobs) if (j.truncated()) return true;
@@ -75,6 +85,10 @@ final class JobGroup {
         if (!(e instanceof Token)) {
             open--;
             lastEndNanos = now;
+        }
+        if (e instanceof Finished f) {
+            if (f.choice() % samePromptEvery == 0) promptTokens += f.promptTokens(); // n choices share one prompt
+            completionTokens += f.completionTokens();
         }
         return e;
     }

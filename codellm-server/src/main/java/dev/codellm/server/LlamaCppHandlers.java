@@ -44,6 +44,7 @@ final class LlamaCppHandlers {
      */
     private void answer(Context ctx, GenerationPlan plan) throws Exception {
         JobGroup group = runner.submit(plan);
+        RequestLog.jobs(ctx, group);
         try {
             ClientWatch watch = ClientWatch.start(ctx, group::cancelAll);
             if (!plan.stream()) {

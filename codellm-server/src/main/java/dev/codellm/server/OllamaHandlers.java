@@ -107,6 +107,7 @@ final class OllamaHandlers {
         boolean stream = Fields.bool(body, "stream", true);
         GenerationPlan plan = new GenerationPlan(List.of(entry), 1, sampling, -1, stream, false, false, name);
         JobGroup group = runner.submit(plan);
+        RequestLog.jobs(ctx, group);
         try {
             ClientWatch watch = ClientWatch.start(ctx, group::cancelAll);
             if (!stream) {

@@ -30,6 +30,7 @@ final class OpenAiHandlers {
 
     private void answer(Context ctx, GenerationPlan plan, Shape shape) throws Exception {
         JobGroup group = runner.submit(plan);
+        RequestLog.jobs(ctx, group);
         String id = shape.idPrefix() + randomId();
         long created = System.currentTimeMillis() / 1000;
         try {

@@ -15,15 +15,22 @@ import java.util.List;
  * @param aliases         names {@code /v1/models} lists for the model (empty: its GGUF name); requests may name any model
  * @param corsOrigin      the {@code Access-Control-Allow-Origin} to grant browsers, or null for no CORS headers;
  *                        {@link #DEFAULT_CORS} means "{@code *} when listening on loopback only, else none"
+ * @param requestLog      how each request is logged to stderr ({@code serve --log-format}; none for embedded servers)
  */
 public record ServerOptions(String host, int port, String apiKey, Duration requestTimeout, long maxBodyBytes, Duration shutdownGrace,
-                            List<String> aliases, String corsOrigin) {
+                            List<String> aliases, String corsOrigin, RequestLog.Format requestLog) {
     /** Marker for the default CORS policy (resolved by {@link #effectiveCorsOrigin()}). */
     public static final String DEFAULT_CORS = "default";
 
     public ServerOptions {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
         for (String a : aliases) if (a.isBlank()) throw new IllegalArgumentException("--alias must not be blank");
+        if (requestLog == null) requestLog = RequestLog.Format.NONE;
+    }
+
+    public ServerOptions(String host, int port, String apiKey, Duration requestTimeout, long maxBodyBytes, Duration shutdownGrace,
+                         List<String> aliases, String corsOrigin) {
+        this(host, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin, RequestLog.Format.NONE);
     }
 
     public ServerOptions(String host, int port, String apiKey, Duration requestTimeout, long maxBodyBytes, Duration shutdownGrace) {
@@ -48,12 +55,13 @@ public record ServerOptions(String host, int port, String apiKey, Duration reque
         }
     }
 
-    public ServerOptions withPort(int p) { return new ServerOptions(host, p, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin); }
-    public ServerOptions withHost(String h) { return new ServerOptions(h, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin); }
-    public ServerOptions withApiKey(String k) { return new ServerOptions(host, port, k, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin); }
-    public ServerOptions withRequestTimeout(Duration t) { return new ServerOptions(host, port, apiKey, t, maxBodyBytes, shutdownGrace, aliases, corsOrigin); }
-    public ServerOptions withMaxBodyBytes(long b) { return new ServerOptions(host, port, apiKey, requestTimeout, b, shutdownGrace, aliases, corsOrigin); }
-    public ServerOptions withShutdownGrace(Duration g) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, g, aliases, corsOrigin); }
-    public ServerOptions withAliases(List<String> a) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, a, corsOrigin); }
-    public ServerOptions withCorsOrigin(String o) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, o); }
+    public ServerOptions withPort(int p) { return new ServerOptions(host, p, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin, requestLog); }
+    public ServerOptions withHost(String h) { return new ServerOptions(h, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin, requestLog); }
+    public ServerOptions withApiKey(String k) { return new ServerOptions(host, port, k, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin, requestLog); }
+    public ServerOptions withRequestTimeout(Duration t) { return new ServerOptions(host, port, apiKey, t, maxBodyBytes, shutdownGrace, aliases, corsOrigin, requestLog); }
+    public ServerOptions withMaxBodyBytes(long b) { return new ServerOptions(host, port, apiKey, requestTimeout, b, shutdownGrace, aliases, corsOrigin, requestLog); }
+    public ServerOptions withShutdownGrace(Duration g) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, g, aliases, corsOrigin, requestLog); }
+    public ServerOptions withAliases(List<String> a) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, a, corsOrigin, requestLog); }
+    public ServerOptions withCorsOrigin(String o) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, o, requestLog); }
+    public ServerOptions withRequestLog(RequestLog.Format f) { return new ServerOptions(host, port, apiKey, requestTimeout, maxBodyBytes, shutdownGrace, aliases, corsOrigin, f); }
 }

@@ -13,6 +13,7 @@ import dev.codellm.eval.run.Benchmark;
 import dev.codellm.eval.run.SampleExecutor;
 import dev.codellm.eval.run.SampleKey;
 import dev.codellm.eval.run.SampleRecord;
+import dev.codellm.eval.run.SampleRows;
 import dev.codellm.eval.score.PassAtK;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,13 +100,14 @@ public final class MultiplBenchmark implements Benchmark<Execution, LanguageScor
     /**
      * {@code {"task_id": "HumanEval_53_add", "language": "cpp", "completion": "..."}} lines
      * (MultiPL-E problem names as task ids; {@code solution} is read as the completion too;
-     * {@code language} may be omitted when the file holds one language).
+     * {@code language} may be omitted when the file holds one language); also MultiPL-E's own
+     * completion files and bigcode's generations.json ({@link SampleRows}).
      */
     @Override
     public List<SampleRecord> samplesFromFile(Path file) {
         List<SampleRecord> out = new ArrayList<>();
         Map<String, Integer> counts = new HashMap<>();
-        for (Jsonl.Line line : Jsonl.read(file, "samples file")) {
+        for (Jsonl.Line line : SampleRows.read(file, List.copyOf(problems.keySet()))) {
             JsonNode n = line.json();
             JsonNode code = n.hasNonNull("completion") ? n.get("completion") : n.get("solution");
             if (!n.hasNonNull("task_id") || code == null) throw new CodellmException(line.where() + ": needs \"task_id\" and \"completion\"");
@@ -120,7 +122,10 @@ public final class MultiplBenchmark implements Benchmark<Execution, LanguageScor
             }
             MultiplProblem p = problems.get(n.get("task_id").asText());
             if (p == null) continue;
-            out.add(sample(p, counts.merge(p.name(), 1, Integer::sum) - 1, code.asText()));
+            String text = code.asText();
+            // whole programs (bigcode's generations, a solution) start with the prompt: score what follows it
+            if (text.startsWith(p.prompt())) text = text.substring(p.prompt().length());
+            out.add(sample(p, counts.merge(p.name(), 1, Integer::sum) - 1, text));
         }
         return out;
     }

@@ -17,14 +17,14 @@ public final class SamplesFile {
     private SamplesFile() {}
 
     /**
-     * Reads {@code task_id} + {@code completion} (human-eval: appended to the prompt; for original
+     * Reads ({@link SampleRows}: JSON lines, bigcode's generations.json) {@code task_id} + {@code completion} (human-eval: appended to the prompt; for original
      * MBPP it is the whole program) or {@code solution} (EvalPlus: the whole program). Errors name
      * the line. Completion ids number each task's samples in file order.
      */
     public static List<SampleRecord> readUserSamples(Path file, DatasetId dataset, Map<String, Task> tasks, boolean sanitize) {
         List<SampleRecord> out = new ArrayList<>();
         Map<String, Integer> counts = new HashMap<>();
-        for (Jsonl.Line line : Jsonl.read(file, "samples file")) {
+        for (Jsonl.Line line : SampleRows.read(file, List.copyOf(tasks.keySet()))) {
             String where = line.where();
             JsonNode n = line.json();
             JsonNode id = n.get("task_id");
