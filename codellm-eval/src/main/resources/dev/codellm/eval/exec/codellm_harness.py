@@ -1,27 +1,41 @@
 """codellm test harness: runs INSIDE the sandbox with /usr/bin/python3.
 
 Modes (argv[1]):
-  gt     run the canonical solution on base/plus inputs -> gt.pkl (expected outputs + seconds per input)
-  plus   EvalPlus-style differential test of solution.py against gt.pkl -> result.json
-  check  run a program that ends in asserts (HumanEval check(), MBPP assert list) -> result.json
+  gt     run the canonical solution on base/plus inputs -> gt.json (encoded outputs + CPU seconds per input)
+  plus   run solution.py on the base/plus inputs and report its encoded outputs; the VERDICT is
+         decided outside, by the JVM, which holds the expected outputs (they never enter here)
+  check  run a program that ends in asserts (HumanEval check(), MBPP assert list)
 
-The sandbox protects the host; this file only measures. Candidate output is sent to /dev/null so
-a chatty or hostile sample cannot flood the pipes; results go to result.json in the work dir.
+Every result goes to this process's original standard output (the candidate's fds 0/1/2 point at
+/dev/null) as lines "CODELLM <nonce> <json>". The nonce is read from standard input before any
+candidate code runs and is in no file or environment variable, so a sample that writes lines of
+its own, forges files, patches json/compile/exec or exits early cannot produce an accepted line;
+check mode's pass needs its end marker. What an in-process attacker can still do is in
+docs/sandbox.md.
 """
 import copy
 import json
 import math
 import os
-import pickle
 import signal
 import sys
 import time
 import traceback
 
+# Outputs of thousands of digits exist (HumanEval+ plus inputs); they must be encodable.
+if hasattr(sys, "set_int_max_str_digits"):
+    sys.set_int_max_str_digits(0)
 WORK = os.getcwd()
 RESULT = os.path.join(WORK, "result.json")
+# Private references taken before any candidate code runs: a sample that replaces
+# json.dumps, builtins.compile/exec/open or print does not change what the harness does.
 _dump = json.dumps
 _open = open
+_compile = compile
+_exec = exec
+_write = os.write
+_isinstance = isinstance
+_type = type
 
 
 class TimedOut(Exception):
@@ -52,6 +66,20 @@ class time_limit:
     def __exit__(self, *exc):
         signal.setitimer(signal.ITIMER_PROF, 0)
         return False
+
+
+def open_channel():
+    """Reads the run's nonce from stdin and keeps a private copy of stdout for result lines."""
+    nonce = sys.stdin.readline().strip()
+    fd = os.dup(1)
+    os.set_inheritable(fd, False)
+    prefix = ("CODELLM " + nonce + " ").encode()
+    del nonce
+    write, dump = os.write, json.dumps  # closure cells, not module globals a sample could rebind
+
+    def emit(obj):
+        write(fd, prefix + dump(obj).encode() + b"\n")
+    return emit
 
 
 def silence():
@@ -134,29 +162,166 @@ def task_inputs(task, which):
 
 # Tasks whose outputs are compared only as "is not None" (regex match objects), by EvalPlus.
 NOT_NONE_TASKS = {"check_str", "text_match_three", "text_starta_endb"}
-# MBPP+ tasks whose list outputs are compared as sets.
-SET_EQ_TASKS = {"similar_elements", "find_char_long", "common_in_nested_lists", "extract_singly",
-                "larg_nnum", "intersection_array", "find_dissimilar", "Diff"}
+
+
+# ---------------------------------------------------------------- the value encoding
+# Outputs leave the sandbox as values only: None, bool, int, float, complex, str, bytes, list,
+# tuple, set/frozenset, dict, nested. Anything else (an object with its own __eq__, a generator,
+# a numpy array) is not a value and fails the input. Subclasses are reduced to their base value
+# (an int subclass whose __eq__ is always True becomes the plain int it holds).
+class NotAValue(Exception):
+    pass
+
+
+# Encodings longer than this (or containers of more than HUGE/8 items) are sent as the SHA-256
+# of their canonical text: Mbpp/255's outputs are ~1 GB. Such outputs are compared exactly.
+HUGE = 16 * 1024
+BIG_INT = 10 ** 300
+
+
+def _make_codec():
+    """encode, wire and decode as closures over private references: a sample that rebinds the
+    module's names (or isinstance, json, hashlib) does not change how the harness encodes."""
+    isinst, typ, dump, isfinite = isinstance, type, json.dumps, math.isfinite
+    flt, cpx, integer, string, byts, lst, tup, fset, dct = float, complex, int, str, bytes, list, tuple, frozenset, dict
+    import hashlib
+    sha256 = hashlib.sha256
+
+    def encode(x, depth=0):
+        if depth > 100:
+            raise NotAValue("nested too deeply")
+        if x is None:
+            return None
+        if isinst(x, bool):
+            return x is True
+        if isinst(x, integer):
+            i = integer.__int__(x)
+            # Long ints as hex text: JSON readers cap the length of a number, and int -> decimal
+            # is quadratic in CPython (HumanEval/83's outputs have a million digits); hex is linear.
+            return {"int": format(i, "x")} if abs(i) >= BIG_INT else i
+        if isinst(x, flt):
+            f = flt.__float__(x)
+            return {"float": f if isfinite(f) else repr(f)}
+        if isinst(x, cpx):
+            c = cpx.__complex__(x) if hasattr(cpx, "__complex__") else cpx(x)
+            return {"complex": [encode(c.real), encode(c.imag)]}
+        if isinst(x, string):
+            return string.__str__(x)
+        if isinst(x, (byts, bytearray)):
+            return {"bytes": byts(x).hex()}
+        if isinst(x, lst):
+            return {"list": [encode(i, depth + 1) for i in lst.__iter__(x)]}
+        if isinst(x, tup):
+            return {"tuple": [encode(i, depth + 1) for i in tup.__iter__(x)]}
+        if isinst(x, (set, fset)):
+            return {"set": [encode(i, depth + 1) for i in fset(set.__iter__(x) if isinst(x, set) else fset.__iter__(x))]}
+        if isinst(x, dct):
+            return {"dict": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in dct.items(x)]}
+        raise NotAValue("%s is not a value" % typ(x).__name__)
+
+    compact = json.JSONEncoder(separators=(",", ":")).encode
+
+    def token(x, depth=0):
+        """Canonical text of a value: equal values (1, 1.0, True; sets in any order) give equal text."""
+        if depth > 100:
+            raise NotAValue("nested too deeply")
+        if x is None:
+            return "null"
+        if isinst(x, bool):
+            return "1" if x else "0"
+        if isinst(x, integer):
+            return format(integer.__int__(x), "x")
+        if isinst(x, flt):
+            f = flt.__float__(x)
+            return format(integer(f), "x") if isfinite(f) and f.is_integer() else "f" + repr(f)
+        if isinst(x, cpx):
+            c = cpx(x)
+            return token(c.real) if c.imag == 0 else "c(%s,%s)" % (token(c.real), token(c.imag))
+        if isinst(x, string):
+            return compact(string.__str__(x))
+        if isinst(x, (byts, bytearray)):
+            return "b" + byts(x).hex()
+        if isinst(x, (lst, tup)):
+            items = lst(x)
+            kinds = set(map(typ, items))
+            if kinds <= {string}:
+                body = compact(items)[1:-1]  # C speed for Mbpp/255's 1.7 million tuples of strings
+            else:
+                body = ",".join(token(i, depth + 1) for i in items)
+            return ("[%s]" if isinst(x, lst) else "(%s)") % body
+        if isinst(x, (set, fset)):
+            return "{%s}" % ",".join(sorted(token(i, depth + 1) for i in x))
+        if isinst(x, dct):
+            return "d{%s}" % ",".join(sorted(token(k, depth + 1) + ":" + token(v, depth + 1) for k, v in dct.items(x)))
+        raise NotAValue("%s is not a value" % typ(x).__name__)
+
+    def digest(x):
+        h = sha256()
+        if isinst(x, (lst, tup)):
+            h.update(b"[" if isinst(x, lst) else b"(")
+            for i in x:
+                h.update(token(i).encode() + b",")
+        else:
+            h.update(token(x).encode())
+        return {"sha256": h.hexdigest()}
+
+    def wire(x):
+        """The encoding of x, or {"sha256": ...} of its canonical text when it is huge."""
+        if isinst(x, (lst, tup, set, fset, dct)) and len(x) > HUGE // 8:
+            return digest(x)
+        e = encode(x)
+        if len(dump(e)) <= HUGE:
+            return e
+        return digest(x)
+
+    def decode(e):
+        if isinst(e, dct):
+            (k, v), = e.items()
+            if k == "float":
+                return flt(v)
+            if k == "int":
+                return integer(v, 16)
+            if k == "complex":
+                return cpx(decode(v[0]), decode(v[1]))
+            if k == "bytes":
+                return byts.fromhex(v)
+            if k == "list":
+                return [decode(i) for i in v]
+            if k == "tuple":
+                return tup(decode(i) for i in v)
+            if k == "set":
+                return set(decode(i) for i in v)
+            if k == "dict":
+                return {decode(a): decode(b) for a, b in v}
+        return e
+
+    def values_only(fn):
+        """The function under test as the asserts see it: its results reduced to plain values, so
+        an object whose __eq__ is always True cannot satisfy `assert f(x) == y`."""
+        def checked(*args, **kwargs):
+            r = fn(*args, **kwargs)
+            try:
+                return decode(encode(r))
+            except (NotAValue, TypeError, ValueError, RecursionError):
+                raise AssertionError("the result is not a plain value: %s" % typ(r).__name__) from None
+        checked.__name__ = getattr(fn, "__name__", "candidate")
+        return checked
+
+    return encode, wire, values_only
+
+
+encode, wire, values_only = _make_codec()
 
 
 # ---------------------------------------------------------------- ground truth
-MAX_PICKLE_BYTES = 64 * 1024 * 1024
-
-
 def canonical_function(task):
     g = {}
     exec(compile(task["prompt"] + task["canonical_solution"], "<canonical>", "exec"), g)
     return g[task["entry_point"]]
 
 
-def expected_output(task, ref, inp):
-    r = ref(*copy.deepcopy(inp))
-    if task["dataset"] == "mbpp+" and task["entry_point"] in NOT_NONE_TASKS:
-        r = r is not None
-    return r
-
-
-def mode_gt(max_pickle):
+def mode_gt():
+    """Trusted code: the canonical solution's encoded outputs and CPU seconds per input."""
     task = load_task()
     code = task["prompt"] + task["canonical_solution"]
     entry = task["entry_point"]
@@ -167,176 +332,113 @@ def mode_gt(max_pickle):
         exec(compile(code, "<canonical>", "exec"), g)
         fn = g[entry]
         for which in ("base", "plus"):
-            results, times = [], []
+            results, times, wire_times = [], [], []
             for inp in task_inputs(task, which):
                 args = copy.deepcopy(inp)
                 t0 = time.process_time()  # CPU seconds, as the limits derived from them are
                 r = fn(*args)
-                times.append(time.process_time() - t0)
-                results.append(r)
-            if task["dataset"] == "mbpp+" and entry in NOT_NONE_TASKS:
-                results = [r is not None for r in results]
+                t1 = time.process_time()
+                times.append(t1 - t0)
+                if task["dataset"] == "mbpp+" and entry in NOT_NONE_TASKS:
+                    r = r is not None
+                results.append(wire(r))
+                wire_times.append(time.process_time() - t1)  # a sample's run pays it too, outside the limits
             out[which] = results
             out[which + "_time"] = times
-        data = pickle.dumps(out, protocol=4)
-        recompute = len(data) > max_pickle
-        if recompute:
-            # Huge outputs (Mbpp/255 makes >512 MB): keep only the times; samples recompute the
-            # expected value of each input with the canonical solution, outside their time limit.
-            out["base"] = out["plus"] = None
-            data = pickle.dumps(out, protocol=4)
-        with _open(os.path.join(WORK, "gt.pkl"), "wb") as f:
-            f.write(data)
+            out[which + "_wire_time"] = wire_times
+        with _open(os.path.join(WORK, "gt.json"), "w") as f:
+            f.write(_dump(out))
     except BaseException:  # noqa: BLE001
         write_result({"ok": False, "error": traceback.format_exc()[-2000:]})
         return
-    write_result({"ok": True, "base_times": out["base_time"], "plus_times": out["plus_time"], "recompute": recompute})
+    write_result({"ok": True})
 
 
-# ---------------------------------------------------------------- EvalPlus-style check
-def _poly(xs, x):
-    return sum(c * math.pow(x, i) for i, c in enumerate(xs))
-
-
-def _surface_area(base_edge, height):
-    slant = math.sqrt((base_edge / 2) ** 2 + height ** 2)
-    return round(base_edge ** 2 + 4 * (base_edge * slant) / 2)
-
-
-def _digit_distance(a, b):
-    sa, sb = str(a), str(b)
-    w = max(len(sa), len(sb))
-    return sum(abs(int(x) - int(y)) for x, y in zip(sa.zfill(w), sb.zfill(w)))
-
-
-def is_floats(x):
-    if isinstance(x, float):
-        return True
-    if isinstance(x, (list, tuple)) and x:
-        return all(isinstance(i, float) for i in x)
-    try:
-        import numpy as np
-        if isinstance(x, np.ndarray):
-            return x.dtype in (np.float64, np.float32)
-    except ImportError:
-        pass
-    return False
-
-
-def outputs_match(dataset, entry, inp, out, exp, atol):
-    """EvalPlus's comparison: exact, special oracles, then allclose with atol (1e-6 for floats)."""
-    if dataset == "humaneval+" and entry == "find_zero":
-        return abs(_poly(*inp, out)) <= atol
-    exact = out == exp
-    if dataset == "mbpp+":
-        if entry == "are_equivalent":
-            exact = True
-        elif entry == "sum_div":
-            exact = exact or out == 0
-        elif entry == "surface_Area":
-            exact = exact or abs(out - _surface_area(*inp)) <= atol
-        elif entry == "digit_distance_nums":
-            exact = exact or out == _digit_distance(*inp)
-        elif entry in SET_EQ_TASKS:
-            exact = set(out) == set(exp)
-        elif entry in NOT_NONE_TASKS:
-            exact = out == exp if isinstance(out, bool) else exp == (out is not None)
-    if atol == 0 and is_floats(exp):
-        atol = 1e-6
-    if not exact and atol != 0:
-        import numpy as np
-        if type(out) != type(exp):
-            return False
-        if isinstance(exp, (list, tuple)) and len(out) != len(exp):
-            return False
-        return bool(np.allclose(out, exp, rtol=1e-07, atol=atol))
-    return bool(exact)
-
-
-def run_phase(task, fn, which, expected, limits, atol, ref):
-    """Stops at the first failing input, as EvalPlus's default fast check does."""
-    inputs = task_inputs(task, which)
-    for i, inp in enumerate(inputs):
+# ---------------------------------------------------------------- EvalPlus-style outputs
+def run_phase(task, fn, which, limits, emit, wire):
+    """Outputs of every input in turn; stops at an exception or a timeout (nothing after it counts)."""
+    entry = task["entry_point"]
+    for i, inp in enumerate(task_inputs(task, which)):
         try:
-            exp = expected[i] if expected is not None else expected_output(task, ref, inp)
             args = copy.deepcopy(inp)
             with time_limit(limits[i]):
                 out = fn(*args)
-            if not outputs_match(task["dataset"], task["entry_point"], inp, out, exp, atol):
-                return {"status": "fail", "fail_index": i, "error": "wrong output", "n": len(inputs)}
+            if task["dataset"] == "mbpp+" and entry in NOT_NONE_TASKS and not _isinstance(out, bool):
+                out = out is not None
+            emit({"phase": which, "i": i, "out": wire(out)})
         except BaseException as e:  # noqa: BLE001 - SystemExit from candidates counts as failure too
-            return {"status": "fail", "fail_index": i, "error": describe(e), "n": len(inputs)}
-    return {"status": "pass", "fail_index": None, "error": None, "n": len(inputs)}
+            emit({"phase": which, "i": i, "error": describe(e), "timeout": _isinstance(e, TimedOut)})
+            return
 
 
-def mode_plus(min_limit, factor):
+def mode_plus():
+    """limits.json holds each input's CPU limit; the expected outputs stay with the JVM."""
+    emit = open_channel()
+    ex, comp, phase = _exec, _compile, run_phase  # before any candidate code
     task = load_task()
-    with _open(os.path.join(WORK, "gt.pkl"), "rb") as f:
-        gt = pickle.load(f)
+    with _open(os.path.join(WORK, "limits.json")) as f:
+        limits = json.load(f)
     with _open(os.path.join(WORK, "solution.py")) as f:
         code = f.read()
-    atol = task.get("atol") or 0
-    result = {"base": {"status": "timeout", "fail_index": None, "error": "timed out (killed before finishing)", "n": None},
-              "plus": {"status": "timeout", "fail_index": None, "error": "timed out (killed before finishing)", "n": None}}
-    write_result(result)
     silence()
-    # The reference is loaded before candidate code runs, so the candidate cannot patch it.
-    ref = canonical_function(task) if gt["base"] is None else None
     g = {}
     try:
-        with time_limit(max(min_limit, 10.0)):
-            exec(compile(code, "<solution>", "exec"), g)
+        with time_limit(max(limits["base"] + limits["plus"] + [10.0])):
+            ex(comp(code, "<solution>", "exec"), g)
         fn = g[task["entry_point"]]
     except BaseException as e:  # noqa: BLE001
-        err = {"status": "fail", "fail_index": 0, "error": describe(e), "n": None}
-        write_result({"base": err, "plus": err})
+        emit({"phase": "load", "error": describe(e), "timeout": _isinstance(e, TimedOut)})
         return
     for which in ("base", "plus"):
-        limits = [max(min_limit, factor * t) for t in gt[which + "_time"]]
-        result[which] = run_phase(task, fn, which, gt[which], limits, atol, ref)
-        write_result(result)
+        phase(task, fn, which, limits[which], emit, wire)
+    emit({"phase": "end"})
 
 
 # ---------------------------------------------------------------- assert-style programs
-def mode_check(timeout):
-    """program.py holds solution + tests; each chunk in tests.json runs in turn so the failing one is named."""
+def mode_check(timeout, entry_point):
+    """program.json holds the solution and the test chunks, run in turn so the failing one is named."""
+    emit = open_channel()
+    ex, comp, wrap, callable_ = _exec, _compile, values_only, callable  # before any candidate code
     with _open(os.path.join(WORK, "program.json")) as f:
         prog = json.load(f)
-    write_result({"base": {"status": "timeout", "failed_test": None, "error": "timed out (killed before finishing)"}})
     silence()
     g = {}
     current = None
+    tests = list(prog["tests"])
     try:
         with time_limit(timeout):
-            exec(compile(prog["solution"], "<solution>", "exec"), g)
-            for j, test in enumerate(prog["tests"]):
+            ex(comp(prog["solution"], "<solution>", "exec"), g)
+            original = g.get(entry_point) if entry_point else None
+            for j, test in enumerate(tests):
                 current = j
-                exec(compile(test, "<test%d>" % j, "exec"), g)
+                if callable_(original):
+                    g[entry_point] = wrap(original)  # again before every chunk: the candidate may rebind it
+                ex(comp(test, "<test%d>" % j, "exec"), g)
     except BaseException as e:  # noqa: BLE001
         failed = None
         if current is not None:
-            failed = prog["tests"][current]
+            failed = tests[current]
             # Name the exact assert line (e.g. inside HumanEval's check()) from the deepest test frame.
             for frame, lineno in traceback.walk_tb(e.__traceback__):
                 name = frame.f_code.co_filename
                 if name.startswith("<test"):
-                    lines = prog["tests"][int(name[5:-1])].splitlines()
+                    lines = tests[int(name[5:-1])].splitlines()
                     if 0 < lineno <= len(lines):
                         failed = lines[lineno - 1].strip()
-        status = "timeout" if isinstance(e, TimedOut) else "fail"
-        write_result({"base": {"status": status, "failed_test": failed, "error": describe(e)}})
+        status = "timeout" if _isinstance(e, TimedOut) else "fail"
+        emit({"status": status, "failed_test": failed, "error": describe(e)})
         return
-    write_result({"base": {"status": "pass", "failed_test": None, "error": None}})
+    emit({"status": "pass", "tests": len(tests)})
 
 
 def main():
     mode = sys.argv[1]
     if mode == "gt":
-        mode_gt(int(sys.argv[2]) if len(sys.argv) > 2 else MAX_PICKLE_BYTES)
+        mode_gt()
     elif mode == "plus":
-        mode_plus(float(sys.argv[2]), float(sys.argv[3]))
+        mode_plus()
     elif mode == "check":
-        mode_check(float(sys.argv[2]))
+        mode_check(float(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)
     else:
         raise SystemExit("unknown mode " + mode)
 

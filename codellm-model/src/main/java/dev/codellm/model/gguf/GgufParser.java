@@ -53,18 +53,26 @@ final class GgufParser {
         if (tensorCount > MAX_TENSORS) throw c.error(8, "absurd tensor count " + tensorCount + " (max " + MAX_TENSORS + ")");
         List<Info> infos = new ArrayList<>();
         for (long i = 0; i < tensorCount; i++) {
+            long nameAt = c.pos();
             String name = c.string("tensor name");
+            if (name.isBlank()) throw c.error(nameAt, "tensor #" + i + " has no name");
             long dimsAt = c.pos();
             int nDims = c.u32("tensor dimension count");
             if (nDims < 0 || nDims > GgufFile.MAX_DIMS)
                 throw c.error(dimsAt, "tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions (max " + GgufFile.MAX_DIMS + ")");
+            if (nDims == 0) throw c.error(dimsAt, "tensor '" + name + "' has no dimensions");
             long[] shape = new long[nDims];
+            long[] dimAts = new long[nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
-                long dimAt = c.pos();
+                dimAts[d] = c.pos();
                 shape[d] = c.u64("tensor dimension");
-                if (shape[d] < 0 || (shape[d] > 0 && elements > Long.MAX_VALUE / shape[d]))
-                    throw c.error(dimAt, "tensor '" + name + "' dimension " + d + " = " + Long.toUnsignedString(shape[d]) + " is absurd");
+                if (shape[d] == 0) throw c.error(dimAts[d], "tensor '" + name + "' dimension " + d + " is 0 (an empty tensor)");
+                int blame = d;
+                // The product overflowing at d need not be d's fault: name the largest dimension so far.
+                for (int e = 0; e < d; e++) if (Long.compareUnsigned(shape[e], shape[blame]) > 0) blame = e;
+                if (shape[d] < 0 || elements > Long.MAX_VALUE / shape[d])
+                    throw c.error(dimAts[blame], "tensor '" + name + "' dimension " + blame + " = " + Long.toUnsignedString(shape[blame]) + " is absurd");
                 elements *= shape[d];
             }
             long typeAt = c.pos();
@@ -84,6 +92,7 @@ final class GgufParser {
         List<GgufTensor> tensors = new ArrayList<>(infos.size());
         Set<String> names = new HashSet<>();
         long fileSize = seg.byteSize();
+        long expectedOffset = 0;
         for (Info info : infos) {
             if (!names.add(info.name)) throw c.error(info.offsetAt, "duplicate tensor name '" + info.name + "'");
             long elements = GgufTensor.elementCount(info.shape);
@@ -96,6 +105,14 @@ final class GgufParser {
             if (info.offset > fileSize - dataOffset || bytes > fileSize - dataOffset - info.offset)
                 throw c.error(info.offsetAt, "tensor '" + info.name + "' data (" + bytes + " bytes at data offset " + info.offset
                         + ") runs past the end of the file (" + fileSize + " bytes, data section starts at " + dataOffset + ")");
+            // As llama.cpp requires: tensors packed in order, each at the padded end of the one before.
+            // Anything else is data shared by two tensors, or a type or shape that does not match the bytes.
+            if (info.offset != expectedOffset) {
+                throw c.error(info.offsetAt, "tensor '" + info.name + "' data offset " + info.offset + ", expected " + expectedOffset
+                        + (info.offset < expectedOffset ? ": it overlaps the data of the tensor before it" : ": a gap after the tensor before it")
+                        + " (a tensor's type or shape does not match its data)");
+            }
+            expectedOffset = GgufFile.alignUp(info.offset + bytes, alignment);
             MemorySegment data = seg.asSlice(dataOffset + info.offset, bytes).asReadOnly();
             tensors.add(new GgufTensor(info.name, info.type, info.shape, info.offset, data));
         }

@@ -91,6 +91,21 @@ class GgufBadInputTest {
         expectBad(s, b -> b.put(t + 8, (byte) 'n'), "duplicate tensor name 'n'", -1);
     }
 
+    /** Issue 21 §3: damage that loaded without a word before. */
+    @Test
+    void overlappingMistypedEmptyAndNamelessTensorsAreRefused() {
+        byte[] s = sample();
+        int t = FIRST_TENSOR_INFO, dims = t + 8 + 1, type = dims + 4 + 16, offset = type + 4;
+        int second = offset + 8, secondOffset = second + 8 + 1 + 4 + 8 + 4;
+        expectBad(s, b -> b.putLong(secondOffset, 0), "overlaps the data of the tensor before it", secondOffset);
+        // 'w' declared Q4_0: 72 bytes (padded 96) where Q8_0's 136 (padded 160) are: its type does not match its data.
+        expectBad(s, b -> b.putInt(type, 2), "tensor 'n' data offset 160, expected 96", secondOffset);
+        expectBad(s, b -> b.putLong(dims + 12, 0), "dimension 1 is 0 (an empty tensor)", dims + 12);
+        expectBad(s, b -> b.put(t + 8, (byte) ' '), "tensor #0 has no name", t);
+        // The overflow shows at dimension 1 (4), but dimension 0 (2^62) is the absurd one.
+        expectBad(s, b -> { b.putLong(dims + 4, 1L << 62); b.putLong(dims + 12, 4); }, "dimension 0 = 4611686018427387904 is absurd", dims + 4);
+    }
+
     @Test
     void truncatedFilesAndRealFilesOnDisk() throws Exception {
         byte[] s = sample();
