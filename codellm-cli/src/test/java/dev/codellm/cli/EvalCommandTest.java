@@ -73,6 +73,10 @@ class EvalCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("base pass@1    75.00%"), r.out()); // 3 of 4: the wrong one fails
         assertEquals(4, Files.readAllLines(out.resolve("samples_results.jsonl")).size());
+        // the report names the run's settings and shows the program that failed
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<p class='settings'>Settings: source <b>"), html);
+        assertTrue(html.contains("<details><summary>code tested</summary><pre>" + dev.codellm.core.report.Html.esc(t1.prompt() + "    return []\n")), html);
 
         Files.writeString(tmp.resolve("bad.json"), "[[\"x\"], {\"a\": 1}]");
         Run bad = run("eval", "--dataset", "humaneval", "--samples", tmp.resolve("bad.json").toString(), "--limit", "2", "--out", tmp.resolve("b").toString());

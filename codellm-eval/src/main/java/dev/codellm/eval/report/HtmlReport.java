@@ -19,6 +19,7 @@ public final class HtmlReport {
         int samples = r.outcomes().stream().mapToInt(Results.TaskOutcome::n).sum();
         b.append("<p>").append(r.outcomes().size()).append(" tasks, ").append(samples).append(" samples. Dataset sha256 <code>")
                 .append(r.dataset().sha256(), 0, 16).append("…</code>. Sandbox: ").append(Html.esc(r.sandbox())).append("</p>");
+        b.append(settings(file.resolveSibling(dev.codellm.eval.run.Evaluation.RUN)));
         Map<String, Double> base = r.passAtK(false);
         Map<String, Double> plus = r.plus() ? r.passAtK(true) : Map.of();
         b.append("<table><tr><th></th>");
@@ -57,12 +58,33 @@ public final class HtmlReport {
                 var test = !f.basePassed() ? f.baseFailTest() : f.plusFailTest();
                 String testText = test == null ? "" : test.isTextual() ? test.asText() : test.toString();
                 if (testText.length() > 300) testText = testText.substring(0, 300) + "…";
+                String program = o.firstFailureProgram(r.plus());
                 b.append("<td>").append(Html.esc(status)).append(f.error() == null ? "" : ": " + Html.esc(f.error()))
+                        .append(program == null ? "" : "<details><summary>code tested</summary><pre>" + Html.esc(program) + "</pre></details>")
                         .append("</td><td><code>").append(Html.esc(testText)).append("</code></td>");
             }
             b.append("</tr>");
         }
         b.append("</table>");
         Html.write(file, "codellm eval: " + r.model() + " on " + r.datasetName(), b.toString());
+    }
+
+    /** The run's settings from run.json (what a reader needs to compare two reports); empty without one. */
+    static String settings(Path runJson) {
+        if (!java.nio.file.Files.isRegularFile(runJson)) return "";
+        com.fasterxml.jackson.databind.JsonNode run;
+        try {
+            run = dev.codellm.core.io.Json.read(runJson);
+        } catch (RuntimeException e) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("<p class='settings'>Settings: ");
+        List<String> parts = new ArrayList<>();
+        for (String[] f : new String[][] {{"source", "source"}, {"prompt_style", "prompt style"}, {"n", "samples per task"},
+                {"temperature", "temperature"}, {"max_tokens", "max tokens"}, {"sanitize", "sanitized"}, {"seed", "seed"}, {"limit", "limit"}}) {
+            var v = run.get(f[0]);
+            if (v != null && !v.isNull()) parts.add(f[1] + " <b>" + Html.esc(v.asText()) + "</b>");
+        }
+        return parts.isEmpty() ? "" : b.append(String.join(", ", parts)).append(".</p>").toString();
     }
 }

@@ -37,6 +37,13 @@ public final class Results {
         public SampleResult firstFailure(boolean plus) {
             return results.stream().filter(r -> plus ? !r.plusPassed() : !r.basePassed()).findFirst().orElse(null);
         }
+
+        /** The program of the sample {@link #firstFailure} judged (samples and results are in the same order); null when none failed. */
+        public String firstFailureProgram(boolean plus) {
+            SampleResult f = firstFailure(plus);
+            int i = f == null ? -1 : results.indexOf(f);
+            return i < 0 || i >= samples.size() ? null : samples.get(i).solution();
+        }
     }
 
     private final Dataset dataset;
