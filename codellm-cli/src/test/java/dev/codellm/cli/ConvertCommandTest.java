@@ -38,6 +38,8 @@ class ConvertCommandTest {
         CliRun missing = CliRun.of("convert", dir.resolve("nope").toString(), dir.resolve("o.gguf").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().startsWith("codellm: error: ") && missing.err().contains("not a directory"), missing.err());
+        CliRun gguf = CliRun.of("convert", dir.resolve("model.gguf").toString(), dir.resolve("o.gguf").toString());
+        assertTrue(gguf.err().contains("add --to hf"), gguf.err());
         Files.createDirectories(dir.resolve("empty"));
         CliRun empty = CliRun.of("convert", dir.resolve("empty").toString(), dir.resolve("o.gguf").toString());
         assertEquals(1, empty.code());

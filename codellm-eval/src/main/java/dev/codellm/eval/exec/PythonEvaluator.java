@@ -244,12 +244,13 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         // EvalPlus caps each phase's whole-run timeout at 60 s; we run base and plus in one process.
         // Encoding the outputs happens outside the per-input limits (Mbpp/255's digests, HumanEval/83's
         // million-digit ints); the canonical run measured it, and the run gets FACTOR times that.
-        double wall = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + 2 * STARTUP_SLACK
-                + TIME_LIMIT_FACTOR * gt.encodeSeconds();
-        Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofMillis((long) (wall * 1000)))
-                .withMaxFileBytes(PLUS_OUTPUT_BYTES);
-        limits = new Limits(limits.wallTimeout(), limits.cpuSeconds(), limits.addressSpaceBytes(), limits.maxProcesses(),
-                limits.maxFileBytes(), PLUS_OUTPUT_BYTES, limits.memoryBytes(), limits.workDirBytes(), limits.cpus());
+        double cpu = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + TIME_LIMIT_FACTOR * gt.encodeSeconds();
+        // CPU time bounds the run (RLIMIT_CPU); the wall clock only stops samples that sleep, so it is
+        // three times as long: on a loaded machine (Mbpp/255, /599) wall time runs far ahead of CPU time.
+        Duration wall = Duration.ofMillis((long) ((3 * cpu + 2 * STARTUP_SLACK) * 1000));
+        Limits limits = Limits.DEFAULT.withWallTimeout(wall);
+        limits = new Limits(wall, (int) Math.ceil(cpu) + 1, limits.addressSpaceBytes(), limits.maxProcesses(),
+                PLUS_OUTPUT_BYTES, PLUS_OUTPUT_BYTES, limits.memoryBytes(), limits.workDirBytes(), limits.cpus());
         ObjectNode lim = JSON.createObjectNode();
         gt.baseLimits().forEach(lim.putArray("base")::add);
         gt.plusLimits().forEach(lim.putArray("plus")::add);

@@ -180,7 +180,14 @@ public final class BwrapSandbox implements Sandbox {
             java.util.Optional<CgroupLeaf> leaf = cgroups.available()
                     ? cgroups.create(CgroupLeaf.leafName(slot, serial.incrementAndGet()), req.limits()) : java.util.Optional.empty();
             try {
-                return execute(req, slot, work, stdin, stdout, stderr, filter, leaf.orElse(null));
+                RunResult r = execute(req, slot, work, stdin, stdout, stderr, filter, leaf.orElse(null));
+                // The process limit now holds for bubblewrap too: processes of the slot's previous run
+                // that the kernel has not finished reaping count, and bwrap's first fork can fail. Retry.
+                for (int retry = 0; retry < 10 && r.exitCode() == 1 && r.stderr().startsWith("bwrap: Can't fork"); retry++) {
+                    sleepQuietly(100L * (retry + 1));
+                    r = execute(req, slot, work, stdin, stdout, stderr, filter, leaf.orElse(null));
+                }
+                return r;
             } finally {
                 leaf.ifPresent(CgroupLeaf::close);
             }
@@ -277,6 +284,14 @@ public final class BwrapSandbox implements Sandbox {
             case 128 + 25 -> "file-size";  // SIGXFSZ
             default -> null;
         };
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean mountTmpfs(Path dir, long bytes) {

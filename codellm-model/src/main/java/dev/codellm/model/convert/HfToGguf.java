@@ -60,7 +60,9 @@ public final class HfToGguf {
 
     public static GgufQuantizer.Result convert(Path dir, Path out, QuantType type, String name, int threads, PrintStream log) {
         long t0 = System.nanoTime();
-        if (!Files.isDirectory(dir)) throw new CodellmException(dir + " is not a directory (convert reads a Hugging Face model directory)");
+        if (!Files.isDirectory(dir))
+            throw new CodellmException(dir + " is not a directory (convert reads a Hugging Face model directory"
+                    + (dir.toString().endsWith(".gguf") ? "; to turn a GGUF into one, add --to hf)" : ")"));
         boolean meta = MetaCheckpoint.is(dir);
         HfConfig fromJson = meta ? null : HfConfig.read(dir);  // config.json's problems first, before any weights are opened
         try (HfWeights weights = meta ? MetaCheckpoint.weights(dir) : HfWeights.open(dir)) {
