@@ -107,7 +107,7 @@ public final class SvgChart {
             double axisW = 10 + textWidth(Ticks.label(top, percent), 10) + (yLabel.isEmpty() ? 0 : 16);
             double plotH = 200, valueH = textWidth("100.0", valueFont) + 6, titleH = 22;
             double plotTop = titleH + valueH, plotBottom = plotTop + plotH;
-            double width = Math.max(axisW + groupW * Math.max(1, categories.size()) + 10, textWidth(title, 13) + 10);
+            double width = Math.max(Math.max(axisW + groupW * Math.max(1, categories.size()) + 10, textWidth(title, 13) + 10), Legend.minWidth(names));
             Legend legend = new Legend(names, width, plotBottom + font + 12);
             double height = legend.bottom() + 6;
             StringBuilder sb = open(width, height, title);
@@ -239,7 +239,7 @@ public final class SvgChart {
             double xa = xt[0], xb = xt[xt.length - 1], ya = yt[0], yb = yt[yt.length - 1];
             double axisW = 12 + Math.max(textWidth(Ticks.label(ya, false), 11), textWidth(Ticks.label(yb, false), 11)) + (yLabel.isEmpty() ? 0 : 16);
             double plotW = 720, plotH = 320, top = 26;
-            double width = Math.max(axisW + plotW + 20, textWidth(title, 13) + 10);
+            double width = Math.max(Math.max(axisW + plotW + 20, textWidth(title, 13) + 10), Legend.minWidth(names));
             double plotBottom = top + plotH;
             double xLabelY = plotBottom + 30;
             Legend legend = new Legend(names, width, (xLabel.isEmpty() ? plotBottom + 18 : xLabelY) + 20);
@@ -346,6 +346,13 @@ public final class SvgChart {
         }
 
         double bottom() { return bottom; }
+
+        /** The width the longest entry needs: a chart narrower than that cut the name off ("plus (base +"). */
+        static double minWidth(List<String> names) {
+            double w = 0;
+            for (String n : names) w = Math.max(w, 8 + 14 + textWidth(n, 11) + 8);
+            return w;
+        }
 
         void draw(StringBuilder sb) {
             for (int i = 0; i < names.size(); i++) {

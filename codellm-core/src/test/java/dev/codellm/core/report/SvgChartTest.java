@@ -48,6 +48,24 @@ class SvgChartTest {
     }
 
     @Test
+    void aLegendNameLongerThanThePlotWidensTheChart() throws Exception {
+        // HumanEval+'s one-category chart: "plus (base + extra tests)" was cut at the SVG's edge.
+        String name = "plus (base + extra tests)";
+        Document d = parse(SvgChart.bars("pass@k").categories(List.of("pass@1")).percent()
+                .series("base", new double[] {0.1}).series(name, new double[] {0.05}).svg());
+        int width = Integer.parseInt(d.getDocumentElement().getAttribute("width"));
+        NodeList n = d.getElementsByTagName("text");
+        for (int i = 0; i < n.getLength(); i++) {
+            Element e = (Element) n.item(i);
+            if (!name.equals(e.getTextContent())) continue;
+            double x = Double.parseDouble(e.getAttribute("x"));
+            assertTrue(x + 0.6 * 11 * name.length() <= width, "legend text ends at " + (x + 0.6 * 11 * name.length()) + " of " + width);
+            return;
+        }
+        fail("no legend entry " + name);
+    }
+
+    @Test
     void rejectsASeriesOfTheWrongLength() {
         assertThrows(IllegalArgumentException.class, () -> SvgChart.bars("t").categories(List.of("a", "b")).series("s", new double[] {1}));
     }
