@@ -39,6 +39,13 @@ class RequestLogTest {
             statuses.add(http.send(HttpRequest.newBuilder(URI.create(base + "/health")).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
             statuses.add(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            // The server writes a request's line after the response went out, so the client can see
+            // the last answer before its line exists: wait (bounded) for one line per request.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (format != RequestLog.Format.NONE && System.nanoTime() < deadline
+                    && log.toString(StandardCharsets.UTF_8).lines().count() < statuses.size()) {
+                Thread.sleep(10);
+            }
             return new Logged(log.toString(StandardCharsets.UTF_8).lines().toList(), usages, statuses);
         } finally {
             server.stop();
