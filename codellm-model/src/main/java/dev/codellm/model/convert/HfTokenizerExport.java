@@ -2,6 +2,7 @@ package dev.codellm.model.convert;
 
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.io.Json;
+import dev.codellm.model.tokenizer.TokenType;
 import dev.codellm.model.tokenizer.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class HfTokenizerExport {
             boolean bytes = false;
             for (int i = 0; i < v.size(); i++) {
                 pieces.add(new SentencePieceModel.Piece(v.tokens().get(i), v.score(i), v.type(i).code));
-                bytes |= v.type(i).code == 6;
+                bytes |= v.type(i) == TokenType.BYTE;
             }
             Map<String, Integer> s = v.specialIds();
             SentencePieceModel m = new SentencePieceModel(pieces, 2, bytes, v.addSpacePrefix() == null || v.addSpacePrefix(),
@@ -75,9 +76,9 @@ final class HfTokenizerExport {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         List<Object> added = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
-            int type = v.type(i).code;
+            TokenType type = v.type(i);
             String t = v.tokens().get(i);
-            if (type == 3 || type == 4) {
+            if (type == TokenType.CONTROL || type == TokenType.USER_DEFINED) {
                 Map<String, Object> a = new LinkedHashMap<>();
                 a.put("id", i);
                 a.put("content", t);
@@ -85,9 +86,9 @@ final class HfTokenizerExport {
                 a.put("lstrip", false);
                 a.put("rstrip", false);
                 a.put("normalized", false);
-                a.put("special", type == 3);
+                a.put("special", type == TokenType.CONTROL);
                 added.add(a);
-            } else if (type != 5) {
+            } else if (type != TokenType.UNUSED) {
                 vocab.put(t, i);
             }
         }
