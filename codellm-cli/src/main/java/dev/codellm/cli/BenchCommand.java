@@ -29,7 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--gen-tokens"}, defaultValue = "64", description = "Tokens generated one at a time (default ${DEFAULT-VALUE}).")
     int genTokens;
 
-    @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type f16 or f32 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-type", defaultValue = "f16", paramLabel = "f16|f32|q8_0|q4_0", description = "KV cache type, as llama-bench's -ctk/-ctv (default ${DEFAULT-VALUE}).")
     String kvType;
 
     @Option(names = "--java", description = "Use the pure-Java Vector API kernels (as CODELLM_NATIVE=0) instead of the native C int8 kernels, the default where they load.")

@@ -68,7 +68,7 @@ public final class EngineBench {
     static String kernelsLine(LlamaModel m) {
         dev.codellm.model.kernels.WeightFormat f = dev.codellm.model.kernels.WeightFormat.forName(m.weightTypeName());
         if (NativeKernels.enabled() && f != null && !NativeKernels.supports(f)) {
-            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over an F16 KV cache)";
+            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over the KV cache)";
         }
         return NativeKernels.describe();
     }
