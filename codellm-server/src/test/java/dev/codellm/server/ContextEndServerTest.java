@@ -37,6 +37,8 @@ class ContextEndServerTest {
 
     private static TestServer server(Path gguf, ContextShift shift) {
         EngineBatchBackend model = EngineBatchBackend.open(gguf, options(shift).withSlots(2));
+        // what `serve`'s /props reports as cache_type_k / cache_type_v (this test server is built from the info alone)
+        assertEquals("f32", ServedModel.of(model, List.of()).kvCacheType());
         Metrics metrics = new Metrics();
         return new TestServer(new BatchScheduler(model, 2, 8, metrics), ServerOptions.defaults(), metrics);
     }
@@ -130,9 +132,6 @@ class ContextEndServerTest {
             assertTrue(c.at("/usage/prompt_tokens").asInt() < CTX, "the prompt was cut to fit: " + c.at("/usage"));
             assertEquals(8, c.at("/usage/completion_tokens").asInt());
             assertTrue(server.get("/metrics").body().contains("codellm_context_shifts_total "));
-            JsonNode props = JSON.readTree(server.get("/props").body());
-            assertEquals("f32", props.path("cache_type_k").asText(), "/props names the KV cache type: " + props);
-            assertEquals("f32", props.path("cache_type_v").asText());
             HttpResponse<String> nat = server.post("/completion", "{\"prompt\": " + JSON.writeValueAsString(LONG_PROMPT) + ", \"n_predict\": 4, \"temperature\": 0}");
             assertEquals(200, nat.statusCode(), nat.body());
             assertTrue(JSON.readTree(nat.body()).get("truncated").asBoolean(), "a cut prompt is truncated: " + nat.body());

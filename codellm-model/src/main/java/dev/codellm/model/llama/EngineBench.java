@@ -97,7 +97,7 @@ public final class EngineBench {
         int vocab = model.config().vocabSize();
         // Warm-up: JIT-compile the batched and single-token paths before timing.
         Session warm = model.newSession(Math.min(ctx, 64), kvType);
-        model.forward(warm, rnd.ints(Math.min(8, promptTokens), 0, vocab).toArray());
+        model.forward(warm, rnd.ints(Math.max(1, Math.min(8, promptTokens)), 0, vocab).toArray());
         model.forward(warm, new int[] {1});
 
         Session s = model.newSession(ctx, kvType);
