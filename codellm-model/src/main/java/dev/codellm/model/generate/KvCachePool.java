@@ -66,6 +66,20 @@ public final class KvCachePool {
         return logits;
     }
 
+    /**
+     * The mixed step ({@link LlamaModel#forwardMixed}): each of {@code seqs} appends its own
+     * {@code tokens[i]} (a running slot's next token or a chunk of a new prompt), all in one pass
+     * over the weights; returns each one's logits after its last token, null where
+     * {@code wantLogits[i]} is false.
+     */
+    public float[][] step(CachedSequence[] seqs, int[][] tokens, boolean[] wantLogits) {
+        Session[] sessions = new Session[seqs.length];
+        for (int i = 0; i < seqs.length; i++) sessions[i] = seqs[i].session;
+        float[][] logits = model.forwardMixed(sessions, tokens, wantLogits);
+        for (int i = 0; i < seqs.length; i++) seqs[i].appended(tokens[i]);
+        return logits;
+    }
+
     /** One cache in use: its session and the tokens in it. */
     public final class CachedSequence {
         private final Session session;
