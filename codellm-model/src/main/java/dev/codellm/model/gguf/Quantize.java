@@ -22,6 +22,12 @@ public final class Quantize {
     public static byte[] quantize(GgmlType type, float[] src, int off, int n) {
         long bytes = type.rowBytes(n);
         if (bytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("too large to quantize in one array: " + n + " elements");
+        if (type == GgmlType.Q8_0) {  // the type llama-quantize's Q8_0 files are made of: vectorized
+            if (n % 32 != 0) throw new IllegalArgumentException("Q8_0: " + n + " elements is not a multiple of 32");
+            byte[] q = new byte[(int) bytes];
+            Q8_0Encoder.encode(src, off, n, q, 0);
+            return q;
+        }
         ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         int bs = type.blockSize();
         for (int b = off; b < off + n; b += bs) {
@@ -38,7 +44,7 @@ public final class Quantize {
                 case Q4_1 -> q4_1(src, b, out);
                 case Q5_0 -> q5_0(src, b, out);
                 case Q5_1 -> q5_1(src, b, out);
-                case Q8_0 -> q8_0(src, b, out);
+                case Q8_0 -> throw new AssertionError("Q8_0 is encoded above");
                 case Q8_1 -> q8_1(src, b, out);
                 case Q2_K -> q2_K(src, b, out);
                 case Q3_K -> q3_K(src, b, out);
@@ -159,18 +165,26 @@ public final class Quantize {
         out.putShort(Float.floatToFloat16(d)).putShort(Float.floatToFloat16(min)).putInt(qh).put(qs);
     }
 
-    private static void q8_0(float[] x, int o, ByteBuffer out) {
+    /** One Q8_0 block, scalar: the reference {@link Q8_0Encoder} must equal, and its path for tiny scales. */
+    static void q8_0Block(float[] x, int o, byte[] out, int p) {
         float amax = 0;
         for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
         float d = amax / 127, id = d != 0 ? 1 / d : 0;
-        out.putShort(Float.floatToFloat16(d));
-        byte[] q = new byte[32];
+        short h = Float.floatToFloat16(d);
+        out[p] = (byte) h;
+        out[p + 1] = (byte) (h >> 8);
         for (int j = 0; j < 32; j++) {
             float v = x[o + j] * id;
             // roundf then the int8 store; v ± 0.5 is exact in double, and truncating it rounds half away from zero
-            q[j] = Math.abs(v) < 2147483520f ? (byte) (long) (v + (v < 0 ? -0.5 : 0.5)) : cFloatToInt8(v);
+            out[p + 2 + j] = Math.abs(v) < 2147483520f ? (byte) (long) (v + (v < 0 ? -0.5 : 0.5)) : cFloatToInt8(v);
         }
-        out.put(q);
+    }
+
+    /** Q8_0 with the scalar code only: what the tests hold {@link Q8_0Encoder} to. */
+    static byte[] q8_0Scalar(float[] x, int off, int n) {
+        byte[] out = new byte[n / 32 * 34];
+        for (int b = 0; b < n; b += 32) q8_0Block(x, off + b, out, b / 32 * 34);
+        return out;
     }
 
     private static void q8_1(float[] x, int o, ByteBuffer out) {

@@ -127,7 +127,8 @@ public final class NativeKernels {
 
     /** One line saying which kernels run and why, e.g. for {@code bench}, {@code inspect} and /props. */
     public static String describe() {
-        if (enabled()) return "native " + current.name + " kernels (" + status + ")";
+        if (enabled()) return "native " + current.name + " kernels (" + status + ")"
+                + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")" : "");
         if (!available()) return "Java Vector API kernels (native unavailable: " + status + ")";
         return "Java Vector API kernels (native switched off)";
     }
@@ -158,6 +159,42 @@ public final class NativeKernels {
                             float[] y, int yStride) {
         try {
             lib().matmulFloat()[f.ggmlId()].invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(x), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the vdpbf16ps BF16 kernel is wanted by default in this JVM (see {@link #bf16Dot()}). */
+    public static final boolean BF16_DOT_DEFAULT = !"0".equals(System.getenv("CODELLM_BF16_DOT"))
+            && !"false".equals(System.getProperty("codellm.bf16dot"));
+
+    private static volatile boolean bf16DotEnabled = BF16_DOT_DEFAULT;
+
+    /**
+     * True when BF16 matmuls run the {@code vdpbf16ps} kernel (the running variant has it and the
+     * CPU has avx512_bf16): activations are rounded to bf16 once per matmul, as llama.cpp does.
+     * {@code CODELLM_BF16_DOT=0} (or {@code -Dcodellm.bf16dot=false}) keeps float activations.
+     */
+    public static boolean bf16Dot() { return bf16DotEnabled && available() && lib().bf16Dot() != null; }
+
+    /** Switches the vdpbf16ps BF16 kernel on or off where it exists (tests compare both paths). */
+    public static void setBf16Dot(boolean on) { bf16DotEnabled = on; }
+
+    /** out[i] = x[i] rounded to bf16 (nearest even), for {@link #matmulBf16Dot}. */
+    static void roundBf16(float[] x, short[] out, int n) {
+        try {
+            lib().roundBf16().invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** y[t·yStride + r] = row r · xb[t·cols ..], rows [r0, r1), BF16 weights × bf16 activations by vdpbf16ps. */
+    static void matmulBf16Dot(MemorySegment w, long rowBytes, int r0, int r1, short[] xb, int cols, int batch,
+                              float[] y, int yStride) {
+        try {
+            lib().bf16Dot().invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xb), cols, batch,
                     MemorySegment.ofArray(y), yStride);
         } catch (Throwable t) {
             throw rethrow(t);

@@ -44,7 +44,14 @@ final class NativeVariant {
 
     /** The library's bound functions; packing functions are null in variants without repacked kernels. */
     record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle attendF16,
-                  MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked) {}
+                  MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked, MethodHandle bf16Dot,
+                  MethodHandle roundBf16) {}
+
+    /**
+     * The cpuinfo flag the BF16 {@code vdpbf16ps} kernel needs on top of the variant's own: the
+     * library has it compiled in (function-level target), it is bound only where the CPU has it.
+     */
+    static final String BF16_DOT_FLAG = "avx512_bf16";
 
     private NativeVariant(String name, String summary, String... cpuFlags) {
         this.name = name;
@@ -96,7 +103,14 @@ final class NativeVariant {
                 mmPacked = linker.downcallHandle(lookup.findOrThrow("cl_matmul_packed"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS,
                         JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
             }
-            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked);
+            Optional<MemorySegment> dp = lookup.find("cl_matmul_bf16_dp");
+            MethodHandle bf16Dot = null, roundBf16 = null;
+            if (dp.isPresent() && CpuFeatures.has(BF16_DOT_FLAG)) {
+                bf16Dot = linker.downcallHandle(dp.get(), desc, critical);
+                roundBf16 = linker.downcallHandle(lookup.findOrThrow("cl_round_bf16"),
+                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
+            }
+            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16);
         } catch (Throwable t) {
             loadError = "failed to load " + resource() + ": " + t;
         }

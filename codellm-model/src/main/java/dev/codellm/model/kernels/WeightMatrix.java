@@ -56,6 +56,13 @@ public final class WeightMatrix {
      * decode case); larger batches decode a tile of rows once and reuse it for every token.
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
+        if (format instanceof BF16Format && NativeKernels.enabled() && NativeKernels.bf16Dot()) {
+            // BF16 × bf16 by vdpbf16ps: activations rounded once, shared by all rows (and threads).
+            short[] xb = new short[batch * cols];
+            NativeKernels.roundBf16(x, xb, batch * cols);
+            par.forRange(rows, 16, (from, to) -> NativeKernels.matmulBf16Dot(data, rowBytes, from, to, xb, cols, batch, y, rows));
+            return;
+        }
         if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
             par.forRange(rows, 16, (from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
             return;

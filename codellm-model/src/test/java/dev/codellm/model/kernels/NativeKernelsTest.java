@@ -32,6 +32,7 @@ class NativeKernelsTest {
 
     @AfterEach
     void restoreDefault() {
+        NativeKernels.setBf16Dot(NativeKernels.BF16_DOT_DEFAULT);
         NativeKernels.selectDefault();
         NativeKernels.setEnabled(NativeKernels.DEFAULT_ENABLED);
     }
@@ -141,19 +142,33 @@ class NativeKernelsTest {
         }
     }
 
-    /** F16/BF16: (variant, type, rows, cols, batch), cols 172 = a tail shorter than a vector. */
+    /**
+     * F16/BF16: (variant, type, rows, cols, batch, bf16 dot), cols 172 = a tail shorter than a
+     * vector (and than the 32-pair step of vdpbf16ps); BF16 twice where the vdpbf16ps kernel
+     * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations.
+     */
     static Stream<Arguments> floatCases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}};
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}};
         for (String v : NativeKernels.runnableVariants())
             for (String t : new String[] {"F16", "BF16"})
-                for (int[] s : shapes) out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2]));
+                for (int[] s : shapes) {
+                    out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2], false));
+                    if (t.equals("BF16") && v.equals("avx512") && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG))
+                        out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2], true));
+                }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} {2}x{3} batch {4}")
+    /** x rounded to bf16, nearest even, by bit arithmetic on the float (the contract of cl_round_bf16). */
+    static float bf16Round(float x) {
+        int u = Float.floatToRawIntBits(x);
+        return Float.intBitsToFloat(((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) << 16);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}x{3} batch {4} bf16 dot {5}")
     @MethodSource("floatCases")
-    void floatWeightsMatchAScalarDot(String variant, GgmlType type, int rows, int cols, int batch) {
+    void floatWeightsMatchAScalarDot(String variant, GgmlType type, int rows, int cols, int batch, boolean dot) {
         MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 21 + rows);
         WeightFormat f = WeightFormat.forGgmlId(type.id());
         WeightMatrix m = new WeightMatrix("w", w, f, rows, cols);
@@ -161,7 +176,9 @@ class NativeKernelsTest {
         float[] y = new float[batch * rows];
         try (Parallel par = new Parallel(2)) {
             NativeKernels.select(variant);
+            NativeKernels.setBf16Dot(dot);
             assertTrue(NativeKernels.supports(f), variant + " has a native " + type + " kernel");
+            assertEquals(dot, NativeKernels.bf16Dot(), "vdpbf16ps kernel bound where the CPU has avx512_bf16");
             m.matmul(x, y, batch, par);
         }
         for (int t = 0; t < batch; t++) {
@@ -169,11 +186,46 @@ class NativeKernelsTest {
                 float[] wr = Dequant.decode(type, w.asSlice(r * type.rowBytes(cols)), cols);
                 double expect = 0, mag = 0;
                 for (int c = 0; c < cols; c++) {
-                    expect += (double) wr[c] * x[t * cols + c];
-                    mag += Math.abs((double) wr[c] * x[t * cols + c]);
+                    float xc = dot ? bf16Round(x[t * cols + c]) : x[t * cols + c];
+                    expect += (double) wr[c] * xc;
+                    mag += Math.abs((double) wr[c] * xc);
                 }
                 assertEquals(expect, y[t * rows + r], mag * 1e-5 + 1e-6, variant + " " + type + " t " + t + " r " + r);
             }
+        }
+    }
+
+    @Test
+    void bf16DotKernelIsBoundExactlyWhereTheCpuHasAvx512Bf16() {
+        assumeTrue(NativeKernels.runnableVariants().contains("avx512"), "no avx512 variant here");
+        NativeKernels.select("avx512");
+        boolean cpu = CpuFeatures.has(NativeVariant.BF16_DOT_FLAG);
+        assertEquals(cpu, NativeKernels.bf16Dot(), NativeKernels.describe());
+        assertEquals(cpu, NativeKernels.describe().contains("vdpbf16ps"), NativeKernels.describe());
+        NativeKernels.setBf16Dot(false);
+        assertTrue(!NativeKernels.bf16Dot() && !NativeKernels.describe().contains("vdpbf16ps"), "switched off");
+        if (NativeKernels.runnableVariants().contains("avx2")) {
+            NativeKernels.setBf16Dot(true);
+            NativeKernels.select("avx2");
+            assertTrue(!NativeKernels.bf16Dot(), "the avx2 variant keeps float activations for BF16");
+        }
+    }
+
+    /** The library's bf16 rounding against the bit-arithmetic one, on values that hit ties, NaN and the vector tail. */
+    @Test
+    void bf16RoundingIsNearestEven() {
+        assumeTrue(NativeKernels.runnableVariants().contains("avx512") && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG));
+        NativeKernels.select("avx512");
+        float[] x = KernelsTest.randomVector(77, 9);
+        x[0] = Float.intBitsToFloat(0x3f808000);  // tie, even below: rounds down
+        x[1] = Float.intBitsToFloat(0x3f818000);  // tie, odd below: rounds up
+        x[70] = Float.intBitsToFloat(0x3f808000);
+        x[71] = Float.intBitsToFloat(0x3f818000);  // the same ties in the scalar tail (64..76)
+        x[2] = -0f;
+        short[] out = new short[x.length];
+        NativeKernels.roundBf16(x, out, x.length);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToRawIntBits(bf16Round(x[i])), (out[i] & 0xffff) << 16, "element " + i);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.codellm.model.llama;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -57,19 +59,38 @@ class LlamaReferenceTest {
     void nativeFloatKernelsMatchNumpy(GgmlType type) throws Exception {
         assertTrue(NativeKernels.supports(WeightFormat.forGgmlId(type.id())), type + " has a native kernel");
         // Float activations on both sides, as the Java path: the same bound and the same greedy ids.
-        checkAgainstNumpy(type, false, 1e-3);
+        NativeKernels.setBf16Dot(false);
+        try {
+            checkAgainstNumpy(type, false, 1e-3);
+        } finally {
+            NativeKernels.setBf16Dot(NativeKernels.BF16_DOT_DEFAULT);
+        }
+    }
+
+    @Test
+    @UseKernels(UseKernels.Path.NATIVE)
+    void bf16DotKernelMatchesNumpyWithBf16Activations() throws Exception {
+        assumeTrue(NativeKernels.bf16Dot(), "no vdpbf16ps kernel here (needs the avx512 variant and avx512_bf16)");
+        // numpy rounds every matmul input to bf16 as the kernel does; what remains is float32 vs
+        // float64 sums, and (as with 8-bit activations) the rare value within float rounding of a
+        // bf16 rounding boundary that lands one bf16 step apart: the teacher-forced check.
+        checkAgainstNumpy(GgmlType.BF16, false, true, 2e-3);
     }
 
     private void checkAgainstNumpy(GgmlType type, boolean q8Activations, double tol) throws Exception {
+        checkAgainstNumpy(type, q8Activations, false, tol);
+    }
+
+    private void checkAgainstNumpy(GgmlType type, boolean q8Activations, boolean bf16Activations, double tol) throws Exception {
         boolean tied = type == GgmlType.F32 || type == GgmlType.Q4_K;
         float theta = type == GgmlType.F32 ? 10000f : 1e6f;
         Path gguf = TinyModels.write(dir.resolve("tiny.gguf"), type, tied, theta, 1000 + type.id());
         int[] prompt = new SplittableRandom(type.id()).ints(9, 0, TinyModels.VOCAB).toArray();
-        Reference ref = runNumpy(gguf, prompt, tied, theta, q8Activations);
+        Reference ref = runNumpy(gguf, prompt, tied, theta, q8Activations, bf16Activations ? ", \"bf16_activations\": true" : "");
         try (GgufFile f = GgufFile.open(gguf); LlamaModel model = LlamaModel.load(f, 1)) {
             Session s = model.newSession(128, KvType.F32);
             float[][] logits = model.forwardAll(s, prompt);
-            if (q8Activations) {
+            if (q8Activations || bf16Activations) {
                 checkTeacherForced(type, model, s, logits, ref, tol);
                 return;
             }
@@ -112,7 +133,7 @@ class LlamaReferenceTest {
                 last = model.forward(s, new int[] {ref.greedy[step]});
             }
         }
-        System.out.printf("%s native vs numpy-q8: %d of %d positions within %.0e, worst %.2e%n", type, tight, positions, tol, worst);
+        System.out.printf("%s native vs numpy (activations rounded as the kernel rounds them): %d of %d positions within %.0e, worst %.2e%n", type, tight, positions, tol, worst);
     }
 
     static int[] greedy(LlamaModel model, Session s, float[] last) {
@@ -127,10 +148,11 @@ class LlamaReferenceTest {
 
     record Reference(double[][] logits, int[] greedy, double[] margins, double[][] steps) {}
 
-    private Reference runNumpy(Path gguf, int[] prompt, boolean tied, float theta, boolean q8Activations) throws Exception {
+    private Reference runNumpy(Path gguf, int[] prompt, boolean tied, float theta, boolean q8Activations, String extra)
+            throws Exception {
         Path work = dir.resolve("ref");
         NumpyReference.writeTensors(gguf, work);
-        NumpyReference.writeConfig(work, tied, theta, GREEDY, prompt, q8Activations, "");
+        NumpyReference.writeConfig(work, tied, theta, GREEDY, prompt, q8Activations, extra);
         Path script = NumpyReference.copyForward(work);
         NumpyReference.run(120, script.toString(), work.toString());
         List<String> lines = Files.readAllLines(work.resolve("reference.txt"));

@@ -19,6 +19,10 @@ native int8 kernels quantize activations (codellm_kernels.c, cl_quantize_q8_0): 
 consecutive values of a token's row, in float32, d = max|x| / 127, id = 1/d (0 when d = 0),
 q = round-to-nearest-even(x * id) (C's lrintf in the default rounding mode), and the matmul then
 sees q * d. The weights stay the same dequantized floats.
+
+With bf16_activations, the input of every weight matmul is first rounded to bfloat16 the way the
+native vdpbf16ps kernel's activations are (codellm_f16.c, cl_round_bf16): the float32 value's
+upper 16 bits, rounded to nearest even on the lower 16 (bit arithmetic here, no shared code).
 """
 import json
 import os
@@ -33,6 +37,7 @@ cfg = json.load(open(d + "/config.json"))
 dim, L, H, KV, ffn, V = cfg["dim"], cfg["layers"], cfg["heads"], cfg["kv_heads"], cfg["ffn"], cfg["vocab"]
 hd = dim // H
 Q8 = bool(cfg.get("q8_activations", False))
+BF16 = bool(cfg.get("bf16_activations", False))
 
 
 def load(name, shape):
@@ -64,9 +69,18 @@ def q8(x):
     return (q.astype(np.float64) * d.astype(np.float64)).reshape(x.shape)
 
 
+def bf16(x):
+    """x rounded to bfloat16, nearest even (see the module comment)."""
+    if not BF16:
+        return x
+    u = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return u.astype(np.uint32).view(np.float32).astype(np.float64).reshape(x.shape)
+
+
 def matmul(x, w):
     """x @ w.T for a weight matrix w (rows = outputs), with the activations as the kernels see them."""
-    return q8(x) @ w.T
+    return bf16(q8(x)) @ w.T
 
 
 def rmsnorm(x, w):
