@@ -35,6 +35,16 @@ public final class EngineSequenceRunner implements SequenceRunner {
     }
 
     @Override
+    public float[][] appendAll(int[] tokens) {
+        return current.prefillAll(tokens);
+    }
+
+    @Override
+    public void truncate(int position) {
+        current.truncate(position);
+    }
+
+    @Override
     public void shift(int keep, int discard) {
         current.shift(keep, discard);
     }

@@ -120,6 +120,23 @@ public final class GenerationState {
         return s;
     }
 
+    /**
+     * Tokens this generation may still produce (max tokens, the context when it cannot shift): a
+     * draft longer than one less than this is never used.
+     */
+    public int tokensLeft() {
+        if (finish != null) return 0;
+        return (int) Math.min(maxTokens - generated, (long) capacity - promptTokens - generated);
+    }
+
+    /**
+     * Prompt-lookup draft ({@link PromptLookup}) of up to {@code max} tokens to follow the last one
+     * {@link #next} returned, cut to what this generation can still use.
+     */
+    public int[] draft(int max) {
+        return PromptLookup.draft(history, Math.min(max, tokensLeft() - 1));
+    }
+
     public int generatedTokens() { return generated; }
 
     public int promptTokens() { return promptTokens; }

@@ -66,6 +66,34 @@ public final class KvCachePool {
         return logits;
     }
 
+    /**
+     * The mixed step ({@link LlamaModel#forwardMixed}): each of {@code seqs} appends its own
+     * {@code tokens[i]} (a running slot's next token or a chunk of a new prompt), all in one pass
+     * over the weights; returns each one's logits after its last token, null where
+     * {@code wantLogits[i]} is false.
+     */
+    public float[][] step(CachedSequence[] seqs, int[][] tokens, boolean[] wantLogits) {
+        Session[] sessions = new Session[seqs.length];
+        for (int i = 0; i < seqs.length; i++) sessions[i] = seqs[i].session;
+        float[][] logits = model.forwardMixed(sessions, tokens, wantLogits);
+        for (int i = 0; i < seqs.length; i++) seqs[i].appended(tokens[i]);
+        return logits;
+    }
+
+    /**
+     * The batched step of speculative decoding: appends the run {@code tokens[i]} (a pending token
+     * and its drafted continuation) to {@code seqs[i]} for every i in one pass over the weights and
+     * returns the logits after each token of each run. Drafts found wrong are taken back with
+     * {@link CachedSequence#truncate}.
+     */
+    public float[][][] decodeRuns(CachedSequence[] seqs, int[][] tokens) {
+        Session[] sessions = new Session[seqs.length];
+        for (int i = 0; i < seqs.length; i++) sessions[i] = seqs[i].session;
+        float[][][] logits = model.decodeRuns(sessions, tokens);
+        for (int i = 0; i < seqs.length; i++) seqs[i].appended(tokens[i]);
+        return logits;
+    }
+
     /** One cache in use: its session and the tokens in it. */
     public final class CachedSequence {
         private final Session session;
@@ -88,6 +116,22 @@ public final class KvCachePool {
             float[] logits = model.forward(session, ts);
             appended(ts);
             return logits;
+        }
+
+        /** Appends {@code ts} (one batched pass) and returns the logits after each of them. */
+        public float[][] prefillAll(int[] ts) {
+            float[][] logits = model.forwardAll(session, ts);
+            appended(ts);
+            return logits;
+        }
+
+        /**
+         * Forgets the tokens from {@code position} on (rejected drafts): the cache then holds
+         * exactly what it held after its first {@code position} tokens, since a position's keys and
+         * values depend only on the tokens up to it.
+         */
+        public void truncate(int position) {
+            session.truncate(position);
         }
 
         /** Context shift: drops tokens [keep, keep + discard) and moves the rest down ({@link LlamaModel#shift}). */

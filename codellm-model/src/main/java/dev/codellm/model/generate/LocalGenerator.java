@@ -104,7 +104,33 @@ public final class LocalGenerator implements Generator {
         return new Completion(state.text(), state.finishReason(), new Usage(p.promptIds().length, state.generatedTokens()));
     }
 
+    /**
+     * Prompt-lookup decoding ({@link PromptLookup}) with up to {@code draftTokens} drafted tokens
+     * per step, 0 = off (the default). The output is the same as without it (greedy or seeded
+     * sampling alike): a drafted token is kept only where the sampler picks it from the verified
+     * logits, and the cache is rolled back past the first one it does not pick.
+     */
+    public synchronized void setLookup(int draftTokens) {
+        if (draftTokens < 0) throw new IllegalArgumentException("--lookup must be >= 0, got " + draftTokens);
+        this.lookup = draftTokens;
+    }
+
+    /** Drafted tokens per step ({@link #setLookup}); 0 = off. */
+    public int lookup() { return lookup; }
+
+    /** Tokens drafted and drafted tokens accepted by the last request (llama-server's draft_n, draft_n_accepted). */
+    public record DraftStats(int drafted, int accepted) {
+        public static final DraftStats NONE = new DraftStats(0, 0);
+    }
+
+    /** Drafts of the last request (zeros with lookup off). */
+    public synchronized DraftStats lastDraftStats() { return lastDrafts; }
+
+    private int lookup;
+    private DraftStats lastDrafts = DraftStats.NONE;
+
     private void drive(GenerationState state, PlannedPrompt p, TokenSink sink) {
+        lastDrafts = DraftStats.NONE;
         if (state.nothingToGenerate()) {
             state.finishNow();
             return;
@@ -112,27 +138,64 @@ public final class LocalGenerator implements Generator {
         if (sequence == null) sequence = newSequence.apply(info().contextLength());
         float[] logits = sequence.start(p.promptIds());
         int position = p.promptIds().length, capacity = sequence.capacity();
-        while (true) {
+        int drafted = 0, accepted = 0;
+        try {
             GenerationState.Step step = state.next(logits);
-            if (!step.text().isEmpty() && !sink.accept(step.text())) {
-                if (!step.finished()) state.cancel();
-                return;
-            }
-            if (step.finished()) return;
-            if (position >= capacity) {
-                // Only with context shift on (otherwise the state ends at the capacity itself).
-                int keep = p.shiftKeep(), discard = keep < 0 ? 0 : ContextShift.discard(position, keep);
-                if (discard == 0) {
-                    GenerationState.Step end = state.endAtContext();
-                    if (!end.text().isEmpty()) sink.accept(end.text());
+            while (true) {
+                if (!step.text().isEmpty() && !sink.accept(step.text())) {
+                    if (!step.finished()) state.cancel();
                     return;
                 }
-                sequence.shift(keep, discard);
-                position -= discard;
+                if (step.finished()) return;
+                if (position >= capacity) {
+                    // Only with context shift on (otherwise the state ends at the capacity itself).
+                    int keep = p.shiftKeep(), discard = keep < 0 ? 0 : ContextShift.discard(position, keep);
+                    if (discard == 0) {
+                        GenerationState.Step end = state.endAtContext();
+                        if (!end.text().isEmpty()) sink.accept(end.text());
+                        return;
+                    }
+                    sequence.shift(keep, discard);
+                    position -= discard;
+                }
+                int[] draft = lookup > 0 ? state.draft(Math.min(lookup, capacity - position - 1)) : new int[0];
+                float[][] rows = draft.length == 0 ? null : sequence.appendAll(prepend(step.token(), draft));
+                if (rows == null) {
+                    logits = sequence.append(step.token());
+                    position++;
+                    step = state.next(logits);
+                    continue;
+                }
+                // rows[j]: the logits after the pending token (j = 0) or after draft[j - 1]
+                drafted += draft.length;
+                int fed = 1 + draft.length, used = 0;
+                for (int j = 0; j < rows.length; j++) {
+                    if (j > 0) {
+                        // the previous step is the drafted token rows[j] follows: show it first
+                        accepted++;
+                        if (!step.text().isEmpty() && !sink.accept(step.text())) {
+                            state.cancel();
+                            sequence.truncate(position + j);
+                            return;
+                        }
+                    }
+                    step = state.next(rows[j]);
+                    used = j + 1;
+                    if (step.finished() || j == draft.length || step.token() != draft[j]) break;
+                }
+                position += used;
+                if (used < fed) sequence.truncate(position);
             }
-            logits = sequence.append(step.token());
-            position++;
+        } finally {
+            lastDrafts = new DraftStats(drafted, accepted);
         }
+    }
+
+    private static int[] prepend(int first, int[] rest) {
+        int[] all = new int[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     @Override

@@ -16,6 +16,20 @@ public interface SequenceRunner extends AutoCloseable {
 
     float[] append(int token);
 
+    /**
+     * Appends {@code tokens} in one batched pass and returns the logits after each of them (a
+     * pending token and the drafts of prompt-lookup decoding); null when this sequence cannot, and
+     * the caller then feeds one token at a time.
+     */
+    default float[][] appendAll(int[] tokens) {
+        return null;
+    }
+
+    /** Forgets the tokens from {@code position} on (drafts found wrong); only after {@link #appendAll}. */
+    default void truncate(int position) {
+        throw new UnsupportedOperationException("this sequence cannot take tokens back");
+    }
+
     /** Context shift: drops tokens [keep, keep + discard) and moves the rest down (see {@link ContextShift}). */
     default void shift(int keep, int discard) {
         throw new UnsupportedOperationException("this sequence cannot shift its context");
