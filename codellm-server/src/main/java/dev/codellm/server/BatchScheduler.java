@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Continuous batching: one scheduler thread owns up to {@code slots} running generations. Between
- * steps it admits queued jobs into free slots (prefilling each prompt), then decodes one token for
- * every running generation together in a single {@link BatchBackend#decode} call, so the weights are
- * streamed once per step however many requests are in flight. Jobs that are cancelled, time out,
+ * steps it admits queued jobs into free slots, then runs one {@link BatchBackend#step} for the next
+ * token of every running generation together with a chunk of the prompts being read, so the
+ * weights are streamed once per step however many requests are in flight, and a long prompt
+ * arriving does not stall the tokens of the others. Jobs that are cancelled, time out,
  * stop or hit a limit leave their slot at the next step, and a waiting job takes it.
  */
 public final class BatchScheduler implements InferenceService {
@@ -37,7 +38,10 @@ public final class BatchScheduler implements InferenceService {
     private volatile boolean cancelAll;
     private volatile boolean stopped;
 
-    /** Prompt tokens run per scheduler iteration, so a long prompt does not stall the other slots' decoding. */
+    /**
+     * Prompt tokens run per step (all prompts being read together), so a long prompt does not stall
+     * the other slots' tokens: a step costs at most this many rows more than the decode rows.
+     */
     public static final int DEFAULT_PREFILL_CHUNK = 256;
 
     private final int prefillChunk;
@@ -112,7 +116,6 @@ public final class BatchScheduler implements InferenceService {
                 }
                 continue;
             }
-            prefillChunk();
             step();
         }
     }
@@ -181,74 +184,77 @@ public final class BatchScheduler implements InferenceService {
         }
     }
 
-    /**
-     * Runs the next chunk of the oldest prompt still being prefilled. Interleaving chunks with
-     * decode steps keeps running streams flowing while a long prompt is read.
-     */
-    private void prefillChunk() {
-        SlotState s = null;
-        for (SlotState r : running) {
-            if (r.prefilling()) {
-                s = r;
-                break;
-            }
-        }
-        if (s == null) return;
-        if (s.job.isCancelled() || s.job.isExpired(System.nanoTime())) {
-            running.remove(s);
-            finish(s, s.job.isCancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
-            return;
-        }
-        int[] prompt = s.job.promptTokens();
-        int n = Math.min(prefillChunk, prompt.length - s.prefilled);
-        try {
-            long t0 = System.nanoTime();
-            float[] logits = model.prefill(s.seq, java.util.Arrays.copyOfRange(prompt, s.prefilled, s.prefilled + n));
-            metrics.prefill(n, System.nanoTime() - t0);
-            s.prefilled += n;
-            s.position = s.prefilled;
-            if (!s.prefilling() && !advance(s, logits)) running.remove(s);
-        } catch (RuntimeException e) {
-            running.remove(s);
-            fail(s, e);
-        }
-    }
-
     private void finishUnstarted(Job job, FinishReason reason) {
         metrics.jobFinished(reason, job.promptTokens().length, 0);
         ended();
         job.listener().onFinish(reason, job.promptTokens().length, 0);
     }
 
-    /** One batched decode step over all slots past their prompt. */
+    /**
+     * One mixed engine pass (llama-server's unified batch): the next token of every slot past its
+     * prompt, and up to {@code prefillChunk} tokens of the prompts being read, oldest first. A long
+     * prompt is so read a chunk per step while the running streams go on getting a token every
+     * step, and neither pays for a pass over the weights of its own.
+     */
     private void step() {
-        List<SlotState> decoding = new ArrayList<>(running.size());
-        for (SlotState s : running) if (!s.prefilling() && roomFor(s)) decoding.add(s);
+        List<SlotState> batch = new ArrayList<>(running.size());
+        for (SlotState s : running) if (!s.prefilling() && roomFor(s)) batch.add(s);
         running.removeIf(s -> s.released);
-        int n = decoding.size();
+        int decoding = batch.size(), budget = prefillChunk;
+        for (SlotState s : List.copyOf(running)) {
+            if (budget == 0) break;
+            if (!s.prefilling()) continue;
+            if (s.job.isCancelled() || s.job.isExpired(System.nanoTime())) {
+                running.remove(s);
+                finish(s, s.job.isCancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
+                continue;
+            }
+            s.chunk = Math.min(budget, s.job.promptTokens().length - s.prefilled);
+            budget -= s.chunk;
+            batch.add(s);
+        }
+        int n = batch.size();
         if (n == 0) return;
         BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
-        int[] tokens = new int[n];
+        int[][] tokens = new int[n][];
+        boolean[] wantLogits = new boolean[n];
         for (int i = 0; i < n; i++) {
-            seqs[i] = decoding.get(i).seq;
-            tokens[i] = decoding.get(i).pending;
+            SlotState s = batch.get(i);
+            seqs[i] = s.seq;
+            if (i < decoding) {
+                tokens[i] = new int[] {s.pending};
+                wantLogits[i] = true;
+            } else {
+                tokens[i] = java.util.Arrays.copyOfRange(s.job.promptTokens(), s.prefilled, s.prefilled + s.chunk);
+                wantLogits[i] = s.prefilled + s.chunk == s.job.promptTokens().length;
+            }
         }
         float[][] logits;
         try {
-            long t0 = System.nanoTime();
-            logits = model.decode(seqs, tokens);
-            metrics.decodeStep(n, System.nanoTime() - t0);
-            for (SlotState s : decoding) s.position++;
+            long t0 = System.nanoTime(), nanos;
+            logits = model.step(seqs, tokens, wantLogits);
+            nanos = System.nanoTime() - t0;
+            // the pass's time shared by rows between the two figures /metrics reports
+            int prompt = prefillChunk - budget;
+            if (decoding > 0) metrics.decodeStep(decoding, nanos * decoding / (decoding + prompt));
+            if (prompt > 0) metrics.prefill(prompt, nanos * prompt / (decoding + prompt));
         } catch (RuntimeException e) {
-            for (SlotState s : decoding) fail(s, e);
-            running.removeAll(decoding);
+            for (SlotState s : batch) fail(s, e);
+            running.removeAll(batch);
             return;
         }
         for (int i = 0; i < n; i++) {
-            SlotState s = decoding.get(i);
-            boolean goesOn;
+            SlotState s = batch.get(i);
+            boolean goesOn = true;
             try {
-                goesOn = advance(s, logits[i]);
+                if (i < decoding) {
+                    s.position++;
+                    goesOn = advance(s, logits[i]);
+                } else {
+                    s.prefilled += s.chunk;
+                    s.position = s.prefilled;
+                    if (!s.prefilling()) goesOn = advance(s, logits[i]);
+                }
             } catch (RuntimeException e) {
                 fail(s, e);
                 goesOn = false;
@@ -372,6 +378,8 @@ public final class BatchScheduler implements InferenceService {
         final GenerationState state;
         BatchBackend.Sequence seq;
         int prefilled;
+        /** Prompt tokens this slot runs in the current step. */
+        int chunk;
         /** Tokens in the cache (the prompt, then one more per decode step, less what shifts dropped). */
         int position;
         int pending;
