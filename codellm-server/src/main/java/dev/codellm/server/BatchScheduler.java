@@ -41,6 +41,18 @@ public final class BatchScheduler implements InferenceService {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
 
     private final int prefillChunk;
+    private volatile int lookup;
+
+    /**
+     * Prompt-lookup decoding for every slot ({@code --lookup N}: up to N drafted tokens per slot and
+     * step, verified in the same batched step as the other slots' tokens); 0 = off. The output is
+     * unchanged: a draft is kept only where the slot's sampler picks it.
+     */
+    public void setLookup(int draftTokens) {
+        if (draftTokens < 0) throw new IllegalArgumentException("--lookup must be >= 0, got " + draftTokens);
+        if (draftTokens > 0 && !model.verifiesDrafts()) throw new IllegalArgumentException("this backend cannot verify drafts (--lookup)");
+        lookup = draftTokens;
+    }
 
     public BatchScheduler(BatchBackend model, int slots, int queueCapacity, Metrics metrics) {
         this(model, slots, queueCapacity, metrics, DEFAULT_PREFILL_CHUNK);
@@ -220,7 +232,11 @@ public final class BatchScheduler implements InferenceService {
         job.listener().onFinish(reason, job.promptTokens().length, 0);
     }
 
-    /** One batched decode step over all slots past their prompt. */
+    /**
+     * One batched decode step over all slots past their prompt. With {@code --lookup} each slot
+     * feeds its pending token and the tokens drafted after it, all slots in one pass; a slot keeps
+     * its drafts up to the first its sampler does not pick, and its cache is truncated there.
+     */
     private void step() {
         List<SlotState> decoding = new ArrayList<>(running.size());
         for (SlotState s : running) if (!s.prefilling() && roomFor(s)) decoding.add(s);
@@ -228,17 +244,30 @@ public final class BatchScheduler implements InferenceService {
         int n = decoding.size();
         if (n == 0) return;
         BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
-        int[] tokens = new int[n];
+        int[][] runs = new int[n][];
+        int capacity = model.info().contextLength(), rows = 0, draftTokens = lookup;
         for (int i = 0; i < n; i++) {
-            seqs[i] = decoding.get(i).seq;
-            tokens[i] = decoding.get(i).pending;
+            SlotState s = decoding.get(i);
+            seqs[i] = s.seq;
+            int[] draft = draftTokens > 0 ? s.state.draft(Math.min(draftTokens, capacity - s.position - 1)) : new int[0];
+            runs[i] = new int[1 + draft.length];
+            runs[i][0] = s.pending;
+            System.arraycopy(draft, 0, runs[i], 1, draft.length);
+            rows += runs[i].length;
         }
-        float[][] logits;
+        float[][][] logits;
         try {
             long t0 = System.nanoTime();
-            logits = model.decode(seqs, tokens);
-            metrics.decodeStep(n, System.nanoTime() - t0);
-            for (SlotState s : decoding) s.position++;
+            if (rows == n) {
+                int[] tokens = new int[n];
+                for (int i = 0; i < n; i++) tokens[i] = runs[i][0];
+                float[][] one = model.decode(seqs, tokens);
+                logits = new float[n][][];
+                for (int i = 0; i < n; i++) logits[i] = new float[][] {one[i]};
+            } else {
+                logits = model.decodeRuns(seqs, runs);
+            }
+            metrics.decodeStep(rows, System.nanoTime() - t0);
         } catch (RuntimeException e) {
             for (SlotState s : decoding) fail(s, e);
             running.removeAll(decoding);
@@ -246,9 +275,22 @@ public final class BatchScheduler implements InferenceService {
         }
         for (int i = 0; i < n; i++) {
             SlotState s = decoding.get(i);
-            boolean goesOn;
+            int[] run = runs[i];
+            boolean goesOn = true;
+            int used = 0;
             try {
-                goesOn = advance(s, logits[i]);
+                for (int j = 0; j < run.length; j++) {
+                    goesOn = advance(s, logits[i][j]);
+                    used = j + 1;
+                    // logits[i][j + 1] follow run[j + 1]: valid only if that draft is what was picked
+                    if (!goesOn || j + 1 == run.length || s.pending != run[j + 1]) break;
+                }
+                s.position += used;
+                if (run.length > 1) {
+                    s.job.drafts(run.length - 1, used - 1);
+                    metrics.drafts(run.length - 1, used - 1);
+                }
+                if (goesOn && used < run.length) model.truncate(s.seq, s.position);
             } catch (RuntimeException e) {
                 fail(s, e);
                 goesOn = false;
