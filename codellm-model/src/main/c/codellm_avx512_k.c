@@ -7,23 +7,36 @@
 //   Q4_K (2368 B): d[16] f16 @0, dmin[16] f16 @32, sc[8][16] u8 @64, m[8][16] u8 @192,
 //        qs @320: per sub-block pair p 8 parts of 64 B, lane i of part k = row i's qs[32p+4k..+3]
 //        (low nibbles: sub-block 2p elements 4k.., high nibbles: sub-block 2p+1).
-//   Q5_K (2880 B): Q4_K's layout, then @2368 per sub-block j 64 B of fifth bits: byte (i, m) has
-//        bit k = fifth bit of element 4k+m of row i.
-//   Q6_K (3360 B): d[16] f16 @0, sc[16][16] i8 @32 (one per 16 weights), low nibbles @288 as
-//        Q4_K's qs, top two bits @2336: per quad of sub-blocks 8 parts of 64 B, byte (i, m) of
-//        part k holds bits 2s..2s+1 = top bits of element 4k+m of sub-block 4q+s.
+//   Q5_K (2880 B): Q4_K's scales, then per sub-block pair p @320+640p: the fifth bits of sub-blocks
+//        2p and 2p+1 (64 B each: byte (i, m) has bit k = fifth bit of element 4k+m of row i),
+//        then the pair's qs as Q4_K's.
+//   Q6_K (3392 B): d[16] f16 @0, sc[16][16] i8 @32 (one per 16 weights), 32 B of padding (every
+//        64 B load on a cache line: split loads cost 20 % from memory), then per quad q of
+//        sub-blocks @320+1536q: top two bits (8 parts of 64 B, byte (i, m) of part k holds bits
+//        2s..2s+1 = top bits of element 4k+m of sub-block 4q+s), then the low nibbles of the
+//        quad's two sub-block pairs as Q4_K's qs.
 #include "codellm_kernels.h"
 
 #define G 16
+#include "codellm_avx512_matmul.h"  // TT, PACKED_MATMUL
 
 int64_t k_unit_bytes(int32_t type) {  // packed bytes per group per 32 columns
     switch (type) {
         case 12: return 2368 / 8;
         case 13: return 2880 / 8;
-        case 14: return 3360 / 8;
+        case 14: return 3392 / 8;
         default: return 0;
     }
 }
+
+// Offsets of the planes inside a packed super-block, in the order the tiles read them, so that
+// memory is read strictly forward (the planes a sub-block needs before the next sub-block's).
+// Why: with the high-bit planes in a second region 2 KB on, Q5_K and Q6_K generation ran at
+// 7-8 GB/s from memory while the same kernels ran 16-18 GB/s from cache.
+static inline int nibble_k_qs(int pair, int five) { return five ? 320 + 640 * pair + 128 : 320 + 512 * pair; }
+static inline int q5_fifth(int j) { return 320 + 640 * (j / 2) + 64 * (j % 2); }
+static inline int q6_high(int j) { return 320 + 1536 * (j / 4); }
+static inline int q6_low(int j) { return 320 + 1536 * (j / 4) + 512 + 512 * ((j / 2) % 2); }
 
 static void scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {  // ggml's get_scale_min_k4
     if (j < 4) {
@@ -57,8 +70,8 @@ void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows
                 for (int s = 0; s < 16; s++) out[32 + 16 * s + i] = b[192 + s];
                 for (int e = 0; e < 256; e++) {
                     const int v = q6_value(b, e), j = e / 32, k = (e % 32) / 4, m = e % 4;
-                    out[288 + 512 * (j / 2) + 64 * k + 4 * i + m] |= (uint8_t) ((v & 0xF) << (4 * (j & 1)));
-                    out[2336 + 512 * (j / 4) + 64 * k + 4 * i + m] |= (uint8_t) ((v >> 4) << (2 * (j % 4)));
+                    out[q6_low(j) + 64 * k + 4 * i + m] |= (uint8_t) ((v & 0xF) << (4 * (j & 1)));
+                    out[q6_high(j) + 64 * k + 4 * i + m] |= (uint8_t) ((v >> 4) << (2 * (j % 4)));
                 }
                 continue;
             }
@@ -67,12 +80,12 @@ void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows
             for (int j = 0; j < 8; j++) scale_min(j, b + 4, out + 64 + 16 * j + i, out + 192 + 16 * j + i);
             const uint8_t *qs = b + (type == 12 ? 16 : 48);
             for (int p = 0; p < 4; p++)
-                for (int k = 0; k < 8; k++) memcpy(out + 320 + 512 * p + 64 * k + 4 * i, qs + 32 * p + 4 * k, 4);
+                for (int k = 0; k < 8; k++) memcpy(out + nibble_k_qs(p, type == 13) + 64 * k + 4 * i, qs + 32 * p + 4 * k, 4);
             if (type == 13) {
                 const uint8_t *qh = b + 16;
                 for (int j = 0; j < 8; j++)
                     for (int l = 0; l < 32; l++)
-                        out[2368 + 64 * j + 4 * i + l % 4] |= (uint8_t) (((qh[l] >> j) & 1) << (l / 4));
+                        out[q5_fifth(j) + 4 * i + l % 4] |= (uint8_t) (((qh[l] >> j) & 1) << (l / 4));
             }
         }
     }
@@ -88,21 +101,23 @@ static inline __attribute__((always_inline)) void tile_nibble_k(const uint8_t *p
                                                                 __m512 *acc, int five) {
     const __m512i low = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
     const int64_t sbBytes = five ? 2880 : 2368;
-    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    __m512 mins[TT];  // the dmin·m terms in their own chain, so each sub-block adds one FMA to acc
+    for (int t = 0; t < T; t++) acc[t] = mins[t] = _mm512_setzero_ps();
     for (int sb = 0; sb < nb / 8; sb++, p += sbBytes) {
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
         const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32)));
+#pragma GCC unroll 8
         for (int j = 0; j < 8; j++) {
             const __m512 dsc = _mm512_mul_ps(d, u8_scales(p + 64 + 16 * j));
             const __m512 dm = _mm512_mul_ps(dmin, u8_scales(p + 192 + 16 * j));
-            const uint8_t *q = p + 320 + 512 * (j / 2);
+            const uint8_t *q = p + nibble_k_qs(j / 2, five);
             __m512i w[8];
             for (int k = 0; k < 8; k++) {
                 const __m512i v = _mm512_loadu_si512(q + 64 * k);
                 w[k] = _mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low);
             }
             if (five) {
-                const __m512i h = _mm512_loadu_si512(p + 2368 + 64 * j);
+                const __m512i h = _mm512_loadu_si512(p + q5_fifth(j));
                 for (int k = 0; k < 8; k++)
                     w[k] = _mm512_mask_add_epi8(w[k], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char) (1 << k))), w[k], sixteen);
             }
@@ -115,28 +130,31 @@ static inline __attribute__((always_inline)) void tile_nibble_k(const uint8_t *p
                 }
                 const float dx = xd(xb);
                 acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dsc, _mm512_set1_ps(dx)), _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), acc[t]);
-                acc[t] = _mm512_fnmadd_ps(dm, _mm512_set1_ps(dx * (float) xsum(xb)), acc[t]);
+                mins[t] = _mm512_fmadd_ps(dm, _mm512_set1_ps(dx * (float) xsum(xb)), mins[t]);
             }
         }
     }
+    for (int t = 0; t < T; t++) acc[t] = _mm512_sub_ps(acc[t], mins[t]);
 }
 
 // Q6_K: two scales per sub-block (elements 0-15, 16-31), the −32 offset through the half sums of q.
 static inline __attribute__((always_inline)) void tile_q6_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
                                                             __m512 *acc) {
-    const __m512i low = _mm512_set1_epi8(0xF), three = _mm512_set1_epi8(3);
+    const __m512i low = _mm512_set1_epi8(0xF), top = _mm512_set1_epi8(0x30);
     for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
-    for (int sb = 0; sb < nb / 8; sb++, p += 3360) {
+    for (int sb = 0; sb < nb / 8; sb++, p += 3392) {
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+#pragma GCC unroll 8  // j constant: the shifts below become immediates, one per register
         for (int j = 0; j < 8; j++) {
             const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
-            const uint8_t *q = p + 288 + 512 * (j / 2), *hq = p + 2336 + 512 * (j / 4);
+            const uint8_t *q = p + q6_low(j), *hq = p + q6_high(j);
             const int s = j % 4;
             __m512i w[8];
             for (int k = 0; k < 8; k++) {
                 const __m512i v = _mm512_loadu_si512(q + 64 * k);
-                const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(_mm512_loadu_si512(hq + 64 * k), 2 * s), three);
-                w[k] = _mm512_or_si512(_mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low), _mm512_slli_epi16(hi, 4));
+                const __m512i h = _mm512_loadu_si512(hq + 64 * k);  // sub-block s's two bits to bits 4-5
+                const __m512i hi = _mm512_and_si512(s == 2 ? h : s == 3 ? _mm512_srli_epi16(h, 2) : _mm512_slli_epi16(h, 4 - 2 * s), top);
+                w[k] = _mm512_or_si512(_mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low), hi);
             }
             for (int t = 0; t < T; t++) {
                 const uint8_t *xb = x + t * xs + (int64_t) (sb * 8 + j) * XB;
@@ -159,11 +177,9 @@ static inline __attribute__((always_inline)) void tile_q5_k(const uint8_t *p, in
     tile_nibble_k(p, nb, x, xs, T, acc, 1);
 }
 
-#include "codellm_avx512_matmul.h"
-
 PACKED_MATMUL(k_matmul_q4_k, tile_q4_k, 2368 / 8)
 PACKED_MATMUL(k_matmul_q5_k, tile_q5_k, 2880 / 8)
-PACKED_MATMUL(k_matmul_q6_k, tile_q6_k, 3360 / 8)
+PACKED_MATMUL(k_matmul_q6_k, tile_q6_k, 3392 / 8)
 
 void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
                      int32_t batch, float *y, int32_t yStride) {

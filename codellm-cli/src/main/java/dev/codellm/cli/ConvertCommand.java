@@ -4,7 +4,10 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.model.convert.GgufQuantizer;
 import dev.codellm.model.convert.HfToGguf;
 import dev.codellm.model.convert.QuantType;
+import dev.codellm.core.io.Json;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +37,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Threads encoding rows; 0 = every CPU (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--json", description = "Print the summary as one JSON object instead of text.")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -45,10 +51,25 @@ public final class ConvertCommand implements Callable<Integer> {
             case "gguf" -> {
                 QuantType t = QuantType.parse(type);
                 GgufQuantizer.Result r = HfToGguf.convert(in, out, t, name, n, System.err);
-                ConvertSummary.print(spec.commandLine().getOut(), "convert", in, out, t, r);
+                if (json) ConvertSummary.printJson(spec.commandLine().getOut(), "convert", in, out, t, r);
+                else ConvertSummary.print(spec.commandLine().getOut(), "convert", in, out, t, r);
             }
             case "hf" -> {
                 var r = dev.codellm.model.convert.GgufToHf.export(in, out, System.err);
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("command", "convert");
+                    m.put("to", "hf");
+                    m.put("input", in.toString());
+                    m.put("output", out.toString());
+                    m.put("tensors", r.tensors());
+                    m.put("tensor_bytes", r.bytes());
+                    m.put("tokenizer_file", r.tokenizerFile());
+                    m.put("seconds", r.seconds());
+                    spec.commandLine().getOut().println(Json.line(m));
+                    spec.commandLine().getOut().flush();
+                    return 0;
+                }
                 spec.commandLine().getOut().printf(java.util.Locale.ROOT, "convert: %s -> %s (%d tensors, %.1f MiB of safetensors, %s) in %.1f s%n",
                         in, out, r.tensors(), r.bytes() / 1048576.0, r.tokenizerFile(), r.seconds());
                 spec.commandLine().getOut().flush();

@@ -30,6 +30,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--allow-requantize", description = "Allow re-quantizing tensors that are already quantized (loses quality).")
     boolean allowRequantize;
 
+    @Option(names = "--json", description = "Print the summary as one JSON object (sizes, bits per weight, tensors per type, seconds).")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -39,7 +42,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (threads < 0) throw new CodellmException("--threads must be >= 0");
         int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         GgufQuantizer.Result r = GgufQuantizer.quantize(in, out, t, n, allowRequantize, System.err);
-        ConvertSummary.print(spec.commandLine().getOut(), "quantize", in, out, t, r);
+        if (json) ConvertSummary.printJson(spec.commandLine().getOut(), "quantize", in, out, t, r);
+        else ConvertSummary.print(spec.commandLine().getOut(), "quantize", in, out, t, r);
         return 0;
     }
 }

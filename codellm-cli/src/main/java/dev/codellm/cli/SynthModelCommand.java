@@ -4,7 +4,10 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.llama.ModelShape;
 import dev.codellm.model.llama.SyntheticGguf;
+import dev.codellm.core.io.Json;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +31,9 @@ public final class SynthModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--json", description = "Print what was written as one JSON object.")
+    boolean json;
+
     @Parameters(index = "0", paramLabel = "OUT.gguf", description = "Output file.")
     Path out;
 
@@ -46,7 +52,18 @@ public final class SynthModelCommand implements Callable<Integer> {
         ModelShape s = ModelShape.parse(shape);
         System.err.println("synth-model: writing " + s.id + " " + t + (layers > 0 ? " with " + layers + " layers" : "") + " to " + out + " ...");
         long bytes = SyntheticGguf.write(out, s, t, layers, seed);
-        spec.commandLine().getOut().printf("wrote %s (%.1f MiB)%n", out, bytes / 1048576.0);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("output", out.toString());
+            m.put("shape", s.id);
+            m.put("type", t.name());
+            m.put("layers", layers);
+            m.put("seed", seed);
+            m.put("bytes", bytes);
+            spec.commandLine().getOut().println(Json.line(m));
+        } else {
+            spec.commandLine().getOut().printf("wrote %s (%.1f MiB)%n", out, bytes / 1048576.0);
+        }
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -20,7 +20,7 @@ class TrainCommandTest {
         assertTrue(Files.readString(dir.resolve("ax/axolotl.yml")).contains("adapter: qlora"));
         CliRun bad = CliRun.of("train", "export", "--framework", "megatron", "--data", data.toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, bad.code());
-        assertTrue(bad.err().startsWith("codellm: error: --framework must be one of [axolotl, deepspeed, trl]"), bad.err());
+        assertTrue(bad.err().startsWith("codellm: error: --framework must be one of [axolotl, deepspeed, trl, hf]"), bad.err());
     }
 
     @Test

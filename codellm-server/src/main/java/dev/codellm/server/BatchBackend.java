@@ -6,8 +6,8 @@ import dev.codellm.model.generate.RequestPlanner;
 /**
  * What the continuous-batching {@link BatchScheduler} needs from a model: a tokenizer (for
  * /tokenize, logprobs and logit_bias checks), the model module's {@link RequestPlanner} (prompt
- * ids and stop rules of each request), and sequences (one KV cache each) that are prefilled one
- * at a time and then decoded together, one token per sequence per step.
+ * ids and stop rules of each request), and sequences (one KV cache each) that advance together
+ * in one {@link #step}: the running ones a token each, the new ones a chunk of their prompt.
  * {@link EngineBatchBackend} runs the real engine; tests use a fake.
  */
 public interface BatchBackend extends AutoCloseable {
@@ -60,6 +60,14 @@ public interface BatchBackend extends AutoCloseable {
     default void truncate(Sequence seq, int position) {
         throw new UnsupportedOperationException("this backend cannot take tokens back");
     }
+
+    /**
+     * One engine pass for several distinct sequences, each appending its own {@code tokens[i]}: a
+     * running slot's next token, or a chunk of a prompt being read (the scheduler's mixed step,
+     * llama-server's unified batch). Returns each one's logits after its last token, null where
+     * {@code wantLogits[i]} is false (a prompt chunk that is not the prompt's last).
+     */
+    float[][] step(Sequence[] seqs, int[][] tokens, boolean[] wantLogits);
 
     /**
      * Context shift: drops tokens [keep, keep + discard) of {@code seq} and moves the rest down

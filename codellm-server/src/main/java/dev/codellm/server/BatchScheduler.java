@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Continuous batching: one scheduler thread owns up to {@code slots} running generations. Between
- * steps it admits queued jobs into free slots (prefilling each prompt), then decodes one token for
- * every running generation together in a single {@link BatchBackend#decode} call, so the weights are
- * streamed once per step however many requests are in flight. Jobs that are cancelled, time out,
+ * steps it admits queued jobs into free slots, then runs one {@link BatchBackend#step} for the next
+ * token of every running generation together with a chunk of the prompts being read, so the
+ * weights are streamed once per step however many requests are in flight, and a long prompt
+ * arriving does not stall the tokens of the others. Jobs that are cancelled, time out,
  * stop or hit a limit leave their slot at the next step, and a waiting job takes it.
  */
 public final class BatchScheduler implements InferenceService {
@@ -37,10 +38,14 @@ public final class BatchScheduler implements InferenceService {
     private volatile boolean cancelAll;
     private volatile boolean stopped;
 
-    /** Prompt tokens run per scheduler iteration, so a long prompt does not stall the other slots' decoding. */
+    /**
+     * Prompt tokens run per step (all prompts being read together), so a long prompt does not stall
+     * the other slots' tokens: a step costs at most this many rows more than the decode rows.
+     */
     public static final int DEFAULT_PREFILL_CHUNK = 256;
 
     private final int prefillChunk;
+
     private volatile int lookup;
 
     /**
@@ -124,7 +129,6 @@ public final class BatchScheduler implements InferenceService {
                 }
                 continue;
             }
-            prefillChunk();
             step();
         }
     }
@@ -193,39 +197,6 @@ public final class BatchScheduler implements InferenceService {
         }
     }
 
-    /**
-     * Runs the next chunk of the oldest prompt still being prefilled. Interleaving chunks with
-     * decode steps keeps running streams flowing while a long prompt is read.
-     */
-    private void prefillChunk() {
-        SlotState s = null;
-        for (SlotState r : running) {
-            if (r.prefilling()) {
-                s = r;
-                break;
-            }
-        }
-        if (s == null) return;
-        if (s.job.isCancelled() || s.job.isExpired(System.nanoTime())) {
-            running.remove(s);
-            finish(s, s.job.isCancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
-            return;
-        }
-        int[] prompt = s.job.promptTokens();
-        int n = Math.min(prefillChunk, prompt.length - s.prefilled);
-        try {
-            long t0 = System.nanoTime();
-            float[] logits = model.prefill(s.seq, java.util.Arrays.copyOfRange(prompt, s.prefilled, s.prefilled + n));
-            metrics.prefill(n, System.nanoTime() - t0);
-            s.prefilled += n;
-            s.position = s.prefilled;
-            if (!s.prefilling() && !advance(s, logits)) running.remove(s);
-        } catch (RuntimeException e) {
-            running.remove(s);
-            fail(s, e);
-        }
-    }
-
     private void finishUnstarted(Job job, FinishReason reason) {
         metrics.jobFinished(reason, job.promptTokens().length, 0);
         ended();
@@ -233,16 +204,89 @@ public final class BatchScheduler implements InferenceService {
     }
 
     /**
-     * One batched decode step over all slots past their prompt. With {@code --lookup} each slot
-     * feeds its pending token and the tokens drafted after it, all slots in one pass; a slot keeps
-     * its drafts up to the first its sampler does not pick, and its cache is truncated there.
+     * One mixed engine pass (llama-server's unified batch): the next token of every slot past its
+     * prompt, and up to {@code prefillChunk} tokens of the prompts being read, oldest first. A long
+     * prompt is so read a chunk per step while the running streams go on getting a token every
+     * step, and neither pays for a pass over the weights of its own.
      */
     private void step() {
-        List<SlotState> decoding = new ArrayList<>(running.size());
-        for (SlotState s : running) if (!s.prefilling() && roomFor(s)) decoding.add(s);
+        List<SlotState> batch = new ArrayList<>(running.size());
+        for (SlotState s : running) if (!s.prefilling() && roomFor(s)) batch.add(s);
         running.removeIf(s -> s.released);
-        int n = decoding.size();
+        if (lookup > 0 && verifyDrafts(batch)) batch.clear();  // the decoding slots stepped with their drafts
+        int decoding = batch.size(), budget = prefillChunk;
+        for (SlotState s : List.copyOf(running)) {
+            if (budget == 0) break;
+            if (!s.prefilling()) continue;
+            if (s.job.isCancelled() || s.job.isExpired(System.nanoTime())) {
+                running.remove(s);
+                finish(s, s.job.isCancelled() ? FinishReason.CANCELLED : FinishReason.LENGTH);
+                continue;
+            }
+            s.chunk = Math.min(budget, s.job.promptTokens().length - s.prefilled);
+            budget -= s.chunk;
+            batch.add(s);
+        }
+        int n = batch.size();
         if (n == 0) return;
+        BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
+        int[][] tokens = new int[n][];
+        boolean[] wantLogits = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            SlotState s = batch.get(i);
+            seqs[i] = s.seq;
+            if (i < decoding) {
+                tokens[i] = new int[] {s.pending};
+                wantLogits[i] = true;
+            } else {
+                tokens[i] = java.util.Arrays.copyOfRange(s.job.promptTokens(), s.prefilled, s.prefilled + s.chunk);
+                wantLogits[i] = s.prefilled + s.chunk == s.job.promptTokens().length;
+            }
+        }
+        float[][] logits;
+        try {
+            long t0 = System.nanoTime(), nanos;
+            logits = model.step(seqs, tokens, wantLogits);
+            nanos = System.nanoTime() - t0;
+            // the pass's time shared by rows between the two figures /metrics reports
+            int prompt = prefillChunk - budget;
+            if (decoding > 0) metrics.decodeStep(decoding, nanos * decoding / (decoding + prompt));
+            if (prompt > 0) metrics.prefill(prompt, nanos * prompt / (decoding + prompt));
+        } catch (RuntimeException e) {
+            for (SlotState s : batch) fail(s, e);
+            running.removeAll(batch);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            SlotState s = batch.get(i);
+            boolean goesOn = true;
+            try {
+                if (i < decoding) {
+                    s.position++;
+                    goesOn = advance(s, logits[i]);
+                } else {
+                    s.prefilled += s.chunk;
+                    s.position = s.prefilled;
+                    if (!s.prefilling()) goesOn = advance(s, logits[i]);
+                }
+            } catch (RuntimeException e) {
+                fail(s, e);
+                goesOn = false;
+            }
+            if (!goesOn) running.remove(s);
+        }
+    }
+
+    /**
+     * Prompt-lookup decoding's step ({@code --lookup}): each slot past its prompt feeds its pending
+     * token and the tokens drafted after it, all slots in one pass; a slot keeps its drafts up to
+     * the first its sampler does not pick, and its cache is truncated there. Returns false, having
+     * done nothing, when no slot has a draft (the mixed step then decodes them as usual); prompts
+     * being read get their chunk in the mixed step after this one.
+     */
+    private boolean verifyDrafts(List<SlotState> decoding) {
+        int n = decoding.size();
+        if (n == 0) return false;
         BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
         int[][] runs = new int[n][];
         int capacity = model.info().contextLength(), rows = 0, draftTokens = lookup;
@@ -255,23 +299,16 @@ public final class BatchScheduler implements InferenceService {
             System.arraycopy(draft, 0, runs[i], 1, draft.length);
             rows += runs[i].length;
         }
+        if (rows == n) return false;
         float[][][] logits;
         try {
             long t0 = System.nanoTime();
-            if (rows == n) {
-                int[] tokens = new int[n];
-                for (int i = 0; i < n; i++) tokens[i] = runs[i][0];
-                float[][] one = model.decode(seqs, tokens);
-                logits = new float[n][][];
-                for (int i = 0; i < n; i++) logits[i] = new float[][] {one[i]};
-            } else {
-                logits = model.decodeRuns(seqs, runs);
-            }
+            logits = model.decodeRuns(seqs, runs);
             metrics.decodeStep(rows, System.nanoTime() - t0);
         } catch (RuntimeException e) {
             for (SlotState s : decoding) fail(s, e);
             running.removeAll(decoding);
-            return;
+            return true;
         }
         for (int i = 0; i < n; i++) {
             SlotState s = decoding.get(i);
@@ -297,6 +334,7 @@ public final class BatchScheduler implements InferenceService {
             }
             if (!goesOn) running.remove(s);
         }
+        return true;
     }
 
     /**
@@ -414,6 +452,8 @@ public final class BatchScheduler implements InferenceService {
         final GenerationState state;
         BatchBackend.Sequence seq;
         int prefilled;
+        /** Prompt tokens this slot runs in the current step. */
+        int chunk;
         /** Tokens in the cache (the prompt, then one more per decode step, less what shifts dropped). */
         int position;
         int pending;

@@ -104,6 +104,13 @@ public final class EngineBatchBackend implements BatchBackend {
     }
 
     @Override
+    public float[][] step(Sequence[] seqs, int[][] tokens, boolean[] wantLogits) {
+        KvCachePool.CachedSequence[] cs = new KvCachePool.CachedSequence[seqs.length];
+        for (int i = 0; i < seqs.length; i++) cs[i] = ((Slot) seqs[i]).cache;
+        return caches.step(cs, tokens, wantLogits);
+    }
+
+    @Override
     public void shift(Sequence seq, int keep, int discard) {
         ((Slot) seq).cache.shift(keep, discard);
     }

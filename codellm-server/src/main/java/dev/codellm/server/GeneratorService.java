@@ -110,6 +110,9 @@ public final class GeneratorService implements InferenceService {
         } catch (BadRequestException e) {
             metrics.jobFailed();
             job.listener().onError(ApiError.badRequest(e.getMessage(), e.param()));
+        } catch (dev.codellm.core.ModelFaultException e) {
+            metrics.jobFailed();
+            job.listener().onError(e);
         } catch (CodellmException | IllegalArgumentException e) {
             metrics.jobFailed();
             job.listener().onError(ApiError.badRequest(e.getMessage(), "prompt"));

@@ -49,6 +49,7 @@ final class HttpJson {
     static ApiError toApiError(Throwable t) {
         if (t instanceof ApiError e) return e;
         if (t instanceof dev.codellm.core.BadRequestException b) return ApiError.badRequest(b.getMessage(), b.param());
+        if (t instanceof dev.codellm.core.ModelFaultException m) return new ApiError(500, "server_error", m.getMessage(), null, "model_fault", null);
         if (t instanceof HttpResponseException h) {
             int s = h.getStatus();
             String type = s >= 500 ? "server_error" : "invalid_request_error";

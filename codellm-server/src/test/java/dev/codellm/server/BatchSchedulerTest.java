@@ -47,11 +47,11 @@ class BatchSchedulerTest {
     }
 
     /** A job running raw {@code prompt} ids, planned by {@code model}'s planner. */
-    private static Job job(FakeBatchBackend model, int[] prompt, SamplingParams p, Recorder r) {
+    private static Job job(FakeBatchBackend model, int[] prompt, SamplingParams p, JobListener r) {
         return job(model.planner().plan(prompt), p, r);
     }
 
-    private static Job job(PlannedPrompt plan, SamplingParams p, Recorder r) {
+    private static Job job(PlannedPrompt plan, SamplingParams p, JobListener r) {
         return new Job(CompletionRequest.of("x", p), plan, -1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30), r);
     }
 
@@ -93,6 +93,86 @@ class BatchSchedulerTest {
         assertEquals(FakeBatchBackend.answer(prompt), r.text.toString(), "the answer depends on the whole prompt");
         assertEquals(5, model.prefillCalls.get());
         assertEquals(prompt.length, r.prompt);
+    }
+
+    /**
+     * Chunked prefill, deterministically: a long prompt arrives while another stream generates
+     * (submitted from that stream's third token, on the scheduler thread itself); every one of its
+     * chunks runs in a step that also decodes the running stream, so that stream gets a token per
+     * step throughout and never waits for the whole prompt. Both answers are the unchunked ones.
+     */
+    @Test
+    void aPromptArrivingMidStreamIsReadAChunkPerStepWhileTheStreamGetsATokenEveryStep() throws Exception {
+        FakeBatchBackend model = new FakeBatchBackend(4096, 0, 0, 40);
+        scheduler = new BatchScheduler(model, 2, 4, new Metrics(), 4);
+        int[] shortPrompt = FakeBatchBackend.bytes("go", true);
+        int[] longPrompt = FakeBatchBackend.bytes("a prompt of some forty-one characters.", true); // 39 tokens: 10 chunks
+        Recorder first = new Recorder(), second = new Recorder();
+        JobListener submitsMidStream = new JobListener() {
+            int tokens;
+            @Override public void onToken(String text, TokenLogprob lp) {
+                first.onToken(text, lp);
+                if (++tokens == 3) scheduler.submit(job(model, longPrompt, LONG, second));
+            }
+            @Override public void onFinish(FinishReason r, int p, int c) { first.onFinish(r, p, c); }
+            @Override public void onError(RuntimeException e) { first.onError(e); }
+        };
+        scheduler.submit(job(model, shortPrompt, LONG, submitsMidStream));
+        assertEquals(FinishReason.STOP, first.await());
+        assertEquals(FinishReason.STOP, second.await());
+        assertEquals(FakeBatchBackend.answer(shortPrompt, 40, FakeBatchBackend.TAIL), first.text.toString());
+        assertEquals(FakeBatchBackend.answer(longPrompt, 40, FakeBatchBackend.TAIL), second.text.toString());
+
+        List<FakeBatchBackend.StepRecord> log = List.copyOf(model.stepLog);
+        List<FakeBatchBackend.StepRecord> withLongChunks = log.stream()
+                .filter(r -> !r.promptChunks().isEmpty() && r.decoded() > 0).toList();
+        assertEquals(10, withLongChunks.size(), "the long prompt in 10 chunks of at most 4, each in a step that decodes the stream: " + log);
+        assertEquals(List.of(4, 4, 4, 4, 4, 4, 4, 4, 4, 3), withLongChunks.stream().map(r -> r.promptChunks().get(0)).toList());
+        int firstChunk = log.indexOf(withLongChunks.get(0)), lastChunk = log.indexOf(withLongChunks.get(9));
+        assertEquals(9, lastChunk - firstChunk, "the chunks run in consecutive steps: " + log);
+        for (int i = firstChunk; i <= lastChunk; i++) assertEquals(1, log.get(i).decoded(), "step " + i + " decodes the stream");
+        assertEquals(2, log.get(lastChunk + 1).decoded(), "the next step decodes both");
+        assertEquals(0, model.liveSequences.get());
+    }
+
+    /**
+     * Prompts admitted together are read in one step (up to the chunk budget), alongside the running
+     * stream, instead of one pass each: three requests arrive at the running stream's first token.
+     */
+    @Test
+    void promptsAdmittedTogetherShareOneStep() throws Exception {
+        FakeBatchBackend model = new FakeBatchBackend(512, 0, 0);
+        scheduler = new BatchScheduler(model, 4, 8, new Metrics(), 64);
+        int[] running = FakeBatchBackend.bytes("running", true);
+        List<Recorder> recs = new ArrayList<>();
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            prompts.add(FakeBatchBackend.bytes("prompt " + i, true));
+            recs.add(new Recorder());
+        }
+        Recorder first = new Recorder();
+        JobListener submitsThree = new JobListener() {
+            boolean sent;
+            @Override public void onToken(String text, TokenLogprob lp) {
+                first.onToken(text, lp);
+                if (sent) return;
+                sent = true;
+                for (int i = 0; i < 3; i++) scheduler.submit(job(model, prompts.get(i), SamplingParams.GREEDY.withMaxTokens(3), recs.get(i)));
+            }
+            @Override public void onFinish(FinishReason r, int p, int c) { first.onFinish(r, p, c); }
+            @Override public void onError(RuntimeException e) { first.onError(e); }
+        };
+        scheduler.submit(job(model, running, LONG, submitsThree));
+        assertEquals(FinishReason.STOP, first.await());
+        assertEquals(FakeBatchBackend.answer(running), first.text.toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(FinishReason.LENGTH, recs.get(i).await());
+            assertEquals(FakeBatchBackend.answer(prompts.get(i)).substring(0, 3), recs.get(i).text.toString());
+        }
+        List<FakeBatchBackend.StepRecord> log = List.copyOf(model.stepLog);
+        List<Integer> lengths = prompts.stream().map(p -> p.length).toList();
+        assertTrue(log.contains(new FakeBatchBackend.StepRecord(1, lengths)), "the three prompts in one step with the stream's token: " + log);
+        assertEquals(4, model.maxBatch.get(), "then all four decoded together");
     }
 
     @Test

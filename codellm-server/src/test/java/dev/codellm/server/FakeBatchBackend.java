@@ -314,6 +314,50 @@ final class FakeBatchBackend implements BatchBackend {
         return out;
     }
 
+    /** One {@link #step} as the scheduler made it: how many sequences decoded, prompt tokens run per prompt sequence. */
+    record StepRecord(int decoded, List<Integer> promptChunks) {}
+
+    /** Every {@link #step}, in order (the scheduler's interleaving of prompts and decodes). */
+    final List<StepRecord> stepLog = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * The mixed step: a sequence whose prompt is still being read (no answer script yet) appends
+     * its chunk, and with {@code wantLogits} its prompt is complete; the others decode one token.
+     * Sleeps like one {@link #decode} of the decoding sequences (a prompt alone, not at all).
+     */
+    @Override
+    public float[][] step(Sequence[] seqs, int[][] tokens, boolean[] wantLogits) {
+        float[][] out = new float[seqs.length][];
+        int decoded = 0;
+        List<Integer> chunks = new ArrayList<>();
+        for (int i = 0; i < seqs.length; i++) {
+            Seq s = (Seq) seqs[i];
+            if (s.script == null) {
+                for (int t : tokens[i]) s.append(t);
+                prefillCalls.incrementAndGet();
+                chunks.add(tokens[i].length);
+                if (wantLogits[i]) {
+                    s.promptLength = s.tokens.size();
+                    int[] prompt = s.tokens.stream().mapToInt(Integer::intValue).toArray();
+                    s.script = answer(prompt, tailRepeats, tail).getBytes(StandardCharsets.UTF_8);
+                    out[i] = s.logits();
+                }
+            } else {
+                if (tokens[i].length != 1) throw new IllegalStateException("a generating sequence gets one token per step");
+                s.append(tokens[i][0]);
+                out[i] = s.logits();
+                decoded++;
+            }
+        }
+        if (decoded > 0) {
+            maxBatch.accumulateAndGet(decoded, Math::max);
+            steps.incrementAndGet();
+        }
+        stepLog.add(new StepRecord(decoded, List.copyOf(chunks)));
+        if (decoded > 0) sleepMicros(stepBaseMicros + stepPerSeqMicros * decoded);
+        return out;
+    }
+
     private static void sleepMicros(long micros) {
         if (micros <= 0) return;
         try {

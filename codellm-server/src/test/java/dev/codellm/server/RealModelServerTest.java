@@ -77,6 +77,45 @@ class RealModelServerTest {
         assertTrue(server.metrics.decodeTokens() > server.metrics.decodeSteps(), "some steps decoded several requests");
     }
 
+    /**
+     * Chunked prefill on the real engine: a long prompt read 5 tokens a step while another stream
+     * generates gives the same greedy answer as read in one chunk, and the stream too.
+     */
+    @Test
+    void aPromptReadInChunksAlongsideAStreamAnswersAsReadWhole() throws Exception {
+        String stream = "Once upon a time", text = String.join(" ", java.util.Collections.nCopies(6, "The little dog ran to the park with Lily and Ben."));
+        List<String> answers = new ArrayList<>();
+        for (int chunk : new int[] {256, 5}) {
+            BatchScheduler s = new BatchScheduler(model, 2, 4, new Metrics(), chunk);
+            try {
+                BatchSchedulerTest.Recorder first = new BatchSchedulerTest.Recorder(), second = new BatchSchedulerTest.Recorder();
+                int[] longIds = model.encode(text, true, false);
+                assertTrue(longIds.length > 40, "a prompt of several chunks: " + longIds.length);
+                JobListener submitsMidStream = new JobListener() {
+                    int tokens;
+                    @Override public void onToken(String t, TokenLogprob lp) {
+                        first.onToken(t, lp);
+                        if (++tokens == 2) s.submit(job(longIds, second));
+                    }
+                    @Override public void onFinish(dev.codellm.core.FinishReason r, int p, int c) { first.onFinish(r, p, c); }
+                    @Override public void onError(RuntimeException e) { first.onError(e); }
+                };
+                s.submit(job(model.encode(stream, true, false), submitsMidStream));
+                first.await();
+                second.await();
+                answers.add(first.text + " | " + second.text);
+            } finally {
+                s.drain(java.time.Duration.ZERO);
+            }
+        }
+        assertEquals(answers.get(0), answers.get(1), "chunked and whole prompt, same greedy answers");
+    }
+
+    private static Job job(int[] prompt, JobListener listener) {
+        return new Job(CompletionRequest.of("x", SamplingParams.GREEDY.withMaxTokens(40)), model.planner().plan(prompt), -1,
+                System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60), listener);
+    }
+
     @Test
     void aRepeatedPromptReusesTheCachedPrefixAndAnswersTheSame() throws Exception {
         String body = "{\"prompt\": \"Once upon a time, there was a dog\", \"max_tokens\": 24, \"temperature\": 0}";

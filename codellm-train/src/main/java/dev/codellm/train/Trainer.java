@@ -60,7 +60,7 @@ public final class Trainer {
     private final AdamW adam;
     private final List<Param> params;
     private final ObjectMapper json = dev.codellm.core.io.Json.MAPPER;
-    private final List<double[]> trainCurve = new ArrayList<>(), heldCurve = new ArrayList<>();
+    private final List<double[]> trainCurve = new ArrayList<>(), heldCurve = new ArrayList<>(), lrCurve = new ArrayList<>();
     private int step;
 
     public Trainer(TrainableLlama model, Tokenizer tok, ExampleSource data, List<Example> heldOut, TrainOptions o, Path out, String name, PrintStream log) {
@@ -129,6 +129,7 @@ public final class Trainer {
                     lastLoss = lossSum / weightSum;
                     step++;
                     trainCurve.add(new double[] {step, lastLoss});
+                    lrCurve.add(new double[] {step, rate});
                     boolean last = step == o.steps();
                     if (o.evalEvery() > 0 && !heldOut.isEmpty() && (step % o.evalEvery() == 0 || last)) {
                         lastHeld = heldOutLoss(pool, workers);
@@ -158,7 +159,7 @@ public final class Trainer {
                 pool.shutdownNow();
             }
             double secs = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
-            LossCurve.write(out.resolve("loss.html"), name + " — loss", trainCurve, heldCurve);
+            LossCurve.write(out.resolve("loss.html"), name + " — loss", trainCurve, heldCurve, lrCurve);
             double tps = tokens / secs;
             return new Result(step, step - startStep, lastLoss, lastHeld, tps, tps * flopsPerToken / 1e9);
         } catch (IOException e) {
@@ -294,6 +295,7 @@ public final class Trainer {
                 kept.add(dev.codellm.core.io.Json.line(n));
                 trainCurve.add(new double[] {n.get("step").asInt(), n.get("loss").asDouble()});
                 if (n.has("held_out_loss")) heldCurve.add(new double[] {n.get("step").asInt(), n.get("held_out_loss").asDouble()});
+                if (n.has("lr")) lrCurve.add(new double[] {n.get("step").asInt(), n.get("lr").asDouble()});
             }
             Files.write(metricsPath(), kept);
         }

@@ -108,7 +108,8 @@ public final class SvgChart {
             double plotH = 200, valueH = textWidth("100.0", valueFont) + 6, titleH = 22;
             double plotTop = titleH + valueH, plotBottom = plotTop + plotH;
             double width = Math.max(Math.max(axisW + groupW * Math.max(1, categories.size()) + 10, textWidth(title, 13) + 10), Legend.minWidth(names));
-            Legend legend = new Legend(names, width, plotBottom + font + 12);
+            // below the category labels (baseline plotBottom + font + 3, descenders under it), not on them
+            Legend legend = new Legend(names, width, plotBottom + font + 3 + 20);
             double height = legend.bottom() + 6;
             StringBuilder sb = open(width, height, title);
             if (!yLabel.isEmpty()) {
@@ -200,6 +201,7 @@ public final class SvgChart {
         private final String title;
         private final List<String> names = new ArrayList<>();
         private final List<List<double[]>> series = new ArrayList<>();
+        private final List<Boolean> faint = new ArrayList<>();
         private String xLabel = "", yLabel = "";
 
         private Lines(String title) {
@@ -210,6 +212,14 @@ public final class SvgChart {
         public Lines series(String name, List<double[]> points) {
             names.add(name);
             series.add(List.copyOf(points));
+            faint.add(false);
+            return this;
+        }
+
+        /** A series drawn thin and pale, behind the others: the raw values under their smoothed line. */
+        public Lines faintSeries(String name, List<double[]> points) {
+            series(name, points);
+            faint.set(faint.size() - 1, true);
             return this;
         }
 
@@ -237,7 +247,8 @@ public final class SvgChart {
             if (x0 > x1) { x0 = 0; x1 = 1; y0 = 0; y1 = 1; }
             double[] xt = Ticks.nice(Math.min(0, x0), x1 > x0 ? x1 : x0 + 1, 6), yt = Ticks.nice(y0, y1 > y0 ? y1 : y0 + 1, 5);
             double xa = xt[0], xb = xt[xt.length - 1], ya = yt[0], yb = yt[yt.length - 1];
-            double axisW = 12 + Math.max(textWidth(Ticks.label(ya, false), 11), textWidth(Ticks.label(yb, false), 11)) + (yLabel.isEmpty() ? 0 : 16);
+            String[] xl = Ticks.labels(xt), yl = Ticks.labels(yt);
+            double axisW = 12 + java.util.Arrays.stream(yl).mapToDouble(l -> textWidth(l, 11)).max().orElse(0) + (yLabel.isEmpty() ? 0 : 16);
             double plotW = 720, plotH = 320, top = 26;
             double width = Math.max(Math.max(axisW + plotW + 20, textWidth(title, 13) + 10), Legend.minWidth(names));
             double plotBottom = top + plotH;
@@ -245,14 +256,14 @@ public final class SvgChart {
             Legend legend = new Legend(names, width, (xLabel.isEmpty() ? plotBottom + 18 : xLabelY) + 20);
             StringBuilder sb = open(width, legend.bottom() + 6, title);
             sb.append(String.format(Locale.ROOT, "<rect x='%s' y='%s' width='%s' height='%s' fill='none' stroke='#999'/>", f(axisW), f(top), f(plotW), f(plotH)));
-            for (double t : yt) {
-                double y = plotBottom - plotH * (t - ya) / (yb - ya);
+            for (int i = 0; i < yt.length; i++) {
+                double t = yt[i], y = plotBottom - plotH * (t - ya) / (yb - ya);
                 sb.append(String.format(Locale.ROOT, "<line x1='%s' x2='%s' y1='%s' y2='%s' stroke='#eee'/>", f(axisW), f(axisW + plotW), f(y), f(y)));
-                sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='end'>%s</text>", f(axisW - 4), f(y + 4), Html.esc(Ticks.label(t, false))));
+                sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='end'>%s</text>", f(axisW - 4), f(y + 4), Html.esc(yl[i])));
             }
-            for (double t : xt) {
-                double x = axisW + plotW * (t - xa) / (xb - xa);
-                sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='middle'>%s</text>", f(x), f(plotBottom + 14), Html.esc(Ticks.label(t, false))));
+            for (int i = 0; i < xt.length; i++) {
+                double t = xt[i], x = axisW + plotW * (t - xa) / (xb - xa);
+                sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='middle'>%s</text>", f(x), f(plotBottom + 14), Html.esc(xl[i])));
             }
             if (!xLabel.isEmpty()) {
                 sb.append(String.format(Locale.ROOT, "<text x='%s' y='%s' font-size='11' text-anchor='middle'>%s</text>", f(axisW + plotW / 2), f(xLabelY), Html.esc(xLabel)));
@@ -268,8 +279,16 @@ public final class SvgChart {
                     if (!Double.isFinite(p[0]) || !Double.isFinite(p[1])) continue;
                     pts.append(f(axisW + plotW * (p[0] - xa) / (xb - xa))).append(',').append(f(plotBottom - plotH * (p[1] - ya) / (yb - ya))).append(' ');
                 }
-                sb.append("<polyline fill='none' stroke='").append(color(s)).append("' stroke-width='1.5' points='").append(pts.toString().strip())
-                        .append("'><title>").append(Html.esc(names.get(s))).append("</title></polyline>");
+                sb.append("<polyline fill='none' stroke='").append(color(s)).append(faint.get(s) ? "' stroke-width='1' stroke-opacity='0.35" : "' stroke-width='1.5")
+                        .append("' points='").append(pts.toString().strip()).append("'><title>").append(Html.esc(names.get(s))).append("</title></polyline>");
+                // a series of a few points (held-out losses every N steps) also gets a dot per point
+                if (series.get(s).size() <= 40) {
+                    for (double[] p : series.get(s)) {
+                        if (!Double.isFinite(p[0]) || !Double.isFinite(p[1])) continue;
+                        sb.append(String.format(Locale.ROOT, "<circle cx='%s' cy='%s' r='2.5' fill='%s'/>", f(axisW + plotW * (p[0] - xa) / (xb - xa)),
+                                f(plotBottom - plotH * (p[1] - ya) / (yb - ya)), color(s)));
+                    }
+                }
             }
             legend.draw(sb);
             return sb.append("</svg>").toString();
@@ -378,6 +397,30 @@ public final class SvgChart {
             double[] t = new double[Math.max(2, n)];
             for (int i = 0; i < t.length; i++) t[i] = start + i * step;
             return t;
+        }
+
+        /**
+         * Labels for evenly spaced ticks, all with the decimals their step needs (0.5, 1.0, 1.5 —
+         * not 0.5, 1, 1.5; a learning rate's 0.00005 is not rounded to 0.0001): tiny values are
+         * written with a common power of ten (0.5e-4, 1e-4, 1.5e-4).
+         */
+        static String[] labels(double[] ticks) {
+            String[] out = new String[ticks.length];
+            double step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+            double maxAbs = 0;
+            for (double t : ticks) maxAbs = Math.max(maxAbs, Math.abs(t));
+            int exp = 0;
+            if (maxAbs > 0 && maxAbs < 1e-2) {
+                exp = (int) Math.floor(Math.log10(maxAbs));
+                step /= Math.pow(10, exp);
+            }
+            int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
+            for (int i = 0; i < ticks.length; i++) {
+                double v = ticks[i] / Math.pow(10, exp);
+                String s = String.format(Locale.ROOT, "%." + decimals + "f", Math.abs(v) < 1e-12 ? 0.0 : v);
+                out[i] = exp == 0 ? s : Math.abs(v) < 1e-12 ? "0" : trim(s) + "e" + exp;
+            }
+            return out;
         }
 
         static String label(double v, boolean percent) {

@@ -111,4 +111,13 @@ class SvgChartTest {
         assertEquals(Arrays.asList("per task", "per task"), List.of(texts(s).get(0), s.getElementsByTagName("title").item(0).getTextContent()));
         assertEquals("<x>: 0%", s.getElementsByTagName("title").item(2).getTextContent());
     }
+
+    @Test
+    void tickLabelsKeepTheDecimalsOfTheirStep() {
+        // a learning rate axis: %.4f had turned 0.00005 into "0.0001"
+        assertArrayEquals(new String[] {"0", "0.5e-4", "1e-4", "1.5e-4"}, SvgChart.Ticks.labels(new double[] {0, 5e-5, 1e-4, 1.5e-4}));
+        assertArrayEquals(new String[] {"0", "1e-4", "2e-4", "3e-4"}, SvgChart.Ticks.labels(SvgChart.Ticks.nice(0, 3e-4, 4)));
+        assertArrayEquals(new String[] {"0.5", "1.0", "1.5"}, SvgChart.Ticks.labels(new double[] {0.5, 1.0, 1.5}));
+        assertArrayEquals(new String[] {"0", "100", "200"}, SvgChart.Ticks.labels(new double[] {0, 100, 200}));
+    }
 }

@@ -88,6 +88,7 @@ public final class GenerationState {
     /** Samples the next token from {@code logits} and reports what to show and whether to go on. */
     public Step next(float[] logits) {
         if (finish != null) throw new IllegalStateException("generation already finished: " + finish);
+        checkFinite(logits);
         int token = sampler.sample(logits, history);
         if (codec.isEndOfGeneration(token) || stopTokens.contains(token)) return end(FinishReason.STOP, "");
         history.add(token);
@@ -97,6 +98,21 @@ public final class GenerationState {
         if (generated >= maxTokens || promptTokens + generated >= capacity) return end(FinishReason.LENGTH, piece);
         text.append(piece);
         return new Step(token, piece, null);
+    }
+
+    /**
+     * Refuses NaN or +Inf logits: argmax over NaNs picks token 0 every step, so a damaged model
+     * would otherwise "answer" with silent empty text until max tokens. (-Inf is left alone: it is
+     * a legitimate "never this token".) One pass over the vocabulary, nothing next to a forward pass.
+     */
+    private void checkFinite(float[] logits) {
+        for (int i = 0; i < logits.length; i++) {
+            float v = logits[i];
+            if (v != v || v == Float.POSITIVE_INFINITY)
+                throw new dev.codellm.core.ModelFaultException("the model's logits became " + (v != v ? "NaN" : "infinite")
+                        + " (token id " + i + ", after " + generated + " generated tokens): its weights are damaged;"
+                        + " `codellm inspect --check MODEL.gguf` names the tensors holding NaN/Inf");
+        }
     }
 
     private Step end(FinishReason reason, String piece) {

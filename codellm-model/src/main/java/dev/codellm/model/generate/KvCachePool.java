@@ -67,6 +67,20 @@ public final class KvCachePool {
     }
 
     /**
+     * The mixed step ({@link LlamaModel#forwardMixed}): each of {@code seqs} appends its own
+     * {@code tokens[i]} (a running slot's next token or a chunk of a new prompt), all in one pass
+     * over the weights; returns each one's logits after its last token, null where
+     * {@code wantLogits[i]} is false.
+     */
+    public float[][] step(CachedSequence[] seqs, int[][] tokens, boolean[] wantLogits) {
+        Session[] sessions = new Session[seqs.length];
+        for (int i = 0; i < seqs.length; i++) sessions[i] = seqs[i].session;
+        float[][] logits = model.forwardMixed(sessions, tokens, wantLogits);
+        for (int i = 0; i < seqs.length; i++) seqs[i].appended(tokens[i]);
+        return logits;
+    }
+
+    /**
      * The batched step of speculative decoding: appends the run {@code tokens[i]} (a pending token
      * and its drafted continuation) to {@code seqs[i]} for every i in one pass over the weights and
      * returns the logits after each token of each run. Drafts found wrong are taken back with

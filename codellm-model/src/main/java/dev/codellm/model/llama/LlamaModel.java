@@ -210,6 +210,50 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
+     * One pass over the weights for several distinct sessions, each appending its own tokens: the
+     * server's mixed step (the running slots' next tokens together with chunks of new prompts, as
+     * llama-server's unified batch), so a prompt being read costs the running streams no pass of
+     * their own and several short prompts share one. Returns each session's logits after its last
+     * token, or null where {@code wantLogits[i]} is false (a prompt chunk that is not its last).
+     */
+    public synchronized float[][] forwardMixed(Session[] sessions, int[][] tokens, boolean[] wantLogits) {
+        int n = sessions.length;
+        if (tokens.length != n || wantLogits.length != n) {
+            throw new IllegalArgumentException(n + " sessions but " + tokens.length + " token lists and " + wantLogits.length + " logit flags");
+        }
+        IdentityHashMap<Session, Boolean> seen = new IdentityHashMap<>();
+        int rows = 0, wanted = 0;
+        for (int i = 0; i < n; i++) {
+            Session s = sessions[i];
+            checkSession(s);
+            if (seen.put(s, Boolean.TRUE) != null) throw new IllegalArgumentException("session passed twice to forwardMixed");
+            if (tokens[i].length == 0) throw new IllegalArgumentException("no tokens for session " + i);
+            if (s.position() + tokens[i].length > s.contextLength()) {
+                throw new CodellmException(tokens[i].length + " tokens at position " + s.position() + " exceed the context length " + s.contextLength());
+            }
+            rows += tokens[i].length;
+            if (wantLogits[i]) wanted++;
+        }
+        Session[] rowSession = new Session[rows];
+        int[] rowPos = new int[rows], rowToken = new int[rows], logitRows = new int[wanted];
+        for (int i = 0, r = 0, w = 0; i < n; i++) {
+            for (int j = 0; j < tokens[i].length; j++, r++) {
+                rowSession[r] = sessions[i];
+                rowPos[r] = sessions[i].position() + j;
+                rowToken[r] = tokens[i][j];
+            }
+            if (wantLogits[i]) logitRows[w++] = r - 1;
+        }
+        float[][] logits = step(rowSession, rowPos, rowToken, logitRows, false);
+        float[][] out = new float[n][];
+        for (int i = 0, w = 0; i < n; i++) {
+            sessions[i].advance(tokens[i].length);
+            if (wantLogits[i]) out[i] = logits[w++];
+        }
+        return out;
+    }
+
+    /**
      * Appends a run of tokens to each session in one pass over the weights ({@code tokens[i]} to
      * {@code sessions[i]}, sessions distinct, each run non-empty) and returns the logits after every
      * token of every run: what speculative decoding verifies drafts with (each session's pending

@@ -86,6 +86,35 @@ class Stories260KParityTest {
         }
     }
 
+    /**
+     * The server's mixed step: one session decoding a token, another reading a prompt chunk that
+     * is not its last (no logits), a third reading its last chunk, all in one pass, give the
+     * golden logits each would get alone, and leave each session where separate forwards would.
+     */
+    @Test
+    void forwardMixedMatchesSeparateForwards() throws Exception {
+        Golden g = golden();
+        int[] in = g.inputs();
+        try (GgufFile f = GgufFile.open(SharedData.require("models/stories260K/stories260K.gguf"));
+             LlamaModel model = LlamaModel.load(f, 2)) {
+            Session dec = model.newSession(64, KvType.F32), mid = model.newSession(64, KvType.F32), last = model.newSession(64, KvType.F32);
+            model.forward(dec, java.util.Arrays.copyOfRange(in, 0, 7));
+            model.forward(last, java.util.Arrays.copyOfRange(in, 0, 4));
+            float[][] out = model.forwardMixed(new Session[] {dec, mid, last},
+                    new int[][] {{in[7]}, java.util.Arrays.copyOfRange(in, 0, 9), java.util.Arrays.copyOfRange(in, 4, 16)},
+                    new boolean[] {true, false, true});
+            assertTrue(maxAbsDiff(out[0], g.logits().get(7)) < 1e-4, "decoded row " + maxAbsDiff(out[0], g.logits().get(7)));
+            assertEquals(null, out[1], "no logits for a chunk that is not the prompt's last");
+            assertTrue(maxAbsDiff(out[2], g.logits().get(15)) < 1e-4, "last chunk " + maxAbsDiff(out[2], g.logits().get(15)));
+            assertEquals(8, dec.position());
+            assertEquals(9, mid.position());
+            assertEquals(16, last.position());
+            // the chunk read without logits left the right cache: its continuation matches the golden logits
+            float[] next = model.forward(mid, java.util.Arrays.copyOfRange(in, 9, 20));
+            assertTrue(maxAbsDiff(next, g.logits().get(19)) < 1e-4, "after the mixed chunk " + maxAbsDiff(next, g.logits().get(19)));
+        }
+    }
+
     @Test
     @UseKernels(UseKernels.Path.NATIVE)
     void nativeAndJavaF16AttentionAgree() throws Exception {

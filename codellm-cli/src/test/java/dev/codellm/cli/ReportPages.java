@@ -1,0 +1,205 @@
+package dev.codellm.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.core.io.Json;
+import dev.codellm.eval.data.Dataset;
+import dev.codellm.eval.data.DatasetId;
+import dev.codellm.eval.exec.SampleResult;
+import dev.codellm.eval.keyretrieval.KeyRetrievalScore;
+import dev.codellm.eval.multipl.LanguageScore;
+import dev.codellm.eval.multipl.MultiplCompare;
+import dev.codellm.eval.multipl.MultiplFamily;
+import dev.codellm.eval.multipl.MultiplLanguage;
+import dev.codellm.eval.multipl.MultiplReport;
+import dev.codellm.eval.multipl.Status;
+import dev.codellm.eval.report.Compare;
+import dev.codellm.eval.report.HtmlReport;
+import dev.codellm.eval.report.Results;
+import dev.codellm.eval.run.SampleKey;
+import dev.codellm.eval.run.SampleRecord;
+import dev.codellm.data.report.JobReport;
+import dev.codellm.model.perplexity.PerplexityMethod;
+import dev.codellm.model.perplexity.PerplexityResult;
+import dev.codellm.train.LossCurve;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every report page the project writes, built by its real writer from inputs shaped like the runs
+ * that showed the layout defects of issue 17 (two equal bars, a 0 % run, long run labels, long
+ * answers, languages not run next to a missing toolchain, a long training run). Each method writes
+ * one page into {@code dir} and returns its file.
+ */
+final class ReportPages {
+    private ReportPages() {}
+
+    /** HumanEval+ report: 4 tasks x n = 2, half the samples pass base and plus (two "50.0" bars side by side). */
+    static Path humanEvalPlus(Path dir) throws Exception {
+        Dataset all = Dataset.load(DatasetId.HUMANEVAL_PLUS, BenchmarkFiles.standard());
+        Dataset ds = new Dataset(all.id(), all.tasks().subList(0, 4), all.sha256());
+        List<SampleRecord> samples = new ArrayList<>();
+        Map<SampleKey, SampleResult> verdicts = new HashMap<>();
+        for (var t : ds.tasks()) {
+            for (int c = 0; c < 2; c++) {
+                String body = c == 0 ? "    return None\n" : "    pass\n";
+                SampleRecord s = new SampleRecord(t.taskId(), c, body, t.prompt() + body);
+                samples.add(s);
+                SampleResult r = c == 0 ? new SampleResult("pass", "pass", null, null, null, 12)
+                        : new SampleResult("fail", null, Json.MAPPER.getNodeFactory().textNode("assert candidate([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3) == True"),
+                                null, "AssertionError", 15);
+                verdicts.put(SampleKey.of(s), r);
+            }
+        }
+        Path file = dir.resolve("eval-humaneval-plus.html");
+        Json.write(dir.resolve("run.json"), Json.MAPPER.createObjectNode().put("source", "models/default.gguf").put("prompt_style", "completion")
+                .put("n", 2).put("temperature", 0.2).put("max_tokens", 512));
+        HtmlReport.write(new Results(ds, "tiny-codellama-q8_0", samples, verdicts, "bwrap (no network, 2 GB, 10 s per test)"), file);
+        return file;
+    }
+
+    /** {@code eval compare} of three HumanEval+ runs: long labels, one at 0 %, long answers, 12 tasks. */
+    static Path evalCompare(Path dir) throws Exception {
+        String[] models = {"codellama-7b-instruct.Q4_K_M", "magicoder-s-cl-7b.Q8_0", "llama-2-tiny-random"};
+        double[][] rates = {{0.25, 0.5}, {0.5, 0.75}, {0, 0}};
+        List<Path> runs = new ArrayList<>();
+        for (int m = 0; m < models.length; m++) {
+            ObjectNode root = Json.MAPPER.createObjectNode().put("model", models[m]).put("dataset", "humaneval+");
+            ObjectNode k = root.putObject("pass_at_k");
+            k.putObject("base").put("pass@1", rates[m][1]).put("pass@10", Math.min(1, rates[m][1] + 0.1));
+            k.putObject("plus").put("pass@1", rates[m][0]).put("pass@10", Math.min(1, rates[m][0] + 0.1));
+            ObjectNode eval = root.putObject("eval");
+            for (int t = 0; t < 12; t++) {
+                boolean solved = m < 2 && (t % (m + 2) == 0 || t == 5 + m);
+                String answer = "def solution_" + t + "(numbers: List[float], threshold: float) -> bool:\n"
+                        + "    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for j, b in enumerate(numbers) if i != j)"
+                        + " and all(isinstance(x, float) for x in numbers)  # a long line a model writes\n";
+                eval.putArray("HumanEval/" + t).addObject().put("solution", answer).put("base_status", solved ? "pass" : "fail")
+                        .put("plus_status", solved ? "pass" : "fail");
+            }
+            Path run = dir.resolve("compare-run-" + (m + 1));
+            Files.createDirectories(run);
+            Json.write(run.resolve("eval_results.json"), root);
+            runs.add(run);
+        }
+        Path file = dir.resolve("eval-compare.html");
+        Compare.of(runs).writeHtml(file);
+        return file;
+    }
+
+    /** A MultiPL-E run: C++, Java and JS scored (JS at 0 %), C# without its toolchain, the rest not run. */
+    static Path multipl(Path dir) throws Exception {
+        Path run = dir.resolve("multipl-run");
+        report("CodeLlama-7b-hf", 0.264, 0.0).write(run.resolve(MultiplFamily.PREFIX));
+        Path file = dir.resolve("multipl-e.html");
+        Files.copy(run.resolve(MultiplFamily.PREFIX).resolve("report.html"), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return file;
+    }
+
+    /** {@code eval compare} of two MultiPL-E runs. */
+    static Path multiplCompare(Path dir) throws Exception {
+        Path a = dir.resolve("multipl-a"), b = dir.resolve("multipl-b");
+        report("CodeLlama-7b-hf", 0.264, 0.0).write(a.resolve(MultiplFamily.PREFIX));
+        report("CodeLlama-7b-Instruct-hf", 0.312, 0.18).write(b.resolve(MultiplFamily.PREFIX));
+        Path file = dir.resolve("multipl-e-compare.html");
+        MultiplCompare.of(List.of(a, b)).writeHtml(file);
+        return file;
+    }
+
+    private static MultiplReport report(String model, double cpp, double js) {
+        return new MultiplReport(model, List.of(
+                score(MultiplLanguage.CPP, cpp), score(MultiplLanguage.JAVA, cpp * 1.1), score(MultiplLanguage.JS, js),
+                LanguageScore.toolchainMissing(MultiplLanguage.CS, List.of("mono-mcs", "mono-runtime"), 158, 1)));
+    }
+
+    private static LanguageScore score(MultiplLanguage l, double p) {
+        int ok = (int) Math.round(161 * p);
+        return new LanguageScore(l, List.of(), 161, 1, Map.of("pass@1", p), Map.of(Status.OK, ok, Status.Exception, 161 - ok), 0, Map.of("pass@1", p));
+    }
+
+    /** A 400-step training run: a noisy falling loss, held-out every 50 steps, warm-up then cosine decay. */
+    static Path trainLoss(Path dir) {
+        List<double[]> train = new ArrayList<>(), held = new ArrayList<>(), lr = new ArrayList<>();
+        java.util.Random rnd = new java.util.Random(7);
+        for (int s = 1; s <= 400; s++) {
+            double loss = 1.6 + 4.3 * Math.exp(-s / 60.0) + 0.25 * rnd.nextGaussian();
+            train.add(new double[] {s, loss});
+            if (s % 50 == 0) held.add(new double[] {s, 1.7 + 4.3 * Math.exp(-s / 60.0)});
+            double peak = 3e-4, rate = s <= 40 ? peak * s / 40 : peak * 0.5 * (1 + Math.cos(Math.PI * (s - 40) / 360.0));
+            lr.add(new double[] {s, rate});
+        }
+        Path file = dir.resolve("train-loss.html");
+        LossCurve.write(file, "stories-15M-sft — loss", train, held, lr);
+        return file;
+    }
+
+    /** A self-instruct job report (the funnel page shared by the data jobs). */
+    static Path dataJob(Path dir) {
+        Path out = dir.resolve("self-instruct");
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, Integer> funnel = JobReport.funnel("questions (deduplicated)", 1200, "with tests", 1033, "with a passing answer", 611,
+                "kept after decontamination", 598);
+        Map<String, Integer> rejected = new LinkedHashMap<>();
+        rejected.put("no answer passed its tests within 4 attempts", 422);
+        rejected.put("tests do not parse", 167);
+        rejected.put("matched a HumanEval/MBPP problem (13-gram)", 13);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("funnel", funnel);
+        report.put("rejected", rejected);
+        JobReport.write(out, "codellm self-instruct: gpt-4o-mini", report, funnel,
+                List.of(new JobReport.Table("Rejected", List.of("reason", "questions"), JobReport.rows(rejected))));
+        Path file = dir.resolve("data-job.html");
+        copy(out.resolve("report.html"), file);
+        return file;
+    }
+
+    /** Key retrieval: the heat map of accuracy by length x position. */
+    static Path keyRetrieval(Path dir) {
+        Path out = dir.resolve("key-retrieval");
+        int[][] correct = {{5, 5, 4, 5, 5}, {5, 3, 2, 4, 5}, {2, 0, 0, 1, 3}}, total = {{5, 5, 5, 5, 5}, {5, 5, 5, 5, 5}, {5, 5, 5, 0, 5}};
+        new KeyRetrievalScore("CodeLlama-7b-hf", List.of(2000, 8000, 16000), List.of(0.0, 0.25, 0.5, 0.75, 1.0), correct, total,
+                List.of("kr-16000-0.25-1\t4242\t  return 17")).write(mkdirs(out));
+        Path file = dir.resolve("key-retrieval.html");
+        copy(out.resolve("report.html"), file);
+        return file;
+    }
+
+    /** Perplexity by position in the window. */
+    static Path perplexity(Path dir) {
+        List<PerplexityResult.Bucket> buckets = new ArrayList<>();
+        for (int b = 0; b < 16; b++) {
+            double nll = 1.2 + 1.5 / (1 + b);
+            buckets.add(new PerplexityResult.Bucket(b * 256, (b + 1) * 256, 4096, nll, Math.exp(nll)));
+        }
+        PerplexityResult r = new PerplexityResult("CodeLlama-7b-hf.Q8_0", PerplexityMethod.SLIDING, 4096, 2048, List.of(), 65536, 1.41,
+                Math.exp(1.41), 0.004, buckets, 131072, 90);
+        Path file = dir.resolve("perplexity-by-position.html");
+        r.writeHtml(file);
+        return file;
+    }
+
+    private static Path mkdirs(Path d) {
+        try {
+            return Files.createDirectories(d);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        try {
+            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
