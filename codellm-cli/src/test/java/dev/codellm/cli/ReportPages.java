@@ -231,6 +231,25 @@ final class ReportPages {
         return file;
     }
 
+    /** oss-instruct's analysis.html: categories, problem lengths, similarity to HumanEval (the shapes a real run gives). */
+    static Path ossAnalysis(Path dir) {
+        Map<String, Integer> categories = new LinkedHashMap<>();
+        String[] names = {"algorithmic and data structure problems", "mathematical and computational problems", "database and SQL problems",
+                "system design and architecture problems", "security and cryptography problems", "performance and optimization problems",
+                "web problems", "domain specific problems", "user interface and application design problems", "data science and machine learning problems"};
+        for (int i = 0; i < names.length; i++) categories.put(names[i], 120 - 11 * i);
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        int[] counts = {3, 41, 188, 302, 211, 97, 40, 12, 0, 1};
+        for (int i = 0; i < counts.length; i++) lengths.put((i * 250) + "-" + ((i + 1) * 250 - 1), counts[i]);
+        Map<String, Integer> sims = new LinkedHashMap<>();
+        int[] s = {0, 2, 31, 220, 402, 211, 28, 1, 0, 0};
+        for (int i = 0; i < s.length; i++) sims.put(String.format(java.util.Locale.ROOT, "%.1f-%.1f", i / 10.0, (i + 1) / 10.0), s[i]);
+        Path file = dir.resolve("oss-analysis.html");
+        dev.codellm.embed.CategoryAnalysis.writeHtml(file, 895, new dev.codellm.embed.CategoryAnalysis.Result(categories, lengths, sims, 0.412,
+                List.of(), List.of()));
+        return file;
+    }
+
     private static Path mkdirs(Path d) {
         try {
             return Files.createDirectories(d);

@@ -175,4 +175,10 @@ class ReportPagesBrowserTest {
         assertTrue(browser.findElement(By.tagName("body")).getText().contains("python solution does not parse"));
         assertEquals("analysis.html", browser.findElement(By.cssSelector("a[href='analysis.html']")).getText());
     }
+
+    @Test
+    void ossInstructAnalysis() throws Exception {
+        render(ReportPages.ossAnalysis(DIR));
+        assertTrue(chartTexts().contains("data science and machine learning problems"), "every category labelled: " + chartTexts());
+    }
 }

@@ -106,6 +106,10 @@ final class LlamaCppHandlers {
         t.put("predicted_ms", predictedMs);
         t.put("predicted_per_token_ms", predicted == 0 ? 0 : predictedMs / predicted);
         t.put("predicted_per_second", predictedMs == 0 ? 0 : predicted / (predictedMs / 1e3));
+        if (group.drafted() > 0) {  // as llama-server: only when drafts were made
+            t.put("draft_n", group.drafted());
+            t.put("draft_n_accepted", group.draftsAccepted());
+        }
         return t;
     }
 

@@ -30,13 +30,13 @@ public final class LlamaModel implements AutoCloseable {
     private Parallel parallel;
 
     private LlamaModel(LlamaConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
-                       WeightMatrix output, int threads) {
+                       WeightMatrix output, float[] ropeFreqs, int threads) {
         this.config = config;
         this.tokenEmbedding = tokenEmbedding;
         this.layers = layers;
         this.outputNorm = outputNorm;
         this.output = output;
-        this.rope = new Rope(config);
+        this.rope = new Rope(config, ropeFreqs);
         this.parallel = new Parallel(threads);
         packWeights();
     }
@@ -82,7 +82,9 @@ public final class LlamaModel implements AutoCloseable {
         float[] outNorm = vector(f, LlamaGguf.OUTPUT_NORM, dim);
         // Tied embeddings: files without output.weight reuse the token embedding as classifier.
         WeightMatrix output = c.tiedOutput() ? embd : matrix(f, LlamaGguf.OUTPUT, dim, c.vocabSize());
-        return new LlamaModel(c, embd, layers, outNorm, output, threads);
+        // llama3-scaled models (Llama 3.1+) carry their RoPE frequency divisors as a tensor
+        float[] ropeFreqs = f.findTensor(LlamaGguf.ROPE_FREQS).isPresent() ? vector(f, LlamaGguf.ROPE_FREQS, c.ropeDim() / 2) : null;
+        return new LlamaModel(c, embd, layers, outNorm, output, ropeFreqs, threads);
     }
 
     private static WeightMatrix matrix(GgufFile f, String name, int cols, int rows) {
