@@ -188,6 +188,10 @@ final class LlamaCppHandlers {
         out.put("supports_infill", service.info().supportsInfill());
         out.put("embeddings", model.embeddings());
         out.put("kernels", ServedModel.kernels());
+        if (model.kvCacheType() != null) {  // llama-server's -ctk/-ctv names
+            out.put("cache_type_k", model.kvCacheType());
+            out.put("cache_type_v", model.kvCacheType());
+        }
         HttpJson.send(ctx, 200, out);
     }
 
