@@ -29,7 +29,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--gen-tokens"}, defaultValue = "64", description = "Tokens generated one at a time (default ${DEFAULT-VALUE}).")
     int genTokens;
 
-    @Option(names = "--kv-type", defaultValue = "f16", description = "KV cache type f16 or f32 (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-d", "--depth"}, paramLabel = "N", defaultValue = "0",
+            description = "Fill the context with N tokens first, then run pp and tg after them (llama-bench's depth; -p 0 skips pp). Default ${DEFAULT-VALUE}.")
+    int depth;
+
+    @Option(names = "--kv-type", defaultValue = "f16", paramLabel = "f16|f32|q8_0|q4_0", description = "KV cache type, as llama-bench's -ctk/-ctv (default ${DEFAULT-VALUE}).")
     String kvType;
 
     @Option(names = "--java", description = "Use the pure-Java Vector API kernels (as CODELLM_NATIVE=0) instead of the native C int8 kernels, the default where they load.")
@@ -55,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         EngineBench.Kernels choice = javaKernels ? EngineBench.Kernels.JAVA : nativeKernels ? EngineBench.Kernels.NATIVE : EngineBench.Kernels.DEFAULT;
         Path file = model != null ? model : DefaultModelFile.path();
-        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, choice, kernels),
+        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, choice, kernels, depth),
                 json ? null : line -> System.err.println("bench: kernels: " + line));
         spec.commandLine().getOut().println(json ? toJson(r) : table(r));
         spec.commandLine().getOut().flush();
@@ -63,11 +67,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static String table(EngineBench.Result r) {
-        return String.format(Locale.ROOT, """
+        String at = r.depth() > 0 ? " @ d" + r.depth() : "";
+        String kv = String.format(Locale.ROOT, "KV cache type: %s%s%n", r.kvType(),
+                r.depth() > 0 ? String.format(Locale.ROOT, "; context filled to depth %d at %.2f tokens/s", r.depth(), r.depthTokensPerS()) : "");
+        return kv + String.format(Locale.ROOT, """
                 | model | type | threads | kernels | test | t/s |
                 | --- | --- | ---: | --- | --- | ---: |
-                | %1$s | %2$s | %3$d | %4$s | pp%5$d | %6$.2f |
-                | %1$s | %2$s | %3$d | %4$s | tg%7$d | %8$.2f |
+                | %1$s | %2$s | %3$d | %4$s | pp%5$d%17$s | %6$.2f |
+                | %1$s | %2$s | %3$d | %4$s | tg%7$d%17$s | %8$.2f |
 
                 weights read per generated token: %9$.1f MiB
                 weight bytes streamed during generation: %10$.2f GB/s
@@ -77,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
                 CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
                 r.model(), r.weightType(), r.threads(), r.isa(), r.promptTokens(), r.ppTokensPerS(),
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
-                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare());
+                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare(), at);
     }
 
     static String toJson(EngineBench.Result r) {
@@ -90,13 +97,16 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("kernels_why", r.kernelsWhy());
         m.put("prompt_tokens", r.promptTokens());
         m.put("gen_tokens", r.genTokens());
-        m.put("pp_tokens_per_s", r.ppTokensPerS());
+        m.put("pp_tokens_per_s", Double.isNaN(r.ppTokensPerS()) ? null : r.ppTokensPerS());  // null: -p 0 with --depth
         m.put("tg_tokens_per_s", r.tgTokensPerS());
         m.put("weight_bytes_per_token", r.weightBytesPerToken());
         m.put("weight_gb_per_s", r.weightGbPerS());
         m.put("bandwidth_gb_per_s", r.bandwidthGbPerS());
         m.put("bandwidth_ratio", r.bandwidthRatio());
         m.put("kv_cache_bytes", r.kvCacheBytes());
+        m.put("kv_type", r.kvType());
+        m.put("depth", r.depth());
+        if (r.depth() > 0) m.put("depth_tokens_per_s", r.depthTokensPerS());
         m.put("file_bytes", r.fileBytes());
         m.put("rss_bytes", r.rssBytes());
         m.put("tg_cpu_share", r.tgCpuShare());

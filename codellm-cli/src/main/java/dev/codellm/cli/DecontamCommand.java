@@ -1,7 +1,9 @@
 package dev.codellm.cli;
 
 import dev.codellm.core.benchmark.BenchmarkFiles;
+import dev.codellm.data.decontam.DecontamPage;
 import dev.codellm.data.decontam.DecontamPipeline;
+import dev.codellm.decontam.BenchmarkItems;
 import dev.codellm.decontam.DecontamConfig;
 import dev.codellm.decontam.DecontamReport;
 import dev.codellm.decontam.RecordDecontaminator;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
 /** {@code codellm decontam}: remove training records that contain benchmark text. */
 @Command(name = "decontam", mixinStandardHelpOptions = true,
         description = {"Remove training records contaminated with benchmark prompts or solutions.",
-                "Writes OUT/clean.jsonl, OUT/removed.jsonl (with the matched task ids) and OUT/report.json."})
+                "Writes OUT/clean.jsonl, OUT/removed.jsonl (with the matched task ids), OUT/report.json and OUT/report.html (removals per benchmark and task, examples with the shared span highlighted)."})
 public final class DecontamCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, description = "jsonl, jsonl.gz, Parquet (a .parquet file or a dataset directory named *.parquet), or a directory of source files.")
@@ -75,6 +77,7 @@ public final class DecontamCommand implements Callable<Integer> {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         DecontamPipeline.Summary s = new DecontamPipeline(dec, n, maxLineBytes, System.err).run(input, out);
         DecontamReport r = s.report();
+        DecontamPage.write(out, dec.method().name(), r, BenchmarkItems.load(cfg.benchmarks(), BenchmarkFiles.standard()));
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.print(Files.readString(s.reportFile()));
@@ -82,7 +85,7 @@ public final class DecontamCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "decontam %s: %d records, %d clean, %d removed, %d skipped; %.1f MB in %.1fs (%.1f MB/s, %d threads; %.1f MB per CPU-second)%n",
                     dec.method().name(), r.records, r.clean, r.removed, r.skippedTotal(), r.bytes / 1e6, s.seconds(),
                     s.megabytesPerSecond(), s.threads(), r.bytes / 1e6 / s.cpuSeconds());
-            w.println("wrote " + out.resolve("clean.jsonl") + ", " + out.resolve("removed.jsonl") + ", " + s.reportFile());
+            w.println("wrote " + out.resolve("clean.jsonl") + ", " + out.resolve("removed.jsonl") + ", " + s.reportFile() + ", " + out.resolve("report.html"));
         }
         w.flush();
         return 0;

@@ -46,6 +46,10 @@ public final class EvalSourceOptions {
             description = "Local model: context tokens, prompt + completion (default: ${DEFAULT-VALUE} = the model's trained length, lowered with a note when its KV cache does not fit in memory).")
     int ctx;
 
+    @Option(names = "--lookup", paramLabel = "N", defaultValue = "0",
+            description = "Local model: prompt-lookup decoding with up to N drafted tokens per step; the samples are unchanged (default: ${DEFAULT-VALUE} = off).")
+    int lookup;
+
     @picocli.CommandLine.Mixin
     RopeOptions rope;
 
@@ -64,7 +68,10 @@ public final class EvalSourceOptions {
         }
         Path model = choice != null && choice.model != null ? choice.model : DefaultModelFile.path();
         GeneratorOptions d = GeneratorOptions.DEFAULT;
-        return LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads())
+        if (lookup < 0) throw new ParameterException(spec.commandLine(), "--lookup must be >= 0, got " + lookup);
+        LocalGenerator g = LocalGenerator.open(model, new GeneratorOptions(ctx, d.kvType(), d.template(), d.infillFormat(), d.threads())
                 .withRope(rope.overrides()));
+        g.setLookup(lookup);
+        return g;
     }
 }

@@ -48,7 +48,7 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--bucket", paramLabel = "N", defaultValue = "1024", description = "Width of the --by-position buckets in tokens (default ${DEFAULT-VALUE}).")
     int bucket;
 
-    @Option(names = "--kv-type", paramLabel = "f16|f32", defaultValue = "f16", description = "KV-cache element type (default ${DEFAULT-VALUE}, as llama.cpp's).")
+    @Option(names = "--kv-type", paramLabel = "f16|f32|q8_0|q4_0", defaultValue = "f16", description = "KV-cache element type (default ${DEFAULT-VALUE}, as llama.cpp's -ctk/-ctv).")
     String kvType;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all processors).")

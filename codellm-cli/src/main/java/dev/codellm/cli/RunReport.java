@@ -9,12 +9,14 @@ import java.util.Locale;
 final class RunReport {
     private final PrintWriter err;
     private final boolean quiet;
+    private final LocalGenerator generator;
     private long start = System.nanoTime();
     private long firstToken = -1;
 
     RunReport(PrintWriter err, boolean quiet, LocalGenerator g) {
         this.err = err;
         this.quiet = quiet;
+        this.generator = g;
         if (!quiet) {
             err.println("codellm: " + g.summary());
             err.flush();
@@ -52,6 +54,12 @@ final class RunReport {
                 b.append(String.format(Locale.ROOT, ", generation %.2f tokens/s", (completionTokens - 1) / Math.max((end - firstToken) / 1e9, 1e-9)));
             }
             b.append(')');
+        }
+        LocalGenerator.DraftStats d = generator == null ? LocalGenerator.DraftStats.NONE : generator.lastDraftStats();
+        if (generator != null && generator.lookup() > 0) {
+            // llama.cpp's speculative summary: drafted tokens, accepted ones and the rate
+            b.append(String.format(Locale.ROOT, ", lookup: %d drafted, %d accepted", d.drafted(), d.accepted()));
+            if (d.drafted() > 0) b.append(String.format(Locale.ROOT, " (%.1f%%)", 100.0 * d.accepted() / d.drafted()));
         }
         return b.append(", finish: ").append(finish.openAiName()).toString();
     }

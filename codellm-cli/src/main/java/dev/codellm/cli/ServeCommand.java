@@ -71,10 +71,11 @@ public final class ServeCommand implements Callable<Integer> {
         if (key != null && key.isBlank()) key = null;
         ServerOptions http = new ServerOptions(host, port, key, Duration.ofSeconds(timeoutSeconds),
                 (long) maxBodyMiB << 20, Duration.ofSeconds(graceSeconds), aliases, corsOrigin, RequestLog.Format.parse(logFormat));
-        try (Server server = Server.start(new ServerConfig(model.modelPath(), model.options(InfillFormat.PSM), parallel, queue, http))) {
+        try (Server server = Server.start(new ServerConfig(model.modelPath(), model.options(InfillFormat.PSM), parallel, queue, http, model.lookup()))) {
             System.err.println("codellm: loaded " + server.summary());
-            System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s)%n",
-                    server.info().name(), host, server.port(), parallel, queue, key != null ? ", API key required" : "");
+            System.err.printf("codellm: serving %s on http://%s:%d/v1 (%d parallel slots, queue %d%s%s)%n",
+                    server.info().name(), host, server.port(), parallel, queue, key != null ? ", API key required" : "",
+                    model.lookup() > 0 ? ", lookup " + model.lookup() : "");
             server.awaitShutdown(() -> System.err.println("codellm: shutting down (finishing running requests, up to " + graceSeconds + " s)"));
         }
         return 0;

@@ -53,6 +53,24 @@ class EngineCommandsTest {
     }
 
     @Test
+    void benchAtDepthWithAQ8CacheSaysSo() throws Exception {
+        Path f = dir.resolve("tiny-d.gguf");
+        assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "1", f.toString()).code());
+        CliRun r = CliRun.of("bench", "-m", f.toString(), "--depth", "40", "-p", "0", "-n", "2", "--threads", "1", "--kv-type", "q8_0", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("q8_0", json.get("kv_type").asText(), r.out());
+        assertEquals(40, json.get("depth").asInt(), r.out());
+        assertTrue(json.get("depth_tokens_per_s").asDouble() > 0 && json.get("tg_tokens_per_s").asDouble() > 0, r.out());
+        assertTrue(json.get("pp_tokens_per_s").isNull(), "-p 0: no pp test " + r.out());
+        // 1 layer × K and V × 43 positions (40 + 0 + 2 + 1) × 128 kv elements in 34-byte blocks of 32
+        assertEquals(2L * 43 * (128 / 32 * 34), json.get("kv_cache_bytes").asLong(), r.out());
+        CliRun table = CliRun.of("bench", "-m", f.toString(), "--depth", "40", "-p", "4", "-n", "2", "--threads", "1", "--kv-type", "q8_0");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("KV cache type: q8_0; context filled to depth 40") && table.out().contains("| tg2 @ d40 |"), table.out());
+    }
+
+    @Test
     void benchKernelsPicksTheVariantAndSaysWhich() throws Exception {
         Path f = dir.resolve("tiny-k.gguf");
         assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "1", f.toString()).code());

@@ -1,6 +1,7 @@
 package dev.codellm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codellm.core.SharedData;
@@ -47,6 +48,19 @@ class GenerationCommandsTest {
         int[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
+    }
+
+    @Test
+    void lookupGivesTheSameIdsAndReportsItsDraftsInTheTimingLine() {
+        String prompt = "Tom had a red ball. Tom had a red ball. Tom had a";
+        CliRun plain = CliRun.of("complete", "-q", "--model", MODEL.toString(), "--temperature", "0", "-n", "80", "--ids", prompt);
+        CliRun lookup = CliRun.of("complete", "--model", MODEL.toString(), "--temperature", "0", "-n", "80", "--lookup", "6", "--ids", prompt);
+        assertEquals(0, lookup.code(), lookup.err());
+        assertEquals(plain.out(), lookup.out());
+        assertTrue(lookup.err().matches("(?s).*generated tokens in .*, lookup: \\d+ drafted, [1-9]\\d* accepted \\(.*%\\), finish: length\n"), lookup.err());
+        CliRun bad = CliRun.of("complete", "--model", MODEL.toString(), "--lookup", "-1", "x");
+        assertNotEquals(0, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--lookup must be >= 0"), bad.err());
     }
 
     @Test

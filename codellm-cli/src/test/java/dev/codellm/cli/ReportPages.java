@@ -187,6 +187,69 @@ final class ReportPages {
         return file;
     }
 
+    /** {@code codellm decontam} on records that copy two HumanEval tasks into prose, a clean one and a broken line. */
+    static Path decontam(Path dir) throws Exception {
+        Dataset he = Dataset.load(DatasetId.HUMANEVAL, BenchmarkFiles.standard());
+        var t0 = he.tasks().get(0);
+        var t2 = he.tasks().get(2);
+        Path in = dir.resolve("decontam-in.jsonl");
+        List<String> lines = new ArrayList<>();
+        lines.add(Json.MAPPER.createObjectNode().put("text", "def add(a, b):\n    return a + b\n").toString());
+        lines.add(Json.MAPPER.createObjectNode().put("instruction", "Solve this exercise from my course, please, and explain each step.")
+                .put("text", "Here is my homework for this week, copied from the course notes:\n\n" + t0.prompt() + t0.canonicalSolution()
+                        + "\nI do not understand why the loop compares every pair; " + "could you also make it faster? ".repeat(20)).toString());
+        lines.add(Json.MAPPER.createObjectNode().put("text", "# utils.py\nimport math\n\n" + t2.prompt() + t2.canonicalSolution()).toString());
+        lines.add("not json");
+        Files.write(in, lines);
+        Path out = dir.resolve("decontam-out");
+        CliRun r = CliRun.of("decontam", "--input", in.toString(), "--out", out.toString(), "--benchmarks", "humaneval,mbpp");
+        if (r.code() != 0) throw new AssertionError("decontam failed: " + r.err());
+        Path file = dir.resolve("decontam.html");
+        copy(out.resolve("report.html"), file);
+        return file;
+    }
+
+    /** The oss-instruct funnel page of a run with a teacher that failed a few calls and rejected answers of every kind. */
+    static Path ossInstruct(Path dir) {
+        Path out = mkdirs(dir.resolve("oss-instruct"));
+        Map<String, Integer> failures = new LinkedHashMap<>();
+        failures.put("HTTP 429 Too Many Requests (after 5 retries)", 7);
+        failures.put("timeout after 120 s", 2);
+        var asked = new dev.codellm.data.ossinstruct.TeacherRun.Stats(500, 0, 491, 9, 0, 412_000, 290_000, failures);
+        Map<String, Integer> rejected = new LinkedHashMap<>();
+        rejected.put("no [Problem Description] section", 23);
+        rejected.put("problem too short", 11);
+        rejected.put("python solution does not parse", 31);
+        rejected.put("near-duplicate of an earlier problem (MinHash Jaccard >= 0.8)", 17);
+        rejected.put("contaminated", 4);
+        var curated = new dev.codellm.data.ossinstruct.Curator.Stats(491, 457, 405, rejected);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("seeds", Map.of("count", 500));
+        dev.codellm.data.ossinstruct.OssInstructPipeline.writeReport(out, report, 500, asked, curated, "gpt-4o-mini-2024-07-18");
+        Path file = dir.resolve("oss-instruct.html");
+        copy(out.resolve("report.html"), file);
+        return file;
+    }
+
+    /** oss-instruct's analysis.html: categories, problem lengths, similarity to HumanEval (the shapes a real run gives). */
+    static Path ossAnalysis(Path dir) {
+        Map<String, Integer> categories = new LinkedHashMap<>();
+        String[] names = {"algorithmic and data structure problems", "mathematical and computational problems", "database and SQL problems",
+                "system design and architecture problems", "security and cryptography problems", "performance and optimization problems",
+                "web problems", "domain specific problems", "user interface and application design problems", "data science and machine learning problems"};
+        for (int i = 0; i < names.length; i++) categories.put(names[i], 120 - 11 * i);
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        int[] counts = {3, 41, 188, 302, 211, 97, 40, 12, 0, 1};
+        for (int i = 0; i < counts.length; i++) lengths.put((i * 250) + "-" + ((i + 1) * 250 - 1), counts[i]);
+        Map<String, Integer> sims = new LinkedHashMap<>();
+        int[] s = {0, 2, 31, 220, 402, 211, 28, 1, 0, 0};
+        for (int i = 0; i < s.length; i++) sims.put(String.format(java.util.Locale.ROOT, "%.1f-%.1f", i / 10.0, (i + 1) / 10.0), s[i]);
+        Path file = dir.resolve("oss-analysis.html");
+        dev.codellm.embed.CategoryAnalysis.writeHtml(file, 895, new dev.codellm.embed.CategoryAnalysis.Result(categories, lengths, sims, 0.412,
+                List.of(), List.of()));
+        return file;
+    }
+
     private static Path mkdirs(Path d) {
         try {
             return Files.createDirectories(d);

@@ -155,4 +155,30 @@ class ReportPagesBrowserTest {
     void perplexityByPosition() throws Exception {
         render(ReportPages.perplexity(DIR));
     }
+
+    @Test
+    void decontamReport() throws Exception {
+        render(ReportPages.decontam(DIR));
+        List<String> marks = browser.findElements(By.cssSelector("pre.match mark")).stream().map(WebElement::getText).toList();
+        assertEquals(2, marks.size(), "one example per removed record: " + marks);
+        assertTrue(marks.get(0).startsWith("from typing import List") || marks.get(0).contains("def has_close_elements"), marks.get(0));
+        assertTrue(chartTexts().contains("humaneval"), "removals per benchmark: " + chartTexts());
+    }
+
+    @Test
+    void ossInstructFunnel() throws Exception {
+        render(ReportPages.ossInstruct(DIR));
+        List<String> texts = chartTexts();
+        for (String stage : List.of("seeds", "asked the teacher", "answered", "parsed (problem + solution)", "kept")) {
+            assertTrue(texts.contains(stage), stage + " in " + texts);
+        }
+        assertTrue(browser.findElement(By.tagName("body")).getText().contains("python solution does not parse"));
+        assertEquals("analysis.html", browser.findElement(By.cssSelector("a[href='analysis.html']")).getText());
+    }
+
+    @Test
+    void ossInstructAnalysis() throws Exception {
+        render(ReportPages.ossAnalysis(DIR));
+        assertTrue(chartTexts().contains("data science and machine learning problems"), "every category labelled: " + chartTexts());
+    }
 }

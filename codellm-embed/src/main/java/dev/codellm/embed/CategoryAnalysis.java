@@ -159,8 +159,13 @@ public final class CategoryAnalysis {
         json.put("nearest_humaneval_similarity", res.humanEvalSimilarityHistogram());
         json.put("mean_nearest_humaneval_similarity", Math.round(res.meanHumanEvalSimilarity() * 1000) / 1000.0);
         Json.write(outDir.resolve("analysis.json"), json);
-        Html.write(outDir.resolve("analysis.html"), "OSS-Instruct data analysis", page(problems.size(), res));
+        writeHtml(outDir.resolve("analysis.html"), problems.size(), res);
         return res;
+    }
+
+    /** analysis.html for {@code n} problems. */
+    public static void writeHtml(Path file, int n, Result r) {
+        Html.write(file, "OSS-Instruct data analysis", page(n, r));
     }
 
     /** The page body: one horizontal bar chart per distribution. */

@@ -43,6 +43,25 @@ public interface BatchBackend extends AutoCloseable {
     float[][] decode(Sequence[] seqs, int[] tokens);
 
     /**
+     * Whether {@link #decodeRuns} and {@link #truncate} work: prompt-lookup decoding
+     * ({@code --lookup}) verifies drafted tokens with them.
+     */
+    default boolean verifiesDrafts() { return false; }
+
+    /**
+     * Appends the run {@code tokens[i]} (a pending token and its drafts) to {@code seqs[i]} for
+     * all i in one step; returns the logits after each token of each run.
+     */
+    default float[][][] decodeRuns(Sequence[] seqs, int[][] tokens) {
+        throw new UnsupportedOperationException("this backend cannot verify drafts");
+    }
+
+    /** Forgets the tokens of {@code seq} from {@code position} on (drafts found wrong). */
+    default void truncate(Sequence seq, int position) {
+        throw new UnsupportedOperationException("this backend cannot take tokens back");
+    }
+
+    /**
      * One engine pass for several distinct sequences, each appending its own {@code tokens[i]}: a
      * running slot's next token, or a chunk of a prompt being read (the scheduler's mixed step,
      * llama-server's unified batch). Returns each one's logits after its last token, null where

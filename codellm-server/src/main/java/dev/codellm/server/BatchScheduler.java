@@ -46,6 +46,19 @@ public final class BatchScheduler implements InferenceService {
 
     private final int prefillChunk;
 
+    private volatile int lookup;
+
+    /**
+     * Prompt-lookup decoding for every slot ({@code --lookup N}: up to N drafted tokens per slot and
+     * step, verified in the same batched step as the other slots' tokens); 0 = off. The output is
+     * unchanged: a draft is kept only where the slot's sampler picks it.
+     */
+    public void setLookup(int draftTokens) {
+        if (draftTokens < 0) throw new IllegalArgumentException("--lookup must be >= 0, got " + draftTokens);
+        if (draftTokens > 0 && !model.verifiesDrafts()) throw new IllegalArgumentException("this backend cannot verify drafts (--lookup)");
+        lookup = draftTokens;
+    }
+
     public BatchScheduler(BatchBackend model, int slots, int queueCapacity, Metrics metrics) {
         this(model, slots, queueCapacity, metrics, DEFAULT_PREFILL_CHUNK);
     }
@@ -200,6 +213,7 @@ public final class BatchScheduler implements InferenceService {
         List<SlotState> batch = new ArrayList<>(running.size());
         for (SlotState s : running) if (!s.prefilling() && roomFor(s)) batch.add(s);
         running.removeIf(s -> s.released);
+        if (lookup > 0 && verifyDrafts(batch)) batch.clear();  // the decoding slots stepped with their drafts
         int decoding = batch.size(), budget = prefillChunk;
         for (SlotState s : List.copyOf(running)) {
             if (budget == 0) break;
@@ -261,6 +275,66 @@ public final class BatchScheduler implements InferenceService {
             }
             if (!goesOn) running.remove(s);
         }
+    }
+
+    /**
+     * Prompt-lookup decoding's step ({@code --lookup}): each slot past its prompt feeds its pending
+     * token and the tokens drafted after it, all slots in one pass; a slot keeps its drafts up to
+     * the first its sampler does not pick, and its cache is truncated there. Returns false, having
+     * done nothing, when no slot has a draft (the mixed step then decodes them as usual); prompts
+     * being read get their chunk in the mixed step after this one.
+     */
+    private boolean verifyDrafts(List<SlotState> decoding) {
+        int n = decoding.size();
+        if (n == 0) return false;
+        BatchBackend.Sequence[] seqs = new BatchBackend.Sequence[n];
+        int[][] runs = new int[n][];
+        int capacity = model.info().contextLength(), rows = 0, draftTokens = lookup;
+        for (int i = 0; i < n; i++) {
+            SlotState s = decoding.get(i);
+            seqs[i] = s.seq;
+            int[] draft = draftTokens > 0 ? s.state.draft(Math.min(draftTokens, capacity - s.position - 1)) : new int[0];
+            runs[i] = new int[1 + draft.length];
+            runs[i][0] = s.pending;
+            System.arraycopy(draft, 0, runs[i], 1, draft.length);
+            rows += runs[i].length;
+        }
+        if (rows == n) return false;
+        float[][][] logits;
+        try {
+            long t0 = System.nanoTime();
+            logits = model.decodeRuns(seqs, runs);
+            metrics.decodeStep(rows, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            for (SlotState s : decoding) fail(s, e);
+            running.removeAll(decoding);
+            return true;
+        }
+        for (int i = 0; i < n; i++) {
+            SlotState s = decoding.get(i);
+            int[] run = runs[i];
+            boolean goesOn = true;
+            int used = 0;
+            try {
+                for (int j = 0; j < run.length; j++) {
+                    goesOn = advance(s, logits[i][j]);
+                    used = j + 1;
+                    // logits[i][j + 1] follow run[j + 1]: valid only if that draft is what was picked
+                    if (!goesOn || j + 1 == run.length || s.pending != run[j + 1]) break;
+                }
+                s.position += used;
+                if (run.length > 1) {
+                    s.job.drafts(run.length - 1, used - 1);
+                    metrics.drafts(run.length - 1, used - 1);
+                }
+                if (goesOn && used < run.length) model.truncate(s.seq, s.position);
+            } catch (RuntimeException e) {
+                fail(s, e);
+                goesOn = false;
+            }
+            if (!goesOn) running.remove(s);
+        }
+        return true;
     }
 
     /**

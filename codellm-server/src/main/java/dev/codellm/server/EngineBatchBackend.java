@@ -89,6 +89,20 @@ public final class EngineBatchBackend implements BatchBackend {
         return caches.decode(cs, tokens);
     }
 
+    @Override public boolean verifiesDrafts() { return true; }
+
+    @Override
+    public float[][][] decodeRuns(Sequence[] seqs, int[][] tokens) {
+        KvCachePool.CachedSequence[] cs = new KvCachePool.CachedSequence[seqs.length];
+        for (int i = 0; i < seqs.length; i++) cs[i] = ((Slot) seqs[i]).cache;
+        return caches.decodeRuns(cs, tokens);
+    }
+
+    @Override
+    public void truncate(Sequence seq, int position) {
+        ((Slot) seq).cache.truncate(position);
+    }
+
     @Override
     public float[][] step(Sequence[] seqs, int[][] tokens, boolean[] wantLogits) {
         KvCachePool.CachedSequence[] cs = new KvCachePool.CachedSequence[seqs.length];

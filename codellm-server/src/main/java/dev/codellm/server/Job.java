@@ -44,6 +44,20 @@ public final class Job {
     /** llama-server's {@code truncated}: the prompt was cut, or the context shifted or ran out while generating. */
     public boolean truncated() { return contextTruncated || (plan != null && plan.truncated()); }
 
+    private volatile int drafted, draftsAccepted;
+
+    /** Prompt-lookup decoding drafted {@code n} tokens for this job, of which {@code accepted} were kept. */
+    public void drafts(int n, int accepted) {
+        drafted += n;
+        draftsAccepted += accepted;
+    }
+
+    /** llama-server's {@code draft_n}: tokens drafted for this job. */
+    public int drafted() { return drafted; }
+
+    /** llama-server's {@code draft_n_accepted}: drafted tokens kept. */
+    public int draftsAccepted() { return draftsAccepted; }
+
     public void cancel() { cancelled = true; }
     public boolean isCancelled() { return cancelled; }
     public boolean isExpired(long nowNanos) { return nowNanos - deadlineNanos > 0; }

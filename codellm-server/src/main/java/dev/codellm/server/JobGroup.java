@@ -53,6 +53,12 @@ final class JobGroup {
 
     int size() { return jobs.size(); }
 
+    /** Tokens drafted for this request's choices by prompt-lookup decoding (llama-server's draft_n). */
+    int drafted() { return jobs.stream().mapToInt(Job::drafted).sum(); }
+
+    /** Drafted tokens kept (llama-server's draft_n_accepted). */
+    int draftsAccepted() { return jobs.stream().mapToInt(Job::draftsAccepted).sum(); }
+
     /** Choices come in runs of {@code n} with the same prompt ({@link GenerationRunner#submit}): usage counts each prompt once. */
     void samePromptEvery(int n) { samePromptEvery = Math.max(1, n); }
 

@@ -106,6 +106,10 @@ final class LlamaCppHandlers {
         t.put("predicted_ms", predictedMs);
         t.put("predicted_per_token_ms", predicted == 0 ? 0 : predictedMs / predicted);
         t.put("predicted_per_second", predictedMs == 0 ? 0 : predicted / (predictedMs / 1e3));
+        if (group.drafted() > 0) {  // as llama-server: only when drafts were made
+            t.put("draft_n", group.drafted());
+            t.put("draft_n_accepted", group.draftsAccepted());
+        }
         return t;
     }
 
@@ -184,6 +188,10 @@ final class LlamaCppHandlers {
         out.put("supports_infill", service.info().supportsInfill());
         out.put("embeddings", model.embeddings());
         out.put("kernels", ServedModel.kernels());
+        if (model.kvCacheType() != null) {  // llama-server's -ctk/-ctv names
+            out.put("cache_type_k", model.kvCacheType());
+            out.put("cache_type_v", model.kvCacheType());
+        }
         HttpJson.send(ctx, 200, out);
     }
 

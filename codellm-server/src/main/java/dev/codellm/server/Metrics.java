@@ -24,6 +24,8 @@ public final class Metrics {
     private final AtomicLong inFlight = new AtomicLong();
     private final LongAdder contextShifts = new LongAdder();
     private final LongAdder contextFull = new LongAdder();
+    private final LongAdder drafted = new LongAdder();
+    private final LongAdder draftsAccepted = new LongAdder();
 
     /** An HTTP request was answered. */
     public void request(String endpoint, int status) {
@@ -59,6 +61,15 @@ public final class Metrics {
         decodeTokens.add(batch);
         decodeNanos.addAndGet(nanos);
     }
+
+    /** Prompt-lookup decoding drafted {@code n} tokens for a slot in one step and {@code accepted} of them were kept. */
+    public void drafts(int n, int accepted) {
+        drafted.add(n);
+        draftsAccepted.add(accepted);
+    }
+
+    public long draftedTokens() { return drafted.sum(); }
+    public long acceptedDraftTokens() { return draftsAccepted.sum(); }
 
     /** A slot's full cache was shifted (--context-shift). */
     public void contextShift() { contextShifts.increment(); }
@@ -114,6 +125,8 @@ public final class Metrics {
         counter(sb, "codellm_prefill_seconds_total", "Time spent in prompt processing.", prefillNanos.get() / 1e9);
         counter(sb, "codellm_decode_steps_total", "Batched decode steps.", decodeSteps.sum());
         counter(sb, "codellm_decode_tokens_total", "Tokens decoded in batched steps (sum of batch sizes).", decodeTokens.sum());
+        counter(sb, "codellm_draft_tokens_total", "Tokens drafted by prompt-lookup decoding (--lookup), llama-server's draft_n.", drafted.sum());
+        counter(sb, "codellm_draft_accepted_tokens_total", "Drafted tokens kept (the sampler picked them), llama-server's draft_n_accepted.", draftsAccepted.sum());
         counter(sb, "codellm_decode_seconds_total", "Time spent in batched decode steps.", decodeNanos.get() / 1e9);
         counter(sb, "codellm_context_shifts_total", "Full KV caches shifted to go on generating (--context-shift).", contextShifts.sum());
         counter(sb, "codellm_context_full_total", "Generations ended with length at the end of the context (no --context-shift, or nothing to drop).",

@@ -22,10 +22,11 @@ import java.util.Map;
  * @param chatTemplate    the file's Jinja {@code tokenizer.chat_template}, else the built-in template's name
  * @param parameterCount  total weights (elements of all tensors), 0 when unknown
  * @param quantization    the weights' type as ollama names it (e.g. {@code Q4_0}), or null
+ * @param kvCacheType     the KV cache's element type ({@code f16}, {@code q8_0}, …), or null for a backend without one
  */
 public record ServedModel(List<String> names, ModelInfo info, Path file, long sizeBytes, Instant modified,
                           Map<String, Object> metadata, String chatTemplate, String bosToken, String eosToken,
-                          long parameterCount, String quantization, boolean embeddings) {
+                          long parameterCount, String quantization, boolean embeddings, String kvCacheType) {
 
     public String name() { return names.get(0); }
 
@@ -35,7 +36,7 @@ public record ServedModel(List<String> names, ModelInfo info, Path file, long si
     /** A backend known only by its {@link ModelInfo}. */
     public static ServedModel of(ModelInfo info, List<String> aliases, boolean embeddings) {
         return new ServedModel(names(info, aliases), info, null, 0, Instant.EPOCH, Map.of(),
-                info.chatTemplate(), "", "", 0, null, embeddings);
+                info.chatTemplate(), "", "", 0, null, embeddings, null);
     }
 
     /** The engine's loaded GGUF file. */
@@ -60,7 +61,8 @@ public record ServedModel(List<String> names, ModelInfo info, Path file, long si
         String eos = tok.eos().isPresent() ? codec.piece(tok.eos().getAsInt()) : "";
         String template = f.optString("tokenizer.chat_template", setup.info().chatTemplate());
         return new ServedModel(names(setup.info(), aliases), setup.info(), f.path(), f.fileSize(), modified, Map.copyOf(meta),
-                template, bos, eos, params, setup.loaded().model().weightTypeName().toUpperCase(java.util.Locale.ROOT), true);
+                template, bos, eos, params, setup.loaded().model().weightTypeName().toUpperCase(java.util.Locale.ROOT), true,
+                setup.kvType().flagName());
     }
 
     private static List<String> names(ModelInfo info, List<String> aliases) {

@@ -28,6 +28,7 @@ public final class Server implements AutoCloseable {
         try {
             Metrics metrics = new Metrics();
             scheduler = new BatchScheduler(engine, config.parallel(), config.queue(), metrics);
+            scheduler.setLookup(config.lookup());
             ApiServer api = new ApiServer(scheduler, config.http(), metrics, ServedModel.of(engine, config.http().aliases())).start();
             return new Server(engine, api, config);
         } catch (RuntimeException e) {

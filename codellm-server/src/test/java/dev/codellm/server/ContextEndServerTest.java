@@ -37,6 +37,8 @@ class ContextEndServerTest {
 
     private static TestServer server(Path gguf, ContextShift shift) {
         EngineBatchBackend model = EngineBatchBackend.open(gguf, options(shift).withSlots(2));
+        // what `serve`'s /props reports as cache_type_k / cache_type_v (this test server is built from the info alone)
+        assertEquals("f32", ServedModel.of(model, List.of()).kvCacheType());
         Metrics metrics = new Metrics();
         return new TestServer(new BatchScheduler(model, 2, 8, metrics), ServerOptions.defaults(), metrics);
     }

@@ -101,6 +101,10 @@ public final class ModelGguf {
 
     /** Loads a llama GGUF's weights (F32/F16, or dequantized) into a trainable model. */
     public static TrainableLlama load(GgufFile g) {
+        // the trainer's RoPE has no per-pair divisors: training would rotate differently from the engine
+        if (g.findTensor(dev.codellm.model.llama.LlamaGguf.ROPE_FREQS).isPresent())
+            throw new CodellmException("the model has " + dev.codellm.model.llama.LlamaGguf.ROPE_FREQS
+                    + " (llama3 rope scaling), which the Java trainer does not apply: fine-tune it with train export (axolotl, deepspeed, trl)");
         TrainableLlama m = new TrainableLlama(config(g));
         for (Param p : m.params.all()) {
             float[] v = floats(g, p.name);

@@ -33,7 +33,8 @@ public final class Curator {
         public static Options defaults() { return new Options(40, 20_000, 0.8); }
     }
 
-    public record Stats(int answers, int kept, Map<String, Integer> rejected) {}
+    /** @param parsed answers whose problem and solution could be read (before the syntax, near-duplicate and contamination checks) */
+    public record Stats(int answers, int parsed, int kept, Map<String, Integer> rejected) {}
 
     private final Options options;
     private final RecordDecontaminator decontaminator;
@@ -115,7 +116,7 @@ public final class Curator {
                     kept++;
                 }
             }
-            return new Stats(answers, kept, reasons);
+            return new Stats(answers, candidates.size(), kept, reasons);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.codellm.core.Generator;
 import dev.codellm.core.io.Json;
 import dev.codellm.core.io.Jsonl;
 import dev.codellm.core.io.OutputFiles;
+import dev.codellm.data.report.JobReport;
 import dev.codellm.data.teacher.TeacherClient;
 import dev.codellm.decontam.RecordDecontaminator;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  * The whole OSS-Instruct run in one output directory, each stage a file users keep:
  * {@code seeds.jsonl} (made once, reused on rerun), {@code responses.jsonl} (append-only
  * teacher answers, resumable), {@code data.jsonl} + {@code rejected.jsonl} (curated),
- * one export per format, and {@code report.json}.
+ * one export per format, {@code report.json} and {@code report.html} (the funnel).
  */
 public final class OssInstructPipeline {
 
@@ -66,8 +67,10 @@ public final class OssInstructPipeline {
         if (log != null) log.println("seeds: " + seeds.size() + " " + byLang);
 
         Path responses = out.resolve("responses.jsonl");
+        TeacherRun.Stats asked = null;
         if (teacher != null) {
             TeacherRun.Stats t = new TeacherRun(new TeacherClient(teacher, config.teacher()), log).run(seeds, responses);
+            asked = t;
             Map<String, Object> tr = new LinkedHashMap<>();
             tr.put("model", teacher.info().name());
             tr.put("already_answered", t.alreadyDone());
@@ -95,8 +98,38 @@ public final class OssInstructPipeline {
         if (log != null) log.println("curation: kept " + c.kept() + " of " + c.answers() + ", rejected " + c.rejected());
 
         report.put("exports", Exports.writeAll(out, config.formats()));
-        Json.write(out.resolve("report.json"), report);
+        writeReport(out, report, seeds.size(), asked, c, teacher == null ? null : teacher.info().name());
         return report;
+    }
+
+    /**
+     * report.json and report.html: the funnel seeds → asked → answered → parsed → kept (asked only
+     * when this run called the teacher), the rejections by reason, the teacher's failures, and a
+     * link to analysis.html (categories, lengths, similarity to HumanEval) when --analyze wrote it.
+     */
+    public static void writeReport(Path out, Map<String, Object> report, int seeds, TeacherRun.Stats asked, Curator.Stats c, String teacher) {
+        Map<String, Integer> funnel = new LinkedHashMap<>();
+        funnel.put("seeds", seeds);
+        if (asked != null) funnel.put("asked the teacher", asked.alreadyDone() + asked.answered() + asked.failed());
+        funnel.put("answered", c.answers());
+        funnel.put("parsed (problem + solution)", c.parsed());
+        funnel.put("kept", c.kept());
+        List<JobReport.Table> tables = new ArrayList<>();
+        tables.add(new JobReport.Table("Rejected answers by reason", List.of("reason", "answers"), JobReport.rows(mostFirst(c.rejected()))));
+        if (asked != null && !asked.failures().isEmpty()) {
+            tables.add(new JobReport.Table("Teacher calls that failed", List.of("error", "seeds"), JobReport.rows(mostFirst(asked.failures()))));
+        }
+        String intro = "<p>Categories, problem lengths and similarity to HumanEval: <a href='analysis.html'>analysis.html</a>"
+                + " (written by <code>--analyze</code>); rejected answers with their reason: <code>rejected.jsonl</code>.</p>";
+        JobReport.write(out, "codellm oss-instruct" + (teacher == null ? "" : ": " + teacher), report, funnel, tables, intro);
+    }
+
+    /** Reason → count, the most frequent first (ties by name). */
+    private static Map<String, Integer> mostFirst(Map<String, Integer> counts) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /** Token accounting over every answer in the file (all runs), with the cost at the given prices. */

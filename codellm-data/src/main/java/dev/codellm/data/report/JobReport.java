@@ -24,8 +24,14 @@ public final class JobReport {
      * @param funnel stage → records left after it, in order (seeds first, kept last)
      */
     public static void write(Path out, String title, Map<String, Object> report, Map<String, ? extends Number> funnel, List<Table> tables) {
+        write(out, title, report, funnel, tables, "");
+    }
+
+    /** As above, with {@code introHtml} (already escaped) under the title: e.g. a link to a companion page. */
+    public static void write(Path out, String title, Map<String, Object> report, Map<String, ? extends Number> funnel, List<Table> tables,
+                             String introHtml) {
         Json.write(out.resolve("report.json"), report);
-        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(title)).append("</h1>");
+        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(title)).append("</h1>").append(introHtml);
         b.append(Html.heading("Funnel")).append(SvgChart.horizontalBars("records after each stage", funnel));
         List<List<String>> rows = new ArrayList<>();
         Number first = funnel.isEmpty() ? 0 : funnel.values().iterator().next();

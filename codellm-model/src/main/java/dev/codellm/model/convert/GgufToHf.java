@@ -54,6 +54,8 @@ public final class GgufToHf {
         }
         try (GgufFile f = GgufFile.open(gguf)) {
             LlamaConfig c = LlamaGguf.read(f);
+            if (f.findTensor(LlamaGguf.ROPE_FREQS).isPresent())  // its config.json parameters are not in the file: refuse rather than export an unscaled model
+                throw new CodellmException(gguf + ": has " + LlamaGguf.ROPE_FREQS + " (llama3 rope scaling), whose config.json parameters a GGUF does not keep: export is not supported");
             List<GgufTensor> tensors = new ArrayList<>();
             for (LlamaGguf.TensorSpec spec : LlamaGguf.tensors(c)) {
                 GgufTensor t = f.findTensor(spec.name()).orElseThrow(() -> new CodellmException(gguf + ": tensor " + spec.name() + " is missing"));

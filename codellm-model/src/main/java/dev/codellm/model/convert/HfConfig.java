@@ -51,9 +51,13 @@ public record HfConfig(LlamaConfig config, boolean tied, Integer headDimKey, Jso
             scaling = switch (type) {
                 case "linear" -> new RopeScaling(RopeScaling.Type.LINEAR, factor, orig);
                 case "yarn" -> new RopeScaling(RopeScaling.Type.YARN, factor, orig);
-                case "default", "" -> RopeScaling.NONE;
+                // llama3: per-pair frequency divisors, written as the rope_freqs tensor (ropeFreqFactors), no scaling keys
+                case "default", "", "llama3" -> RopeScaling.NONE;
+                case "dynamic" -> throw new CodellmException(file + ": rope_scaling 'dynamic' (dynamic NTK) is not supported: its"
+                        + " frequencies change with the sequence length, which neither this engine nor llama.cpp runs (llama.cpp's"
+                        + " converter drops it silently); remove rope_scaling to run the model unscaled within max_position_embeddings");
                 default -> throw new CodellmException(file + ": rope_scaling type '" + type
-                        + "' is not supported (linear and yarn are; llama3's frequency factors and dynamic NTK are not)");
+                        + "' is not supported (linear, yarn and llama3 are)");
             };
         }
         LlamaConfig cfg = new LlamaConfig(dim, required(c, file, "num_hidden_layers"), heads, kvHeads,
@@ -61,6 +65,36 @@ public record HfConfig(LlamaConfig config, boolean tied, Integer headDimKey, Jso
                 c.path("max_position_embeddings").asInt(2048), (float) c.path("rms_norm_eps").asDouble(1e-6),
                 (float) c.path("rope_theta").asDouble(10000), ropeDim, scaling, c.path("tie_word_embeddings").asBoolean(false));
         return new HfConfig(cfg, c.path("tie_word_embeddings").asBoolean(false), headDim, c);
+    }
+
+    /**
+     * llama3 rope scaling's per-pair divisors of the rotation frequencies, as llama.cpp's converter
+     * computes them for its {@code rope_freqs} tensor (pairs turning faster than the original
+     * context's {@code high_freq_factor}-th part keep their frequency, slower than its
+     * {@code low_freq_factor}-th part are slowed by {@code factor}, a smooth blend between);
+     * transformers' {@code _compute_llama3_parameters} divides its inv_freq by exactly these.
+     * Null for other scalings.
+     */
+    public float[] ropeFreqFactors() {
+        JsonNode rs = json == null ? null : json.path("rope_scaling");
+        if (rs == null || !rs.isObject() || !rs.path("rope_type").asText(rs.path("type").asText("")).equalsIgnoreCase("llama3")) return null;
+        double factor = rs.path("factor").asDouble(8), low = rs.path("low_freq_factor").asDouble(1), high = rs.path("high_freq_factor").asDouble(4);
+        double old = rs.path("original_max_position_embeddings").asDouble(8192);
+        double lowWavelen = old / low, highWavelen = old / high;
+        int d = config.ropeDim();
+        float[] f = new float[d / 2];
+        for (int i = 0; i < d / 2; i++) {
+            // float32 like the converter's torch.arange(..., dtype=float32) frequencies
+            float freq = (float) (1.0 / Math.pow(config.ropeTheta(), (float) (2 * i) / d));
+            double wavelen = 2 * Math.PI / freq;
+            if (wavelen < highWavelen) f[i] = 1;
+            else if (wavelen > lowWavelen) f[i] = (float) factor;
+            else {
+                double smooth = (old / wavelen - low) / (high - low);
+                f[i] = (float) (1 / ((1 - smooth) / factor + smooth));
+            }
+        }
+        return f;
     }
 
     /** The same config with the classifier tied or not (the checkpoint has no lm_head / has one). */

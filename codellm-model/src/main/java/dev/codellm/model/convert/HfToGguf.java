@@ -89,6 +89,8 @@ public final class HfToGguf {
         LlamaConfig c = hf.config();
         Set<String> unused = new TreeSet<>(t.keySet());
         List<TensorSource> out = new ArrayList<>();
+        float[] freqFactors = hf.ropeFreqFactors();
+        if (freqFactors != null) out.add(new FloatTensor(LlamaGguf.ROPE_FREQS, freqFactors));  // first, where llama.cpp's converter puts it
         for (LlamaGguf.TensorSpec spec : LlamaGguf.tensors(c)) {
             long[] g = spec.shape();
             long[] hfShape = new long[g.length];
@@ -114,6 +116,13 @@ public final class HfToGguf {
         long[] shape = new long[hfShape.length];
         for (int i = 0; i < shape.length; i++) shape[i] = hfShape[hfShape.length - 1 - i];
         return new HfTensor(name, shape, e, permuteHeads);
+    }
+
+    /** A small F32 vector computed by the converter (llama3's rope_freqs). */
+    record FloatTensor(String name, float[] values) implements TensorSource {
+        @Override public long[] shape() { return new long[] {values.length}; }
+        @Override public GgmlType type() { return GgmlType.F32; }
+        @Override public void readRows(long first, int count, float[] dst) { System.arraycopy(values, 0, dst, 0, values.length); }
     }
 
     /** A safetensors tensor as a GGUF source: ggml shape, rows reordered for Q/K. */

@@ -25,6 +25,7 @@ public record EngineSetup(LoadedModel loaded, RequestPlanner planner, int contex
         }
         int trained = model.config().contextLength();
         KvType kv = KvType.parse(options.kvType());
+        kv.check(model.config());  // a head that does not split into q8_0 blocks is refused here, before any request
         // the model's trained length unless --ctx says otherwise, lowered (with a note) to what memory holds
         KvBudget.Decision fit = KvBudget.decide(model.config(), kv, trained, options.contextLength(), options.slots(), KvBudget.availableBytes());
         int ctx = fit.contextLength();

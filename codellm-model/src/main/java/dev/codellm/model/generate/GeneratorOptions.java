@@ -7,7 +7,7 @@ import dev.codellm.model.llama.RopeOverrides;
  *
  * @param contextLength tokens per sequence (prompt + completion); 0 = the model's trained length,
  *                      lowered when its KV caches would not fit in memory ({@link KvBudget})
- * @param kvType        KV-cache element type, {@code f16} or {@code f32}
+ * @param kvType        KV-cache element type, {@code f16}, {@code f32}, {@code q8_0} or {@code q4_0} ({@link dev.codellm.model.llama.KvType})
  * @param template      chat template name, or null to take it from the GGUF / default to llama2
  * @param infillFormat  PSM (default) or SPM
  * @param threads       worker threads for the forward pass; 0 = the engine's choice
@@ -45,9 +45,7 @@ public record GeneratorOptions(int contextLength, String kvType, String template
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         if (slots < 1) throw new IllegalArgumentException("slots must be >= 1, got " + slots);
         if (kvType == null) kvType = "f16";
-        if (!kvType.equalsIgnoreCase("f16") && !kvType.equalsIgnoreCase("f32")) {
-            throw new IllegalArgumentException("kv type must be f16 or f32, got " + kvType);
-        }
+        dev.codellm.model.llama.KvType.parse(kvType);  // a clear error now, not at the first request
         if (infillFormat == null) infillFormat = InfillFormat.PSM;
         if (rope == null) rope = RopeOverrides.NONE;
         if (contextShift == null) contextShift = ContextShift.OFF;

@@ -45,7 +45,7 @@ public final class KvBudget {
                 slots == 1 ? "" : "s", gib(available));
         long fit = usable / perToken;
         int chosen = (int) Math.min(want, fit >= STEP ? fit / STEP * STEP : fit);
-        String flags = kv.memoryFlags(slots);
+        String flags = kv.memoryFlags(slots, c.headDim());
         if (asked > 0 || chosen < 16) {
             throw new CodellmException(what + (chosen >= 16 ? "; at most " + chosen + " fits: lower " + flags : "; free memory or lower " + flags));
         }

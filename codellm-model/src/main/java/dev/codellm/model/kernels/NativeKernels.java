@@ -10,7 +10,7 @@ import java.util.List;
  * The C kernel library (src/main/c, compiled by the build once per ISA level and shipped in the
  * jar): 8-bit activation quantization, int8-dot matmuls for Q4_0, Q8_0, Q4_K, Q5_K and Q6_K weights
  * (on weights repacked at load where the variant has packed kernels), F16/BF16 matmuls with float
- * activations, and attention over an F16 KV cache.
+ * activations, and blocked attention over the KV cache (F32, F16, Q8_0, Q4_0).
  * <p>Which variant runs is decided at run time from the CPU's flags ({@link CpuFeatures}), best
  * first ({@link NativeVariant#ALL}: avx512, then avx2), never from the machine that built the jar.
  * {@code CODELLM_ISA=avx512|avx2|java} (or {@code -Dcodellm.isa=}) forces one: a forced variant
@@ -258,15 +258,27 @@ public final class NativeKernels {
         }
     }
 
+    /** Whether the running native library has the blocked attention kernel (every variant of this build has). */
+    public static boolean attendsBlocked() {
+        return current != null && lib().flashAttend() != null;
+    }
+
+    private static final ThreadLocal<float[]> ATTEND_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
     /**
-     * Attention of one head over an F16 KV cache: k and v start at the head's first element of
-     * position 0, rows {@code stride} elements apart; positions [0, n). Writes out[oo..oo+hd).
+     * Blocked causal attention of {@code nq} queries of one head (cl_flash_attend in
+     * codellm_attention.c): query i at position first + i sees keys 0 … first + i; k and v start at
+     * the head's first element of position 0 in a cache of ggml type {@code type} (F32, F16, Q8_0,
+     * Q4_0), rows {@code rowBytes} apart. Writes out[oo + i·oStride ..).
      */
-    public static void attendF16(MemorySegment k, MemorySegment v, long stride, int n, float[] q, int qo, int hd, float scale,
-                                 float[] scores, float[] out, int oo) {
+    public static void flashAttend(int type, MemorySegment k, MemorySegment v, long rowBytes, int hd, int first, int nq, float[] q,
+                                   int qo, int qStride, float scale, float[] out, int oo, int oStride) {
+        int need = 2 * 32 * hd + nq * hd + 2 * nq + 32;
+        float[] scratch = ATTEND_SCRATCH.get();
+        if (scratch.length < need) ATTEND_SCRATCH.set(scratch = new float[need]);
         try {
-            lib().attendF16().invokeExact(k, v, stride, n, MemorySegment.ofArray(q).asSlice(4L * qo), hd, scale,
-                    MemorySegment.ofArray(scores), MemorySegment.ofArray(out).asSlice(4L * oo));
+            lib().flashAttend().invokeExact(type, k, v, rowBytes, hd, first, nq, MemorySegment.ofArray(q).asSlice(4L * qo), (long) qStride,
+                    scale, MemorySegment.ofArray(out).asSlice(4L * oo), (long) oStride, MemorySegment.ofArray(scratch));
         } catch (Throwable t) {
             throw rethrow(t);
         }

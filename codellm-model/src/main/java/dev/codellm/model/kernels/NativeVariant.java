@@ -43,7 +43,7 @@ final class NativeVariant {
     private String loadError;
 
     /** The library's bound functions; packing functions are null in variants without repacked kernels. */
-    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle attendF16,
+    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle flashAttend,
                   MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked, MethodHandle bf16Dot,
                   MethodHandle roundBf16) {}
 
@@ -92,8 +92,9 @@ final class NativeVariant {
             MethodHandle[] mf = new MethodHandle[32];  // F16, BF16: float activations, same signature
             mf[1] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_f16"), desc, critical);
             mf[30] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_bf16"), desc, critical);
-            MethodHandle att = linker.downcallHandle(lookup.findOrThrow("cl_attend_f16"), FunctionDescriptor.ofVoid(ADDRESS,
-                    ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS), critical);
+            MethodHandle att = linker.downcallHandle(lookup.findOrThrow("cl_flash_attend"), FunctionDescriptor.ofVoid(JAVA_INT,
+                    ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS),
+                    critical);
             Optional<MemorySegment> pb = lookup.find("cl_packed_bytes");
             MethodHandle packedBytes = null, pack = null, mmPacked = null;
             if (pb.isPresent()) {

@@ -25,7 +25,8 @@ public final class EngineBench {
     public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
                          double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
-                         double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy) {
+                         double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy, int depth, double depthTokensPerS,
+                         String kvType) {
         /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
@@ -39,7 +40,11 @@ public final class EngineBench {
      * What {@code codellm bench} asks for; {@code threads} null = one per available processor;
      * {@code isa} (avx512, avx2, java) forces one kernel variant, null = the best this CPU runs.
      */
-    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa) {}
+    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa, int depth) {
+        public Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa) {
+            this(threads, promptTokens, genTokens, kvType, kernels, isa, 0);
+        }
+    }
 
     /**
      * Loads {@code file} with the chosen kernels, tells {@code kernelsNote} which kernels run its
@@ -57,7 +62,7 @@ public final class EngineBench {
         else NativeKernels.setEnabled(o.kernels() != Kernels.JAVA && (o.kernels() == Kernels.NATIVE || before));
         try (dev.codellm.model.gguf.GgufFile f = dev.codellm.model.gguf.GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
             if (kernelsNote != null) kernelsNote.accept(kernelsLine(m));
-            return run(file, m, o.promptTokens(), o.genTokens(), kv, kernelsNote == null);
+            return run(file, m, o.depth(), o.promptTokens(), o.genTokens(), kv, kernelsNote == null);
         } finally {
             if (o.isa() != null) NativeKernels.selectDefault();
             NativeKernels.setEnabled(before);
@@ -68,27 +73,54 @@ public final class EngineBench {
     static String kernelsLine(LlamaModel m) {
         dev.codellm.model.kernels.WeightFormat f = dev.codellm.model.kernels.WeightFormat.forName(m.weightTypeName());
         if (NativeKernels.enabled() && f != null && !NativeKernels.supports(f)) {
-            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over an F16 KV cache)";
+            return "Java Vector API kernels (" + f.name() + " weights have no native kernel; native attention over the KV cache)";
         }
         return NativeKernels.describe();
     }
 
     public static Result run(Path modelPath, LlamaModel model, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
-        if (promptTokens < 1 || genTokens < 1) throw new CodellmException("prompt and generation token counts must be at least 1");
-        int ctx = promptTokens + genTokens + 1;
+        return run(modelPath, model, 0, promptTokens, genTokens, kvType, quiet);
+    }
+
+    /**
+     * With {@code depth} &gt; 0 the session is first filled with that many tokens (timed on its own,
+     * {@code depthTokensPerS}), then pp and tg run after them: llama-bench's "at depth" tests, how
+     * long-context speed is compared. {@code promptTokens} may then be 0 (no pp test).
+     */
+    public static Result run(Path modelPath, LlamaModel model, int depth, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
+        if (depth < 0) throw new CodellmException("--depth must be >= 0");
+        if (promptTokens < (depth > 0 ? 0 : 1) || genTokens < 1) {
+            throw new CodellmException("prompt and generation token counts must be at least 1 (the prompt may be 0 with --depth)");
+        }
+        int ctx = depth + promptTokens + genTokens + 1;
         SplittableRandom rnd = new SplittableRandom(42);
         int vocab = model.config().vocabSize();
         // Warm-up: JIT-compile the batched and single-token paths before timing.
         Session warm = model.newSession(Math.min(ctx, 64), kvType);
-        model.forward(warm, rnd.ints(Math.min(8, promptTokens), 0, vocab).toArray());
+        model.forward(warm, rnd.ints(Math.max(1, Math.min(8, promptTokens)), 0, vocab).toArray());
         model.forward(warm, new int[] {1});
 
         Session s = model.newSession(ctx, kvType);
-        int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
-        if (!quiet) System.err.println("bench: prompt processing " + promptTokens + " tokens...");
-        long t0 = System.nanoTime();
-        float[] logits = model.forward(s, prompt);
-        double ppSecs = (System.nanoTime() - t0) / 1e9;
+        double depthSecs = 0;
+        float[] logits = null;
+        if (depth > 0) {
+            if (!quiet) System.err.println("bench: filling the context to depth " + depth + " tokens...");
+            long d0 = System.nanoTime();
+            int[] fill = rnd.ints(depth, 0, vocab).toArray();
+            for (int at = 0; at < depth; at += LlamaModel.MAX_CHUNK) {  // chunk by chunk, so the progress line moves
+                logits = model.forward(s, java.util.Arrays.copyOfRange(fill, at, Math.min(depth, at + LlamaModel.MAX_CHUNK)));
+                if (!quiet && (at / LlamaModel.MAX_CHUNK) % 8 == 7) System.err.printf("bench: depth %d of %d%n", at + LlamaModel.MAX_CHUNK, depth);
+            }
+            depthSecs = (System.nanoTime() - d0) / 1e9;
+        }
+        double ppSecs = Double.NaN;
+        if (promptTokens > 0) {
+            int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
+            if (!quiet) System.err.println("bench: prompt processing " + promptTokens + " tokens" + (depth > 0 ? " at depth " + depth : "") + "...");
+            long t0 = System.nanoTime();
+            logits = model.forward(s, prompt);
+            ppSecs = (System.nanoTime() - t0) / 1e9;
+        }
 
         Progress progress = quiet ? null : new Progress("bench: generation", genTokens);
         long c1 = processCpuNanos();
@@ -107,7 +139,8 @@ public final class EngineBench {
         long fileBytes = modelPath.toFile().length();
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
-                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe());
+                Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe(),
+                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName());
     }
 
     /**

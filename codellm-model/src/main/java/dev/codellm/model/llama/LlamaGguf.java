@@ -51,6 +51,8 @@ public final class LlamaGguf {
 
     public static final String TOKEN_EMBD = "token_embd.weight";
     public static final String OUTPUT_NORM = "output_norm.weight";
+    /** llama3 rope scaling's per-pair frequency divisors (F32, ropeDim/2), as llama.cpp names them; optional. */
+    public static final String ROPE_FREQS = "rope_freqs.weight";
     /** The classifier; absent when it is tied to the token embedding. */
     public static final String OUTPUT = "output.weight";
 

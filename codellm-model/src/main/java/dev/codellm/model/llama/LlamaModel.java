@@ -30,13 +30,13 @@ public final class LlamaModel implements AutoCloseable {
     private Parallel parallel;
 
     private LlamaModel(LlamaConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
-                       WeightMatrix output, int threads) {
+                       WeightMatrix output, float[] ropeFreqs, int threads) {
         this.config = config;
         this.tokenEmbedding = tokenEmbedding;
         this.layers = layers;
         this.outputNorm = outputNorm;
         this.output = output;
-        this.rope = new Rope(config);
+        this.rope = new Rope(config, ropeFreqs);
         this.parallel = new Parallel(threads);
         packWeights();
     }
@@ -82,7 +82,9 @@ public final class LlamaModel implements AutoCloseable {
         float[] outNorm = vector(f, LlamaGguf.OUTPUT_NORM, dim);
         // Tied embeddings: files without output.weight reuse the token embedding as classifier.
         WeightMatrix output = c.tiedOutput() ? embd : matrix(f, LlamaGguf.OUTPUT, dim, c.vocabSize());
-        return new LlamaModel(c, embd, layers, outNorm, output, threads);
+        // llama3-scaled models (Llama 3.1+) carry their RoPE frequency divisors as a tensor
+        float[] ropeFreqs = f.findTensor(LlamaGguf.ROPE_FREQS).isPresent() ? vector(f, LlamaGguf.ROPE_FREQS, c.ropeDim() / 2) : null;
+        return new LlamaModel(c, embd, layers, outNorm, output, ropeFreqs, threads);
     }
 
     private static WeightMatrix matrix(GgufFile f, String name, int cols, int rows) {
@@ -338,6 +340,7 @@ public final class LlamaModel implements AutoCloseable {
         float[] q = new float[B * dim], k = new float[B * kvDim], v = new float[B * kvDim];
         float[] hb = new float[B * ffn], hb2 = new float[B * ffn];
         for (int i = 0; i < B; i++) tokenEmbedding.dequantRow(tokens[i], x, i * dim);
+        int[][] blocks = queryBlocks(sess, pos);
         float[][] ropeTables = new float[B][];
         for (int i = 0; i < B; i++) ropeTables[i] = rope.table(pos[i]);
         Parallel par = parallel;
@@ -354,12 +357,12 @@ public final class LlamaModel implements AutoCloseable {
             }
             final int layer = l;
             final int group = heads / kvHeads;
-            par.forRange(B * heads, 1, (from, to) -> {
-                float[] scores = SCORES.get();
+            // one job per (query block, head): a block is up to QUERY_BLOCK consecutive rows of one session
+            par.forRange(blocks.length * heads, 1, (from, to) -> {
                 for (int job = from; job < to; job++) {
-                    int i = job / heads, h = job % heads;
-                    if (scores.length < pos[i] + 1) scores = growScores(pos[i] + 1);
-                    sess[i].attend(layer, pos[i], q, i * dim + h * hd, (h / group) * hd, hd, scores, xb, i * dim + h * hd);
+                    int[] b = blocks[job / heads];
+                    int h = job % heads, i0 = b[0], nq = b[1];
+                    sess[i0].attend(layer, pos[i0], nq, q, i0 * dim + h * hd, dim, (h / group) * hd, hd, xb, i0 * dim + h * hd, dim);
                 }
             });
             w.wo().matmul(xb, xb2, B, par);
@@ -395,12 +398,20 @@ public final class LlamaModel implements AutoCloseable {
         return out;
     }
 
-    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[4096]);
-
-    private static float[] growScores(int n) {
-        float[] s = new float[Math.max(n, 2 * SCORES.get().length)];
-        SCORES.set(s);
-        return s;
+    /**
+     * The rows cut into attention blocks {start, count}: runs of rows of the same session at
+     * consecutive positions (a prompt chunk), at most {@link FlashAttention#QUERY_BLOCK} each, so
+     * each block reads the keys and values once for all its queries.
+     */
+    static int[][] queryBlocks(Session[] sess, int[] pos) {
+        java.util.List<int[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < sess.length; ) {
+            int n = 1;
+            while (i + n < sess.length && n < FlashAttention.QUERY_BLOCK && sess[i + n] == sess[i] && pos[i + n] == pos[i] + n) n++;
+            out.add(new int[] {i, n});
+            i += n;
+        }
+        return out.toArray(new int[0][]);
     }
 
     private void rmsnorm(float[] x, float[] weight, float[] out, int B) {

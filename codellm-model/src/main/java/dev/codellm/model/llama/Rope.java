@@ -20,9 +20,20 @@ public final class Rope {
     private final float corrHigh;
 
     public Rope(LlamaConfig c) {
+        this(c, null);
+    }
+
+    /**
+     * {@code freqFactors}: the file's {@code rope_freqs} tensor (llama3 scaling) or null; pair i's
+     * frequency is divided by {@code freqFactors[i]}, as ggml's rope does with its freq_factors.
+     */
+    public Rope(LlamaConfig c, float[] freqFactors) {
         this.ropeDim = c.ropeDim();
+        if (freqFactors != null && freqFactors.length != ropeDim / 2)
+            throw new dev.codellm.core.CodellmException("rope_freqs has " + freqFactors.length + " factors, the rope needs " + ropeDim / 2);
         invFreq = new double[ropeDim / 2];
-        for (int i = 0; i < ropeDim / 2; i++) invFreq[i] = Math.pow(c.ropeTheta(), -2.0 * i / ropeDim);
+        for (int i = 0; i < ropeDim / 2; i++)
+            invFreq[i] = Math.pow(c.ropeTheta(), -2.0 * i / ropeDim) / (freqFactors == null ? 1 : freqFactors[i]);
         RopeScaling s = c.ropeScaling();
         freqScale = s.freqScale();
         if (s.type() == RopeScaling.Type.YARN) {

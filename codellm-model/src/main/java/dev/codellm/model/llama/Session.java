@@ -1,13 +1,15 @@
 package dev.codellm.model.llama;
 
 import dev.codellm.core.CodellmException;
-import dev.codellm.model.kernels.NativeKernels;
+import dev.codellm.model.gguf.Quantize;
+import dev.codellm.model.kernels.WeightFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * One sequence's state: its KV cache (off-heap, per layer, laid out [position][kvDim]) and how
+ * One sequence's state: its KV cache (off-heap, per layer, laid out [position][kvDim] in the
+ * {@link KvType}'s encoding: floats, halves or ggml blocks of 32) and how
  * many positions are filled. Rewind with {@link #truncate(int)} to reuse a shared prefix.
  * Not thread-safe: one sequence is advanced by one caller at a time.
  */
@@ -16,6 +18,10 @@ public final class Session {
     private final int contextLength;
     private final KvType kvType;
     private final int kvDim;
+    /** Bytes of one position's row of kvDim elements (blocks of 32 for the quantized types). */
+    private final long rowBytes;
+    /** Dequantizer of a quantized type's blocks, null for F32/F16. */
+    private final WeightFormat format;
     private final MemorySegment[] keys;
     private final MemorySegment[] values;
     private int position;
@@ -27,7 +33,10 @@ public final class Session {
         this.contextLength = contextLength;
         this.kvType = kvType;
         this.kvDim = c.kvDim();
-        long layerBytes = (long) contextLength * kvDim * kvType.bytes();
+        kvType.check(c);
+        this.rowBytes = kvType.rowBytes(kvDim);
+        this.format = kvType.quantized() ? WeightFormat.forGgmlId(kvType.ggml().id()) : null;
+        long layerBytes = (long) contextLength * rowBytes;
         Arena arena = Arena.ofAuto();
         keys = new MemorySegment[c.layers()];
         values = new MemorySegment[c.layers()];
@@ -40,13 +49,13 @@ public final class Session {
             // The advice is KvType's, as KvBudget's: never "use f16" to someone already on f16.
             throw new CodellmException("not enough memory for a KV cache of " + bytes(c, contextLength, kvType) / (1 << 20)
                     + " MiB (context " + contextLength + ", " + kvType.name().toLowerCase(java.util.Locale.ROOT) + "): lower "
-                    + kvType.memoryFlags(1));
+                    + kvType.memoryFlags(1, c.headDim()));
         }
     }
 
     /** Bytes of KV cache a session of this context length and type needs, for printing up front. */
     public static long bytes(LlamaConfig c, int contextLength, KvType kvType) {
-        return 2L * c.layers() * contextLength * c.kvDim() * kvType.bytes();
+        return 2L * c.layers() * contextLength * kvType.rowBytes(c.kvDim());
     }
 
     public LlamaModel model() { return model; }
@@ -68,93 +77,68 @@ public final class Session {
      * llama.cpp's context shift on this cache: positions [keep, keep + discard) are dropped, the
      * later ones move down by {@code discard}, each key turned back by {@code discard} positions
      * ({@code rotation}: {@link Rope#shiftTable}); values do not depend on the position and just move.
+     * A quantized key is decoded, turned and encoded again (one more rounding, as ggml's shift of a
+     * quantized cache does through its f32 copy).
      */
     void shift(int keep, int discard, Rope rope, float[] rotation, int headDim) {
         if (keep < 0 || discard <= 0 || keep + discard > position) {
             throw new IllegalArgumentException("cannot drop " + discard + " positions after " + keep + " (position " + position + ")");
         }
-        if (kvType != KvType.F32 && kvType != KvType.F16) {
-            // a new cache type must say how its keys are read and written back here
-            throw new UnsupportedOperationException("context shift is not implemented for a " + kvType + " KV cache");
-        }
         int from = keep + discard, n = position - from, heads = kvDim / headDim;
-        long eb = kvType.bytes();
         float[] row = new float[kvDim];
-        short[] halves = kvType == KvType.F16 ? new short[kvDim] : null;
         for (int l = 0; l < keys.length; l++) {
             MemorySegment ks = keys[l];
             for (int p = from; p < position; p++) {
-                long src = (long) p * kvDim * eb, dst = (long) (p - discard) * kvDim * eb;
-                if (halves == null) {
-                    MemorySegment.copy(ks, ValueLayout.JAVA_FLOAT, src, row, 0, kvDim);
-                } else {
-                    MemorySegment.copy(ks, ValueLayout.JAVA_SHORT, src, halves, 0, kvDim);
-                    for (int i = 0; i < kvDim; i++) row[i] = Float.float16ToFloat(halves[i]);
-                }
+                readRow(ks, p, row);
                 rope.apply(row, 0, heads, headDim, rotation);
-                if (halves == null) {
-                    MemorySegment.copy(row, 0, ks, ValueLayout.JAVA_FLOAT, dst, kvDim);
-                } else {
-                    for (int i = 0; i < kvDim; i++) halves[i] = Float.floatToFloat16(row[i]);
-                    MemorySegment.copy(halves, 0, ks, ValueLayout.JAVA_SHORT, dst, kvDim);
-                }
+                writeRow(ks, p - discard, row, 0);
             }
             // one overlapping move (MemorySegment.copy copies as through a temporary)
-            MemorySegment.copy(values[l], (long) from * kvDim * eb, values[l], (long) keep * kvDim * eb, (long) n * kvDim * eb);
+            MemorySegment.copy(values[l], from * rowBytes, values[l], keep * rowBytes, n * rowBytes);
         }
         position -= discard;
     }
 
     /** Stores one key and value row (kvDim floats from the given offsets) at {@code pos}. */
     void store(int layer, int pos, float[] k, int ko, float[] v, int vo) {
-        long base = (long) pos * kvDim;
-        if (kvType == KvType.F32) {
-            MemorySegment.copy(k, ko, keys[layer], ValueLayout.JAVA_FLOAT, base * 4, kvDim);
-            MemorySegment.copy(v, vo, values[layer], ValueLayout.JAVA_FLOAT, base * 4, kvDim);
-        } else {
-            MemorySegment ks = keys[layer], vs = values[layer];
-            for (int i = 0; i < kvDim; i++) {
-                ks.set(ValueLayout.JAVA_SHORT, (base + i) * 2, Float.floatToFloat16(k[ko + i]));
-                vs.set(ValueLayout.JAVA_SHORT, (base + i) * 2, Float.floatToFloat16(v[vo + i]));
+        writeRow(keys[layer], pos, k, ko);
+        writeRow(values[layer], pos, v, vo);
+    }
+
+    /** Decodes the row at {@code pos} of a layer's keys or values into {@code out[0..kvDim)}. */
+    private void readRow(MemorySegment s, int pos, float[] out) {
+        long off = pos * rowBytes;
+        switch (kvType) {
+            case F32 -> MemorySegment.copy(s, ValueLayout.JAVA_FLOAT, off, out, 0, kvDim);
+            case F16 -> {
+                for (int i = 0; i < kvDim; i++) out[i] = Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT, off + 2L * i));
             }
+            default -> format.dequant(s, off, out, 0, kvDim);
+        }
+    }
+
+    /** Encodes {@code x[xo..xo+kvDim)} into the row at {@code pos} (quantized types: ggml's reference rounding). */
+    private void writeRow(MemorySegment s, int pos, float[] x, int xo) {
+        long off = pos * rowBytes;
+        switch (kvType) {
+            case F32 -> MemorySegment.copy(x, xo, s, ValueLayout.JAVA_FLOAT, off, kvDim);
+            case F16 -> {
+                for (int i = 0; i < kvDim; i++) s.set(ValueLayout.JAVA_SHORT, off + 2L * i, Float.floatToFloat16(x[xo + i]));
+            }
+            default -> MemorySegment.copy(Quantize.quantize(kvType.ggml(), x, xo, kvDim), 0, s, ValueLayout.JAVA_BYTE, off, (int) rowBytes);
         }
     }
 
     /**
-     * Attention of one query head over positions [0, upTo]: writes Σ softmax(q·k/√d)·v into
-     * out[oo..oo+headDim). {@code kvOff} selects the kv head within a row; scores is scratch space.
+     * Causal attention of {@code nq} queries of one head at consecutive positions {@code first} …
+     * {@code first + nq - 1}, each over the keys up to its own position: writes Σ softmax(q·k/√d)·v
+     * of query i into out[oo + i·oStride ..) from q[qo + i·qStride ..). {@code kvOff} selects the
+     * kv head (in elements) within a row. Blocked over key tiles with an online softmax
+     * ({@link FlashAttention}).
      */
-    void attend(int layer, int upTo, float[] q, int qo, int kvOff, int headDim, float[] scores, float[] out, int oo) {
-        MemorySegment ks = keys[layer], vs = values[layer];
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        if (kvType == KvType.F16 && NativeKernels.enabled()) {
-            // F16C converts 8 halves per instruction; Java has no vector half->float conversion.
-            NativeKernels.attendF16(ks.asSlice(2L * kvOff), vs.asSlice(2L * kvOff), kvDim, upTo + 1, q, qo, headDim, scale,
-                    scores, out, oo);
-            return;
-        }
-        float max = Float.NEGATIVE_INFINITY;
-        boolean f32 = kvType == KvType.F32;
-        for (int p = 0; p <= upTo; p++) {
-            long base = (long) p * kvDim + kvOff;
-            float s = f32 ? KvMath.dotF32(ks, base, q, qo, headDim) : KvMath.dotF16(ks, base, q, qo, headDim);
-            s *= scale;
-            scores[p] = s;
-            if (s > max) max = s;
-        }
-        float sum = 0;
-        for (int p = 0; p <= upTo; p++) {
-            float e = (float) Math.exp(scores[p] - max);
-            scores[p] = e;
-            sum += e;
-        }
-        java.util.Arrays.fill(out, oo, oo + headDim, 0f);
-        float inv = 1f / sum;
-        for (int p = 0; p <= upTo; p++) {
-            long base = (long) p * kvDim + kvOff;
-            float a = scores[p] * inv;
-            if (f32) KvMath.axpyF32(a, vs, base, out, oo, headDim);
-            else KvMath.axpyF16(a, vs, base, out, oo, headDim);
-        }
+    void attend(int layer, int first, int nq, float[] q, int qo, int qStride, int kvOff, int headDim, float[] out, int oo, int oStride) {
+        long head = kvType.rowBytes(kvOff);
+        FlashAttention.attend(kvType, format, keys[layer].asSlice(head), values[layer].asSlice(head), rowBytes, headDim, first, nq,
+                q, qo, qStride, (float) (1.0 / Math.sqrt(headDim)), out, oo, oStride);
     }
 }

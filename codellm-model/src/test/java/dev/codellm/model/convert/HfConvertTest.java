@@ -41,6 +41,11 @@ class HfConvertTest {
 
     /** {@code pth}: also dir/bin (pytorch_model.bin) and dir/meta (Meta's params.json + consolidated.00.pth), by torch.save. */
     JsonNode checkpoint(String dtype, int shards, boolean tied, boolean pth) throws Exception {
+        return checkpoint(dtype, shards, tied, pth, null);
+    }
+
+    /** {@code ropeScaling}: config.json's rope_scaling object (JSON), or null. */
+    JsonNode checkpoint(String dtype, int shards, boolean tied, boolean pth, String ropeScaling) throws Exception {
         Path hf = Files.createDirectories(dir.resolve("hf"));
         Files.copy(SharedData.require("models/llama2-tokenizer/tokenizer.model"), hf.resolve("tokenizer.model"));
         Files.writeString(hf.resolve("tokenizer_config.json"), """
@@ -50,8 +55,8 @@ class HfConvertTest {
         Path spec = dir.resolve("spec.json");
         Files.writeString(spec, String.format(java.util.Locale.ROOT,
                 "{\"dim\": 128, \"layers\": 2, \"heads\": 4, \"kv_heads\": 2, \"ffn\": 256, \"vocab\": 32000, \"theta\": 10000.0,"
-                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s, \"pth\": %s}",
-                dtype, shards, tied, Json.line(TEXT), pth));
+                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s, \"pth\": %s%s}",
+                dtype, shards, tied, Json.line(TEXT), pth, ropeScaling == null ? "" : ", \"rope_scaling\": " + ropeScaling));
         NumpyReference.run(300, NumpyReference.copyScript(dir, "convert/hf_reference.py").toString(), spec.toString(), hf.toString());
         return Json.read(dir.resolve("reference.json"));
     }
@@ -92,6 +97,57 @@ class HfConvertTest {
             }
             return out;
         }
+    }
+
+    /**
+     * llama3 rope scaling (Llama 3.1's): the converter writes llama.cpp's rope_freqs tensor and the
+     * engine divides each pair's frequency by it; the original context of 32 positions puts the
+     * prompt's pairs in all three bands (kept, blended, slowed 8x). Without the divisors the
+     * logits are off by far more than the tolerance (asserted on the same checkpoint).
+     */
+    @Test
+    void llama3RopeScalingMatchesTransformers() throws Exception {
+        JsonNode ref = checkpoint("F32", 1, false, false,
+                "{\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 32}");
+        Path out = dir.resolve("m.gguf");
+        HfToGguf.convert(dir.resolve("hf"), out, QuantType.F32, null, 2, QUIET);
+        try (GgufFile f = GgufFile.open(out)) {
+            float[] ff = dev.codellm.model.gguf.Dequant.toFloat(f.tensor("rope_freqs.weight"));
+            assertEquals(16, ff.length);
+            assertEquals(1f, ff[0]);                       // wavelength 6.3 < 32/4: kept
+            assertTrue(ff[1] > 1f && ff[2] < 8f, "blended"); // 11.2 and 19.9: between 8 and 32
+            assertEquals(8f, ff[15]);                      // slower than 32 positions: slowed by the factor
+            assertTrue(!f.has("llama.rope.scaling.type"), "llama.cpp writes no scaling keys for llama3");
+        }
+        double err = logitError(out, ref);
+        assertTrue(err <= 1e-4, "relative logit error " + err);
+        assertArrayEquals(ints(ref.get("greedy")), greedy(out, ints(ref.get("prompt")), 6));
+        // the same weights without the divisors: the test sees the difference
+        Path plain = dir.resolve("plain.gguf");
+        try (GgufFile f = GgufFile.open(out)) {
+            dev.codellm.model.gguf.GgufWriter w = new dev.codellm.model.gguf.GgufWriter().putAll(f);
+            for (var t : f.tensors())
+                if (!t.name().equals("rope_freqs.weight")) w.addTensor(t.name(), t.type(), t.shape(), t.data());
+            w.write(plain);
+        }
+        assertTrue(logitError(plain, ref) > 1e-2, "without rope_freqs: " + logitError(plain, ref));
+        // export cannot restore config.json's llama3 parameters: refused, not written unscaled
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.codellm.core.CodellmException.class,
+                () -> GgufToHf.export(out, dir.resolve("back"), QUIET));
+        assertTrue(e.getMessage().contains("llama3"), e.getMessage());
+    }
+
+    @Test
+    void dynamicNtkIsRefusedInOneLine() throws Exception {
+        Path hf = Files.createDirectories(dir.resolve("dyn"));
+        Files.writeString(hf.resolve("config.json"), """
+                {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 1,
+                 "num_attention_heads": 2, "vocab_size": 100, "rope_scaling": {"type": "dynamic", "factor": 2.0}}
+                """);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.codellm.core.CodellmException.class,
+                () -> HfToGguf.convert(hf, dir.resolve("d.gguf"), QuantType.F32, null, 1, QUIET));
+        assertTrue(e.getMessage().contains("dynamic NTK") && !e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("d.gguf")));
     }
 
     @Test

@@ -56,18 +56,20 @@ class KvBudgetTest {
         // 90 % of 5 GiB = 4.5 GiB = 9216 tokens of 0.5 MiB
         assertEquals(9216, d.contextLength());
         assertTrue(d.note().startsWith("context 16384 (the model's trained length) needs 8.0 GiB of KV cache (f16, 1 slot) but 5.0 GiB"), d.note());
-        assertTrue(d.note().endsWith("using context 9216 (change with --ctx)"), d.note());
+        assertTrue(d.note().endsWith("using context 9216 (change with --ctx, --kv-type q8_0)"), d.note());
         assertTrue(!d.note().contains("\n"));
         var four = KvBudget.decide(CL7B, KvType.F16, 16384, 0, 4, 5 * GIB);
         assertEquals(2304, four.contextLength(), "four slots share the memory");
         assertTrue(four.note().contains("4 slots") && four.note().contains("--parallel"), four.note());
-        assertTrue(KvBudget.decide(CL7B, KvType.F32, 16384, 0, 1, 5 * GIB).note().contains("--kv-type f16"));
+        assertTrue(KvBudget.decide(CL7B, KvType.F32, 16384, 0, 1, 5 * GIB).note().contains("--kv-type q8_0"));
+        var q8 = KvBudget.decide(CL7B, KvType.Q8_0, 16384, 0, 1, 5 * GIB);
+        assertEquals(16384, q8.contextLength(), "q8_0's 4.25 GiB fits in 4.5: " + q8.note());
     }
 
     @Test
     void anExplicitContextThatDoesNotFitIsRefused() {
         var e = assertThrows(CodellmException.class, () -> KvBudget.decide(CL7B, KvType.F16, 16384, 100_000, 1, 16 * GIB));
-        assertEquals("context 100000 (--ctx) needs 48.8 GiB of KV cache (f16, 1 slot) but 16.0 GiB of memory is free; at most 29440 fits: lower --ctx",
+        assertEquals("context 100000 (--ctx) needs 48.8 GiB of KV cache (f16, 1 slot) but 16.0 GiB of memory is free; at most 29440 fits: lower --ctx, --kv-type q8_0",
                 e.getMessage());
         assertThrows(CodellmException.class, () -> KvBudget.decide(CL7B, KvType.F16, 16384, 0, 1, 1 << 20), "not even 16 tokens fit");
     }

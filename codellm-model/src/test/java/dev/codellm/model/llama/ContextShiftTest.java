@@ -24,15 +24,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ContextShiftTest {
     /** One layer, 4 query heads over 2 kv heads (grouped), head 16. */
     static final TinyModels.Shape ONE_LAYER = new TinyModels.Shape(64, 1, 4, 2, 128, 320);
+    /** The same with heads of 32, one q8_0 block each (quantized caches need whole blocks per head). */
+    static final TinyModels.Shape ONE_LAYER_HEAD32 = new TinyModels.Shape(64, 1, 2, 1, 128, 320);
 
     @TempDir Path dir;
 
     @ParameterizedTest
     @CsvSource({"none, 1, 0, F32, 1e-4", "linear, 4, 0, F32, 1e-4", "yarn, 4, 256, F32, 1e-4", "none, 1, 0, F16, 5e-3",
-            "yarn, 4, 256, F16, 5e-3"})
+            "yarn, 4, 256, F16, 5e-3", "none, 1, 0, Q8_0, 3e-2", "yarn, 4, 256, Q8_0, 3e-2"})
     void shiftedCacheGivesTheLogitsOfAFreshRunOnTheShiftedTokens(String scaling, float factor, int origCtx, KvType kv, double tol)
             throws Exception {
-        Path gguf = TinyModels.write(dir.resolve("one.gguf"), GgmlType.F32, false, 1e6f, 7, ONE_LAYER, w -> {
+        TinyModels.Shape shape = kv.quantized() ? ONE_LAYER_HEAD32 : ONE_LAYER;
+        Path gguf = TinyModels.write(dir.resolve("one.gguf"), GgmlType.F32, false, 1e6f, 7, shape, w -> {
             if (!scaling.equals("none")) {
                 w.putString("llama.rope.scaling.type", scaling);
                 w.putFloat32("llama.rope.scaling.factor", factor);
@@ -40,8 +43,8 @@ class ContextShiftTest {
             }
         });
         int ctx = 320, keep = 5;
-        int[] tokens = new SplittableRandom(3).ints(ctx, 0, ONE_LAYER.vocab()).toArray();
-        int[] next = new SplittableRandom(4).ints(12, 0, ONE_LAYER.vocab()).toArray();
+        int[] tokens = new SplittableRandom(3).ints(ctx, 0, shape.vocab()).toArray();
+        int[] next = new SplittableRandom(4).ints(12, 0, shape.vocab()).toArray();
         int discard = (ctx - keep) / 2;  // llama-server's n_discard default: half of what follows n_keep
         try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 2)) {
             Session shifted = m.newSession(ctx, kv);

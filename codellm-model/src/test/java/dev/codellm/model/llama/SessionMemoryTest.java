@@ -24,17 +24,22 @@ class SessionMemoryTest {
         try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 1)) {
             CodellmException f16 = assertThrows(CodellmException.class, () -> m.newSession(HUGE, KvType.F16));
             assertEquals("not enough memory for a KV cache of " + Session.bytes(m.config(), HUGE, KvType.F16) / (1 << 20)
-                    + " MiB (context " + HUGE + ", f16): lower --ctx", f16.getMessage());
+                    + " MiB (context " + HUGE + ", f16): lower --ctx, --kv-type q8_0", f16.getMessage());
             CodellmException f32 = assertThrows(CodellmException.class, () -> m.newSession(HUGE, KvType.F32));
             assertEquals("not enough memory for a KV cache of " + Session.bytes(m.config(), HUGE, KvType.F32) / (1 << 20)
-                    + " MiB (context " + HUGE + ", f32): lower --ctx, --kv-type f16", f32.getMessage());
+                    + " MiB (context " + HUGE + ", f32): lower --ctx, --kv-type q8_0", f32.getMessage());
+            CodellmException q8 = assertThrows(CodellmException.class, () -> m.newSession(HUGE, KvType.Q8_0));
+            assertEquals("not enough memory for a KV cache of " + Session.bytes(m.config(), HUGE, KvType.Q8_0) / (1 << 20)
+                    + " MiB (context " + HUGE + ", q8_0): lower --ctx", q8.getMessage());
         }
     }
 
     @Test
     void theAdviceNamesParallelOnlyForSeveralSlots() {
-        assertEquals("--ctx, --parallel, --kv-type f16", KvType.F32.memoryFlags(4));
-        assertEquals("--ctx, --parallel", KvType.F16.memoryFlags(2));
-        assertEquals("--ctx", KvType.F16.memoryFlags(1));
+        assertEquals("--ctx, --parallel, --kv-type q8_0", KvType.F32.memoryFlags(4, 128));
+        assertEquals("--ctx, --parallel, --kv-type q8_0", KvType.F16.memoryFlags(2, 128));
+        assertEquals("--ctx", KvType.Q8_0.memoryFlags(1, 128));
+        assertEquals("--ctx", KvType.F16.memoryFlags(1, 8), "heads of 8 cannot take q8_0's blocks of 32");
+        assertEquals("--ctx, --kv-type f16", KvType.F32.memoryFlags(1, 8));
     }
 }

@@ -43,7 +43,7 @@ class Stories260KParityTest {
     @Test
     void teacherForcedLogitsMatchLlama2c() throws Exception {
         Golden g = golden();
-        for (KvType kv : KvType.values()) {
+        for (KvType kv : new KvType[] {KvType.F32, KvType.F16}) {  // heads of 8: no room for q8_0's blocks of 32
             try (GgufFile f = GgufFile.open(SharedData.require("models/stories260K/stories260K.gguf"));
                  LlamaModel model = LlamaModel.load(f, 2)) {
                 Session s = model.newSession(64, kv);
@@ -112,36 +112,6 @@ class Stories260KParityTest {
             // the chunk read without logits left the right cache: its continuation matches the golden logits
             float[] next = model.forward(mid, java.util.Arrays.copyOfRange(in, 9, 20));
             assertTrue(maxAbsDiff(next, g.logits().get(19)) < 1e-4, "after the mixed chunk " + maxAbsDiff(next, g.logits().get(19)));
-        }
-    }
-
-    @Test
-    @UseKernels(UseKernels.Path.NATIVE)
-    void nativeAndJavaF16AttentionAgree() throws Exception {
-        // Same cache contents, same query: the F16C kernel and the Java loop must agree closely.
-        try (GgufFile f = GgufFile.open(SharedData.require("models/stories260K/stories260K.gguf"));
-             LlamaModel model = LlamaModel.load(f, 1)) {
-            LlamaConfig c = model.config();
-            Session s = model.newSession(40, KvType.F16);
-            java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
-            float[] k = new float[c.kvDim()], v = new float[c.kvDim()];
-            for (int p = 0; p < 40; p++) {
-                for (int i = 0; i < k.length; i++) { k[i] = (float) rnd.nextGaussian(); v[i] = (float) rnd.nextGaussian(); }
-                s.store(0, p, k, 0, v, 0);
-            }
-            int hd = c.headDim();
-            float[] q = new float[hd + 3];
-            for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian() * 2;
-            for (int upTo : new int[] {0, 1, 17, 39}) {
-                for (int kvHead = 0; kvHead < c.kvHeads(); kvHead++) {
-                    float[] nat = new float[hd + 5], java = new float[hd + 5];
-                    s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], nat, 5);
-                    NativeKernels.setEnabled(false);
-                    s.attend(0, upTo, q, 3, kvHead * hd, hd, new float[64], java, 5);
-                    NativeKernels.setEnabled(true);
-                    for (int i = 0; i < hd + 5; i++) assertEquals(java[i], nat[i], 1e-5, "upTo " + upTo + " head " + kvHead + " i " + i);
-                }
-            }
         }
     }
 

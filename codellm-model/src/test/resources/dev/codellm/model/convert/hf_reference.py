@@ -109,6 +109,8 @@ config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_
           "num_hidden_layers": L, "num_attention_heads": H, "num_key_value_heads": KV, "vocab_size": V,
           "rms_norm_eps": spec["eps"], "rope_theta": spec["theta"], "max_position_embeddings": 4096,
           "tie_word_embeddings": spec["tied"], "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "float32"}
+if spec.get("rope_scaling"):
+    config["rope_scaling"] = spec["rope_scaling"]
 json.dump(config, open(os.path.join(out, "config.json"), "w"), indent=2)
 
 sp = spm.SentencePieceProcessor(model_file=os.path.join(out, "tokenizer.model"))
@@ -120,6 +122,15 @@ def rmsnorm(x, w):
 
 
 inv_freq = 1.0 / (spec["theta"] ** (np.arange(0, hd, 2, dtype=np.float64) / hd))
+if spec.get("rope_scaling", {}).get("rope_type") == "llama3":
+    # transformers' _compute_llama3_parameters, in float64
+    rs = spec["rope_scaling"]
+    factor, lo, hi, old = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"], rs["original_max_position_embeddings"]
+    wavelen = 2 * np.pi / inv_freq
+    scaled = np.where(wavelen > old / lo, inv_freq / factor, inv_freq)
+    smooth = (old / wavelen - lo) / (hi - lo)
+    medium = ~(wavelen < old / hi) & ~(wavelen > old / lo)
+    inv_freq = np.where(medium, (1 - smooth) * scaled / factor + smooth * scaled, scaled)
 
 
 def rotate_half(x):

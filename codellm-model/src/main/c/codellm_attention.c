@@ -1,0 +1,188 @@
+// Causal attention over the KV cache, flash-attention style (called through Java's FFM API;
+// FlashAttention.java holds the same algorithm in Java and says why): a block of nq queries of
+// one head at positions first … first+nq-1, keys in tiles of KT decoded once to floats (from
+// F32, F16, or ggml's Q8_0 / Q4_0 blocks of 32) and shared by every query of the block, with an
+// online softmax (running max and sum per query, the partial output rescaled when the max grows).
+// Built into every variant: 16-float vectors where the compile flags have AVX-512, 8 otherwise.
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "codellm_kernels.h"
+
+#define KT 32
+
+#ifdef __AVX512F__
+#define VW 16
+typedef __m512 vf;
+#define vload _mm512_loadu_ps
+#define vstore _mm512_storeu_ps
+#define vset1 _mm512_set1_ps
+#define vfma _mm512_fmadd_ps
+#define vmul _mm512_mul_ps
+#define vzero _mm512_setzero_ps
+#define vsum _mm512_reduce_add_ps
+#else
+#define VW 8
+typedef __m256 vf;
+#define vload _mm256_loadu_ps
+#define vstore _mm256_storeu_ps
+#define vset1 _mm256_set1_ps
+#define vfma _mm256_fmadd_ps
+#define vmul _mm256_mul_ps
+#define vzero _mm256_setzero_ps
+static inline float vsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+#endif
+
+// ggml type ids of the cache encodings
+enum { T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q8_0 = 8 };
+
+static inline void store_i8x8(const __m128i b, float d, float *dst) {  // the low 8 int8 lanes of b, times d
+    _mm256_storeu_ps(dst, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), _mm256_set1_ps(d)));
+}
+
+// Row r (hd elements of one head) of the cache as floats in dst.
+static void decode_row(int32_t type, const uint8_t *row, int32_t hd, float *dst) {
+    switch (type) {
+    case T_F16: {
+        const uint16_t *h = (const uint16_t *) row;
+        int32_t i = 0;
+        for (; i + 8 <= hd; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (h + i))));
+        for (; i < hd; i++) dst[i] = _cvtsh_ss(h[i]);
+        break;
+    }
+    case T_Q8_0:
+        for (int32_t b = 0; b < hd / QK; b++, row += 34, dst += QK) {
+            const float d = half_to_float(row);
+            for (int k = 0; k < 4; k++) store_i8x8(_mm_loadl_epi64((const __m128i *) (row + 2 + 8 * k)), d, dst + 8 * k);
+        }
+        break;
+    case T_Q4_0:
+        for (int32_t b = 0; b < hd / QK; b++, row += 18, dst += QK) {
+            const float d = half_to_float(row);
+            const __m128i raw = _mm_loadu_si128((const __m128i *) (row + 2));
+            const __m128i m4 = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
+            const __m128i lo = _mm_sub_epi8(_mm_and_si128(raw, m4), eight);                     // elements 0..15
+            const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(raw, 4), m4), eight);  // elements 16..31
+            store_i8x8(lo, d, dst);
+            store_i8x8(_mm_srli_si128(lo, 8), d, dst + 8);
+            store_i8x8(hi, d, dst + 16);
+            store_i8x8(_mm_srli_si128(hi, 8), d, dst + 24);
+        }
+        break;
+    default:  // T_F32
+        memcpy(dst, row, (size_t) hd * 4);
+    }
+}
+
+static inline float dot1(const float *a, const float *b, int32_t n) {
+    vf acc = vzero();
+    int32_t i = 0;
+    for (; i + VW <= n; i += VW) acc = vfma(vload(a + i), vload(b + i), acc);
+    float s = vsum(acc);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+// s[0..4) = q · k_j for four key rows kstride floats apart: four independent chains share the q loads.
+static inline void dot4(const float *q, const float *k, int64_t kstride, int32_t n, float *s) {
+    vf a0 = vzero(), a1 = vzero(), a2 = vzero(), a3 = vzero();
+    int32_t i = 0;
+    for (; i + VW <= n; i += VW) {
+        const vf qv = vload(q + i);
+        a0 = vfma(vload(k + i), qv, a0);
+        a1 = vfma(vload(k + kstride + i), qv, a1);
+        a2 = vfma(vload(k + 2 * kstride + i), qv, a2);
+        a3 = vfma(vload(k + 3 * kstride + i), qv, a3);
+    }
+    float r0 = vsum(a0), r1 = vsum(a1), r2 = vsum(a2), r3 = vsum(a3);
+    for (; i < n; i++) {
+        r0 += q[i] * k[i];
+        r1 += q[i] * k[kstride + i];
+        r2 += q[i] * k[2 * kstride + i];
+        r3 += q[i] * k[3 * kstride + i];
+    }
+    s[0] = r0; s[1] = r1; s[2] = r2; s[3] = r3;
+}
+
+static inline void axpy(float a, const float *x, float *y, int32_t n) {
+    const vf av = vset1(a);
+    int32_t i = 0;
+    for (; i + VW <= n; i += VW) vstore(y + i, vfma(av, vload(x + i), vload(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+
+static inline void scale_row(float c, float *y, int32_t n) {
+    const vf cv = vset1(c);
+    int32_t i = 0;
+    for (; i + VW <= n; i += VW) vstore(y + i, vmul(cv, vload(y + i)));
+    for (; i < n; i++) y[i] *= c;
+}
+
+// Query i (0 <= i < nq) at position first+i attends keys 0 … first+i. k, v: the head's first element
+// of position 0, rows rowBytes apart. q/out rows qStride/oStride floats apart. scratch: at least
+// 2·KT·hd + nq·hd + 2·nq + KT floats.
+void cl_flash_attend(int32_t type, const uint8_t *k, const uint8_t *v, int64_t rowBytes, int32_t hd, int32_t first, int32_t nq,
+                     const float *q, int64_t qStride, float scale, float *out, int64_t oStride, float *scratch) {
+    float *kf = scratch, *vf_ = kf + KT * hd, *acc = vf_ + KT * hd, *mx = acc + (int64_t) nq * hd, *sum = mx + nq, *sc = sum + nq;
+    memset(acc, 0, sizeof(float) * (size_t) nq * hd);
+    for (int32_t i = 0; i < nq; i++) { mx[i] = -INFINITY; sum[i] = 0; }
+    const int32_t keys = first + nq;
+    for (int32_t t0 = 0; t0 < keys; t0 += KT) {
+        const int32_t kt = keys - t0 < KT ? keys - t0 : KT;
+        const float *kt_rows, *vt_rows;
+        int64_t stride;
+        if (type == T_F32) {  // already floats: read them in place
+            kt_rows = (const float *) (k + t0 * rowBytes);
+            vt_rows = (const float *) (v + t0 * rowBytes);
+            stride = rowBytes / 4;
+        } else {
+            for (int32_t j = 0; j < kt; j++) {
+                decode_row(type, k + (t0 + j) * rowBytes, hd, kf + (int64_t) j * hd);
+                decode_row(type, v + (t0 + j) * rowBytes, hd, vf_ + (int64_t) j * hd);
+            }
+            kt_rows = kf;
+            vt_rows = vf_;
+            stride = hd;
+        }
+        for (int32_t i = t0 > first ? t0 - first : 0; i < nq; i++) {
+            int32_t visible = first + i + 1 - t0;
+            if (visible > kt) visible = kt;
+            const float *qi = q + i * qStride;
+            int32_t j = 0;
+            for (; j + 4 <= visible; j += 4) dot4(qi, kt_rows + j * stride, stride, hd, sc + j);
+            for (; j < visible; j++) sc[j] = dot1(qi, kt_rows + j * stride, hd);
+            float m = mx[i];
+            for (j = 0; j < visible; j++) {
+                sc[j] *= scale;
+                if (sc[j] > m) m = sc[j];
+            }
+            float *ai = acc + (int64_t) i * hd;
+            if (m > mx[i]) {
+                const float c = expf(mx[i] - m);  // 0 on the first tile (the max was -inf)
+                sum[i] *= c;
+                scale_row(c, ai, hd);
+                mx[i] = m;
+            }
+            float l = 0;
+            for (j = 0; j < visible; j++) {
+                const float p = expf(sc[j] - m);
+                l += p;
+                axpy(p, vt_rows + j * stride, ai, hd);
+            }
+            sum[i] += l;
+        }
+    }
+    for (int32_t i = 0; i < nq; i++) {
+        const float inv = 1.0f / sum[i];
+        float *o = out + i * oStride;
+        const float *ai = acc + (int64_t) i * hd;
+        for (int32_t d = 0; d < hd; d++) o[d] = ai[d] * inv;
+    }
+}
