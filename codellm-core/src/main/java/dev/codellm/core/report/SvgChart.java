@@ -388,7 +388,10 @@ public final class SvgChart {
 
         /** About {@code count} ticks covering [lo, hi] at a step of 1, 2 or 5 times a power of ten. */
         static double[] nice(double lo, double hi, int count) {
-            if (!(hi > lo)) hi = lo + 1;
+            if (!Double.isFinite(lo) || !Double.isFinite(hi)) { lo = 0; hi = 1; }
+            // A flat series (a constant learning rate) or a range below double resolution at this
+            // magnitude would give a zero step: widen it so the ticks stay distinct.
+            if (!(hi - lo > Math.abs(lo) * 1e-9)) hi = lo + (lo == 0 ? 1 : Math.abs(lo));
             double raw = (hi - lo) / Math.max(1, count - 1);
             double mag = Math.pow(10, Math.floor(Math.log10(raw)));
             double step = mag * (raw / mag <= 1 ? 1 : raw / mag <= 2 ? 2 : raw / mag <= 5 ? 5 : 10);
@@ -414,7 +417,9 @@ public final class SvgChart {
                 exp = (int) Math.floor(Math.log10(maxAbs));
                 step /= Math.pow(10, exp);
             }
-            int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
+            // Capped: a zero or non-finite step would ask Formatter for billions of digits.
+            int decimals = !(step > 0) || !Double.isFinite(step) || step >= 1 ? 0
+                    : Math.min(12, (int) Math.ceil(-Math.log10(step) - 1e-9));
             for (int i = 0; i < ticks.length; i++) {
                 double v = ticks[i] / Math.pow(10, exp);
                 String s = String.format(Locale.ROOT, "%." + decimals + "f", Math.abs(v) < 1e-12 ? 0.0 : v);

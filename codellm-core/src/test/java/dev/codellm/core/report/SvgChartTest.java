@@ -120,4 +120,16 @@ class SvgChartTest {
         assertArrayEquals(new String[] {"0.5", "1.0", "1.5"}, SvgChart.Ticks.labels(new double[] {0.5, 1.0, 1.5}));
         assertArrayEquals(new String[] {"0", "100", "200"}, SvgChart.Ticks.labels(new double[] {0, 100, 200}));
     }
+
+    @Test
+    void aFlatOrNearlyFlatSeriesStillGetsDistinctTicks() {
+        // a constant learning rate plus rounding noise: the step had come out 0 and the label
+        // format asked for ~2^31 decimals (OutOfMemoryError in the training run's loss page)
+        for (double[] range : new double[][] {{3e-4, 3e-4}, {3e-4, 3e-4 + 5e-20}, {2.5, 2.5 + 1e-17}, {0, 0}, {Double.NaN, 1}}) {
+            double[] t = SvgChart.Ticks.nice(range[0], range[1], 5);
+            assertTrue(t.length >= 2 && t[1] > t[0], Arrays.toString(range) + " -> " + Arrays.toString(t));
+            for (String l : SvgChart.Ticks.labels(t)) assertTrue(l.length() < 24, l);
+        }
+        assertArrayEquals(new String[] {"1", "1", "1"}, SvgChart.Ticks.labels(new double[] {1, 1, 1}));
+    }
 }
