@@ -111,6 +111,7 @@ public final class Results {
         o.set("base_fail_test", r.baseFailTest());
         o.set("plus_fail_test", r.plusFailTest());
         o.put("error", r.error());
+        if (r.limitHit() != null) o.put("limit_hit", r.limitHit());
         o.put("wall_ms", r.wallMillis());
         return o;
     }
@@ -118,7 +119,8 @@ public final class Results {
     public static SampleResult fromJson(JsonNode n) {
         return new SampleResult(n.path("base_status").asText(), n.path("plus_status").isTextual() ? n.path("plus_status").asText() : null,
                 nullIfMissing(n.get("base_fail_test")), nullIfMissing(n.get("plus_fail_test")),
-                n.path("error").isTextual() ? n.path("error").asText() : null, n.path("wall_ms").asLong());
+                n.path("error").isTextual() ? n.path("error").asText() : null, n.path("wall_ms").asLong(),
+                n.path("limit_hit").isTextual() ? n.path("limit_hit").asText() : null);
     }
 
     private static JsonNode nullIfMissing(JsonNode n) {
@@ -148,6 +150,7 @@ public final class Results {
                 ArrayNode pf = e.putArray("plus_fail_tests");
                 if (plus() && !"pass".equals(r.plusStatus()) && r.plusFailTest() != null) pf.add(r.plusFailTest());
                 if (r.error() != null) e.put("error", r.error());
+                if (r.limitHit() != null) e.put("limit_hit", r.limitHit());
             }
         }
         ObjectNode pak = passAtKJson();
