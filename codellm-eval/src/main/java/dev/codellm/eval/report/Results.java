@@ -153,6 +153,11 @@ public final class Results {
                 if (r.limitHit() != null) e.put("limit_hit", r.limitHit());
             }
         }
+        // How many samples each limit stopped (cpu, wall, memory, ...): "too slow" apart from "wrong".
+        java.util.TreeMap<String, Integer> hits = new java.util.TreeMap<>();
+        for (TaskOutcome o : outcomes) for (SampleResult r : o.results()) if (r.limitHit() != null) hits.merge(r.limitHit(), 1, Integer::sum);
+        ObjectNode lh = root.putObject("limits_hit");
+        hits.forEach(lh::put);
         ObjectNode pak = passAtKJson();
         root.set("pass_at_k", pak.path("pass_at_k").deepCopy());
         write(dir.resolve("eval_results.json"), root);
