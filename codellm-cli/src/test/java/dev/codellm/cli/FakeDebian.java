@@ -19,7 +19,7 @@ import java.util.Map;
 final class FakeDebian {
     /** Real tools the launcher, run-tests and scripts/*.sh call. */
     private static final List<String> TOOLS = List.of("sed", "tr", "sort", "awk", "mktemp", "tail", "rm", "cat", "env", "dirname",
-            "grep", "readlink", "mkdir", "ln", "touch", "bash", "find", "stat", "cp");
+            "grep", "readlink", "mkdir", "ln", "touch", "bash", "find", "stat", "cp", "stty");
 
     final Path dir, bin, installed, aptLog;
 

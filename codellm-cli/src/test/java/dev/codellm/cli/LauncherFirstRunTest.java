@@ -60,7 +60,7 @@ class LauncherFirstRunTest {
         javaLog = tmp.resolve("java.log");
         mvnLog = tmp.resolve("mvn.log");
         Path java = jdk.resolve("bin/java");
-        Files.writeString(java, "#!/bin/bash\necho \"$*\" >> " + javaLog + "\necho 'java ran'\n");
+        Files.writeString(java, "#!/bin/bash\necho \"$*\" >> " + javaLog + "\n[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo 'java has the terminal'\necho 'java ran'\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         debian.script("mvn", "echo \"$*\" >> " + mvnLog + "\necho 'mvn ran'");
     }
@@ -133,6 +133,21 @@ class LauncherFirstRunTest {
             assertEquals(new Shell(0, "java ran\n"), s, String.join(" ", args));
         }
         assertEquals("", debian.aptLog());
+    }
+
+    /**
+     * The JVM gets the terminal itself (issue 17: the launcher sent stderr through grep, so progress
+     * could not redraw in place and the chat REPL printed status lines into the conversation), and
+     * is told so ({@code -Dcodellm.stderr.tty=true}): run on a pseudo-terminal made by util-linux's
+     * {@code script}.
+     */
+    @Test
+    void theJvmOwnsTheTerminal() throws Exception {
+        Shell s = run("/usr/bin/script -qec \"./codellm chat\" /dev/null", List.of(), Map.of());
+        assertEquals(0, s.code(), s.out());
+        assertEquals("java has the terminal\r\njava ran\r\n", s.out());
+        assertTrue(javaLog().contains(" -Dcodellm.stderr.tty=true "), javaLog());
+        assertTrue(javaLog().strip().endsWith(" chat"), javaLog());
     }
 
     /** MultiPL-E scores the languages whose toolchain is there: a failed install is said, then the run goes on. */
