@@ -34,7 +34,7 @@ public final class Parallel implements AutoCloseable {
     public static final long SPIN_NANOS = spinMicros() * 1000;
 
     /** Chunks per thread: the unit of stealing (each thread's slice is this many chunks). */
-    private static final int CHUNKS_PER_THREAD = 4;
+    private static final int CHUNKS_PER_THREAD = 8;
     /** Longs between two threads' slice words (one cache line each). */
     private static final int PAD = 8;
 
@@ -131,7 +131,7 @@ public final class Parallel implements AutoCloseable {
     /** Set while the owning thread is inside a dispatch: a nested forRange runs inline. */
     private boolean active;
     private volatile boolean closed;
-    private long dispatches;
+    private volatile long dispatches;  // written under the monitor, read by anyone
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -151,7 +151,7 @@ public final class Parallel implements AutoCloseable {
     public int threads() { return threads; }
 
     /** Parallel loops dispatched to the workers so far (inline runs are not counted). */
-    public synchronized long dispatches() { return dispatches; }
+    public long dispatches() { return dispatches; }
 
     /** The worker threads (for tests: that they park when idle and end on close). */
     java.util.List<Thread> workerThreads() { return java.util.List.of(workers); }
