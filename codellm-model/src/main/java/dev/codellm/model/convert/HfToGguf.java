@@ -6,8 +6,10 @@ import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.model.llama.LlamaGguf;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,6 +131,7 @@ public final class HfToGguf {
         @Override public long[] shape() { return ggmlShape.clone(); }
         @Override public GgmlType type() { return tensor.type(); }
         @Override public MemorySegment raw() { return permuteHeads == 0 ? tensor.contiguous() : null; }
+        @Override public boolean copyStored(WritableByteChannel sink) throws IOException { return permuteHeads == 0 && tensor.copyStored(sink); }
         @Override public void release() { tensor.unload(); }
 
         @Override

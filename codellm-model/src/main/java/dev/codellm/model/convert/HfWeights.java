@@ -7,6 +7,8 @@ import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +59,35 @@ public final class HfWeights implements AutoCloseable {
         /** Drops the pieces' pages from this process once the tensor is written. */
         void unload() {
             for (Safetensors.Entry p : pieces) if (p.data().isMapped()) p.data().unload();
+        }
+
+        /**
+         * Writes the bytes in row-major order, as one stored array would hold them: the pieces one
+         * after another (axis 0), or each row gathered from every piece, a few MiB at a time (axis 1).
+         */
+        boolean copyStored(WritableByteChannel sink) throws IOException {
+            if (pieces.size() == 1 || axis == 0) {
+                for (Safetensors.Entry p : pieces) TensorSource.writeFully(sink, p.data().asByteBuffer());
+                return true;
+            }
+            long n = shape[shape.length - 1], rows = pieces.get(0).elementCount() / pieces.get(0).shape()[pieces.get(0).shape().length - 1];
+            long rowBytes = type.rowBytes((int) n);
+            int perChunk = (int) Math.max(1, Math.min(rows, (4L << 20) / rowBytes));
+            byte[] chunk = new byte[(int) (perChunk * rowBytes)];
+            MemorySegment dst = MemorySegment.ofArray(chunk);
+            for (long r0 = 0; r0 < rows; r0 += perChunk) {
+                int count = (int) Math.min(perChunk, rows - r0);
+                long off = 0;
+                for (long r = r0; r < r0 + count; r++) {
+                    for (Safetensors.Entry p : pieces) {
+                        long b = type.rowBytes((int) p.shape()[p.shape().length - 1]);
+                        MemorySegment.copy(p.data(), r * b, dst, off, b);
+                        off += b;
+                    }
+                }
+                TensorSource.writeFully(sink, ByteBuffer.wrap(chunk, 0, (int) off));
+            }
+            return true;
         }
 
         /** Decodes row {@code r} (of the last axis: ggml's row) into {@code dst[off ..]}. */

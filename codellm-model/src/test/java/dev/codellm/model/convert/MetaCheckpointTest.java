@@ -54,6 +54,14 @@ class MetaCheckpointTest {
             assertEquals(a.getInt("llama.feed_forward_length"), b.getInt("llama.feed_forward_length"));
             assertEquals(2, b.getInt("llama.attention.head_count_kv"));
         }
+        // F32 -> F16: the merged rows decoded and encoded (the path above copies the stored bytes)
+        Path hf16 = dir.resolve("hf16.gguf"), shards16 = dir.resolve("shards16.gguf");
+        HfToGguf.convert(dir.resolve("hf"), hf16, QuantType.F16, "m", 2, HfConvertTest.QUIET);
+        HfToGguf.convert(meta2, shards16, QuantType.F16, "m", 2, HfConvertTest.QUIET);
+        try (GgufFile a = GgufFile.open(hf16); GgufFile b = GgufFile.open(shards16)) {
+            for (var t : a.tensors())
+                assertArrayEquals(t.data().toArray(ValueLayout.JAVA_BYTE), b.tensor(t.name()).data().toArray(ValueLayout.JAVA_BYTE), "F16 " + t.name());
+        }
         double err = HfConvertTest.logitError(fromShards, ref);
         assertTrue(err <= 1e-4, "relative logit error " + err);
         assertArrayEquals(HfConvertTest.ints(ref.get("greedy")), HfConvertTest.greedy(fromShards, HfConvertTest.ints(ref.get("prompt")), 6));
