@@ -81,10 +81,12 @@ public final class BenchCommand implements Callable<Integer> {
                 machine read bandwidth (%3$d threads, same run): %11$.2f GB/s
                 generation vs bandwidth bound: %12$.2f
                 KV cache: %13$.1f MiB; file: %14$.1f MiB; resident: %15$.1f MiB
-                CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)""",
+                CPU share during generation: %16$.2f of %3$d threads (below 1 = other processes competed for the cores)
+                thread dispatches per generated token: %18$.1f, %19$.0f ns each (empty loop, same threads)""",
                 r.model(), r.weightType(), r.threads(), r.isa(), r.promptTokens(), r.ppTokensPerS(),
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
-                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare(), at);
+                r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare(), at,
+                r.dispatchesPerToken(), r.dispatchNanos());
     }
 
     static String toJson(EngineBench.Result r) {
@@ -110,6 +112,8 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("file_bytes", r.fileBytes());
         m.put("rss_bytes", r.rssBytes());
         m.put("tg_cpu_share", r.tgCpuShare());
+        m.put("dispatches_per_token", r.dispatchesPerToken());
+        m.put("dispatch_ns", r.dispatchNanos());
         return Json.line(m);
     }
 }

@@ -53,6 +53,18 @@ class EngineCommandsTest {
     }
 
     @Test
+    void benchReportsTheThreadDispatchesOfOneToken() throws Exception {
+        Path f = dir.resolve("tiny2.gguf");
+        assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "2", f.toString()).code());
+        CliRun r = CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "4", "--threads", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        // per layer: Q/K/V in one loop, attention, output projection, gate/up with SwiGLU, down; then the classifier
+        assertEquals(5 * 2 + 1, json.get("dispatches_per_token").asDouble(), r.out());
+        assertTrue(json.get("dispatch_ns").asDouble() > 0, r.out());
+    }
+
+    @Test
     void benchAtDepthWithAQ8CacheSaysSo() throws Exception {
         Path f = dir.resolve("tiny-d.gguf");
         assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "1", f.toString()).code());

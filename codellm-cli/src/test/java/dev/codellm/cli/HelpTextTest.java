@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /**
  * Walks the whole picocli command tree: every command's first description line (what
  * {@code codellm --help} lists) is a whole sentence, every option and parameter is described, and
- * every one with a default shows it in its help.
+ * every one with a default shows it in its help (a {@code defaultValue} by its value; a field's
+ * initial value, which picocli cannot show, by the text saying what the default is).
  */
 class HelpTextTest {
 
@@ -50,6 +51,13 @@ class HelpTextTest {
                 boolean flag = a.type() == boolean.class || a.type() == Boolean.class;
                 if (a.defaultValue() != null && !flag && !text.contains(a.defaultValue())) {
                     problems.add(where(cmd, a) + ": default " + a.defaultValue() + " not shown in \"" + text + "\"");
+                }
+                // a default given as the field's value (or a primitive's 0) never reaches ${DEFAULT-VALUE}: the text must say it
+                Object initial = a.initialValue();
+                boolean single = initial != null && !(initial instanceof java.util.Collection<?>) && !(initial instanceof java.util.Map<?, ?>)
+                        && !initial.getClass().isArray();
+                if (a.defaultValue() == null && single && !flag && !text.toLowerCase(java.util.Locale.ROOT).contains("default")) {
+                    problems.add(where(cmd, a) + ": starts at " + initial + " but its text does not say the default: \"" + text + "\"");
                 }
             }
         }

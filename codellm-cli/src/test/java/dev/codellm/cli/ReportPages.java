@@ -5,6 +5,13 @@ import dev.codellm.core.benchmark.BenchmarkFiles;
 import dev.codellm.core.io.Json;
 import dev.codellm.eval.data.Dataset;
 import dev.codellm.eval.data.DatasetId;
+import dev.codellm.eval.ds1000.Ds1000Compare;
+import dev.codellm.eval.ds1000.Ds1000Family;
+import dev.codellm.eval.ds1000.Ds1000Library;
+import dev.codellm.eval.ds1000.Ds1000Problem;
+import dev.codellm.eval.ds1000.Ds1000Report;
+import dev.codellm.eval.ds1000.Ds1000Score;
+import dev.codellm.eval.ds1000.Ds1000Verdict;
 import dev.codellm.eval.exec.SampleResult;
 import dev.codellm.eval.keyretrieval.KeyRetrievalScore;
 import dev.codellm.eval.multipl.LanguageScore;
@@ -120,6 +127,74 @@ final class ReportPages {
     private static LanguageScore score(MultiplLanguage l, double p) {
         int ok = (int) Math.round(161 * p);
         return new LanguageScore(l, List.of(), 161, 1, Map.of("pass@1", p), Map.of(Status.OK, ok, Status.Exception, 161 - ok), 0, Map.of("pass@1", p));
+    }
+
+    /**
+     * A DS-1000 run over real problems, three of each library, n = 2: TensorFlow's not scoreable
+     * (not installed), a problem that needs the network, passes, and failures with long errors.
+     */
+    static Path ds1000(Path dir) throws Exception {
+        Path run = mkdirs(dir.resolve("ds1000-run"));
+        Json.write(run.resolve("run.json"), Json.MAPPER.createObjectNode().put("source", "models/CodeLlama-7b-Python-hf.Q8_0.gguf")
+                .put("prompt_style", "base").put("n", 2).put("temperature", 0.2).put("max_tokens", 1024));
+        ds1000Run(run, "CodeLlama-7b-Python-hf.Q8_0", 4);
+        Path file = dir.resolve("ds1000.html");
+        copy(run.resolve("report.html"), file);
+        return file;
+    }
+
+    /** {@code eval compare} of two DS-1000 runs (long labels, a library at 0 %). */
+    static Path ds1000Compare(Path dir) throws Exception {
+        Path a = mkdirs(dir.resolve("ds1000-a")), b = mkdirs(dir.resolve("ds1000-b"));
+        ds1000Run(a, "CodeLlama-7b-Python-hf.Q8_0", 4);
+        ds1000Run(b, "magicoder-s-cl-7b.Q4_K_M", 3);
+        Path file = dir.resolve("ds1000-compare.html");
+        Ds1000Compare.of(List.of(a, b)).writeHtml(file);
+        return file;
+    }
+
+    /** Writes pass_at_k.json and report.html of a run into {@code out}; {@code k} varies which samples pass (none of PyTorch's). */
+    private static void ds1000Run(Path out, String model, int k) {
+        List<Ds1000Problem> all = Ds1000Family.load(BenchmarkFiles.standard()).problems();
+        Map<String, Ds1000Problem> problems = new LinkedHashMap<>();
+        for (Ds1000Library l : Ds1000Library.PAPER_ORDER) {
+            all.stream().filter(p -> p.library() == l).limit(3).forEach(p -> problems.put(p.taskId(), p));
+        }
+        List<SampleRecord> samples = new ArrayList<>();
+        Map<SampleKey, Ds1000Verdict> verdicts = new HashMap<>();
+        Map<String, Ds1000Score.ProblemTally> tallies = new LinkedHashMap<>();
+        int i = 0;
+        for (Ds1000Problem p : problems.values()) {
+            int correct = 0;
+            String notScoreable = null;
+            for (int c = 0; c < 2; c++) {
+                boolean pass = p.library() != Ds1000Library.PYTORCH && (i * i + c * k) % 5 < 2;
+                String code = pass ? p.referenceCode() : "result = df.groupby(['user', 'date']).agg(lambda x: x.sort_values().tolist())"
+                        + ".reset_index(drop=True).apply(pd.Series.explode).fillna(method='ffill')  # a long line a model writes\n";
+                SampleRecord r = new SampleRecord(p.taskId(), c, code, code);
+                Ds1000Verdict v;
+                if (p.library() == Ds1000Library.TENSORFLOW) {
+                    v = new Ds1000Verdict(Ds1000Verdict.FAIL, "ModuleNotFoundError: No module named 'tensorflow'", "tensorflow", false, 40);
+                } else if (pass) {
+                    v = new Ds1000Verdict(Ds1000Verdict.PASS, null, null, false, 900);
+                } else if (i == 4) {
+                    v = Ds1000Verdict.failure(Ds1000Verdict.TIMEOUT, "no result within 120 s", 120_000);
+                } else {
+                    v = Ds1000Verdict.failure(Ds1000Verdict.FAIL, "ValueError: operands could not be broadcast together with shapes (3,4) (4,3) "
+                            + "while evaluating test_execution(solution) on the second of three generated inputs", 1200);
+                }
+                if (v.passed()) correct++;
+                if (v.notScoreableReason() != null) notScoreable = v.notScoreableReason();
+                samples.add(r);
+                verdicts.put(SampleKey.of(r), v);
+            }
+            tallies.put(p.taskId(), new Ds1000Score.ProblemTally(p.library(), 2, correct, notScoreable));
+            i++;
+        }
+        Ds1000Score score = Ds1000Score.of("ds1000", model, tallies);
+        score.write(out);
+        Ds1000Report.write(score, problems, samples, verdicts, "bwrap (no network, 4 GB, 120 s per program), python3 3.11 with Debian's "
+                + "numpy 1.24, pandas 1.5, scipy 1.10, scikit-learn 1.2, matplotlib 3.6, torch 1.13", out.resolve("report.html"));
     }
 
     /** A 400-step training run: a noisy falling loss, held-out every 50 steps, warm-up then cosine decay. */

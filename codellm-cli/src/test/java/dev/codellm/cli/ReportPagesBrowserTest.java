@@ -66,10 +66,15 @@ class ReportPagesBrowserTest {
         }
     }
 
-    /** Opens the page, keeps a whole-page screenshot next to it, and fails with every layout problem found. */
+    /**
+     * Opens the page with every folded section ({@code <details>}: the code tested) unfolded, so the
+     * check and the screenshot cover them too, keeps a whole-page screenshot next to it, and fails
+     * with every layout problem found.
+     */
     static void render(Path page) throws Exception {
         browser.manage().window().setSize(new Dimension(1280, 900));
         browser.get(page.toUri().toString());
+        ((JavascriptExecutor) browser).executeScript("document.querySelectorAll('details').forEach(d => d.open = true)");
         Object rawProblems = ((JavascriptExecutor) browser).executeScript(check);
         long height = (Long) ((JavascriptExecutor) browser).executeScript("return Math.ceil(document.documentElement.scrollHeight)");
         browser.manage().window().setSize(new Dimension(1280, (int) Math.min(8000, Math.max(900, height + 140))));
@@ -130,6 +135,27 @@ class ReportPagesBrowserTest {
         assertEquals(runs, na, "one n/a per run (C#), none for languages that were not run: " + texts);
         for (WebElement li : browser.findElements(By.cssSelector("li"))) {
             assertTrue(li.getText().matches("(?s).*[\\w)%]$"), "note ends in a whole word: " + li.getText());
+        }
+    }
+
+    @Test
+    void ds1000Report() throws Exception {
+        render(ReportPages.ds1000(DIR));
+        String body = browser.findElement(By.tagName("body")).getText();
+        assertTrue(body.contains("needs tensorflow (not installed)"), "why TensorFlow is not scored");
+        assertTrue(body.contains("temperature 0.2") && body.contains("max tokens 1024"), "the run's settings are shown");
+        List<WebElement> code = browser.findElements(By.cssSelector("tr.fail details"));
+        assertFalse(code.isEmpty(), "the code of a failing problem");
+        assertTrue(code.get(0).findElement(By.tagName("pre")).getText().contains("groupby"), "the code tested: " + code.get(0).getText());
+        assertTrue(chartTexts().contains("CodeLlama-7b-Python-hf.Q8_0"), "the run in the legend: " + chartTexts());
+    }
+
+    @Test
+    void ds1000Compare() throws Exception {
+        render(ReportPages.ds1000Compare(DIR));
+        List<String> texts = chartTexts();
+        for (String run : List.of("CodeLlama-7b-Python-hf.Q8_0 (ds1000-a)", "magicoder-s-cl-7b.Q4_K_M (ds1000-b)")) {
+            assertTrue(texts.contains(run), "every run in the legend: " + run + " in " + texts);
         }
     }
 

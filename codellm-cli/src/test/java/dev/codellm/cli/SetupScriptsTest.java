@@ -5,90 +5,49 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codellm.cli.FakeDebian.Shell;
 
 /**
  * The run-time set-up of {@code scripts/packages.sh} (used by {@code ./codellm}, {@code ./run-tests}
- * and {@code scripts/setup.sh}), run by bash against stub {@code dpkg-query}, {@code apt-get},
- * {@code sudo} and {@code id} on a PATH that holds nothing else, so no real package is touched:
+ * and {@code scripts/setup.sh}), run by bash against {@link FakeDebian}'s stub {@code dpkg-query},
+ * {@code apt-get}, {@code sudo} and {@code id}, so no real package is touched:
  * silent when all is there, installs what is missing as root or through sudo after saying what,
  * and prints the one command to run when it cannot.
  */
 class SetupScriptsTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     @TempDir Path tmp;
-    Path bin, installed, aptLog;
+    FakeDebian debian;
+    Path installed;
 
     @BeforeEach
     void stubs() throws IOException {
-        bin = Files.createDirectories(tmp.resolve("bin"));
-        installed = tmp.resolve("installed");
-        aptLog = tmp.resolve("apt.log");
-        Files.writeString(installed, "");
-        for (String tool : List.of("sed", "tr", "sort", "awk", "mktemp", "tail", "rm", "cat", "env", "dirname", "grep", "readlink", "mkdir", "ln", "touch", "bash")) {
-            Path real = Path.of("/usr/bin", tool);
-            if (!Files.exists(real)) real = Path.of("/bin", tool);
-            Files.createSymbolicLink(bin.resolve(tool), real);
-        }
-        // dpkg-query -W -f=FORMAT PKG...: one "name<TAB>install ok installed" line per package in $STUB/installed;
-        // like the real one, exit status 1 when some package was never installed
-        script("dpkg-query", """
-                shift 2
-                rc=0
-                for p in "$@"; do
-                  if grep -qx "$p" "$STUB/installed"; then printf '%s\\tinstall ok installed\\n' "$p"; else echo "dpkg-query: no packages found matching $p" >&2; rc=1; fi
-                done
-                exit $rc""");
-        // apt-get: logs its arguments; install adds the packages unless APT_FAIL says otherwise
-        script("apt-get", """
-                echo "$*" >> "$STUB/apt.log"
-                [ "$1" = update ] && { touch "$STUB/updated"; exit 0; }
-                [ "${APT_FAIL:-}" = always ] && exit 100
-                [ "${APT_FAIL:-}" = until-update ] && [ ! -f "$STUB/updated" ] && exit 100
-                for p in "$@"; do case $p in -*|install) ;; *) echo "$p" >> "$STUB/installed" ;; esac; done""");
-        script("id", "echo \"${STUB_UID:-0}\"");
-    }
-
-    private void script(String name, String body) throws IOException {
-        Path p = bin.resolve(name);
-        Files.writeString(p, "#!/bin/bash\n" + body + "\n");
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        debian = new FakeDebian(tmp);
+        installed = debian.installed;
     }
 
     private void sudoStub() throws IOException {
-        script("sudo", "echo \"sudo $*\" >> \"$STUB/apt.log\"\n[ \"$1\" = -n ] && shift\nexec \"$@\"");
+        debian.sudo();
     }
 
     private void have(String... packages) throws IOException {
-        Files.writeString(installed, String.join("\n", packages) + "\n");
-    }
-
-    record Shell(int code, String out) {}
-
-    /** Runs {@code snippet} in bash after sourcing scripts/packages.sh, stdin not a terminal. */
-    private Shell run(String snippet, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", "set -euo pipefail; . scripts/packages.sh; " + snippet)
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().put("PATH", bin.toString());
-        pb.environment().put("STUB", tmp.toString());
-        pb.environment().put("HOME", tmp.toString());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Shell(p.waitFor(), out);
+        debian.have(packages);
     }
 
     private String aptLog() throws IOException {
-        return Files.exists(aptLog) ? Files.readString(aptLog) : "";
+        return debian.aptLog();
+    }
+
+    /** Runs {@code snippet} in bash after sourcing scripts/packages.sh, stdin not a terminal. */
+    private Shell run(String snippet, Map<String, String> env) throws Exception {
+        return debian.run(ROOT, ". scripts/packages.sh; " + snippet, env);
     }
 
     @Test
@@ -181,7 +140,7 @@ class SetupScriptsTest {
         assertEquals(0, first.code(), first.out());
         assertEquals(ROOT.resolve("codellm"), a.resolve("codellm").toRealPath());
         assertTrue(first.out().contains("is not on your PATH; add it:  export PATH=\"" + a + ":$PATH\""), first.out());
-        Shell second = run(a.resolve("codellm") + " install-link", Map.of("PATH", bin + ":" + local));
+        Shell second = run(a.resolve("codellm") + " install-link", Map.of("PATH", debian.bin + ":" + local));
         assertEquals(0, second.code(), second.out());
         assertEquals(ROOT.resolve("codellm"), local.resolve("codellm").toRealPath(), "~/.local/bin, being on the PATH");
         assertEquals("codellm: linked " + local.resolve("codellm") + " -> " + ROOT.resolve("codellm") + "\n", second.out());

@@ -2,6 +2,7 @@ package dev.codellm.eval.exec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codellm.eval.data.Task;
+import dev.codellm.eval.sandbox.Limits;
 import dev.codellm.eval.sandbox.RunResult;
 import java.util.HashMap;
 import java.util.List;
@@ -17,17 +18,19 @@ import java.util.Map;
 final class PlusVerdict {
     private PlusVerdict() {}
 
-    record Phase(String status, Integer failIndex, String error) {}
+    record Phase(String status, Integer failIndex, String error, String limitHit) {}
 
-    static SampleResult decide(Task task, PythonEvaluator.GroundTruth gt, List<JsonNode> lines, RunResult r, String whyNone) {
+    static SampleResult decide(Task task, PythonEvaluator.GroundTruth gt, List<JsonNode> lines, RunResult r, Limits limits, String whyNone) {
         Map<String, Map<Integer, JsonNode>> byPhase = new HashMap<>();
         String loadError = null;
         boolean loadTimeout = false;
+        String loadLimit = null;
         for (JsonNode l : lines) {
             String phase = l.path("phase").asText("");
             if (phase.equals("load")) {
                 loadError = l.path("error").asText("could not load the solution");
                 loadTimeout = l.path("timeout").asBoolean();
+                loadLimit = LimitHit.ofError(loadError, loadTimeout);
             } else if (phase.equals("base") || phase.equals("plus")) {
                 if (!l.path("i").isInt()) continue;
                 JsonNode prev = byPhase.computeIfAbsent(phase, k -> new HashMap<>()).putIfAbsent(l.get("i").asInt(), l);
@@ -37,40 +40,50 @@ final class PlusVerdict {
         }
         if (loadError != null) {
             String st = loadTimeout ? SampleResult.TIMEOUT : SampleResult.FAIL;
-            return new SampleResult(st, st, input(task, "base_input", 0), null, loadError, r.wallMillis());
+            return new SampleResult(st, st, input(task, "base_input", 0), null,
+                    loadLimit == null ? loadError : loadError + " (loading the solution: " + LimitHit.describe(loadLimit, limits, limits.cpuSeconds()) + ")",
+                    r.wallMillis(), loadLimit);
         }
         double atol = task.raw().path("atol").asDouble(0);
         String dataset = task.raw().path("dataset").asText();
-        Phase base = judge(task, dataset, "base", gt.base(), byPhase.getOrDefault("base", Map.of()), atol, r, whyNone);
-        Phase plus = judge(task, dataset, "plus", gt.plus(), byPhase.getOrDefault("plus", Map.of()), atol, r, whyNone);
-        String error = base.error() != null ? base.error() : plus.error();
+        Phase base = judge(task, dataset, "base", gt.base(), gt.baseLimits(), byPhase.getOrDefault("base", Map.of()), atol, r, limits, whyNone);
+        Phase plus = judge(task, dataset, "plus", gt.plus(), gt.plusLimits(), byPhase.getOrDefault("plus", Map.of()), atol, r, limits, whyNone);
+        Phase failed = base.error() != null ? base : plus;
         return new SampleResult(base.status(), plus.status(),
                 base.failIndex() == null ? null : input(task, "base_input", base.failIndex()),
-                plus.failIndex() == null ? null : input(task, "plus_input", plus.failIndex()), error, r.wallMillis());
+                plus.failIndex() == null ? null : input(task, "plus_input", plus.failIndex()), failed.error(), r.wallMillis(),
+                failed.limitHit());
     }
 
-    private static Phase judge(Task task, String dataset, String phase, List<PyValue> expected, Map<Integer, JsonNode> got,
-                               double atol, RunResult r, String whyNone) {
+    private static Phase judge(Task task, String dataset, String phase, List<PyValue> expected, List<Double> seconds,
+                               Map<Integer, JsonNode> got, double atol, RunResult r, Limits limits, String whyNone) {
         JsonNode inputs = task.raw().path(phase + "_input");
         for (int i = 0; i < expected.size(); i++) {
             JsonNode line = got.get(i);
             if (line == null) {
-                return new Phase(r.timedOut() ? SampleResult.TIMEOUT : SampleResult.FAIL, i, "no output for this input: " + whyNone);
+                return new Phase(r.timedOut() ? SampleResult.TIMEOUT : SampleResult.FAIL, i, "no output for this input: " + whyNone,
+                        LimitHit.ofRun(r));
             }
             if (line.has("error")) {
-                return new Phase(line.path("timeout").asBoolean() ? SampleResult.TIMEOUT : SampleResult.FAIL, i, line.path("error").asText());
+                boolean timeout = line.path("timeout").asBoolean();
+                String error = line.path("error").asText();
+                String hit = LimitHit.ofError(error, timeout);
+                if (hit != null) {
+                    error += " (" + LimitHit.describe(hit, limits, seconds.get(i)) + (timeout ? " for this input" : "") + ")";
+                }
+                return new Phase(timeout ? SampleResult.TIMEOUT : SampleResult.FAIL, i, error, hit);
             }
             PyValue out;
             try {
                 out = PyValue.decode(line.get("out"));
             } catch (PyValue.BadEncoding e) {
-                return new Phase(SampleResult.FAIL, i, "output is not a value: " + e.getMessage());
+                return new Phase(SampleResult.FAIL, i, "output is not a value: " + e.getMessage(), null);
             }
             if (!EvalPlusOracle.matches(dataset, task.entryPoint(), inputs.path(i), out, expected.get(i), atol)) {
-                return new Phase(SampleResult.FAIL, i, "wrong output");
+                return new Phase(SampleResult.FAIL, i, "wrong output", null);
             }
         }
-        return new Phase(SampleResult.PASS, null, null);
+        return new Phase(SampleResult.PASS, null, null, null);
     }
 
     private static SampleResult tampered(RunResult r, String why) {

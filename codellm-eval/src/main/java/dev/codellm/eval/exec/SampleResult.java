@@ -11,10 +11,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param plusFailTest  likewise for plus inputs
  * @param error         what went wrong (exception type and message, "wrong output", "timed out"); null on pass
  * @param wallMillis    sandbox wall time for this sample
+ * @param limitHit      the limit that stopped it ({@link LimitHit}: {@code cpu}, {@code wall}, {@code memory},
+ *                      {@code processes}, {@code file-size}); null when none did
  */
 public record SampleResult(String baseStatus, String plusStatus, JsonNode baseFailTest, JsonNode plusFailTest,
-                           String error, long wallMillis) {
+                           String error, long wallMillis, String limitHit) {
     public static final String PASS = "pass", FAIL = "fail", TIMEOUT = "timeout";
+
+    public SampleResult(String baseStatus, String plusStatus, JsonNode baseFailTest, JsonNode plusFailTest, String error, long wallMillis) {
+        this(baseStatus, plusStatus, baseFailTest, plusFailTest, error, wallMillis, null);
+    }
 
     public boolean basePassed() { return PASS.equals(baseStatus); }
 

@@ -70,7 +70,7 @@ public final class HtmlReport {
     }
 
     /** The run's settings from run.json (what a reader needs to compare two reports); empty without one. */
-    static String settings(Path runJson) {
+    public static String settings(Path runJson) {
         if (!java.nio.file.Files.isRegularFile(runJson)) return "";
         com.fasterxml.jackson.databind.JsonNode run;
         try {

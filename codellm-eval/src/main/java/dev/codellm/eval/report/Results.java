@@ -111,6 +111,7 @@ public final class Results {
         o.set("base_fail_test", r.baseFailTest());
         o.set("plus_fail_test", r.plusFailTest());
         o.put("error", r.error());
+        if (r.limitHit() != null) o.put("limit_hit", r.limitHit());
         o.put("wall_ms", r.wallMillis());
         return o;
     }
@@ -118,7 +119,8 @@ public final class Results {
     public static SampleResult fromJson(JsonNode n) {
         return new SampleResult(n.path("base_status").asText(), n.path("plus_status").isTextual() ? n.path("plus_status").asText() : null,
                 nullIfMissing(n.get("base_fail_test")), nullIfMissing(n.get("plus_fail_test")),
-                n.path("error").isTextual() ? n.path("error").asText() : null, n.path("wall_ms").asLong());
+                n.path("error").isTextual() ? n.path("error").asText() : null, n.path("wall_ms").asLong(),
+                n.path("limit_hit").isTextual() ? n.path("limit_hit").asText() : null);
     }
 
     private static JsonNode nullIfMissing(JsonNode n) {
@@ -148,8 +150,14 @@ public final class Results {
                 ArrayNode pf = e.putArray("plus_fail_tests");
                 if (plus() && !"pass".equals(r.plusStatus()) && r.plusFailTest() != null) pf.add(r.plusFailTest());
                 if (r.error() != null) e.put("error", r.error());
+                if (r.limitHit() != null) e.put("limit_hit", r.limitHit());
             }
         }
+        // How many samples each limit stopped (cpu, wall, memory, ...): "too slow" apart from "wrong".
+        java.util.TreeMap<String, Integer> hits = new java.util.TreeMap<>();
+        for (TaskOutcome o : outcomes) for (SampleResult r : o.results()) if (r.limitHit() != null) hits.merge(r.limitHit(), 1, Integer::sum);
+        ObjectNode lh = root.putObject("limits_hit");
+        hits.forEach(lh::put);
         ObjectNode pak = passAtKJson();
         root.set("pass_at_k", pak.path("pass_at_k").deepCopy());
         write(dir.resolve("eval_results.json"), root);

@@ -130,11 +130,25 @@ public final class CgroupLeaf implements AutoCloseable {
             removeStale(parent);
             if (!Files.isWritable(current)) return current + " not writable";
             Files.createDirectories(parent);
-            // The parent holds no processes, so it may hand the controllers to its children.
             String sub = Files.readString(current.resolve("cgroup.subtree_control"));
             if (!(sub.contains("memory") && sub.contains("pids") && sub.contains("cpu"))) {
-                Files.writeString(current.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                try {
+                    Files.writeString(current.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                } catch (IOException busy) {
+                    // cgroup v2's no-internal-process rule (EBUSY): a group that holds processes cannot
+                    // hand controllers to children. A delegated group (systemd Delegate=yes) is meant to
+                    // be split: move this JVM into a leaf of its own, then enable them.
+                    Path self = current.resolve("codellm-jvm");
+                    Files.createDirectories(self);
+                    Files.writeString(self.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+                    try {
+                        Files.writeString(current.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                    } catch (IOException still) {
+                        return "other processes than this JVM in " + current + " (" + busy.getMessage() + ")";
+                    }
+                }
             }
+            // The parent holds no processes, so it may hand the controllers to its children.
             Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
             return null;
         } catch (IOException | RuntimeException e) {

@@ -1,7 +1,8 @@
 """codellm test harness: runs INSIDE the sandbox with /usr/bin/python3.
 
 Modes (argv[1]):
-  gt     run the canonical solution on base/plus inputs -> gt.json (encoded outputs + CPU seconds per input)
+  gt     run the canonical solution on base/plus inputs -> gt.json (encoded outputs, CPU seconds per
+         input, the run's peak resident and virtual memory: the JVM derives the limits from them)
   plus   run solution.py on the base/plus inputs and report its encoded outputs; the VERDICT is
          decided outside, by the JVM, which holds the expected outputs (they never enter here)
   check  run a program that ends in asserts (HumanEval check(), MBPP assert list)
@@ -346,12 +347,26 @@ def mode_gt():
             out[which] = results
             out[which + "_time"] = times
             out[which + "_wire_time"] = wire_times
+        out["peak_rss"], out["vm_peak"] = memory_peaks()
         with _open(os.path.join(WORK, "gt.json"), "w") as f:
             f.write(_dump(out))
     except BaseException:  # noqa: BLE001
         write_result({"ok": False, "error": traceback.format_exc()[-2000:]})
         return
     write_result({"ok": True})
+
+
+def memory_peaks():
+    """Bytes of resident memory (ru_maxrss) and of address space (VmPeak) at this process's peak:
+    what a sample's run of the same inputs gets a multiple of (RLIMIT_AS and the cgroup's limit)."""
+    import resource
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    vm = -1
+    with _open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmPeak:"):
+                vm = int(line.split()[1]) * 1024
+    return rss, vm
 
 
 # ---------------------------------------------------------------- EvalPlus-style outputs

@@ -110,9 +110,11 @@ class EvaluationTest {
         assertEquals("pass", first.path("plus_status").asText());
         assertTrue(first.path("base_fail_tests").isArray());
         assertEquals(1.0, er.path("pass_at_k").path("plus").path("pass@1").asDouble());
+        assertTrue(er.path("limits_hit").isObject() && er.path("limits_hit").isEmpty(), "no limit stopped a canonical solution");
         assertEquals(6, Files.readAllLines(out.resolve(Evaluation.SAMPLES)).size());
         JsonNode line = Json.MAPPER.readTree(Files.readAllLines(out.resolve(Evaluation.RESULTS)).get(0));
         assertEquals("passed", line.path("result").asText());
+        assertFalse(line.has("limit_hit"));
         assertTrue(line.path("passed").asBoolean());
         assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
 

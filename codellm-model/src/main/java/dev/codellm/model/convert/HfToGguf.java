@@ -2,13 +2,14 @@ package dev.codellm.model.convert;
 
 import dev.codellm.core.CodellmException;
 import dev.codellm.core.io.Json;
-import dev.codellm.model.gguf.Dequant;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.llama.LlamaConfig;
 import dev.codellm.model.llama.LlamaGguf;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ public final class HfToGguf {
     }
 
     /** The schema's tensors ({@link LlamaGguf#tensors}), each taken from its HF tensor and checked against config.json's shape. */
-    static List<TensorSource> sources(Map<String, Safetensors.Entry> t, HfConfig hf, Path dir, boolean rotateHalf) {
+    static List<TensorSource> sources(Map<String, HfWeights.Tensor> t, HfConfig hf, Path dir, boolean rotateHalf) {
         LlamaConfig c = hf.config();
         Set<String> unused = new TreeSet<>(t.keySet());
         List<TensorSource> out = new ArrayList<>();
@@ -105,9 +106,9 @@ public final class HfToGguf {
         return out;
     }
 
-    private static TensorSource take(Map<String, Safetensors.Entry> t, Set<String> unused, Path dir, String hfName, String name,
+    private static TensorSource take(Map<String, HfWeights.Tensor> t, Set<String> unused, Path dir, String hfName, String name,
                                      long[] hfShape, int permuteHeads) {
-        Safetensors.Entry e = t.get(hfName);
+        HfWeights.Tensor e = t.get(hfName);
         if (e == null) throw new CodellmException(dir + ": tensor " + hfName + " is missing from the checkpoint");
         unused.remove(hfName);
         if (!Arrays.equals(e.shape(), hfShape))
@@ -125,25 +126,18 @@ public final class HfToGguf {
         @Override public void readRows(long first, int count, float[] dst) { System.arraycopy(values, 0, dst, 0, values.length); }
     }
 
-    /** A safetensors tensor as a GGUF source: ggml shape, rows reordered for Q/K. */
-    record HfTensor(String name, long[] ggmlShape, Safetensors.Entry entry, int permuteHeads) implements TensorSource {
+    /** A checkpoint tensor as a GGUF source: ggml shape, rows reordered for Q/K. */
+    record HfTensor(String name, long[] ggmlShape, HfWeights.Tensor tensor, int permuteHeads) implements TensorSource {
         @Override public long[] shape() { return ggmlShape.clone(); }
-        @Override public GgmlType type() { return entry.type(); }
-        @Override public MemorySegment raw() { return permuteHeads == 0 ? entry.data() : null; }
-
-        @Override
-        public void release() {
-            if (entry.data().isMapped()) entry.data().unload();
-        }
+        @Override public GgmlType type() { return tensor.type(); }
+        @Override public MemorySegment raw() { return permuteHeads == 0 ? tensor.contiguous() : null; }
+        @Override public boolean copyStored(WritableByteChannel sink) throws IOException { return permuteHeads == 0 && tensor.copyStored(sink); }
+        @Override public void release() { tensor.unload(); }
 
         @Override
         public void readRows(long first, int count, float[] dst) {
             int n = (int) ggmlShape[0];
-            long rowBytes = entry.type().rowBytes(n);
-            for (int i = 0; i < count; i++) {
-                long r = first + i;
-                Dequant.decode(entry.type(), entry.data(), sourceRow(r) * rowBytes, dst, i * n, n);
-            }
+            for (int i = 0; i < count; i++) tensor.decodeRow(sourceRow(first + i), dst, i * n);
         }
 
         /** The HF row that GGUF row {@code r} holds: within a head, rows (i, i + hd/2) become (2i, 2i+1). */

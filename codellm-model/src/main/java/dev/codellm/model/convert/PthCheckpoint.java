@@ -99,7 +99,7 @@ public final class PthCheckpoint implements AutoCloseable {
         Map<String, MemorySegment> out = new HashMap<>();
         long p = cdOffset;
         for (long i = 0; i < count; i++) {
-            if (z.get(U32, p) != 0x02014b50) throw new CodellmException(file + ": bad zip central directory");
+            if (p < 0 || p + 46 > size || z.get(U32, p) != 0x02014b50) throw new CodellmException(file + ": bad zip central directory");
             int method = z.get(U16, p + 10) & 0xFFFF;
             long csize = z.get(U32, p + 20) & 0xFFFFFFFFL, usize = z.get(U32, p + 24) & 0xFFFFFFFFL;
             int nameLen = z.get(U16, p + 28) & 0xFFFF, extraLen = z.get(U16, p + 30) & 0xFFFF, commentLen = z.get(U16, p + 32) & 0xFFFF;
@@ -116,8 +116,10 @@ public final class PthCheckpoint implements AutoCloseable {
                 }
                 x += 4 + len;
             }
-            if (z.get(U32, local) != 0x04034b50) throw new CodellmException(file + ": bad zip local header for " + name);
+            if (local + 30 > size || z.get(U32, local) != 0x04034b50) throw new CodellmException(file + ": bad zip local header for " + name);
             long data = local + 30 + (z.get(U16, local + 26) & 0xFFFF) + (z.get(U16, local + 28) & 0xFFFF);
+            if (data + usize > size || usize < 0)
+                throw new CodellmException(file + ": zip entry " + name + " runs past the end of the file (truncated?)");
             if (method != 0 && !name.endsWith("data.pkl") && !name.endsWith("version"))
                 throw new CodellmException(file + ": zip entry " + name + " is compressed (torch.save stores them uncompressed)");
             if (method == 0) out.put(name, z.asSlice(data, usize));
@@ -173,6 +175,16 @@ public final class PthCheckpoint implements AutoCloseable {
         }
 
         Object run() {
+            try {
+                return interpret();
+            } catch (IndexOutOfBoundsException e) {
+                throw new CodellmException(file + ": the pickle ends before its STOP opcode (truncated?)");
+            } catch (java.util.NoSuchElementException e) {
+                throw new CodellmException(file + ": the pickle is malformed (it pops an empty stack at byte " + pos + ")");
+            }
+        }
+
+        private Object interpret() {
             while (true) {
                 int op = u8();
                 switch (op) {

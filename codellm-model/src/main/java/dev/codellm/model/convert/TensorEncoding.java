@@ -5,7 +5,6 @@ import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufWriter;
 import dev.codellm.model.gguf.Quantize;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayDeque;
@@ -38,9 +37,7 @@ public final class TensorEncoding {
      */
     public GgufWriter.TensorEncoder encoder(TensorSource src, GgmlType target, LongConsumer elementsDone) {
         return sink -> {
-            MemorySegment raw = src.raw();
-            if (raw != null && src.type() == target) {
-                writeFully(sink, raw.asByteBuffer());
+            if (src.type() == target && src.copyStored(sink)) {
                 elementsDone.accept(src.elementCount());
                 return;
             }
@@ -67,7 +64,7 @@ public final class TensorEncoding {
                     next += count;
                 }
                 byte[] done = inFlight.removeFirst().get();
-                writeFully(sink, ByteBuffer.wrap(done));
+                TensorSource.writeFully(sink, ByteBuffer.wrap(done));
                 elementsDone.accept(done.length / target.typeSize() * (long) target.blockSize());
             }
         } catch (InterruptedException e) {
@@ -80,9 +77,5 @@ public final class TensorEncoding {
         } finally {
             for (Future<byte[]> f : inFlight) f.cancel(true);
         }
-    }
-
-    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) ch.write(b);
     }
 }

@@ -1,7 +1,10 @@
 package dev.codellm.model.convert;
 
 import dev.codellm.model.gguf.GgmlType;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 
 /**
  * One tensor to be written to a GGUF, readable row by row as floats, wherever it comes from (a
@@ -23,6 +26,21 @@ public interface TensorSource {
 
     /** The stored bytes when they can be copied unchanged into a tensor of {@link #type()}, else null. */
     default MemorySegment raw() { return null; }
+
+    /**
+     * Writes the stored bytes unchanged (a tensor of {@link #type()}) and returns true, or returns
+     * false when they cannot be copied as they are (rows to reorder); by default {@link #raw()}.
+     */
+    default boolean copyStored(WritableByteChannel sink) throws IOException {
+        MemorySegment m = raw();
+        if (m == null) return false;
+        writeFully(sink, m.asByteBuffer());
+        return true;
+    }
+
+    static void writeFully(WritableByteChannel sink, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) sink.write(b);
+    }
 
     /**
      * Called once the tensor is written: a memory-mapped source drops its pages from this process

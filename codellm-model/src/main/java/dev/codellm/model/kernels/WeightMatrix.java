@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
  * file. ggml layout: each of the {@code rows} output rows is {@code cols} contiguous weights.
  */
 public final class WeightMatrix {
-    /** Rows decoded together in batched mode: their floats stay in cache while tokens stream by. */
-    private static final int ROW_TILE = 16;
+    /** Rows decoded together in batched mode (one unit): their floats stay in cache while tokens stream by. */
+    private static final int ROW_TILE = NativeKernels.PACK_ROWS;  // = UNIT_ROWS
 
     private final String name;
     private final MemorySegment data;
@@ -51,43 +51,94 @@ public final class WeightMatrix {
     }
 
     /**
+     * Rows per unit of parallel work: the packed kernels' group of 16 rows (and the Java batched
+     * path's tile), so a thread's share of a matrix is whole groups of the packed layout.
+     */
+    public static final int UNIT_ROWS = NativeKernels.PACK_ROWS;
+
+    /**
+     * One matmul ready for a parallel loop: its input already converted, its rows cut into
+     * {@link #units()} units of {@link #UNIT_ROWS} rows (the last one shorter); {@code run(u0, u1)}
+     * writes the outputs of units [u0, u1) and may run on any thread.
+     */
+    public interface Task {
+        int units();
+
+        void run(int u0, int u1);
+    }
+
+    /** Units of {@link #UNIT_ROWS} rows in this matrix. */
+    public int units() { return (rows + UNIT_ROWS - 1) / UNIT_ROWS; }
+
+    /**
      * y[t·rows + r] = Σ_c W[r][c]·x[t·cols + c] for each of {@code batch} activation rows. Small
      * batches read each weight once per token straight from the quantized data (the bandwidth-bound
      * decode case); larger batches decode a tile of rows once and reuse it for every token.
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
+        Task t = task(new MatmulInput(x, batch), y, par);
+        par.forRange(t.units(), 1, t::run);
+    }
+
+    /**
+     * y_i = W_i·x for matrices that read the same input (Q, K, V), in one parallel loop: x is
+     * converted once, and the threads split the matrices' rows taken end to end, so each streams
+     * one contiguous run of weights.
+     */
+    public static void matmulAll(float[] x, int batch, Parallel par, WeightMatrix[] ms, float[][] ys) {
+        MatmulInput in = new MatmulInput(x, batch);
+        Task[] ts = new Task[ms.length];
+        for (int i = 0; i < ms.length; i++) ts[i] = ms[i].task(in, ys[i], par);
+        Task all = concat(ts);
+        par.forRange(all.units(), 1, all::run);
+    }
+
+    /** The tasks' units taken end to end as one task. */
+    public static Task concat(Task... ts) {
+        int[] start = new int[ts.length + 1];
+        for (int i = 0; i < ts.length; i++) start[i + 1] = start[i] + ts[i].units();
+        return new Task() {
+            @Override
+            public int units() { return start[ts.length]; }
+
+            @Override
+            public void run(int u0, int u1) {
+                for (int i = 0; i < ts.length; i++) {
+                    int a = Math.max(u0, start[i]), b = Math.min(u1, start[i + 1]);
+                    if (a < b) ts[i].run(a - start[i], b - start[i]);
+                }
+            }
+        };
+    }
+
+    /**
+     * This matrix times {@code in} into y, as a task for a parallel loop (the caller dispatches it,
+     * possibly together with others). Converts the input (once per {@link MatmulInput}) and packs
+     * the weights if needed now, on the calling thread.
+     */
+    public Task task(MatmulInput in, float[] y, Parallel par) {
+        final float[] x = in.floats();
+        final int batch = in.batch();
         if (format instanceof BF16Format && NativeKernels.enabled() && NativeKernels.bf16Dot()) {
             // BF16 × bf16 by vdpbf16ps: activations rounded once, shared by all rows (and threads).
-            short[] xb = new short[batch * cols];
-            NativeKernels.roundBf16(x, xb, batch * cols);
-            par.forRange(rows, 16, (from, to) -> NativeKernels.matmulBf16Dot(data, rowBytes, from, to, xb, cols, batch, y, rows));
-            return;
+            short[] xb = in.bf16(cols);
+            return rowTask((from, to) -> NativeKernels.matmulBf16Dot(data, rowBytes, from, to, xb, cols, batch, y, rows));
         }
         if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
-            par.forRange(rows, 16, (from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
-            return;
+            return rowTask((from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
         }
         if (NativeKernels.enabled() && NativeKernels.supports(format)) {
-            // Native int8 path: activations quantized to Q8_0 once, shared by all rows.
-            byte[] xq = new byte[NativeKernels.q8Bytes(batch * cols)];
-            NativeKernels.quantizeQ8_0(x, xq, batch * cols);
+            // Native int8 path: activations quantized to 8-bit blocks once, shared by all rows.
+            byte[] xq = in.q8(cols);
             MemorySegment p = packed(par);
-            if (p != null) {
-                int groups = (rows + NativeKernels.PACK_ROWS - 1) / NativeKernels.PACK_ROWS;
-                par.forRange(groups, 1, (g0, g1) -> NativeKernels.matmulPacked(format, p, rows, g0, g1, xq, cols, batch, y, rows));
-            } else {
-                par.forRange(rows, 16, (from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
+            if (p != null) {  // a unit is one packed group of PACK_ROWS rows
+                return unitTask((g0, g1) -> NativeKernels.matmulPacked(format, p, rows, g0, g1, xq, cols, batch, y, rows));
             }
-            return;
+            return rowTask((from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
         }
         if (batch < format.directBatchLimit()) {
-            float[] xp = x;
-            if (format.reordersActivations()) {  // once per token, shared by every row
-                xp = new float[batch * cols];
-                for (int t = 0; t < batch; t++) format.prepare(x, t * cols, xp, t * cols, cols);
-            }
-            float[] xs = xp;
-            par.forRange(rows, 8, (from, to) -> {
+            float[] xs = in.prepared(format, cols);  // reordered once per token where the format wants it
+            return rowTask((from, to) -> {
                 float[] o4 = new float[4];
                 for (int r = from; r < to; r++) {
                     int t = 0;
@@ -98,10 +149,8 @@ public final class WeightMatrix {
                     for (; t < batch; t++) y[t * rows + r] = format.dotPrepared(data, r * rowBytes, xs, t * cols, cols);
                 }
             });
-            return;
         }
-        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
-        par.forRange(tiles, 1, (from, to) -> {
+        return unitTask((from, to) -> {  // a unit is one tile of ROW_TILE rows, decoded once for every token
             float[] w = tileBuffer(ROW_TILE * cols);
             float[] out4 = new float[4];
             for (int tile = from; tile < to; tile++) {
@@ -122,6 +171,23 @@ public final class WeightMatrix {
                 }
             }
         });
+    }
+
+    /** A task whose body takes unit indices as they are. */
+    private Task unitTask(Parallel.Range units) {
+        int n = units();
+        return new Task() {
+            @Override
+            public int units() { return n; }
+
+            @Override
+            public void run(int u0, int u1) { units.run(u0, u1); }
+        };
+    }
+
+    /** A task whose body takes row indices: unit u is rows [16u, 16u + 16) ∩ [0, rows). */
+    private Task rowTask(Parallel.Range rowRange) {
+        return unitTask((u0, u1) -> rowRange.run(u0 * UNIT_ROWS, Math.min(rows, u1 * UNIT_ROWS)));
     }
 
     /** The running native variant's packed copy of this matrix, or null when it has no packed kernel for the format. */

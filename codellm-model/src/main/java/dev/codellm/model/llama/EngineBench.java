@@ -21,12 +21,16 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class EngineBench {
 
-    /** Results; bandwidth figures in GB/s (1e9 bytes). */
+    /**
+     * Results; bandwidth figures in GB/s (1e9 bytes). {@code dispatchesPerToken}: parallel loops
+     * handed to the worker threads per generated token; {@code dispatchNanos}: wall time of one
+     * empty dispatch on the model's threads (the fixed cost each of them pays; 0 with one thread).
+     */
     public record Result(String model, String weightType, int threads, boolean nativeKernels, int promptTokens, int genTokens,
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
                          double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
                          double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy, int depth, double depthTokensPerS,
-                         String kvType) {
+                         String kvType, double dispatchesPerToken, double dispatchNanos) {
         /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
@@ -124,6 +128,7 @@ public final class EngineBench {
 
         Progress progress = quiet ? null : new Progress("bench: generation", genTokens);
         long c1 = processCpuNanos();
+        long d1 = model.dispatches();
         long t1 = System.nanoTime();
         for (int i = 0; i < genTokens; i++) {
             logits = model.forward(s, new int[] {VecMath.argmax(logits)});
@@ -131,6 +136,8 @@ public final class EngineBench {
         }
         double tgSecs = (System.nanoTime() - t1) / 1e9;
         double tgCpu = (processCpuNanos() - c1) / 1e9;
+        double dispatchesPerToken = (model.dispatches() - d1) / (double) genTokens;
+        double dispatchNanos = model.measureDispatchNanos();
 
         double bandwidth = measureReadBandwidth(model.threads());
         double tg = genTokens / tgSecs;
@@ -140,7 +147,7 @@ public final class EngineBench {
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
                 Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe(),
-                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName());
+                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName(), dispatchesPerToken, dispatchNanos);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.model.llama.LlamaGguf.BlockTensor;
 import dev.codellm.model.gguf.GgufFile;
 import dev.codellm.model.gguf.GgufTensor;
+import dev.codellm.model.kernels.MatmulInput;
 import dev.codellm.model.kernels.Parallel;
 import dev.codellm.model.kernels.VecMath;
 import dev.codellm.model.kernels.WeightFormat;
@@ -118,6 +119,12 @@ public final class LlamaModel implements AutoCloseable {
     public LlamaConfig config() { return config; }
 
     public int threads() { return parallel.threads(); }
+
+    /** Parallel loops handed to the worker threads so far (bench divides them by the tokens generated). */
+    public long dispatches() { return parallel.dispatches(); }
+
+    /** Wall nanoseconds of one empty dispatch on this model's threads (the fixed cost of every parallel matmul). */
+    public synchronized double measureDispatchNanos() { return parallel.measureDispatchNanos(20_000); }
 
     /** Changes the number of worker threads (between calls). */
     public synchronized void setThreads(int threads) {
@@ -347,9 +354,7 @@ public final class LlamaModel implements AutoCloseable {
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
             rmsnorm(x, w.attnNorm(), xb, B);
-            w.wq().matmul(xb, q, B, par);
-            w.wk().matmul(xb, k, B, par);
-            w.wv().matmul(xb, v, B, par);
+            WeightMatrix.matmulAll(xb, B, par, new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, new float[][] {q, k, v});
             for (int i = 0; i < B; i++) {
                 rope.apply(q, i * dim, heads, hd, ropeTables[i]);
                 rope.apply(k, i * kvDim, kvHeads, hd, ropeTables[i]);
@@ -368,12 +373,7 @@ public final class LlamaModel implements AutoCloseable {
             w.wo().matmul(xb, xb2, B, par);
             add(x, xb2);
             rmsnorm(x, w.ffnNorm(), xb, B);
-            w.gate().matmul(xb, hb, B, par);
-            w.up().matmul(xb, hb2, B, par);
-            for (int i = 0; i < hb.length; i++) {
-                float g = hb[i];
-                hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
-            }
+            swiglu(w, xb, hb, hb2, B, par);
             w.down().matmul(hb, xb2, B, par);
             add(x, xb2);
         }
@@ -396,6 +396,28 @@ public final class LlamaModel implements AutoCloseable {
         float[][] out = new float[R][];
         for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
         return out;
+    }
+
+    /**
+     * hb = silu(gate·x) ⊙ (up·x) in one parallel loop: x converted once for both matmuls, and each
+     * chunk of rows gets its gate and up outputs and their SwiGLU product from the same thread
+     * (so the product runs in parallel too, instead of serially after both matmuls).
+     */
+    private static void swiglu(LayerWeights w, float[] x, float[] hb, float[] hb2, int B, Parallel par) {
+        MatmulInput in = new MatmulInput(x, B);
+        WeightMatrix.Task gate = w.gate().task(in, hb, par), up = w.up().task(in, hb2, par);
+        int ffn = w.gate().rows();
+        par.forRange(gate.units(), 1, (u0, u1) -> {
+            gate.run(u0, u1);
+            up.run(u0, u1);
+            int r0 = u0 * WeightMatrix.UNIT_ROWS, r1 = Math.min(ffn, u1 * WeightMatrix.UNIT_ROWS);
+            for (int t = 0; t < B; t++) {
+                for (int i = t * ffn + r0, end = t * ffn + r1; i < end; i++) {
+                    float g = hb[i];
+                    hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
+                }
+            }
+        });
     }
 
     /**

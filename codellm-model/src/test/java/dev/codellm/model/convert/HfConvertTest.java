@@ -46,6 +46,11 @@ class HfConvertTest {
 
     /** {@code ropeScaling}: config.json's rope_scaling object (JSON), or null. */
     JsonNode checkpoint(String dtype, int shards, boolean tied, boolean pth, String ropeScaling) throws Exception {
+        return checkpoint(dtype, shards, tied, pth, ropeScaling, 0);
+    }
+
+    /** {@code metaShards} > 0 (with {@code pth}): also dir/metaN, Meta's N-file model-parallel layout. */
+    JsonNode checkpoint(String dtype, int shards, boolean tied, boolean pth, String ropeScaling, int metaShards) throws Exception {
         Path hf = Files.createDirectories(dir.resolve("hf"));
         Files.copy(SharedData.require("models/llama2-tokenizer/tokenizer.model"), hf.resolve("tokenizer.model"));
         Files.writeString(hf.resolve("tokenizer_config.json"), """
@@ -55,8 +60,8 @@ class HfConvertTest {
         Path spec = dir.resolve("spec.json");
         Files.writeString(spec, String.format(java.util.Locale.ROOT,
                 "{\"dim\": 128, \"layers\": 2, \"heads\": 4, \"kv_heads\": 2, \"ffn\": 256, \"vocab\": 32000, \"theta\": 10000.0,"
-                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s, \"pth\": %s%s}",
-                dtype, shards, tied, Json.line(TEXT), pth, ropeScaling == null ? "" : ", \"rope_scaling\": " + ropeScaling));
+                        + " \"eps\": 1e-5, \"seed\": 3, \"dtype\": \"%s\", \"shards\": %d, \"tied\": %s, \"greedy\": 6, \"text\": %s, \"pth\": %s, \"meta_shards\": %d%s}",
+                dtype, shards, tied, Json.line(TEXT), pth, metaShards, ropeScaling == null ? "" : ", \"rope_scaling\": " + ropeScaling));
         NumpyReference.run(300, NumpyReference.copyScript(dir, "convert/hf_reference.py").toString(), spec.toString(), hf.toString());
         return Json.read(dir.resolve("reference.json"));
     }

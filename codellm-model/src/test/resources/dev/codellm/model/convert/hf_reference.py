@@ -4,7 +4,9 @@
 Usage: hf_reference.py SPEC.json OUT_DIR
 SPEC: dim, layers, heads, kv_heads, ffn, vocab, theta, eps, seed, dtype ("F32", "F16" or "BF16"),
       shards (how many safetensors files; > 1 writes model.safetensors.index.json), tied (bool),
-      text (encoded with python3-sentencepiece and OUT_DIR/tokenizer.model into the prompt), greedy.
+      text (encoded with python3-sentencepiece and OUT_DIR/tokenizer.model into the prompt), greedy;
+      pth (also torch.save files: OUT_DIR/../bin, OUT_DIR/../meta), meta_shards (N > 0: also Meta's
+      N-file model-parallel layout in OUT_DIR/../metaN).
 Writes OUT_DIR/config.json and the safetensors (its own writer: 8-byte header length, JSON header,
 raw little-endian data), then OUT_DIR/../reference.json: the prompt ids, every prompt position's
 logits, the greedy continuation with each step's margin.
@@ -229,5 +231,26 @@ if spec.get("pth"):
             meta["layers.%d.%s" % (l, meta_role)] = t.contiguous()
     meta["rope.freqs"] = torch.from_numpy(inv_freq.astype(np.float32))
     torch.save(meta, os.path.join(metadir, "consolidated.00.pth"))
-    json.dump({"dim": dim, "n_layers": L, "n_heads": H, "n_kv_heads": KV, "vocab_size": V, "multiple_of": 256,
-               "norm_eps": spec["eps"], "rope_theta": spec["theta"]}, open(os.path.join(metadir, "params.json"), "w"))
+    params = {"dim": dim, "n_layers": L, "n_heads": H, "n_kv_heads": KV, "vocab_size": V, "multiple_of": 256,
+              "norm_eps": spec["eps"], "rope_theta": spec["theta"]}
+    json.dump(params, open(os.path.join(metadir, "params.json"), "w"))
+
+    # Meta's bigger releases in OUT/../metaN: N model-parallel files, split as fairscale's layers
+    # hold them (Meta's llama/model.py): ParallelEmbedding splits the embedding dim, the
+    # column-parallel wq/wk/wv/w1/w3/output split their output rows, the row-parallel wo/w2 their
+    # input columns; vectors (norms, rope.freqs) are whole in every file
+    ns = spec.get("meta_shards", 0)
+    if ns:
+        shdir = os.path.join(out, "..", "meta%d" % ns)
+        os.makedirs(shdir, exist_ok=True)
+        shutil.copy(os.path.join(out, "tokenizer.model"), shdir)
+        json.dump(params, open(os.path.join(shdir, "params.json"), "w"))
+        for s in range(ns):
+            part = {}
+            for n, t in meta.items():
+                if t.dim() == 1:
+                    part[n] = t.clone()
+                else:
+                    column = n.startswith("tok_embeddings.") or n.endswith(".attention.wo.weight") or n.endswith(".feed_forward.w2.weight")
+                    part[n] = t.chunk(ns, dim=1 if column else 0)[s].clone()  # its own storage, as Meta's files have
+            torch.save(part, os.path.join(shdir, "consolidated.%02d.pth" % s))
