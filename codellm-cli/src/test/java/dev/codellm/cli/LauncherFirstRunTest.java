@@ -150,6 +150,36 @@ class LauncherFirstRunTest {
         assertTrue(javaLog().strip().endsWith(" chat"), javaLog());
     }
 
+    /**
+     * A source newer than the jar (or no jar: a fresh clone) makes the launcher build it, after
+     * installing gcc for the native kernels; without a way to install gcc it says so and builds the
+     * pure-Java kernels rather than stopping.
+     */
+    @Test
+    void aChangedSourceRebuildsTheJarAfterInstallingGcc() throws Exception {
+        Path source = Files.createDirectories(checkout.resolve("codellm-model/src/main/c")).resolve("kernels.c");
+        Files.writeString(source, "");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plus(2, ChronoUnit.DAYS)));
+        Shell noSudo = run("./codellm", List.of("complete", "def f():"), USER);
+        assertEquals(new Shell(0, """
+                codellm: the build (native kernels) needs gcc, not installed: run  sudo apt-get install -y --no-install-recommends gcc
+                codellm: building without gcc: the pure-Java Vector API kernels will run (slower; install gcc for the native ones)
+                codellm: building (first run or sources changed)...
+                java ran
+                """), noSudo);
+        assertEquals("-B -q -o -DskipTests package\n", Files.readString(mvnLog), "built offline first");
+
+        debian.sudo();
+        Files.delete(checkout.resolve("codellm-cli/target/codellm.jar"));
+        Shell withSudo = run("./codellm", List.of("complete", "def f():"), USER);
+        assertEquals(new Shell(0, """
+                codellm: the build (native kernels) needs gcc; installing: sudo -n apt-get install -y --no-install-recommends gcc
+                codellm: installed; continuing
+                codellm: building (first run or sources changed)...
+                java ran
+                """), withSudo);
+    }
+
     /** MultiPL-E scores the languages whose toolchain is there: a failed install is said, then the run goes on. */
     @Test
     void multiplEGoesOnWhenToolchainsCannotBeInstalled() throws Exception {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The launcher's heap limits (issue 21 §4: without them the JVM took a quarter of RAM and grew its
  * young generation to 1.4 GB under load with a 25 MB live set): {@code scripts/memory-opts.sh},
  * which {@code ./codellm} sources, run by bash on its own. Inference commands get 64 MiB + 1/32 of
- * the model file, at least 96 MiB and at most a quarter of the machine's memory; others none.
+ * the model file, at least 192 MiB (a 256-row prompt chunk of a 7B-shaped model and the live set:
+ * 96 MiB made a 4-layer 7B-shaped file collect in a loop) and at most a quarter of the machine's
+ * memory; others none.
  */
 class LauncherMemoryOptsTest {
     static final Path SCRIPT = Path.of("..", "scripts", "memory-opts.sh").toAbsolutePath().normalize();
@@ -67,8 +69,9 @@ class LauncherMemoryOptsTest {
 
     @Test
     void aSmallOrNoModelGetsTheFloorAndOtherCommandsNoLimit() throws Exception {
-        assertEquals(Math.min(96, quarterOfRamMib()), heapMib(opts("serve", "--model", sparseModel(100L << 20).toString())));
-        assertEquals(Math.min(96, quarterOfRamMib()), heapMib(opts("chat")));
+        assertEquals(Math.min(192, quarterOfRamMib()), heapMib(opts("serve", "--model", sparseModel(100L << 20).toString())));
+        assertEquals(Math.min(192, quarterOfRamMib()), heapMib(opts("serve", "--model", sparseModel(576L << 20).toString())));
+        assertEquals(Math.min(192, quarterOfRamMib()), heapMib(opts("chat")));
         assertEquals(768, heapMib(opts("convert", "hf-dir", "out.gguf")));
         assertEquals("", opts("eval", "--dataset", "humaneval"));
     }

@@ -250,4 +250,55 @@ class NativeKernelsTest {
         }
         assertTrue(java.util.Arrays.equals(y1, y3));
     }
+    static Stream<String> nativeVariants() {
+        return NativeKernels.runnableVariants().stream().filter(v -> !v.equals("java"));
+    }
+
+    /**
+     * The activation quantizer (vector code since it called glibc's SSE fmaxf/lrintf, which paid a
+     * register-state penalty of 40× when called from the JVM) against the scalar formula, bit for
+     * bit: d = max|x|/127 ignoring NaN, q = x·(1/d) rounded to nearest even, stored as its low
+     * byte, Σq of each 16-element half as a wrapping int16; on normal values, ties (x·id = k + ½),
+     * zeros, denormals, huge values, NaN and infinities.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nativeVariants")
+    void quantizeMatchesTheScalarFormulaBitForBit(String variant) {
+        NativeKernels.select(variant);
+        java.util.Random rnd = new java.util.Random(7);
+        int blocks = 4096;
+        float[] x = new float[blocks * 32];
+        for (int b = 0; b < blocks; b++) {
+            float scale = switch (b % 6) { case 0 -> 1e-40f; case 1 -> 1e30f; case 2 -> 0f; default -> 3f; };
+            for (int j = 0; j < 32; j++) x[b * 32 + j] = (rnd.nextFloat() - 0.5f) * scale;
+            if (b % 6 == 5) {  // ties: max 127 gives d = 1, so halves are exact ties
+                for (int j = 0; j < 32; j++) x[b * 32 + j] = (rnd.nextInt(255) - 127) / 2f;
+                x[b * 32] = 127f;
+            }
+            if (b % 50 == 7) x[b * 32 + rnd.nextInt(32)] = Float.NaN;
+            if (b % 70 == 9) x[b * 32 + rnd.nextInt(32)] = Float.POSITIVE_INFINITY;
+        }
+        byte[] got = new byte[NativeKernels.q8Bytes(x.length)];
+        NativeKernels.quantizeQ8_0(x, got, x.length);
+        java.nio.ByteBuffer want = java.nio.ByteBuffer.allocate(got.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < blocks; b++) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) if (Math.abs(x[b * 32 + j]) > amax) amax = Math.abs(x[b * 32 + j]);
+            float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
+            short lo = 0, hi = 0;
+            byte[] q = new byte[32];
+            for (int j = 0; j < 32; j++) {
+                float v = x[b * 32 + j] * id;
+                // x86's "integer indefinite" for NaN and out-of-range (x·inf when d is a denormal)
+                int r = Float.isNaN(v) || Math.abs(v) >= 0x1p31f ? Integer.MIN_VALUE : (int) Math.rint(v);
+                q[j] = (byte) r;
+                if (j < 16) lo += (short) r; else hi += (short) r;
+            }
+            want.putFloat(d).putShort(lo).putShort(hi).put(q);
+        }
+        byte[] w = want.array();
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] != got[i]) throw new AssertionError("byte " + i + " (block " + i / 40 + ", offset " + i % 40 + "): " + got[i] + ", scalar formula " + w[i]);
+        }
+    }
 }
