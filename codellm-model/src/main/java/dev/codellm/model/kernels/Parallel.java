@@ -66,17 +66,18 @@ public final class Parallel implements AutoCloseable {
      */
     private static final class Job {
         final Range body;
-        final int n, chunks;
+        final int n, chunks, grain;
         /** Slice of thread t at index t·PAD: (next chunk from the front) << 32 | (end, exclusive). */
         final AtomicLongArray slices;
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile Thread waiter;
 
-        Job(Range body, int n, int chunks, int threads) {
+        Job(Range body, int n, int chunks, int grain, int threads) {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
+            this.grain = grain;
             this.slices = new AtomicLongArray(threads * PAD);
             for (int t = 0; t < threads; t++) {
                 long from = (long) t * chunks / threads, to = (long) (t + 1) * chunks / threads;
@@ -115,7 +116,7 @@ public final class Parallel implements AutoCloseable {
 
         private void run(int c) {
             try {
-                int from = (int) ((long) c * n / chunks), to = (int) ((long) (c + 1) * n / chunks);
+                int from = bound(c), to = bound(c + 1);
                 if (failure.get() == null) body.run(from, to);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
@@ -127,12 +128,22 @@ public final class Parallel implements AutoCloseable {
             }
         }
 
+        /**
+         * Start of chunk c: c/chunks of the range rounded down to a multiple of the grain (the
+         * bounds are at least a grain apart, so no chunk is empty), n for c == chunks.
+         */
+        private int bound(int c) {
+            if (c == chunks) return n;
+            int b = (int) ((long) c * n / chunks);
+            return b - b % grain;
+        }
+
         boolean finished() { return done.get() == chunks; }
     }
 
     /** Published to the workers to make them exit. */
-    private static final Job CLOSED = new Job((a, b) -> {}, 0, 0, 0);
-    private static final Job IDLE = new Job((a, b) -> {}, 0, 0, 0);
+    private static final Job CLOSED = new Job((a, b) -> {}, 0, 0, 1, 0);
+    private static final Job IDLE = new Job((a, b) -> {}, 0, 0, 1, 0);
 
     private final int threads;
     private final Worker[] workers;
@@ -165,7 +176,10 @@ public final class Parallel implements AutoCloseable {
     /** The worker threads (for tests: that they park when idle and end on close). */
     java.util.List<Thread> workerThreads() { return java.util.List.of(workers); }
 
-    /** Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices (fewer when n is small). */
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices that start
+     * at multiples of {@code grain} (one chunk when n is smaller).
+     */
     public void forRange(int n, int grain, Range body) {
         if (n <= 0) return;
         int chunks = Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, n / Math.max(1, grain)));
@@ -181,7 +195,7 @@ public final class Parallel implements AutoCloseable {
             if (closed) throw new IllegalStateException("thread pool is closed");
             active = true;
             try {
-                dispatch(new Job(body, n, chunks, threads));
+                dispatch(new Job(body, n, chunks, Math.max(1, grain), threads));
             } finally {
                 active = false;
             }
