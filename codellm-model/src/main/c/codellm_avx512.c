@@ -13,6 +13,11 @@
 //         elements 4k.., high nibbles 16+4k..), i.e. ggml's bytes regrouped 4 at a time; 288 B.
 //   Q8_0: f16 d[16], then 8 × 64 B: lane i of part k = row i's q[4k..4k+3] + 128 (vpdpbusd wants
 //         one unsigned operand; the +128 comes back out as 128·Σq_x per block); 544 B.
+// Blocks go in pairs, the two d[16] first (64 B) and then the two blocks' weight parts: a single
+// block is 4.5 or 8.5 cache lines, so every other block's 64 B weight loads would each straddle
+// two lines (split loads cost read bandwidth from memory); a pair is 9 or 17 whole lines. A last
+// unpaired block (odd cols/32) keeps the single form. Group starts are multiples of 64 B when
+// cols/32 is even.
 #include "codellm_kernels.h"
 
 #define G 16  // rows per packed group = int32 lanes of a zmm register
@@ -38,6 +43,18 @@ int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
     return gb == 0 ? 0 : (int64_t) ((rows + G - 1) / G) * (cols / QK) * gb;
 }
 
+// Where block b of a packed group keeps its 16 scales and its weight parts (see the pairing above).
+static void block_parts(uint8_t *group, int b, int nb, int64_t gb, uint8_t **scales, uint8_t **q) {
+    uint8_t *pair = group + (int64_t) (b & ~1) * gb;
+    if (b == nb - 1 && (nb & 1)) {
+        *scales = pair;
+        *q = pair + 32;
+    } else {
+        *scales = pair + 32 * (b & 1);
+        *q = pair + 64 + (gb - 32) * (b & 1);
+    }
+}
+
 // Packs groups [g0, g1) of the ggml-layout matrix w (rows of rowBytes) into dst (the whole packed matrix).
 void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
     const int nb = cols / QK;
@@ -48,16 +65,18 @@ void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int
         return;
     }
     for (int32_t g = g0; g < g1; g++) {
-        uint8_t *out = dst + (int64_t) g * nb * gb;
-        for (int b = 0; b < nb; b++, out += gb) {
-            memset(out, 0, gb);
+        uint8_t *group = dst + (int64_t) g * nb * gb;
+        memset(group, 0, nb * gb);
+        for (int b = 0; b < nb; b++) {
+            uint8_t *scales, *q;
+            block_parts(group, b, nb, gb, &scales, &q);
             for (int i = 0; i < G; i++) {
                 const int64_t r = (int64_t) g * G + i;
                 if (r >= rows) break;
                 const uint8_t *blk = w + r * rowBytes + (int64_t) b * src_block;
-                memcpy(out + 2 * i, blk, 2);
+                memcpy(scales + 2 * i, blk, 2);
                 for (int k = 0; k < parts; k++) {
-                    uint8_t *lane = out + 32 + 64 * k + 4 * i;
+                    uint8_t *lane = q + 64 * k + 4 * i;
                     for (int m = 0; m < 4; m++) {
                         lane[m] = type == T_Q4_0 ? blk[2 + 4 * k + m] : (uint8_t) (blk[2 + 4 * k + m] ^ 0x80);  // +128 mod 256
                     }
@@ -69,57 +88,90 @@ void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int
 
 static inline __m512i bcast(const uint8_t *xb, int k) { return _mm512_set1_epi32(xq4(xb, k)); }
 
-// T tokens against one packed Q4_0 group: acc[t] lane i = Σ_b d_i·d_x·(Σ n·q − 8·Σq).
-static inline __attribute__((always_inline)) void tile_q4_0(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
-                                                            __m512 *acc) {
+// One Q4_0 block against T tokens: acc[t] lane i += d_i·d_x·(Σ n·q − 8·Σq).
+static inline __attribute__((always_inline)) void block_q4_0(const uint8_t *sc, const uint8_t *q, const uint8_t *x, int64_t xs,
+                                                             int T, __m512 *acc) {
     const __m512i low = _mm512_set1_epi8(0xF);
-    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
-    for (int b = 0; b < nb; b++, p += 288) {
-        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
-        __m512i w[8];
-        for (int k = 0; k < 4; k++) {
-            const __m512i v = _mm512_loadu_si512(p + 32 + 64 * k);
-            w[k] = _mm512_and_si512(v, low);
-            w[k + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+    const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) sc));
+    __m512i w[8];
+    for (int k = 0; k < 4; k++) {
+        const __m512i v = _mm512_loadu_si512(q + 64 * k);
+        w[k] = _mm512_and_si512(v, low);
+        w[k + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+    }
+    for (int t = 0; t < T; t++) {
+        const uint8_t *xb = x + t * xs;
+        __m512i s0 = _mm512_set1_epi32(-8 * xsum(xb)), s1 = _mm512_setzero_si512();
+        for (int k = 0; k < 4; k += 2) {
+            s0 = _mm512_dpbusd_epi32(s0, w[k], bcast(xb, k));
+            s1 = _mm512_dpbusd_epi32(s1, w[k + 1], bcast(xb, k + 1));
+            s0 = _mm512_dpbusd_epi32(s0, w[k + 4], bcast(xb, k + 4));
+            s1 = _mm512_dpbusd_epi32(s1, w[k + 5], bcast(xb, k + 5));
         }
-        for (int t = 0; t < T; t++) {
-            const uint8_t *xb = x + t * xs + (int64_t) b * XB;
-            __m512i s0 = _mm512_set1_epi32(-8 * xsum(xb)), s1 = _mm512_setzero_si512();
-            for (int k = 0; k < 4; k += 2) {
-                s0 = _mm512_dpbusd_epi32(s0, w[k], bcast(xb, k));
-                s1 = _mm512_dpbusd_epi32(s1, w[k + 1], bcast(xb, k + 1));
-                s0 = _mm512_dpbusd_epi32(s0, w[k + 4], bcast(xb, k + 4));
-                s1 = _mm512_dpbusd_epi32(s1, w[k + 5], bcast(xb, k + 5));
-            }
-            const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
-            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb))), f, acc[t]);
-        }
+        const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
+        acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb))), f, acc[t]);
     }
 }
 
-// Q8_0 with weights stored +128: Σ(q+128)·x = Σq·x + 128·Σx.
-static inline __attribute__((always_inline)) void tile_q8_0(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
-                                                            __m512 *acc) {
-    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
-    for (int b = 0; b < nb; b++, p += 544) {
-        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
-        for (int t = 0; t < T; t++) {
-            const uint8_t *xb = x + t * xs + (int64_t) b * XB;
-            __m512i s0 = _mm512_set1_epi32(-128 * xsum(xb)), s1 = _mm512_setzero_si512();
-            for (int k = 0; k < 8; k += 2) {
-                s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(p + 32 + 64 * k), bcast(xb, k));
-                s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512(p + 96 + 64 * k), bcast(xb, k + 1));
-            }
-            const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
-            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb))), f, acc[t]);
+// One Q8_0 block, weights stored +128: Σ(q+128)·x = Σq·x + 128·Σx.
+static inline __attribute__((always_inline)) void block_q8_0(const uint8_t *sc, const uint8_t *q, const uint8_t *x, int64_t xs,
+                                                             int T, __m512 *acc) {
+    const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) sc));
+    for (int t = 0; t < T; t++) {
+        const uint8_t *xb = x + t * xs;
+        __m512i s0 = _mm512_set1_epi32(-128 * xsum(xb)), s1 = _mm512_setzero_si512();
+        for (int k = 0; k < 8; k += 2) {
+            s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(q + 64 * k), bcast(xb, k));
+            s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512(q + 64 * k + 64), bcast(xb, k + 1));
         }
+        const __m512 f = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
+        acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb))), f, acc[t]);
     }
 }
+
+// T tokens against one packed group of nb blocks (UNIT bytes each) in pairs: the pair's two blocks
+// add into separate accumulators (two FMA chains), summed at the end.
+#define PAIRED_TILE(NAME, BLOCK, UNIT)                                                                      \
+    static inline __attribute__((always_inline)) void NAME(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T, \
+                                                          __m512 *acc) {                                    \
+        __m512 odd[TT];                                                                                     \
+        for (int t = 0; t < T; t++) acc[t] = odd[t] = _mm512_setzero_ps();                                  \
+        int b = 0;                                                                                          \
+        for (; b + 2 <= nb; b += 2, p += 2 * (UNIT)) {                                                      \
+            BLOCK(p, p + 64, x + (int64_t) b * XB, xs, T, acc);                                             \
+            BLOCK(p + 32, p + 64 + (UNIT) - 32, x + (int64_t) (b + 1) * XB, xs, T, odd);                   \
+        }                                                                                                   \
+        if (b < nb) BLOCK(p, p + 32, x + (int64_t) b * XB, xs, T, acc);                                     \
+        for (int t = 0; t < T; t++) acc[t] = _mm512_add_ps(acc[t], odd[t]);                                 \
+    }
+
+// One token against MV_GROUPS groups (stride gs) side by side, pairs as PAIRED_TILE.
+#define PAIRED_MV(NAME, BLOCK, UNIT)                                                                        \
+    static inline __attribute__((always_inline)) void NAME(const uint8_t *p, int64_t gs, int nb, const uint8_t *x, __m512 *acc) { \
+        __m512 odd[MV_GROUPS];                                                                              \
+        for (int g = 0; g < MV_GROUPS; g++) acc[g] = odd[g] = _mm512_setzero_ps();                          \
+        int b = 0;                                                                                          \
+        for (; b + 2 <= nb; b += 2, p += 2 * (UNIT))                                                        \
+            for (int g = 0; g < MV_GROUPS; g++) {                                                           \
+                const uint8_t *q = p + g * gs;                                                              \
+                BLOCK(q, q + 64, x + (int64_t) b * XB, 0, 1, acc + g);                                      \
+                BLOCK(q + 32, q + 64 + (UNIT) - 32, x + (int64_t) (b + 1) * XB, 0, 1, odd + g);            \
+            }                                                                                               \
+        if (b < nb)                                                                                         \
+            for (int g = 0; g < MV_GROUPS; g++) BLOCK(p + g * gs, p + g * gs + 32, x + (int64_t) b * XB, 0, 1, acc + g); \
+        for (int g = 0; g < MV_GROUPS; g++) acc[g] = _mm512_add_ps(acc[g], odd[g]);                         \
+    }
 
 #include "codellm_avx512_matmul.h"
 
-PACKED_MATMUL(matmul_packed_q4_0, tile_q4_0, 288)
-PACKED_MATMUL(matmul_packed_q8_0, tile_q8_0, 544)
+PAIRED_TILE(tile_q4_0, block_q4_0, 288)
+PAIRED_TILE(tile_q8_0, block_q8_0, 544)
+
+PAIRED_MV(mv_q4_0, block_q4_0, 288)
+PAIRED_MV(mv_q8_0, block_q8_0, 544)
+
+PACKED_MATMUL_MV(matmul_packed_q4_0, tile_q4_0, mv_q4_0, 288)
+PACKED_MATMUL_MV(matmul_packed_q8_0, tile_q8_0, mv_q8_0, 544)
 
 // y[t·yStride + r] for rows r of groups [g0, g1) (r < rows) and every token t of xq.
 void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,

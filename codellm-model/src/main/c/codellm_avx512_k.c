@@ -170,6 +170,84 @@ static inline __attribute__((always_inline)) void tile_q6_k(const uint8_t *p, in
     }
 }
 
+// One token, one sub-block j of one group's super-block p (the same arithmetic as the tiles), for
+// the MV_GROUPS-streams generation kernels below.
+static inline __attribute__((always_inline)) void sub_nibble_k(const uint8_t *p, int j, const uint8_t *xb, __m512 *acc,
+                                                               __m512 *mins, int five) {
+    const __m512i low = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
+    const __m512 dsc = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p)), u8_scales(p + 64 + 16 * j));
+    const __m512 dm = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32))), u8_scales(p + 192 + 16 * j));
+    const uint8_t *q = p + nibble_k_qs(j / 2, five);
+    __m512i w[8];
+    for (int k = 0; k < 8; k++) {
+        const __m512i v = _mm512_loadu_si512(q + 64 * k);
+        w[k] = _mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low);
+    }
+    if (five) {
+        const __m512i h = _mm512_loadu_si512(p + q5_fifth(j));
+        for (int k = 0; k < 8; k++)
+            w[k] = _mm512_mask_add_epi8(w[k], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char) (1 << k))), w[k], sixteen);
+    }
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    for (int k = 0; k < 8; k += 2) {
+        s0 = _mm512_dpbusd_epi32(s0, w[k], bc(xb, k));
+        s1 = _mm512_dpbusd_epi32(s1, w[k + 1], bc(xb, k + 1));
+    }
+    const float dx = xd(xb);
+    *acc = _mm512_fmadd_ps(_mm512_mul_ps(dsc, _mm512_set1_ps(dx)), _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), *acc);
+    *mins = _mm512_fmadd_ps(dm, _mm512_set1_ps(dx * (float) xsum(xb)), *mins);
+}
+
+static inline __attribute__((always_inline)) void sub_q6_k(const uint8_t *p, int j, const uint8_t *xb, __m512 *acc) {
+    const __m512i low = _mm512_set1_epi8(0xF), top = _mm512_set1_epi8(0x30);
+    const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+    const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
+    const uint8_t *q = p + q6_low(j), *hq = p + q6_high(j);
+    const int s = j % 4;
+    __m512i w[8];
+    for (int k = 0; k < 8; k++) {
+        const __m512i v = _mm512_loadu_si512(q + 64 * k);
+        const __m512i h = _mm512_loadu_si512(hq + 64 * k);
+        const __m512i hi = _mm512_and_si512(s == 2 ? h : s == 3 ? _mm512_srli_epi16(h, 2) : _mm512_slli_epi16(h, 4 - 2 * s), top);
+        w[k] = _mm512_or_si512(_mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low), hi);
+    }
+    __m512i a = _mm512_set1_epi32(-32 * xsum_lo(xb)), b = _mm512_set1_epi32(-32 * xsum_hi(xb));
+    for (int k = 0; k < 4; k++) {
+        a = _mm512_dpbusd_epi32(a, w[k], bc(xb, k));
+        b = _mm512_dpbusd_epi32(b, w[k + 4], bc(xb, k + 4));
+    }
+    const __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a), sa, _mm512_mul_ps(_mm512_cvtepi32_ps(b), sbv));
+    *acc = _mm512_fmadd_ps(f, _mm512_set1_ps(xd(xb)), *acc);
+}
+
+// One token against MV_GROUPS groups side by side (see PACKED_MATMUL_MV), sub-block by sub-block.
+static inline __attribute__((always_inline)) void mv_nibble_k(const uint8_t *p, int64_t gs, int nb, const uint8_t *x, __m512 *acc,
+                                                              int five) {
+    const int64_t sbBytes = five ? 2880 : 2368;
+    __m512 mins[MV_GROUPS];
+    for (int g = 0; g < MV_GROUPS; g++) acc[g] = mins[g] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nb / 8; sb++, p += sbBytes) {
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+            for (int g = 0; g < MV_GROUPS; g++) sub_nibble_k(p + g * gs, j, x + (int64_t) (sb * 8 + j) * XB, acc + g, mins + g, five);
+    }
+    for (int g = 0; g < MV_GROUPS; g++) acc[g] = _mm512_sub_ps(acc[g], mins[g]);
+}
+static inline __attribute__((always_inline)) void mv_q4_k(const uint8_t *p, int64_t gs, int nb, const uint8_t *x, __m512 *acc) {
+    mv_nibble_k(p, gs, nb, x, acc, 0);
+}
+static inline __attribute__((always_inline)) void mv_q5_k(const uint8_t *p, int64_t gs, int nb, const uint8_t *x, __m512 *acc) {
+    mv_nibble_k(p, gs, nb, x, acc, 1);
+}
+static inline __attribute__((always_inline)) void mv_q6_k(const uint8_t *p, int64_t gs, int nb, const uint8_t *x, __m512 *acc) {
+    for (int g = 0; g < MV_GROUPS; g++) acc[g] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nb / 8; sb++, p += 3392) {
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+            for (int g = 0; g < MV_GROUPS; g++) sub_q6_k(p + g * gs, j, x + (int64_t) (sb * 8 + j) * XB, acc + g);
+    }
+}
+
 static inline __attribute__((always_inline)) void tile_q4_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T, __m512 *acc) {
     tile_nibble_k(p, nb, x, xs, T, acc, 0);
 }
@@ -177,9 +255,9 @@ static inline __attribute__((always_inline)) void tile_q5_k(const uint8_t *p, in
     tile_nibble_k(p, nb, x, xs, T, acc, 1);
 }
 
-PACKED_MATMUL(k_matmul_q4_k, tile_q4_k, 2368 / 8)
-PACKED_MATMUL(k_matmul_q5_k, tile_q5_k, 2880 / 8)
-PACKED_MATMUL(k_matmul_q6_k, tile_q6_k, 3392 / 8)
+PACKED_MATMUL_MV(k_matmul_q4_k, tile_q4_k, mv_q4_k, 2368 / 8)
+PACKED_MATMUL_MV(k_matmul_q5_k, tile_q5_k, mv_q5_k, 2880 / 8)
+PACKED_MATMUL_MV(k_matmul_q6_k, tile_q6_k, mv_q6_k, 3392 / 8)
 
 void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
                      int32_t batch, float *y, int32_t yStride) {

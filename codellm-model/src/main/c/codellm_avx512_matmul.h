@@ -38,4 +38,28 @@ static inline void store_rows(float *y, const __m512 v, int n) {
         }                                                                                           \
     }
 
+// One token (generation) over MV_GROUPS groups at once: MVTILE(first group, group stride, blocks,
+// activations, acc[MV_GROUPS]) reads MV_GROUPS weight streams side by side and shares each
+// activation broadcast between them. Why: one group is one sequential stream, and a core reading
+// a single stream from memory stays below what it reads from several (llama.cpp's one-token AMX
+// kernel runs 4 tiles of 16 rows the same way). Other batches, and the last groups, go to the
+// per-group driver NAME##_tiles.
+#define MV_GROUPS 4
+#define PACKED_MATMUL_MV(NAME, TILE, MVTILE, UNIT)                                                        \
+    PACKED_MATMUL(NAME##_tiles, TILE, UNIT)                                                             \
+    static void NAME(const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols, \
+                     int32_t batch, float *y, int32_t yStride) {                                        \
+        const int nb = cols / QK;                                                                       \
+        const int64_t gstride = (int64_t) nb * (UNIT);                                                  \
+        int32_t g = g0;                                                                                 \
+        if (batch == 1) {                                                                               \
+            __m512 acc[MV_GROUPS];                                                                      \
+            for (; g + MV_GROUPS <= g1; g += MV_GROUPS) {                                               \
+                MVTILE(p + g * gstride, gstride, nb, xq, acc);                                          \
+                for (int k = 0; k < MV_GROUPS; k++) store_rows(y + (g + k) * G, acc[k], rows - (g + k) * G); \
+            }                                                                                           \
+        }                                                                                               \
+        if (g < g1) NAME##_tiles(p, rows, g, g1, xq, cols, batch, y, yStride);                          \
+    }
+
 #endif

@@ -71,7 +71,7 @@ class ConvertJsonTest {
         Files.writeString(data.resolve("a.txt"), "Once upon a time, there was a little cat.\n".repeat(40));
         String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
         Path run = dir.resolve("lora"), merged = dir.resolve("merged.gguf");
-        CliRun lora = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--fim-rate", "0",
+        CliRun lora = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--held-out-permille", "0", "--fim-rate", "0",
                 "--steps", "1", "--seq-len", "16", "--batch", "1", "--threads", "1", "--lora-rank", "2", "--out", run.toString());
         assertEquals(0, lora.code(), lora.err());
         JsonNode m = json(CliRun.of("train", "merge", "--base", base, "--adapter", run.resolve("adapter.gguf").toString(),

@@ -39,11 +39,11 @@ class TrainCommandTest {
         Path data = Files.createDirectories(dir.resolve("stories"));
         Files.writeString(data.resolve("a.txt"), "Once upon a time, there was a little cat.\n".repeat(40));
         String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
-        CliRun fim = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--out", dir.resolve("fim").toString());
+        CliRun fim = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--held-out-permille", "0", "--out", dir.resolve("fim").toString());
         assertEquals(1, fim.code());
         assertEquals("codellm: error: the vocabulary has no <PRE>/<SUF>/<MID>/<EOT> tokens for the FIM objective: use --fim-rate 0",
                 fim.err().strip().lines().reduce((a, b) -> b).orElseThrow());
-        CliRun ok = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--fim-rate", "0",
+        CliRun ok = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--held-out-permille", "0", "--fim-rate", "0",
                 "--steps", "2", "--seq-len", "16", "--batch", "1", "--threads", "1", "--out", dir.resolve("ft").toString());
         assertEquals(0, ok.code(), ok.err());
         assertEquals(dir.resolve("ft/model.gguf").toString(), ok.out().strip());
@@ -57,7 +57,7 @@ class TrainCommandTest {
         Files.writeString(data.resolve("a.txt"), "Once upon a time, there was a little cat.\n".repeat(40));
         String base = dev.codellm.core.SharedData.require("models/stories260K/stories260K.gguf").toString();
         Path out = dir.resolve("js");
-        CliRun r = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--fim-rate", "0",
+        CliRun r = CliRun.of("train", "--base", base, "--data", data.toString(), "--extensions", "txt", "--held-out-permille", "0", "--fim-rate", "0",
                 "--steps", "2", "--seq-len", "16", "--batch", "1", "--threads", "1", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         var doc = dev.codellm.core.io.Json.MAPPER.readTree(r.out());

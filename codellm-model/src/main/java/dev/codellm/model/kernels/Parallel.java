@@ -10,8 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * bound to one parallel loop at a time (as ggml's threadpool is bound to its graph). A dispatch
  * publishes one job and the workers, spinning on it, start within nanoseconds instead of being
  * woken from a queue (the ExecutorService this replaced cost microseconds per matmul, and a
- * generated token makes dozens of dispatches). Idle workers spin for {@link #SPIN_NANOS} and then
- * park, so an idle server does not burn CPU; the next dispatch unparks them.
+ * generated token makes dozens of dispatches). Idle workers spin for {@link #SPIN_NANOS} (yielding
+ * after the first 20 µs) and then park, so an idle server does not burn CPU; the next dispatch
+ * unparks them.
  * <p>Work split: the index range is cut into chunks and each thread owns a contiguous slice of
  * them, which it runs front to back (a matmul thread streams one contiguous run of weight rows);
  * a thread whose slice is done takes chunks from the back of another's, so a thread slowed by a
@@ -32,6 +33,14 @@ public final class Parallel implements AutoCloseable {
      * or {@code -Dcodellm.spinUs} overrides it (0: park at once).
      */
     public static final long SPIN_NANOS = spinMicros() * 1000;
+
+    /**
+     * After this much of the spin, a waiting thread yields its CPU on every turn instead of only
+     * pausing: on a quiet machine yield returns at once (nothing else is runnable), on a loaded one
+     * it lets the thread we wait for (or anyone) run instead of burning the time slice; a pure
+     * spin there is what makes llama.cpp's 2-thread generation collapse under load.
+     */
+    private static final long YIELD_AFTER_NANOS = Math.min(SPIN_NANOS, 20_000);
 
     /** Chunks per thread: the unit of stealing (each thread's slice is this many chunks). */
     private static final int CHUNKS_PER_THREAD = 8;
@@ -57,17 +66,18 @@ public final class Parallel implements AutoCloseable {
      */
     private static final class Job {
         final Range body;
-        final int n, chunks;
+        final int n, chunks, grain;
         /** Slice of thread t at index t·PAD: (next chunk from the front) << 32 | (end, exclusive). */
         final AtomicLongArray slices;
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile Thread waiter;
 
-        Job(Range body, int n, int chunks, int threads) {
+        Job(Range body, int n, int chunks, int grain, int threads) {
             this.body = body;
             this.n = n;
             this.chunks = chunks;
+            this.grain = grain;
             this.slices = new AtomicLongArray(threads * PAD);
             for (int t = 0; t < threads; t++) {
                 long from = (long) t * chunks / threads, to = (long) (t + 1) * chunks / threads;
@@ -106,7 +116,7 @@ public final class Parallel implements AutoCloseable {
 
         private void run(int c) {
             try {
-                int from = (int) ((long) c * n / chunks), to = (int) ((long) (c + 1) * n / chunks);
+                int from = bound(c), to = bound(c + 1);
                 if (failure.get() == null) body.run(from, to);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
@@ -118,12 +128,22 @@ public final class Parallel implements AutoCloseable {
             }
         }
 
+        /**
+         * Start of chunk c: c/chunks of the range rounded down to a multiple of the grain (the
+         * bounds are at least a grain apart, so no chunk is empty), n for c == chunks.
+         */
+        private int bound(int c) {
+            if (c == chunks) return n;
+            int b = (int) ((long) c * n / chunks);
+            return b - b % grain;
+        }
+
         boolean finished() { return done.get() == chunks; }
     }
 
     /** Published to the workers to make them exit. */
-    private static final Job CLOSED = new Job((a, b) -> {}, 0, 0, 0);
-    private static final Job IDLE = new Job((a, b) -> {}, 0, 0, 0);
+    private static final Job CLOSED = new Job((a, b) -> {}, 0, 0, 1, 0);
+    private static final Job IDLE = new Job((a, b) -> {}, 0, 0, 1, 0);
 
     private final int threads;
     private final Worker[] workers;
@@ -156,7 +176,10 @@ public final class Parallel implements AutoCloseable {
     /** The worker threads (for tests: that they park when idle and end on close). */
     java.util.List<Thread> workerThreads() { return java.util.List.of(workers); }
 
-    /** Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices (fewer when n is small). */
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices that start
+     * at multiples of {@code grain} (one chunk when n is smaller).
+     */
     public void forRange(int n, int grain, Range body) {
         if (n <= 0) return;
         int chunks = Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, n / Math.max(1, grain)));
@@ -172,7 +195,7 @@ public final class Parallel implements AutoCloseable {
             if (closed) throw new IllegalStateException("thread pool is closed");
             active = true;
             try {
-                dispatch(new Job(body, n, chunks, threads));
+                dispatch(new Job(body, n, chunks, Math.max(1, grain), threads));
             } finally {
                 active = false;
             }
@@ -193,10 +216,15 @@ public final class Parallel implements AutoCloseable {
 
     /** The caller's wait for chunks still running on workers: a bounded spin, then park until the last one ends. */
     private static void awaitDone(Job job) {
-        long deadline = System.nanoTime() + SPIN_NANOS;
+        long start = System.nanoTime();
+        boolean yielding = false;
         for (int spin = 0; !job.finished(); spin++) {
-            Thread.onSpinWait();
-            if ((spin & 255) == 255 && System.nanoTime() > deadline) break;
+            if (yielding) Thread.yield();
+            else Thread.onSpinWait();
+            if ((spin & 63) != 63) continue;
+            long waited = System.nanoTime() - start;
+            if (waited > SPIN_NANOS) break;
+            yielding = waited > YIELD_AFTER_NANOS;
         }
         job.waiter = Thread.currentThread();
         while (!job.finished()) LockSupport.park(job);
@@ -261,15 +289,18 @@ public final class Parallel implements AutoCloseable {
         }
 
         private Job await(Job seen) {
-            long deadline = 0;
+            long start = 0;
+            boolean yielding = false;
             for (int spin = 0; ; spin++) {
                 Job j = current;
                 if (j != seen) return j;
-                Thread.onSpinWait();
-                if ((spin & 255) != 255) continue;
+                if (yielding) Thread.yield();
+                else Thread.onSpinWait();
+                if ((spin & 63) != 63) continue;
                 long now = System.nanoTime();
-                if (deadline == 0) deadline = now + SPIN_NANOS;
-                else if (now > deadline) break;
+                if (start == 0) start = now;
+                else if (now - start > SPIN_NANOS) break;
+                else yielding = now - start > YIELD_AFTER_NANOS;
             }
             for (;;) {  // parked is set before the last look, and the dispatcher reads it after publishing
                 parked = true;

@@ -67,6 +67,13 @@ public final class WeightMatrix {
         void run(int u0, int u1);
     }
 
+    /**
+     * Units per chunk boundary of a matmul loop ({@code forRange}'s grain): the avx512 packed
+     * matvec reads 4 groups side by side (MV_GROUPS in codellm_avx512_matmul.h) and runs a
+     * chunk's leftover groups one stream at a time, so chunks start at multiples of 4 units.
+     */
+    public static final int GRAIN_UNITS = 4;
+
     /** Units of {@link #UNIT_ROWS} rows in this matrix. */
     public int units() { return (rows + UNIT_ROWS - 1) / UNIT_ROWS; }
 
@@ -77,7 +84,7 @@ public final class WeightMatrix {
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
         Task t = task(new MatmulInput(x, batch), y, par);
-        par.forRange(t.units(), 1, t::run);
+        par.forRange(t.units(), GRAIN_UNITS, t::run);
     }
 
     /**
@@ -90,7 +97,7 @@ public final class WeightMatrix {
         Task[] ts = new Task[ms.length];
         for (int i = 0; i < ms.length; i++) ts[i] = ms[i].task(in, ys[i], par);
         Task all = concat(ts);
-        par.forRange(all.units(), 1, all::run);
+        par.forRange(all.units(), GRAIN_UNITS, all::run);
     }
 
     /** The tasks' units taken end to end as one task. */

@@ -407,7 +407,7 @@ public final class LlamaModel implements AutoCloseable {
         MatmulInput in = new MatmulInput(x, B);
         WeightMatrix.Task gate = w.gate().task(in, hb, par), up = w.up().task(in, hb2, par);
         int ffn = w.gate().rows();
-        par.forRange(gate.units(), 1, (u0, u1) -> {
+        par.forRange(gate.units(), WeightMatrix.GRAIN_UNITS, (u0, u1) -> {
             gate.run(u0, u1);
             up.run(u0, u1);
             int r0 = u0 * WeightMatrix.UNIT_ROWS, r1 = Math.min(ffn, u1 * WeightMatrix.UNIT_ROWS);

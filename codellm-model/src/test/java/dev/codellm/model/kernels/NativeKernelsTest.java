@@ -96,7 +96,8 @@ class NativeKernelsTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         List<String> variants = NativeKernels.runnableVariants();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}};
+        // 800: an odd block count (Q4_0/Q8_0 pairs); 83 rows × 1 token: the 4-group generation kernel + 2 groups after it
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}, {19, 800, 5}, {83, 800, 1}};
         for (String v : variants) {
             for (String t : TYPES) {
                 for (int[] s : shapes) {
