@@ -97,88 +97,11 @@ static inline __m512 u8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm
 static inline __m512 i8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) p))); }
 
 // Q4_K and Q5_K (five = 1): acc[t] += d·sc·d_x·Σq·x − dmin·m·d_x·Σx per sub-block.
-static inline __attribute__((always_inline)) void tile_nibble_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
-                                                                __m512 *acc, int five) {
+// Q4_K/Q5_K sub-block j of super-block p unpacked to 8 registers of 64 weights (0-15, or 0-31 with
+// Q5_K's fifth bit), shared by the prompt tiles and the MV_GROUPS generation kernels.
+static inline __attribute__((always_inline)) void unpack_nibble_k(const uint8_t *p, int j, int five, __m512i *w) {
     const __m512i low = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
-    const int64_t sbBytes = five ? 2880 : 2368;
-    __m512 mins[TT];  // the dmin·m terms in their own chain, so each sub-block adds one FMA to acc
-    for (int t = 0; t < T; t++) acc[t] = mins[t] = _mm512_setzero_ps();
-    for (int sb = 0; sb < nb / 8; sb++, p += sbBytes) {
-        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
-        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32)));
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++) {
-            const __m512 dsc = _mm512_mul_ps(d, u8_scales(p + 64 + 16 * j));
-            const __m512 dm = _mm512_mul_ps(dmin, u8_scales(p + 192 + 16 * j));
-            const uint8_t *q = p + nibble_k_qs(j / 2, five);
-            __m512i w[8];
-            for (int k = 0; k < 8; k++) {
-                const __m512i v = _mm512_loadu_si512(q + 64 * k);
-                w[k] = _mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low);
-            }
-            if (five) {
-                const __m512i h = _mm512_loadu_si512(p + q5_fifth(j));
-                for (int k = 0; k < 8; k++)
-                    w[k] = _mm512_mask_add_epi8(w[k], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char) (1 << k))), w[k], sixteen);
-            }
-            for (int t = 0; t < T; t++) {
-                const uint8_t *xb = x + t * xs + (int64_t) (sb * 8 + j) * XB;
-                __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
-                for (int k = 0; k < 8; k += 2) {
-                    s0 = _mm512_dpbusd_epi32(s0, w[k], bc(xb, k));
-                    s1 = _mm512_dpbusd_epi32(s1, w[k + 1], bc(xb, k + 1));
-                }
-                const float dx = xd(xb);
-                acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dsc, _mm512_set1_ps(dx)), _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), acc[t]);
-                mins[t] = _mm512_fmadd_ps(dm, _mm512_set1_ps(dx * (float) xsum(xb)), mins[t]);
-            }
-        }
-    }
-    for (int t = 0; t < T; t++) acc[t] = _mm512_sub_ps(acc[t], mins[t]);
-}
-
-// Q6_K: two scales per sub-block (elements 0-15, 16-31), the −32 offset through the half sums of q.
-static inline __attribute__((always_inline)) void tile_q6_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
-                                                            __m512 *acc) {
-    const __m512i low = _mm512_set1_epi8(0xF), top = _mm512_set1_epi8(0x30);
-    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
-    for (int sb = 0; sb < nb / 8; sb++, p += 3392) {
-        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
-#pragma GCC unroll 8  // j constant: the shifts below become immediates, one per register
-        for (int j = 0; j < 8; j++) {
-            const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
-            const uint8_t *q = p + q6_low(j), *hq = p + q6_high(j);
-            const int s = j % 4;
-            __m512i w[8];
-            for (int k = 0; k < 8; k++) {
-                const __m512i v = _mm512_loadu_si512(q + 64 * k);
-                const __m512i h = _mm512_loadu_si512(hq + 64 * k);  // sub-block s's two bits to bits 4-5
-                const __m512i hi = _mm512_and_si512(s == 2 ? h : s == 3 ? _mm512_srli_epi16(h, 2) : _mm512_slli_epi16(h, 4 - 2 * s), top);
-                w[k] = _mm512_or_si512(_mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low), hi);
-            }
-            for (int t = 0; t < T; t++) {
-                const uint8_t *xb = x + t * xs + (int64_t) (sb * 8 + j) * XB;
-                __m512i a = _mm512_set1_epi32(-32 * xsum_lo(xb)), b = _mm512_set1_epi32(-32 * xsum_hi(xb));
-                for (int k = 0; k < 4; k++) {
-                    a = _mm512_dpbusd_epi32(a, w[k], bc(xb, k));
-                    b = _mm512_dpbusd_epi32(b, w[k + 4], bc(xb, k + 4));
-                }
-                const __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a), sa, _mm512_mul_ps(_mm512_cvtepi32_ps(b), sbv));
-                acc[t] = _mm512_fmadd_ps(f, _mm512_set1_ps(xd(xb)), acc[t]);
-            }
-        }
-    }
-}
-
-// One token, one sub-block j of one group's super-block p (the same arithmetic as the tiles), for
-// the MV_GROUPS-streams generation kernels below.
-static inline __attribute__((always_inline)) void sub_nibble_k(const uint8_t *p, int j, const uint8_t *xb, __m512 *acc,
-                                                               __m512 *mins, int five) {
-    const __m512i low = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
-    const __m512 dsc = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p)), u8_scales(p + 64 + 16 * j));
-    const __m512 dm = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32))), u8_scales(p + 192 + 16 * j));
     const uint8_t *q = p + nibble_k_qs(j / 2, five);
-    __m512i w[8];
     for (int k = 0; k < 8; k++) {
         const __m512i v = _mm512_loadu_si512(q + 64 * k);
         w[k] = _mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low);
@@ -188,6 +111,12 @@ static inline __attribute__((always_inline)) void sub_nibble_k(const uint8_t *p,
         for (int k = 0; k < 8; k++)
             w[k] = _mm512_mask_add_epi8(w[k], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char) (1 << k))), w[k], sixteen);
     }
+}
+
+// One token's block xb against an unpacked Q4_K/Q5_K sub-block: d·scale·(w·x) into acc, dmin·m·sum(x)
+// into mins (subtracted once at the end).
+static inline __attribute__((always_inline)) void dot_nibble_k(const __m512i *w, const uint8_t *xb, __m512 dsc, __m512 dm,
+                                                               __m512 *acc, __m512 *mins) {
     __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
     for (int k = 0; k < 8; k += 2) {
         s0 = _mm512_dpbusd_epi32(s0, w[k], bc(xb, k));
@@ -198,19 +127,41 @@ static inline __attribute__((always_inline)) void sub_nibble_k(const uint8_t *p,
     *mins = _mm512_fmadd_ps(dm, _mm512_set1_ps(dx * (float) xsum(xb)), *mins);
 }
 
-static inline __attribute__((always_inline)) void sub_q6_k(const uint8_t *p, int j, const uint8_t *xb, __m512 *acc) {
+static inline __attribute__((always_inline)) void tile_nibble_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
+                                                                __m512 *acc, int five) {
+    const int64_t sbBytes = five ? 2880 : 2368;
+    __m512 mins[TT];  // the dmin·m terms in their own chain, so each sub-block adds one FMA to acc
+    for (int t = 0; t < T; t++) acc[t] = mins[t] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nb / 8; sb++, p += sbBytes) {
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32)));
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) {
+            const __m512 dsc = _mm512_mul_ps(d, u8_scales(p + 64 + 16 * j));
+            const __m512 dm = _mm512_mul_ps(dmin, u8_scales(p + 192 + 16 * j));
+            __m512i w[8];
+            unpack_nibble_k(p, j, five, w);
+            for (int t = 0; t < T; t++) dot_nibble_k(w, x + t * xs + (int64_t) (sb * 8 + j) * XB, dsc, dm, acc + t, mins + t);
+        }
+    }
+    for (int t = 0; t < T; t++) acc[t] = _mm512_sub_ps(acc[t], mins[t]);
+}
+
+// Q6_K: two scales per sub-block (elements 0-15, 16-31), the −32 offset through the half sums of q.
+// Sub-block j unpacked to 8 registers of 64 six-bit weights.
+static inline __attribute__((always_inline)) void unpack_q6_k(const uint8_t *p, int j, __m512i *w) {
     const __m512i low = _mm512_set1_epi8(0xF), top = _mm512_set1_epi8(0x30);
-    const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
-    const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
     const uint8_t *q = p + q6_low(j), *hq = p + q6_high(j);
     const int s = j % 4;
-    __m512i w[8];
     for (int k = 0; k < 8; k++) {
         const __m512i v = _mm512_loadu_si512(q + 64 * k);
-        const __m512i h = _mm512_loadu_si512(hq + 64 * k);
+        const __m512i h = _mm512_loadu_si512(hq + 64 * k);  // sub-block s's two bits to bits 4-5
         const __m512i hi = _mm512_and_si512(s == 2 ? h : s == 3 ? _mm512_srli_epi16(h, 2) : _mm512_slli_epi16(h, 4 - 2 * s), top);
         w[k] = _mm512_or_si512(_mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low), hi);
     }
+}
+
+static inline __attribute__((always_inline)) void dot_q6_k(const __m512i *w, const uint8_t *xb, __m512 sa, __m512 sbv, __m512 *acc) {
     __m512i a = _mm512_set1_epi32(-32 * xsum_lo(xb)), b = _mm512_set1_epi32(-32 * xsum_hi(xb));
     for (int k = 0; k < 4; k++) {
         a = _mm512_dpbusd_epi32(a, w[k], bc(xb, k));
@@ -218,6 +169,40 @@ static inline __attribute__((always_inline)) void sub_q6_k(const uint8_t *p, int
     }
     const __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a), sa, _mm512_mul_ps(_mm512_cvtepi32_ps(b), sbv));
     *acc = _mm512_fmadd_ps(f, _mm512_set1_ps(xd(xb)), *acc);
+}
+
+static inline __attribute__((always_inline)) void tile_q6_k(const uint8_t *p, int nb, const uint8_t *x, int64_t xs, int T,
+                                                            __m512 *acc) {
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    for (int sb = 0; sb < nb / 8; sb++, p += 3392) {
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+#pragma GCC unroll 8  // j constant: the shifts in unpack_q6_k become immediates, one per register
+        for (int j = 0; j < 8; j++) {
+            const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
+            __m512i w[8];
+            unpack_q6_k(p, j, w);
+            for (int t = 0; t < T; t++) dot_q6_k(w, x + t * xs + (int64_t) (sb * 8 + j) * XB, sa, sbv, acc + t);
+        }
+    }
+}
+
+// One token, one sub-block j of one group's super-block p (the same arithmetic as the tiles), for
+// the MV_GROUPS-streams generation kernels below.
+static inline __attribute__((always_inline)) void sub_nibble_k(const uint8_t *p, int j, const uint8_t *xb, __m512 *acc,
+                                                               __m512 *mins, int five) {
+    const __m512 dsc = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p)), u8_scales(p + 64 + 16 * j));
+    const __m512 dm = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32))), u8_scales(p + 192 + 16 * j));
+    __m512i w[8];
+    unpack_nibble_k(p, j, five, w);
+    dot_nibble_k(w, xb, dsc, dm, acc, mins);
+}
+
+static inline __attribute__((always_inline)) void sub_q6_k(const uint8_t *p, int j, const uint8_t *xb, __m512 *acc) {
+    const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+    const __m512 sa = _mm512_mul_ps(d, i8_scales(p + 32 + 32 * j)), sbv = _mm512_mul_ps(d, i8_scales(p + 48 + 32 * j));
+    __m512i w[8];
+    unpack_q6_k(p, j, w);
+    dot_q6_k(w, xb, sa, sbv, acc);
 }
 
 // One token against MV_GROUPS groups side by side (see PACKED_MATMUL_MV), sub-block by sub-block.
