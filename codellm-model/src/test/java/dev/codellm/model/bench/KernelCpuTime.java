@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 /**
  * Kernel speed per CPU-second of the calling thread (1 thread), for a shared, loaded machine
  * where JMH's wall-clock figures mean little: GB/s of weights = bytes / thread CPU time.
- * Usage (classpath as in scripts/jmh-kernels.sh): KernelCpuTime [types] [java|native] [batch] [seconds].
+ * Usage: scripts/run-model-test-class.sh dev.codellm.model.bench.KernelCpuTime [types] [java|native] [batch] [seconds].
  */
 public final class KernelCpuTime {
     public static void main(String[] args) {
