@@ -3,6 +3,7 @@
 // renames its cl_matmul_packed to avx512_matmul_packed; the cl_matmul_packed here decides per call
 // which of the two runs.
 #include "codellm_kernels.h"
+#include "codellm_nibble_k.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <immintrin.h>
@@ -21,7 +22,7 @@ int32_t cl_amx_init(void) {
     return 0;
 }
 
-enum { T_Q4_0 = 2, T_Q8_0 = 8 };
+enum { T_Q4_0 = 2, T_Q8_0 = 8, T_Q4_K = 12, T_Q5_K = 13 };
 #define G 16          // rows per packed group = columns of a C tile
 #define TM 16         // tokens per A tile (rows of A and C)
 #define AMX_MIN_BATCH 16  // below one full A tile, the avx512 kernel runs the call
@@ -72,11 +73,36 @@ static void unpack_group(int32_t type, const uint8_t *pg, int nb, int64_t gb, ui
     }
 }
 
-// acc[j] (row lanes of token j) += d_w · d_x · (exact int32 dot of the block), for the 16 tokens of a C tile.
-static inline void scale_add(const int32_t *c, __m512 dw, const uint8_t *xb, int64_t xs, __m512 *acc) {
+// A packed Q4_K/Q5_K group (codellm_avx512_k.c's layout) as B tiles of unsigned 0..15 (0..31)
+// weights, one per 32-weight sub-block, with the per-row float scales d·sc and mins dmin·m of each.
+static void unpack_group_k(int32_t type, const uint8_t *pg, int nb, uint8_t *bt, float *dw, float *dm) {
+    const int five = type == T_Q5_K;
+    const int64_t sbBytes = five ? 2880 : 2368;
+    for (int sb = 0; sb < nb / 8; sb++) {
+        const uint8_t *p = pg + sb * sbBytes;
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 32)));
+        for (int j = 0; j < 8; j++) {
+            const int b = sb * 8 + j;
+            __m512i w[8];
+            unpack_nibble_k(p, j, five, w);
+            for (int k = 0; k < 8; k++) _mm512_store_si512(bt + (int64_t) b * BT + 64 * k, w[k]);
+            _mm512_store_ps(dw + 16 * b, _mm512_mul_ps(d, u8_scales(p + 64 + 16 * j)));
+            _mm512_store_ps(dm + 16 * b, _mm512_mul_ps(dmin, u8_scales(p + 192 + 16 * j)));
+        }
+    }
+}
+
+// acc[j] (row lanes of token j) += d_w · d_x · (exact int32 dot of the block), for the 16 tokens
+// of a C tile; with K-quant mins also − dmin·m · d_x·Σx.
+static inline void scale_add(const int32_t *c, __m512 dw, const float *dm, const uint8_t *xb, int64_t xs, __m512 *acc) {
     for (int j = 0; j < TM; j++)
         acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd(xb + j * xs))),
                                  _mm512_cvtepi32_ps(_mm512_load_si512(c + j * G)), acc[j]);
+    if (dm) {
+        const __m512 m = _mm512_load_ps(dm);
+        for (int j = 0; j < TM; j++) acc[j] = _mm512_fnmadd_ps(m, _mm512_set1_ps(xds(xb + j * xs)), acc[j]);
+    }
 }
 
 static inline void store_tile(float *y, int32_t yStride, int n, const __m512 *acc) {
@@ -86,7 +112,7 @@ static inline void store_tile(float *y, int32_t yStride, int n, const __m512 *ac
 
 // Tokens [0, TM·pair) of x against one unpacked group: per block one B load, TDPBSSD into one C
 // tile per token tile, then the float scale in AVX-512 (ggml's per-block design).
-static inline void group_tokens(const uint8_t *bt, const float *dw, int nb, const uint8_t *x, int64_t xs, int pair,
+static inline void group_tokens(const uint8_t *bt, const float *dw, const float *dm, int nb, const uint8_t *x, int64_t xs, int pair,
                                 float *y, int32_t yStride, int n) {
     int32_t c[2][TM * G] __attribute__((aligned(64)));
     __m512 acc0[TM], acc1[TM];
@@ -106,14 +132,15 @@ static inline void group_tokens(const uint8_t *bt, const float *dw, int nb, cons
         _tile_stored(0, c[0], 4 * G);
         if (pair) _tile_stored(1, c[1], 4 * G);
         const __m512 d = _mm512_load_ps(dw + 16 * b);
-        scale_add(c[0], d, xb, xs, acc0);
-        if (pair) scale_add(c[1], d, xb + x1, xs, acc1);
+        const float *m = dm ? dm + 16 * b : 0;
+        scale_add(c[0], d, m, xb, xs, acc0);
+        if (pair) scale_add(c[1], d, m, xb + x1, xs, acc1);
     }
     store_tile(y, yStride, n, acc0);
     if (pair) store_tile(y + (int64_t) TM * yStride, yStride, n, acc1);
 }
 
-// Per-thread buffer of one unpacked group (nb · 512 B of tiles + nb · 64 B of scales), kept between calls.
+// Per-thread buffer of one unpacked group (nb · 512 B of tiles + nb · 128 B of scales and mins), kept between calls.
 static __thread uint8_t *group_buf;
 static __thread int64_t group_cap;
 
@@ -121,8 +148,10 @@ static __thread int64_t group_cap;
 static int amx_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq,
                               int32_t cols, int32_t tokens, float *y, int32_t yStride) {
     const int nb = cols / QK;
-    const int64_t gb = type == T_Q4_0 ? 32 + 4 * 64 : 32 + 8 * 64, xs = (int64_t) nb * XB, gstride = nb * gb;
-    const int64_t need = (int64_t) nb * (BT + 64);
+    const int kq = type == T_Q4_K || type == T_Q5_K;
+    const int64_t gb = type == T_Q4_0 ? 32 + 4 * 64 : type == T_Q8_0 ? 32 + 8 * 64 : type == T_Q4_K ? 2368 / 8 : 2880 / 8;
+    const int64_t xs = (int64_t) nb * XB, gstride = nb * gb;
+    const int64_t need = (int64_t) nb * (BT + 128);
     if (group_cap < need) {
         free(group_buf);
         group_buf = aligned_alloc(64, need);
@@ -130,14 +159,15 @@ static int amx_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32
         if (!group_buf) return -1;
     }
     uint8_t *bt = group_buf;
-    float *dw = (float *) (group_buf + (int64_t) nb * BT);
+    float *dw = (float *) (group_buf + (int64_t) nb * BT), *dm = kq ? dw + 16 * nb : 0;
     configure_tiles();
     for (int32_t t0 = 0; t0 < tokens; t0 += TOKEN_CHUNK) {
         const int32_t t1 = t0 + TOKEN_CHUNK < tokens ? t0 + TOKEN_CHUNK : tokens;
         for (int32_t g = g0; g < g1; g++) {
-            unpack_group(type, p + g * gstride, nb, gb, bt, dw);
+            if (kq) unpack_group_k(type, p + g * gstride, nb, bt, dw, dm);
+            else unpack_group(type, p + g * gstride, nb, gb, bt, dw);
             for (int32_t t = t0; t < t1; t += 2 * TM)
-                group_tokens(bt, dw, nb, xq + t * xs, xs, t + 2 * TM <= t1, y + (int64_t) t * yStride + g * G, yStride,
+                group_tokens(bt, dw, dm, nb, xq + t * xs, xs, t + 2 * TM <= t1, y + (int64_t) t * yStride + g * G, yStride,
                              rows - g * G);
         }
     }
@@ -152,7 +182,7 @@ void avx512_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t 
 void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
                       int32_t batch, float *y, int32_t yStride) {
     int32_t done = 0;
-    if ((type == T_Q4_0 || type == T_Q8_0) && batch >= AMX_MIN_BATCH) {
+    if ((type == T_Q4_0 || type == T_Q8_0 || type == T_Q4_K || type == T_Q5_K) && batch >= AMX_MIN_BATCH) {
         done = batch / TM * TM;
         if (amx_matmul_packed(type, p, rows, g0, g1, xq, cols, done, y, yStride) != 0) done = 0;
     }
