@@ -173,6 +173,10 @@ PAIRED_MV(mv_q8_0, block_q8_0, 544)
 PACKED_MATMUL_MV(matmul_packed_q4_0, tile_q4_0, mv_q4_0, 288)
 PACKED_MATMUL_MV(matmul_packed_q8_0, tile_q8_0, mv_q8_0, 544)
 
+#ifdef CL_AMX  // the amx variant's cl_matmul_packed (codellm_amx.c) sends prompts to tiles, the rest here
+#define cl_matmul_packed avx512_matmul_packed
+#endif
+
 // y[t·yStride + r] for rows r of groups [g0, g1) (r < rows) and every token t of xq.
 void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
                       int32_t batch, float *y, int32_t yStride) {
