@@ -106,7 +106,9 @@ class NativeKernelsTest {
         List<Arguments> out = new ArrayList<>();
         List<String> variants = NativeKernels.runnableVariants();
         // 800: an odd block count (Q4_0/Q8_0 pairs); 83 rows × 1 token: the 4-group generation kernel + 2 groups after it
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}, {19, 800, 5}, {83, 800, 1}};
+        // 40, 16, 150 tokens: the amx variant's tiles of 16 tokens (plus a tail for avx512) and more than one 128-token chunk
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}, {19, 800, 5}, {83, 800, 1}, {19, 800, 40},
+                {45, 768, 16}, {21, 256, 150}};
         for (String v : variants) {
             for (String t : TYPES) {
                 for (int[] s : shapes) {
