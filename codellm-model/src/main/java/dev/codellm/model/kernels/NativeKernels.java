@@ -129,7 +129,9 @@ public final class NativeKernels {
     /** One line saying which kernels run and why, e.g. for {@code bench}, {@code inspect} and /props. */
     public static String describe() {
         if (enabled()) return "native " + current.name + " kernels (" + status + ")"
-                + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")" : "");
+                + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")"
+                        + (current.name.equals("amx") && CpuFeatures.has(NativeVariant.AMX_BF16_FLAG)
+                                ? ", prompts by AMX TDPBF16PS tiles (" + NativeVariant.AMX_BF16_FLAG + ")" : "") : "");
         if (!available()) return "Java Vector API kernels (native unavailable: " + status + ")";
         return "Java Vector API kernels (native switched off)";
     }

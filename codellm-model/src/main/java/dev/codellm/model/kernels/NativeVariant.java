@@ -127,7 +127,10 @@ final class NativeVariant {
             Optional<MemorySegment> dp = lookup.find("cl_matmul_bf16_dp");
             MethodHandle bf16Dot = null, roundBf16 = null;
             if (dp.isPresent() && CpuFeatures.has(BF16_DOT_FLAG)) {
-                bf16Dot = linker.downcallHandle(dp.get(), desc, critical);
+                // The amx library's TDPBF16PS kernel (same contract; it hands generation and row tails
+                // to cl_matmul_bf16_dp) where the CPU has AMX BF16 tiles.
+                Optional<MemorySegment> amx = lookup.find("cl_matmul_bf16_amx");
+                bf16Dot = linker.downcallHandle(amx.isPresent() && CpuFeatures.has(AMX_BF16_FLAG) ? amx.get() : dp.get(), desc, critical);
                 roundBf16 = linker.downcallHandle(lookup.findOrThrow("cl_round_bf16"),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
             }

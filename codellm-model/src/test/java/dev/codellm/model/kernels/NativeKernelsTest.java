@@ -157,11 +157,14 @@ class NativeKernelsTest {
     /**
      * F16/BF16: (variant, type, rows, cols, batch, bf16 dot), cols 172 = a tail shorter than a
      * vector (and than the 32-pair step of vdpbf16ps); BF16 twice where the vdpbf16ps kernel
-     * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations.
+     * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations. In the
+     * amx variant (with amx_bf16) the bf16 cases with batch ≥ 16 and ≥ 16 rows per thread run the
+     * TDPBF16PS tiles: 70x2100 batch 35 = row, K (2100 = 65·32 + 20) and token tails, 64x4160 = two
+     * K chunks (KC_AMX 2048).
      */
     static Stream<Arguments> floatCases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}};
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}};
         for (String v : NativeKernels.runnableVariants())
             for (String t : new String[] {"F16", "BF16"})
                 for (int[] s : shapes) {
