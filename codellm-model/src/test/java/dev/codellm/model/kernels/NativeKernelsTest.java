@@ -276,8 +276,8 @@ class NativeKernelsTest {
      * A token's outputs are bit-identical whether it is multiplied alone or in a batch (4-token
      * tiles plus leftovers): prompt-lookup decoding verifies drafts as one batch and must see the
      * logits plain decoding sees (LookupDecodingTest). The avx2 kernels broke this until their
-     * 4-token kernels took the one-token kernels' summation order (found by the suite forced to
-     * CODELLM_ISA=avx2). Not for amx at 16+ tokens: its AMX tiles sum each block's dot in int32 and
+     * one-token kernels took the 4-token kernels' summation order (found by the suite forced to
+     * CODELLM_ISA=avx2; without the fix avx2 Q4_0 and Q8_0 fail at every batch of 4 or more). Not for amx at 16+ tokens: its AMX tiles sum each block's dot in int32 and
      * scale in another order, by design (prompts), so batch 20 is checked on the other variants only.
      */
     @ParameterizedTest(name = "{0} {1}")
