@@ -69,6 +69,13 @@ public final class BwrapSandbox implements Sandbox {
     private static final Path UMOUNT = Path.of("/usr/bin/umount");
     /** Where the working directory appears inside the sandbox. */
     public static final String WORKDIR = "/tmp/w";
+    /**
+     * The wrapper's {@code $0}, so {@code /proc/1/cmdline} inside is {@code /bin/sh -c WRAPPER
+     * codellm-sandbox-init ...}: how a trusted harness (ds1000_harness.py) knows it is in this
+     * sandbox's PID namespace, where killing every other process kills only the run's. Never true
+     * on a host, whose PID 1 is its own init.
+     */
+    public static final String INIT_NAME = "codellm-sandbox-init";
     private static final String DIR_PREFIX = "codellm-sbx-";
     /**
      * On the host: joins the cgroup leaf, opens the filter as fd 9, the input archive as fd 3 and
@@ -283,7 +290,7 @@ public final class BwrapSandbox implements Sandbox {
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", Long.toString(tmpfsBytes), "--tmpfs", "/tmp",
                 "--size", Long.toString(lim.workDirBytes()), "--tmpfs", WORKDIR, "--chdir", WORKDIR,
-                "--", "/bin/sh", "-c", WRAPPER, "sh", Integer.toString(req.collect().size())));
+                "--", "/bin/sh", "-c", WRAPPER, INIT_NAME, Integer.toString(req.collect().size())));
         cmd.addAll(req.collect());
         cmd.addAll(req.argv());
 
