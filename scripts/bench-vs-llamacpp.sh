@@ -6,7 +6,7 @@
 # of the per-repeat ratios; the machine is shared, so only ratios from one run mean anything).
 # Usage: scripts/bench-vs-llamacpp.sh [LLAMA_CPP_BIN_DIR]
 # Env: TYPES="Q4_0 Q8_0 ...", THREADS="1 2", PP=512, TG=64, REPEATS=3, DIR=files dir,
-#      KERNELS=avx512|avx2|java (codellm bench --kernels; default the best for this CPU),
+#      KERNELS=amx|avx512|avx2|java (codellm bench --kernels; default the best for this CPU),
 #      CODELLM=command to run codellm (default this checkout's launcher)
 set -euo pipefail
 bin=${1:-${LLAMA_BIN:-/work/peers/llama.cpp/build/bin}}

@@ -43,18 +43,6 @@ int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
     return gb == 0 ? 0 : (int64_t) ((rows + G - 1) / G) * (cols / QK) * gb;
 }
 
-// Where block b of a packed group keeps its 16 scales and its weight parts (see the pairing above).
-static void block_parts(uint8_t *group, int b, int nb, int64_t gb, uint8_t **scales, uint8_t **q) {
-    uint8_t *pair = group + (int64_t) (b & ~1) * gb;
-    if (b == nb - 1 && (nb & 1)) {
-        *scales = pair;
-        *q = pair + 32;
-    } else {
-        *scales = pair + 32 * (b & 1);
-        *q = pair + 64 + (gb - 32) * (b & 1);
-    }
-}
-
 // Packs groups [g0, g1) of the ggml-layout matrix w (rows of rowBytes) into dst (the whole packed matrix).
 void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
     const int nb = cols / QK;
@@ -172,6 +160,10 @@ PAIRED_MV(mv_q8_0, block_q8_0, 544)
 
 PACKED_MATMUL_MV(matmul_packed_q4_0, tile_q4_0, mv_q4_0, 288)
 PACKED_MATMUL_MV(matmul_packed_q8_0, tile_q8_0, mv_q8_0, 544)
+
+#ifdef CL_AMX  // the amx variant's cl_matmul_packed (codellm_amx.c) sends prompts to tiles, the rest here
+#define cl_matmul_packed avx512_matmul_packed
+#endif
 
 // y[t·yStride + r] for rows r of groups [g0, g1) (r < rows) and every token t of xq.
 void cl_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,

@@ -16,6 +16,7 @@
 //        2s..2s+1 = top bits of element 4k+m of sub-block 4q+s), then the low nibbles of the
 //        quad's two sub-block pairs as Q4_K's qs.
 #include "codellm_kernels.h"
+#include "codellm_nibble_k.h"
 
 #define G 16
 #include "codellm_avx512_matmul.h"  // TT, PACKED_MATMUL
@@ -33,8 +34,6 @@ int64_t k_unit_bytes(int32_t type) {  // packed bytes per group per 32 columns
 // memory is read strictly forward (the planes a sub-block needs before the next sub-block's).
 // Why: with the high-bit planes in a second region 2 KB on, Q5_K and Q6_K generation ran at
 // 7-8 GB/s from memory while the same kernels ran 16-18 GB/s from cache.
-static inline int nibble_k_qs(int pair, int five) { return five ? 320 + 640 * pair + 128 : 320 + 512 * pair; }
-static inline int q5_fifth(int j) { return 320 + 640 * (j / 2) + 64 * (j % 2); }
 static inline int q6_high(int j) { return 320 + 1536 * (j / 4); }
 static inline int q6_low(int j) { return 320 + 1536 * (j / 4) + 512 + 512 * ((j / 2) % 2); }
 
@@ -93,26 +92,9 @@ void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows
 
 static inline __m512i bc(const uint8_t *xb, int k) { return _mm512_set1_epi32(xq4(xb, k)); }
 
-static inline __m512 u8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) p))); }
 static inline __m512 i8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) p))); }
 
 // Q4_K and Q5_K (five = 1): acc[t] += d·sc·d_x·Σq·x − dmin·m·d_x·Σx per sub-block.
-// Q4_K/Q5_K sub-block j of super-block p unpacked to 8 registers of 64 weights (0-15, or 0-31 with
-// Q5_K's fifth bit), shared by the prompt tiles and the MV_GROUPS generation kernels.
-static inline __attribute__((always_inline)) void unpack_nibble_k(const uint8_t *p, int j, int five, __m512i *w) {
-    const __m512i low = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
-    const uint8_t *q = p + nibble_k_qs(j / 2, five);
-    for (int k = 0; k < 8; k++) {
-        const __m512i v = _mm512_loadu_si512(q + 64 * k);
-        w[k] = _mm512_and_si512(j & 1 ? _mm512_srli_epi16(v, 4) : v, low);
-    }
-    if (five) {
-        const __m512i h = _mm512_loadu_si512(p + q5_fifth(j));
-        for (int k = 0; k < 8; k++)
-            w[k] = _mm512_mask_add_epi8(w[k], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char) (1 << k))), w[k], sixteen);
-    }
-}
-
 // One token's block xb against an unpacked Q4_K/Q5_K sub-block: d·scale·(w·x) into acc, dmin·m·sum(x)
 // into mins (subtracted once at the end).
 static inline __attribute__((always_inline)) void dot_nibble_k(const __m512i *w, const uint8_t *xb, __m512 dsc, __m512 dm,

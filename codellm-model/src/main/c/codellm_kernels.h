@@ -23,4 +23,17 @@ static inline float xds(const uint8_t *xb) { return xd(xb) * (float) xsum(xb); }
 // Four consecutive activation bytes q[4k..4k+3] as one int (the unit vpdpbusd multiplies).
 static inline int32_t xq4(const uint8_t *xb, int k) { int32_t v; memcpy(&v, xb + 8 + 4 * k, 4); return v; }
 
+// Where block b (of nb) of a packed Q4_0/Q8_0 group (codellm_avx512.c's layout, gb bytes per
+// block) keeps its 16 f16 scales and its weight parts: blocks go in pairs, scales first.
+static inline void block_parts(uint8_t *group, int b, int nb, int64_t gb, uint8_t **scales, uint8_t **q) {
+    uint8_t *pair = group + (int64_t) (b & ~1) * gb;
+    if (b == nb - 1 && (nb & 1)) {
+        *scales = pair;
+        *q = pair + 32;
+    } else {
+        *scales = pair + 32 * (b & 1);
+        *q = pair + 64 + (gb - 32) * (b & 1);
+    }
+}
+
 #endif

@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--native", description = "Require the native C int8 kernels (the default where they load): fail if they are unavailable.")
     boolean nativeKernels;
 
-    @Option(names = "--kernels", paramLabel = "ISA", description = "Force one kernel variant: avx512, avx2 or java (as CODELLM_ISA; default: the best this CPU runs). Refused, with the reason, where the CPU cannot run it.")
+    @Option(names = "--kernels", paramLabel = "ISA", description = "Force one kernel variant: amx, avx512, avx2 or java (as CODELLM_ISA; default: the best this CPU runs). Refused, with the reason, where the CPU cannot run it.")
     String kernels;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")

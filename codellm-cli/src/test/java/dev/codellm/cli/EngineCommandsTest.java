@@ -86,7 +86,7 @@ class EngineCommandsTest {
     void benchKernelsPicksTheVariantAndSaysWhich() throws Exception {
         Path f = dir.resolve("tiny-k.gguf");
         assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "1", f.toString()).code());
-        for (String isa : new String[] {"java", "avx2", "avx512"}) {
+        for (String isa : new String[] {"java", "avx2", "avx512", "amx"}) {
             boolean runs = isa.equals("java") || dev.codellm.model.kernels.NativeKernels.runnableVariants().contains(isa);
             CliRun r = CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "2", "--threads", "1", "--kernels", isa, "--json");
             if (!runs) {

@@ -75,7 +75,7 @@ public record ServedModel(List<String> names, ModelInfo info, Path file, long si
         return v == null ? "0.1.0-SNAPSHOT" : v;
     }
 
-    /** Which matmul kernels run (for /props): the native variant (avx512, avx2) or java. */
+    /** Which matmul kernels run (for /props): the native variant (amx, avx512, avx2) or java. */
     public static String kernels() {
         return dev.codellm.model.generate.LoadedModel.kernelsIsa();
     }

@@ -66,6 +66,8 @@ public final class HfToGguf {
                     + (dir.toString().endsWith(".gguf") ? "; to turn a GGUF into one, add --to hf)" : ")"));
         boolean meta = MetaCheckpoint.is(dir);
         HfConfig fromJson = meta ? null : HfConfig.read(dir);  // config.json's problems first, before any weights are opened
+        // Meta's layout: a tokenizer we cannot read (Llama 3's tiktoken) is refused before any weights are opened
+        if (meta && Files.isRegularFile(dir.resolve("tokenizer.model"))) SentencePieceModel.read(dir.resolve("tokenizer.model"));
         try (HfWeights weights = meta ? MetaCheckpoint.weights(dir) : HfWeights.open(dir)) {
             HfConfig read = meta ? MetaCheckpoint.config(dir, weights) : fromJson;
             boolean hasHead = weights.tensors().containsKey("lm_head.weight");

@@ -39,11 +39,26 @@ public record SentencePieceModel(List<Piece> pieces, int modelType, boolean byte
         } catch (IOException e) {
             throw new CodellmException("cannot read " + file + ": " + e.getMessage());
         }
+        if (looksLikeTiktoken(b))
+            throw new CodellmException(file + ": a tiktoken BPE vocabulary (Llama 3's original Meta layout), not a SentencePiece model:"
+                    + " not supported; convert the Hugging Face layout of the same model (config.json, *.safetensors, tokenizer.json),"
+                    + " or a Llama 2 / Code Llama Meta checkpoint (its tokenizer.model is SentencePiece)");
         try {
             return parse(b);
         } catch (RuntimeException e) {
             throw new CodellmException(file + ": not a SentencePiece model (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Llama 3's original layout ships tiktoken's vocabulary under the same name: text lines of
+     * {@code base64-token rank}. A protobuf starts with a field tag byte, never such a line.
+     */
+    static boolean looksLikeTiktoken(byte[] b) {
+        int end = 0;
+        while (end < b.length && end < 512 && b[end] != '\n') end++;
+        if (end == b.length || end == 512) return false;
+        return new String(b, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1).matches("[A-Za-z0-9+/]+=* [0-9]+\r?");
     }
 
     static SentencePieceModel parse(byte[] bytes) {

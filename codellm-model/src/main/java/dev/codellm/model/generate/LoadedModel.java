@@ -29,7 +29,7 @@ public record LoadedModel(GgufFile file, LlamaModel model, Tokenizer tokenizer) 
         }
     }
 
-    /** The kernel variant that runs the matrices: avx512, avx2 or java (for /props and status lines). */
+    /** The kernel variant that runs the matrices: amx, avx512, avx2 or java (for /props and status lines). */
     public static String kernelsIsa() {
         return dev.codellm.model.kernels.NativeKernels.isa();
     }

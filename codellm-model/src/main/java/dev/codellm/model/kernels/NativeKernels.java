@@ -12,8 +12,9 @@ import java.util.List;
  * (on weights repacked at load where the variant has packed kernels), F16/BF16 matmuls with float
  * activations, and blocked attention over the KV cache (F32, F16, Q8_0, Q4_0).
  * <p>Which variant runs is decided at run time from the CPU's flags ({@link CpuFeatures}), best
- * first ({@link NativeVariant#ALL}: avx512, then avx2), never from the machine that built the jar.
- * {@code CODELLM_ISA=avx512|avx2|java} (or {@code -Dcodellm.isa=}) forces one: a forced variant
+ * first ({@link NativeVariant#ALL}: amx, avx512, then avx2), never from the machine that built the jar.
+ * amx is refused (and avx512 chosen) where Linux does not grant the tile state.
+ * {@code CODELLM_ISA=amx|avx512|avx2|java} (or {@code -Dcodellm.isa=}) forces one: a forced variant
  * the CPU cannot run is refused with the reason and the automatic choice is used. The pure Java
  * Vector API kernels are the fallback, chosen when no variant loads (no gcc at build time, another
  * CPU) or explicitly with {@code CODELLM_ISA=java}, {@code CODELLM_NATIVE=0},
@@ -57,7 +58,7 @@ public final class NativeKernels {
         if (!REQUEST.equals("auto")) {
             NativeVariant forced = NativeVariant.named(REQUEST);
             if (forced == null) {
-                skipped.add("CODELLM_ISA=" + REQUEST + " is not a variant of this build (avx512, avx2, java)");
+                skipped.add("CODELLM_ISA=" + REQUEST + " is not a variant of this build (" + NativeVariant.names() + ")");
             } else {
                 String why = unusable(forced);
                 if (why == null) {
@@ -91,7 +92,7 @@ public final class NativeKernels {
     }
 
     /**
-     * Forces one variant ({@code avx512}, {@code avx2}) or the Java kernels ({@code java}) for every
+     * Forces one variant ({@code amx}, {@code avx512}, {@code avx2}) or the Java kernels ({@code java}) for every
      * following matmul in this JVM, e.g. for {@code bench --kernels}; refuses one the CPU or the
      * build cannot run, naming why.
      */
@@ -101,7 +102,7 @@ public final class NativeKernels {
             return;
         }
         NativeVariant v = NativeVariant.named(isa);
-        if (v == null) throw new CodellmException("unknown kernels '" + isa + "' (avx512, avx2, java)");
+        if (v == null) throw new CodellmException("unknown kernels '" + isa + "' (" + NativeVariant.names() + ")");
         String why = unusable(v);
         if (why != null) throw new CodellmException("kernels " + isa + " cannot run here: " + why);
         current = v;
@@ -115,7 +116,7 @@ public final class NativeKernels {
     /** Selects the native kernels (when available) or the Java ones for every following matmul in this JVM. */
     public static void setEnabled(boolean on) { enabled = on; }
 
-    /** The kernels that run now: a native variant's name ({@code avx512}, {@code avx2}) or {@code java}. */
+    /** The kernels that run now: a native variant's name ({@code amx}, {@code avx512}, {@code avx2}) or {@code java}. */
     public static String isa() { return enabled() ? current.name : "java"; }
 
     /** The native variants this CPU and build can run, best first (for tests and bench). */
@@ -128,7 +129,9 @@ public final class NativeKernels {
     /** One line saying which kernels run and why, e.g. for {@code bench}, {@code inspect} and /props. */
     public static String describe() {
         if (enabled()) return "native " + current.name + " kernels (" + status + ")"
-                + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")" : "");
+                + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")"
+                        + (current.name.equals("amx") && CpuFeatures.has(NativeVariant.AMX_BF16_FLAG)
+                                ? ", prompts by AMX TDPBF16PS tiles (" + NativeVariant.AMX_BF16_FLAG + ")" : "") : "");
         if (!available()) return "Java Vector API kernels (native unavailable: " + status + ")";
         return "Java Vector API kernels (native switched off)";
     }

@@ -29,6 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class NativeVariant {
     /** The variants the build makes, best first, with the cpuinfo flags each one's compile flags assume. */
     static final List<NativeVariant> ALL = List.of(
+            new NativeVariant("amx", "the avx512 kernels plus AMX tiles for prompts (tile state granted by arch_prctl)",
+                    "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "amx_tile", "amx_int8"),
             new NativeVariant("avx512", "AVX-512 F/BW/VL/VNNI int8 dots on repacked weights",
                     "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
             new NativeVariant("avx2", "AVX2 int8 dots (maddubs) on ggml's layout", "avx2", "fma", "f16c"));
@@ -52,6 +54,16 @@ final class NativeVariant {
      * library has it compiled in (function-level target), it is bound only where the CPU has it.
      */
     static final String BF16_DOT_FLAG = "avx512_bf16";
+
+    /** The cpuinfo flag AMX BF16 tiles need on top of the amx variant's own (bound only where present, like {@link #BF16_DOT_FLAG}). */
+    static final String AMX_BF16_FLAG = "amx_bf16";
+
+    /** The variant names, best first, for messages. */
+    static String names() {
+        StringBuilder b = new StringBuilder();
+        for (NativeVariant v : ALL) b.append(v.name).append(", ");
+        return b.append("java").toString();
+    }
 
     private NativeVariant(String name, String summary, String... cpuFlags) {
         this.name = name;
@@ -95,6 +107,14 @@ final class NativeVariant {
             MethodHandle att = linker.downcallHandle(lookup.findOrThrow("cl_flash_attend"), FunctionDescriptor.ofVoid(JAVA_INT,
                     ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS),
                     critical);
+            Optional<MemorySegment> init = lookup.find("cl_amx_init");
+            if (init.isPresent()) {
+                int err = (int) linker.downcallHandle(init.get(), FunctionDescriptor.of(JAVA_INT)).invokeExact();
+                if (err != 0) {
+                    loadError = "Linux refused the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM, XTILEDATA): errno " + err;
+                    return null;
+                }
+            }
             Optional<MemorySegment> pb = lookup.find("cl_packed_bytes");
             MethodHandle packedBytes = null, pack = null, mmPacked = null;
             if (pb.isPresent()) {
@@ -107,7 +127,10 @@ final class NativeVariant {
             Optional<MemorySegment> dp = lookup.find("cl_matmul_bf16_dp");
             MethodHandle bf16Dot = null, roundBf16 = null;
             if (dp.isPresent() && CpuFeatures.has(BF16_DOT_FLAG)) {
-                bf16Dot = linker.downcallHandle(dp.get(), desc, critical);
+                // The amx library's TDPBF16PS kernel (same contract; it hands generation and row tails
+                // to cl_matmul_bf16_dp) where the CPU has AMX BF16 tiles.
+                Optional<MemorySegment> amx = lookup.find("cl_matmul_bf16_amx");
+                bf16Dot = linker.downcallHandle(amx.isPresent() && CpuFeatures.has(AMX_BF16_FLAG) ? amx.get() : dp.get(), desc, critical);
                 roundBf16 = linker.downcallHandle(lookup.findOrThrow("cl_round_bf16"),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
             }

@@ -42,7 +42,7 @@ public final class EngineBench {
 
     /**
      * What {@code codellm bench} asks for; {@code threads} null = one per available processor;
-     * {@code isa} (avx512, avx2, java) forces one kernel variant, null = the best this CPU runs.
+     * {@code isa} (amx, avx512, avx2, java) forces one kernel variant, null = the best this CPU runs.
      */
     public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa, int depth) {
         public Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa) {

@@ -105,4 +105,24 @@ class HfConvertBadInputTest {
         Files.writeString(wordPiece.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}");
         assertOneLineError(wordPiece, "wordpiece/tokenizer.json", "'WordPiece' is not supported");
     }
+    /** The first lines of Llama 3's original {@code tokenizer.model} (tiktoken: base64 of the token's bytes, then its rank). */
+    static final String TIKTOKEN = "IQ== 0\nIg== 1\nIw== 2\nJA== 3\nIHRoZQ== 4\n";
+
+    @Test
+    void llama3sMetaLayoutIsRefusedNamingTheTokenizerAndWhatWorks() throws Exception {
+        Path meta = Files.createDirectories(dir.resolve("Meta-Llama-3-8B"));
+        // params.json as Meta ships it for Llama 3 8B; the .pth is never opened: the tokenizer is refused first
+        Files.writeString(meta.resolve("params.json"), """
+                {"dim": 4096, "n_layers": 32, "n_heads": 32, "n_kv_heads": 8, "vocab_size": 128256, "multiple_of": 1024,
+                 "ffn_dim_multiplier": 1.3, "norm_eps": 1e-05, "rope_theta": 500000.0}
+                """);
+        Files.write(meta.resolve("consolidated.00.pth"), new byte[] {1, 2, 3});
+        Files.writeString(meta.resolve("tokenizer.model"), TIKTOKEN);
+        assertOneLineError(meta, "Meta-Llama-3-8B/tokenizer.model: a tiktoken BPE vocabulary (Llama 3's original Meta layout)",
+                "not supported", "Hugging Face layout", "tokenizer.json", "Llama 2 / Code Llama Meta checkpoint");
+        // the same vocabulary in a Hugging Face directory is the same one-line error, not a protobuf parse failure
+        Path hf = checkpoint("hf-tiktoken", t -> {});
+        Files.writeString(hf.resolve("tokenizer.model"), TIKTOKEN);
+        assertOneLineError(hf, "hf-tiktoken/tokenizer.model: a tiktoken BPE vocabulary");
+    }
 }

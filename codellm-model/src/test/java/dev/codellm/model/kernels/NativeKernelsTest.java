@@ -52,7 +52,12 @@ class NativeKernelsTest {
         if (avx512 && gccOnPath()) {
             assertTrue(NativeKernels.class.getResource("native/libcodellm_avx512.so") != null, "avx512 variant not built");
         }
-        String expect = avx512 && NativeKernels.class.getResource("native/libcodellm_avx512.so") != null ? "avx512" : "avx2";
+        boolean amx = avx512 && CpuFeatures.has("amx_tile", "amx_int8");
+        if (amx && gccOnPath()) {
+            assertTrue(NativeKernels.class.getResource("native/libcodellm_amx.so") != null, "amx variant not built");
+        }
+        String expect = amx && NativeKernels.class.getResource("native/libcodellm_amx.so") != null ? "amx"
+                : avx512 && NativeKernels.class.getResource("native/libcodellm_avx512.so") != null ? "avx512" : "avx2";
         assertEquals(expect, NativeKernels.isa(), NativeKernels.status());
         assertTrue(NativeKernels.describe().contains(expect), NativeKernels.describe());
     }
@@ -69,6 +74,10 @@ class NativeKernelsTest {
         assertEquals("java", NativeKernels.isa());
         if (!CpuFeatures.has("avx512_vnni")) {
             assertThrows(CodellmException.class, () -> NativeKernels.select("avx512"));
+        }
+        if (!CpuFeatures.has("amx_int8")) {
+            CodellmException amx = assertThrows(CodellmException.class, () -> NativeKernels.select("amx"));
+            assertTrue(amx.getMessage().contains("CPU lacks"), amx.getMessage());
         }
     }
 
@@ -97,7 +106,9 @@ class NativeKernelsTest {
         List<Arguments> out = new ArrayList<>();
         List<String> variants = NativeKernels.runnableVariants();
         // 800: an odd block count (Q4_0/Q8_0 pairs); 83 rows × 1 token: the 4-group generation kernel + 2 groups after it
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}, {19, 800, 5}, {83, 800, 1}};
+        // 40, 16, 150 tokens: the amx variant's tiles of 16 tokens (plus a tail for avx512) and more than one 128-token chunk
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {37, 512, 37}, {3, 256, 4}, {19, 800, 5}, {83, 800, 1}, {19, 800, 40},
+                {45, 768, 16}, {21, 256, 150}};
         for (String v : variants) {
             for (String t : TYPES) {
                 for (int[] s : shapes) {
@@ -120,7 +131,7 @@ class NativeKernelsTest {
         float[] yNative = new float[batch * rows], yJava = new float[batch * rows];
         try (Parallel par = new Parallel(2)) {
             NativeKernels.select(variant);
-            if (variant.equals("avx512")) assertNotNull(m.packed(par), "avx512 runs " + type + " on repacked weights");
+            if (!variant.equals("avx2")) assertNotNull(m.packed(par), variant + " runs " + type + " on repacked weights");
             m.matmul(x, yNative, batch, par);
             NativeKernels.setEnabled(false);
             m.matmul(x, yJava, batch, par);
@@ -146,16 +157,19 @@ class NativeKernelsTest {
     /**
      * F16/BF16: (variant, type, rows, cols, batch, bf16 dot), cols 172 = a tail shorter than a
      * vector (and than the 32-pair step of vdpbf16ps); BF16 twice where the vdpbf16ps kernel
-     * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations.
+     * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations. In the
+     * amx variant (with amx_bf16) the bf16 cases with batch ≥ 16 and ≥ 16 rows per thread run the
+     * TDPBF16PS tiles: 70x2100 batch 35 = row, K (2100 = 65·32 + 20) and token tails, 64x4160 = two
+     * K chunks (KC_AMX 2048).
      */
     static Stream<Arguments> floatCases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}};
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}};
         for (String v : NativeKernels.runnableVariants())
             for (String t : new String[] {"F16", "BF16"})
                 for (int[] s : shapes) {
                     out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2], false));
-                    if (t.equals("BF16") && v.equals("avx512") && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG))
+                    if (t.equals("BF16") && !v.equals("avx2") && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG))
                         out.add(Arguments.of(v, GgmlType.valueOf(t), s[0], s[1], s[2], true));
                 }
         return out.stream();
