@@ -7,29 +7,35 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A MultiPL-E JavaScript test program read back as data: the function under test and, for each
- * {@code assert.deepEqual(candidate(ARGS),EXPECTED);} line, the source text of ARGS and EXPECTED.
+ * A MultiPL-E JavaScript or TypeScript test program read back as data: the function under test
+ * and, for each {@code assert.deepEqual(candidate(ARGS),EXPECTED);} line, the source text of ARGS
+ * and EXPECTED. Both languages' translations share this shape (TypeScript's only adds a
+ * {@code declare var require: any;} header), and TypeScript runs as JavaScript, so both use it.
  * Used to run the tests as I/O ({@link JsIoJudge}): the candidate's process only sees the
  * arguments, the expected literals are evaluated in a separate run without candidate code.
- * Only the exact shape MultiPL-E generates is recognised (160 of 161 rows); anything else, or
- * any line that does not split cleanly, makes {@link #parse} empty and the row keeps its assert
- * program.
+ * Only the exact shape MultiPL-E generates is recognised (JS 160 of 161 rows, TS 159 of 159);
+ * anything else, or any line that does not split cleanly, makes {@link #parse} empty and the row
+ * keeps its assert program.
  */
 public record JsTestCalls(String function, List<Call> calls) {
     /** One test: source text of the call's arguments and of the expected value. */
     public record Call(String args, String expected) {}
 
+    /** The header TypeScript's tests start with, so that tsc accepts {@code require}. */
+    static final String TS_HEADER = "declare var require: any;\n";
     private static final Pattern PROGRAM = Pattern.compile(
-            "const assert = require\\('node:assert'\\);\n\n\nfunction test\\(\\) \\{\n"
+            "(" + Pattern.quote(TS_HEADER) + ")?const assert = require\\('node:assert'\\);\n\n\nfunction test\\(\\) \\{\n"
                     + "  let candidate = ([A-Za-z_$][A-Za-z0-9_$]*);\n((?:  assert\\.deepEqual\\(candidate\\(.*\\);\n)+)\\}\n\ntest\\(\\);\\s*");
     private static final String LINE_START = "  assert.deepEqual(candidate(";
     private static final String LINE_END = ");";
 
-    public static Optional<JsTestCalls> parse(String tests) {
+    /** The tests of a JS or TS row; empty if they do not have exactly that language's shape. */
+    public static Optional<JsTestCalls> parse(MultiplLanguage lang, String tests) {
+        if (lang != MultiplLanguage.JS && lang != MultiplLanguage.TS) return Optional.empty();
         Matcher m = PROGRAM.matcher(tests);
-        if (!m.matches()) return Optional.empty();
+        if (!m.matches() || (m.group(1) != null) != (lang == MultiplLanguage.TS)) return Optional.empty();
         List<Call> calls = new ArrayList<>();
-        for (String line : m.group(2).split("\n")) {
+        for (String line : m.group(3).split("\n")) {
             if (!line.startsWith(LINE_START) || !line.endsWith(LINE_END)) return Optional.empty();
             String body = line.substring(LINE_START.length(), line.length() - LINE_END.length());
             int close = balancedEnd(body, 0);
@@ -39,10 +45,12 @@ public record JsTestCalls(String function, List<Call> calls) {
             if (comma >= body.length() || body.charAt(comma) != ',') return Optional.empty();
             String expected = body.substring(comma + 1).strip();
             // The expected value must be one balanced expression that names no candidate code.
-            if (expected.isEmpty() || balancedEnd(expected, 0) != expected.length() || expected.contains("candidate")) return Optional.empty();
+            // A top-level comma would be assert.deepEqual's message argument, not part of the value.
+            if (expected.isEmpty() || balancedEnd(expected, 0) != expected.length() || hasTopLevelComma(expected)
+                    || expected.contains("candidate")) return Optional.empty();
             calls.add(new Call(args, expected));
         }
-        return Optional.of(new JsTestCalls(m.group(1), List.copyOf(calls)));
+        return Optional.of(new JsTestCalls(m.group(2), List.copyOf(calls)));
     }
 
     /**
@@ -71,6 +79,26 @@ public record JsTestCalls(String function, List<Call> calls) {
             }
         }
         return depth.isEmpty() ? s.length() : -1;
+    }
+
+    /** Whether a balanced expression has a comma outside every bracket and string literal. */
+    static boolean hasTopLevelComma(String s) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"', '\'', '`' -> {
+                    int j = i + 1;
+                    while (j < s.length() && s.charAt(j) != c) j += s.charAt(j) == '\\' ? 2 : 1;
+                    i = j;
+                }
+                case '(', '[', '{' -> depth++;
+                case ')', ']', '}' -> depth--;
+                case ',' -> { if (depth == 0) return true; }
+                default -> { }
+            }
+        }
+        return false;
     }
 
     /** A char stack without boxing. */

@@ -33,7 +33,7 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     /** See {@link #goBuildCache()}; null until the first Go program. */
     private byte[] goCache;
     /** Runs the JavaScript rows whose tests parse as I/O, with the verdict decided here. */
-    private final JsIoJudge jsIo = new JsIoJudge(this);
+    private final JsIoJudge jsIo = new JsIoJudge(this, MultiplLanguage.JS);
 
     public MultiplExecutor(Sandbox sandbox) {
         this(sandbox, 1.0);
@@ -65,8 +65,9 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     @Override
     public Execution judge(MultiplProblem problem, String program) {
         MultiplLanguage lang = MultiplLanguage.fromCode(problem.language());
-        if (lang == MultiplLanguage.JS) {
-            Optional<Execution> io = jsIo.judge(problem, program);
+        JsIoJudge ioJudge = lang == MultiplLanguage.JS ? jsIo : null;
+        if (ioJudge != null) {
+            Optional<Execution> io = ioJudge.judge(problem, program);
             if (io.isPresent()) return io.get();
         }
         return execute(lang, program);

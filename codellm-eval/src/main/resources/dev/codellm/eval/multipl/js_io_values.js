@@ -18,6 +18,9 @@ const __codellmEncode = (function () {
       case "object": {
         const tag = toTag.call(v);
         if (tag === "[object Array]") {
+          // deepEqual also compares an array's own keys: a hole or an extra property makes it
+          // differ from every array literal, so it is encoded as unrepresentable (never equal).
+          if (Object.keys(v).length !== v.length) return ["?", "array with holes or extra properties"];
           const out = [];
           for (let i = 0; i < v.length; i++) out.push(enc(v[i], depth + 1));
           return ["a", out];
