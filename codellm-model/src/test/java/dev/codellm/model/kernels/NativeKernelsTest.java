@@ -160,11 +160,13 @@ class NativeKernelsTest {
      * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations. In the
      * amx variant (with amx_bf16) the bf16 cases with batch ≥ 16 and ≥ 16 rows per thread run the
      * TDPBF16PS tiles: 70x2100 batch 35 = row, K (2100 = 65·32 + 20) and token tails, 64x4160 = two
-     * K chunks (KC_AMX 2048).
+     * K chunks (KC_AMX 2048). F16 there runs the split-weight TDPBF16PS kernel on the same cases
+     * (64x4160: three K chunks of KC_F16 = 2048 columns; 2100x96 batch 20: calls of more than one
+     * RB_F16 = 128-row block and a row tail), held to the same float64 tolerance as the float kernel.
      */
     static Stream<Arguments> floatCases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}};
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}, {2100, 96, 20}};
         for (String v : NativeKernels.runnableVariants())
             for (String t : new String[] {"F16", "BF16"})
                 for (int[] s : shapes) {
@@ -227,6 +229,16 @@ class NativeKernelsTest {
     }
 
     /** The library's bf16 rounding against the bit-arithmetic one, on values that hit ties, NaN and the vector tail. */
+    @Test
+    void f16AmxKernelIsBoundExactlyWhereTheCpuHasAmxBf16AndAvx512Bf16() {
+        for (String v : NativeKernels.runnableVariants()) {
+            NativeKernels.select(v);
+            boolean expect = v.equals("amx") && CpuFeatures.has(NativeVariant.AMX_BF16_FLAG) && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG);
+            assertEquals(expect, NativeKernels.f16Amx(), v + ": F16 AMX kernel bound");
+            assertEquals(expect, NativeKernels.describe().contains("F16 prompts by AMX"), NativeKernels.describe());
+        }
+    }
+
     @Test
     void bf16RoundingIsNearestEven() {
         assumeTrue(NativeKernels.runnableVariants().contains("avx512") && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG));
