@@ -58,6 +58,13 @@ final class NativeVariant {
     /** The cpuinfo flag AMX BF16 tiles need on top of the amx variant's own (bound only where present, like {@link #BF16_DOT_FLAG}). */
     static final String AMX_BF16_FLAG = "amx_bf16";
 
+    /**
+     * Test hook: {@code -Dcodellm.amx.refuse=ERRNO} makes the tile-state request report refusal with
+     * that errno instead of asking Linux, so a test on a machine that grants AMX can check the
+     * fallback to avx512 and the reason in the status line (ForcedVariantTest).
+     */
+    static final String AMX_REFUSE_PROPERTY = "codellm.amx.refuse";
+
     /** The variant names, best first, for messages. */
     static String names() {
         StringBuilder b = new StringBuilder();
@@ -109,7 +116,9 @@ final class NativeVariant {
                     critical);
             Optional<MemorySegment> init = lookup.find("cl_amx_init");
             if (init.isPresent()) {
-                int err = (int) linker.downcallHandle(init.get(), FunctionDescriptor.of(JAVA_INT)).invokeExact();
+                Integer refusedForTest = Integer.getInteger(AMX_REFUSE_PROPERTY);
+                int err = refusedForTest != null ? refusedForTest
+                        : (int) linker.downcallHandle(init.get(), FunctionDescriptor.of(JAVA_INT)).invokeExact();
                 if (err != 0) {
                     loadError = "Linux refused the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM, XTILEDATA): errno " + err;
                     return null;
