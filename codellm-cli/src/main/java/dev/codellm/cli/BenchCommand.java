@@ -3,6 +3,7 @@ package dev.codellm.cli;
 import dev.codellm.core.io.Json;
 import dev.codellm.model.generate.DefaultModelFile;
 import dev.codellm.model.llama.EngineBench;
+import dev.codellm.model.llama.StepProfile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,6 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kernels", paramLabel = "ISA", description = "Force one kernel variant: amx, avx512, avx2 or java (as CODELLM_ISA; default: the best this CPU runs). Refused, with the reason, where the CPU cannot run it.")
     String kernels;
 
+    @Option(names = "--profile", description = "Time each generated token's forward pass by phase (norms, matmuls, attention, classifier, ...) and print ms per token of each.")
+    boolean profile;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -59,9 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         EngineBench.Kernels choice = javaKernels ? EngineBench.Kernels.JAVA : nativeKernels ? EngineBench.Kernels.NATIVE : EngineBench.Kernels.DEFAULT;
         Path file = model != null ? model : DefaultModelFile.path();
-        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, choice, kernels, depth),
+        EngineBench.Result r = EngineBench.run(file, new EngineBench.Options(threads, promptTokens, genTokens, kvType, choice, kernels, depth, profile),
                 json ? null : line -> System.err.println("bench: kernels: " + line));
-        spec.commandLine().getOut().println(json ? toJson(r) : table(r));
+        spec.commandLine().getOut().println(json ? toJson(r) : table(r) + (r.profile() == null ? "" : profileTable(r)));
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -89,6 +93,16 @@ public final class BenchCommand implements Callable<Integer> {
                 r.dispatchesPerToken(), r.dispatchNanos());
     }
 
+    /** ms per generated token of each phase, and its share of the token's wall time. */
+    static String profileTable(EngineBench.Result r) {
+        StepProfile p = r.profile();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "%n%nper generated token (%d passes, %.2f ms each, wall time on the calling thread):%n| phase | ms/token | share |%n| --- | ---: | ---: |%n",
+                p.passes(), p.totalMsPerPass()));
+        p.msPerPass().forEach((ph, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.3f | %.1f%% |%n", ph.what, ms, 100 * ms / p.totalMsPerPass())));
+        return b.toString().stripTrailing();
+    }
+
     static String toJson(EngineBench.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", r.model());
@@ -114,6 +128,11 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("tg_cpu_share", r.tgCpuShare());
         m.put("dispatches_per_token", r.dispatchesPerToken());
         m.put("dispatch_ns", r.dispatchNanos());
+        if (r.profile() != null) {
+            Map<String, Object> prof = new LinkedHashMap<>();
+            r.profile().msPerPass().forEach((ph, ms) -> prof.put(ph.name().toLowerCase(Locale.ROOT), ms));
+            m.put("profile_ms_per_token", prof);
+        }
         return Json.line(m);
     }
 }

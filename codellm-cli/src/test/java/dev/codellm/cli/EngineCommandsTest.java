@@ -65,6 +65,26 @@ class EngineCommandsTest {
     }
 
     @Test
+    void benchProfileSplitsATokenByPhase() throws Exception {
+        Path f = dir.resolve("tiny-p.gguf");
+        assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q8_0", "--layers", "2", f.toString()).code());
+        CliRun r = CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "3", "--threads", "2", "--profile", "--json");
+        assertEquals(0, r.code(), r.err());
+        var prof = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("profile_ms_per_token");
+        assertTrue(prof != null && prof.isObject(), r.out());
+        assertEquals(dev.codellm.model.llama.StepProfile.Phase.values().length, prof.size(), r.out());
+        // the phases that run a matmul or the attention took time; a phase's time is never negative
+        for (String phase : new String[] {"qkv", "attention", "wo", "gate_up", "down", "logits"}) {
+            assertTrue(prof.get(phase).asDouble() > 0, phase + " in " + r.out());
+        }
+        prof.forEach(v -> assertTrue(v.asDouble() >= 0, r.out()));
+        CliRun table = CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "3", "--threads", "1", "--profile");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("per generated token (3 passes") && table.out().contains("| classifier matmul (vocab rows) |"), table.out());
+        assertTrue(!CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "3", "--json").out().contains("profile"), "no profile unless asked");
+    }
+
+    @Test
     void benchAtDepthWithAQ8CacheSaysSo() throws Exception {
         Path f = dir.resolve("tiny-d.gguf");
         assertEquals(0, CliRun.of("synth-model", "--shape", "tiny", "--type", "Q4_0", "--layers", "1", f.toString()).code());

@@ -8,6 +8,8 @@ import dev.codellm.eval.sandbox.RunResult;
 import dev.codellm.eval.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Compiles and runs MultiPL-E programs inside the sandbox, one sandbox run per program.
@@ -30,6 +32,8 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     private final double timeScale;
     /** See {@link #goBuildCache()}; null until the first Go program. */
     private byte[] goCache;
+    /** Runs the JavaScript rows whose tests parse as I/O, with the verdict decided here. */
+    private final JsIoJudge jsIo = new JsIoJudge(this, MultiplLanguage.JS);
 
     public MultiplExecutor(Sandbox sandbox) {
         this(sandbox, 1.0);
@@ -60,7 +64,13 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     /** Runs one problem's program (prompt + completion + tests) in the problem's language. */
     @Override
     public Execution judge(MultiplProblem problem, String program) {
-        return execute(MultiplLanguage.fromCode(problem.language()), program);
+        MultiplLanguage lang = MultiplLanguage.fromCode(problem.language());
+        JsIoJudge ioJudge = lang == MultiplLanguage.JS ? jsIo : null;
+        if (ioJudge != null) {
+            Optional<Execution> io = ioJudge.judge(problem, program);
+            if (io.isPresent()) return io.get();
+        }
+        return execute(lang, program);
     }
 
     @Override
@@ -70,6 +80,16 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
 
     /** Runs one program (prompt + completion + tests) of the given language. */
     public Execution execute(MultiplLanguage lang, String program) {
+        RunResult r = run(lang, program, List.of());
+        Execution compile = compileVerdict(lang, r);
+        return compile != null ? compile : runVerdict(lang, r);
+    }
+
+    /**
+     * Compiles and runs one program, collecting the compile step's files and {@code collect}
+     * from the work directory.
+     */
+    RunResult run(MultiplLanguage lang, String program, List<String> collect) {
         List<String> missing = lang.missingPackages();
         if (!missing.isEmpty()) {
             throw new CodellmException(lang.displayName() + " toolchain missing: install Debian package(s) "
@@ -80,9 +100,13 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
                 .withFile(lang.sourceFile(), program)
                 .withFile(".run.sh", script(lang, compileTimeout(lang), runTimeout(lang), cache.length > 0))
                 .withEnv(lang.environment())
-                .withCollect(List.of(COMPILE_RC, COMPILE_LOG));
+                .withCollect(Stream.concat(Stream.of(COMPILE_RC, COMPILE_LOG), collect.stream()).toList());
         if (cache.length > 0) req = req.withFileBytes(GO_CACHE_TAR, cache);
-        RunResult r = sandbox.run(req);
+        return sandbox.run(req);
+    }
+
+    /** The verdict when the time limit or the compile step decided it, else null. */
+    Execution compileVerdict(MultiplLanguage lang, RunResult r) {
         if (r.timedOut()) return new Execution(Status.Timeout, -1, r.stdout(), r.stderr(), r.wallMillis());
 
         if (lang.compileCommand() != null) {
@@ -92,6 +116,11 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
             if (compileRc == TIMEOUT_TERM || compileRc == TIMEOUT_KILL) return new Execution(Status.Timeout, compileRc, "", log, r.wallMillis());
             if (compileRc != 0) return new Execution(Status.SyntaxError, compileRc, "", log, r.wallMillis());
         }
+        return null;
+    }
+
+    /** MultiPL-E's verdict from the run step's exit code and output (the assert program's verdict). */
+    Execution runVerdict(MultiplLanguage lang, RunResult r) {
         int exit = r.exitCode();
         boolean runTimedOut = exit == TIMEOUT_TERM
                 || (exit == TIMEOUT_KILL && r.wallMillis() >= runTimeout(lang).toMillis());

@@ -30,7 +30,7 @@ public final class EngineBench {
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
                          double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
                          double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy, int depth, double depthTokensPerS,
-                         String kvType, double dispatchesPerToken, double dispatchNanos) {
+                         String kvType, double dispatchesPerToken, double dispatchNanos, StepProfile profile) {
         /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
@@ -44,9 +44,10 @@ public final class EngineBench {
      * What {@code codellm bench} asks for; {@code threads} null = one per available processor;
      * {@code isa} (amx, avx512, avx2, java) forces one kernel variant, null = the best this CPU runs.
      */
-    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa, int depth) {
+    public record Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa, int depth,
+                          boolean profile) {
         public Options(Integer threads, int promptTokens, int genTokens, String kvType, Kernels kernels, String isa) {
-            this(threads, promptTokens, genTokens, kvType, kernels, isa, 0);
+            this(threads, promptTokens, genTokens, kvType, kernels, isa, 0, false);
         }
     }
 
@@ -66,7 +67,7 @@ public final class EngineBench {
         else NativeKernels.setEnabled(o.kernels() != Kernels.JAVA && (o.kernels() == Kernels.NATIVE || before));
         try (dev.codellm.model.gguf.GgufFile f = dev.codellm.model.gguf.GgufFile.open(file); LlamaModel m = LlamaModel.load(f, t)) {
             if (kernelsNote != null) kernelsNote.accept(kernelsLine(m));
-            return run(file, m, o.depth(), o.promptTokens(), o.genTokens(), kv, kernelsNote == null);
+            return run(file, m, o.depth(), o.promptTokens(), o.genTokens(), kv, kernelsNote == null, o.profile());
         } finally {
             if (o.isa() != null) NativeKernels.selectDefault();
             NativeKernels.setEnabled(before);
@@ -83,15 +84,21 @@ public final class EngineBench {
     }
 
     public static Result run(Path modelPath, LlamaModel model, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
-        return run(modelPath, model, 0, promptTokens, genTokens, kvType, quiet);
+        return run(modelPath, model, 0, promptTokens, genTokens, kvType, quiet, false);
     }
 
     /**
      * With {@code depth} &gt; 0 the session is first filled with that many tokens (timed on its own,
      * {@code depthTokensPerS}), then pp and tg run after them: llama-bench's "at depth" tests, how
      * long-context speed is compared. {@code promptTokens} may then be 0 (no pp test).
+     * <p>Generation starts at position {@code depth} (the pp prompt is dropped from the cache
+     * first), as llama-bench's tg test does: it clears the cache between its pp and tg tests, so
+     * its tg64 reads the keys of 0-63 earlier positions, and ours, run after a 512-token prompt,
+     * read those of 512-575 (8x the attention work of the run it is compared with).
+     * With {@code profile} the generated tokens' passes are timed by phase ({@link StepProfile}).
      */
-    public static Result run(Path modelPath, LlamaModel model, int depth, int promptTokens, int genTokens, KvType kvType, boolean quiet) {
+    public static Result run(Path modelPath, LlamaModel model, int depth, int promptTokens, int genTokens, KvType kvType, boolean quiet,
+                             boolean profile) {
         if (depth < 0) throw new CodellmException("--depth must be >= 0");
         if (promptTokens < (depth > 0 ? 0 : 1) || genTokens < 1) {
             throw new CodellmException("prompt and generation token counts must be at least 1 (the prompt may be 0 with --depth)");
@@ -126,13 +133,21 @@ public final class EngineBench {
             ppSecs = (System.nanoTime() - t0) / 1e9;
         }
 
+        s.truncate(depth);  // tg at the depth, as llama-bench (see above)
+
         Progress progress = quiet ? null : new Progress("bench: generation", genTokens);
+        StepProfile prof = profile ? new StepProfile() : null;
+        model.profile(prof);
         long c1 = processCpuNanos();
         long d1 = model.dispatches();
         long t1 = System.nanoTime();
-        for (int i = 0; i < genTokens; i++) {
-            logits = model.forward(s, new int[] {VecMath.argmax(logits)});
-            if (progress != null) progress.step(1);
+        try {
+            for (int i = 0; i < genTokens; i++) {
+                logits = model.forward(s, new int[] {VecMath.argmax(logits)});
+                if (progress != null) progress.step(1);
+            }
+        } finally {
+            model.profile(null);
         }
         double tgSecs = (System.nanoTime() - t1) / 1e9;
         double tgCpu = (processCpuNanos() - c1) / 1e9;
@@ -147,7 +162,7 @@ public final class EngineBench {
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
                 Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe(),
-                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName(), dispatchesPerToken, dispatchNanos);
+                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName(), dispatchesPerToken, dispatchNanos, prof);
     }
 
     /**

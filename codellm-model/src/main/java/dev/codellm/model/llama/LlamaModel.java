@@ -29,6 +29,8 @@ public final class LlamaModel implements AutoCloseable {
     private final WeightMatrix output;
     private final Rope rope;
     private Parallel parallel;
+    /** Attached by {@link #profile}: phase timings of every pass; null (the default) times nothing. */
+    private StepProfile profile;
 
     private LlamaModel(LlamaConfig config, WeightMatrix tokenEmbedding, LayerWeights[] layers, float[] outputNorm,
                        WeightMatrix output, float[] ropeFreqs, int threads) {
@@ -125,6 +127,20 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Wall nanoseconds of one empty dispatch on this model's threads (the fixed cost of every parallel matmul). */
     public synchronized double measureDispatchNanos() { return parallel.measureDispatchNanos(20_000); }
+
+    /**
+     * Times every later forward pass by phase into {@code p} (null stops): what {@code bench
+     * --profile} reports. Costs about a dozen System.nanoTime calls per layer.
+     */
+    public synchronized void profile(StepProfile p) { this.profile = p; }
+
+    /** Adds the time since {@code t0} to phase {@code ph} of {@code p} and returns now (0 when not profiling). */
+    private static long lap(StepProfile p, StepProfile.Phase ph, long t0) {
+        if (p == null) return 0;
+        long now = System.nanoTime();
+        p.add(ph, now - t0);
+        return now;
+    }
 
     /** Changes the number of worker threads (between calls). */
     public synchronized void setThreads(int threads) {
@@ -340,13 +356,17 @@ public final class LlamaModel implements AutoCloseable {
     private float[][] step(Session[] sess, int[] pos, int[] tokens, int[] logitRows, boolean hidden) {
         final int B = tokens.length, dim = config.dim(), kvDim = config.kvDim(), hd = config.headDim();
         final int heads = config.heads(), kvHeads = config.kvHeads(), ffn = config.ffnDim();
+        final StepProfile prof = profile;
+        final long start = prof == null ? 0 : System.nanoTime();
         for (int t : tokens) {
             if (t < 0 || t >= config.vocabSize()) throw new CodellmException("token id " + t + " outside the vocabulary of " + config.vocabSize());
         }
         float[] x = new float[B * dim], xb = new float[B * dim], xb2 = new float[B * dim];
         float[] q = new float[B * dim], k = new float[B * kvDim], v = new float[B * kvDim];
         float[] hb = new float[B * ffn], hb2 = new float[B * ffn];
+        long t = prof == null ? 0 : System.nanoTime();
         for (int i = 0; i < B; i++) tokenEmbedding.dequantRow(tokens[i], x, i * dim);
+        t = lap(prof, StepProfile.Phase.EMBED, t);
         int[][] blocks = queryBlocks(sess, pos);
         float[][] ropeTables = new float[B][];
         for (int i = 0; i < B; i++) ropeTables[i] = rope.table(pos[i]);
@@ -354,12 +374,15 @@ public final class LlamaModel implements AutoCloseable {
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
             rmsnorm(x, w.attnNorm(), xb, B);
+            t = lap(prof, StepProfile.Phase.ATTN_NORM, t);
             WeightMatrix.matmulAll(xb, B, par, new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, new float[][] {q, k, v});
+            t = lap(prof, StepProfile.Phase.QKV, t);
             for (int i = 0; i < B; i++) {
                 rope.apply(q, i * dim, heads, hd, ropeTables[i]);
                 rope.apply(k, i * kvDim, kvHeads, hd, ropeTables[i]);
                 sess[i].store(l, pos[i], k, i * kvDim, v, i * kvDim);
             }
+            t = lap(prof, StepProfile.Phase.ROPE_KV, t);
             final int layer = l;
             final int group = heads / kvHeads;
             // one job per (query block, head): a block is up to QUERY_BLOCK consecutive rows of one session
@@ -370,31 +393,43 @@ public final class LlamaModel implements AutoCloseable {
                     sess[i0].attend(layer, pos[i0], nq, q, i0 * dim + h * hd, dim, (h / group) * hd, hd, xb, i0 * dim + h * hd, dim);
                 }
             });
+            t = lap(prof, StepProfile.Phase.ATTENTION, t);
             w.wo().matmul(xb, xb2, B, par);
+            t = lap(prof, StepProfile.Phase.WO, t);
             add(x, xb2);
+            t = lap(prof, StepProfile.Phase.RESIDUAL, t);
             rmsnorm(x, w.ffnNorm(), xb, B);
+            t = lap(prof, StepProfile.Phase.FFN_NORM, t);
             swiglu(w, xb, hb, hb2, B, par);
+            t = lap(prof, StepProfile.Phase.GATE_UP, t);
             w.down().matmul(hb, xb2, B, par);
+            t = lap(prof, StepProfile.Phase.DOWN, t);
             add(x, xb2);
+            t = lap(prof, StepProfile.Phase.RESIDUAL, t);
         }
         int R = logitRows.length;
-        if (R == 0) return new float[0][];
+        if (R == 0) {
+            if (prof != null) prof.pass(System.nanoTime() - start);
+            return new float[0][];
+        }
         float[] sel = new float[R * dim];
         float[] normed = new float[dim];
         for (int r = 0; r < R; r++) {
             rmsnormRow(x, logitRows[r] * dim, outputNorm, normed, 0, dim);
             System.arraycopy(normed, 0, sel, r * dim, dim);
         }
-        if (hidden) {
-            float[][] out = new float[R][];
-            for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(sel, r * dim, (r + 1) * dim);
-            return out;
-        }
-        int vocab = config.vocabSize();
-        float[] logits = new float[R * vocab];
-        output.matmul(sel, logits, R, par);
+        t = lap(prof, StepProfile.Phase.OUTPUT_NORM, t);
         float[][] out = new float[R][];
-        for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
+        if (hidden) {
+            for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(sel, r * dim, (r + 1) * dim);
+        } else {
+            int vocab = config.vocabSize();
+            float[] logits = new float[R * vocab];
+            output.matmul(sel, logits, R, par);
+            lap(prof, StepProfile.Phase.LOGITS, t);
+            for (int r = 0; r < R; r++) out[r] = Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab);
+        }
+        if (prof != null) prof.pass(System.nanoTime() - start);
         return out;
     }
 
