@@ -87,15 +87,27 @@ public final class BwrapSandbox implements Sandbox {
             + "while [ $i -lt $k ]; do eval \"exec $((i+4))>\\\"\\$1\\\"\" || exit 125; shift; i=$((i+1)); done; "
             + "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\" 3< \"$a\"";
     /**
-     * Inside the sandbox, as PID 1: unpacks the input archive (fd 3) into the work dir, runs the
+     * Inside the sandbox, as PID 1: unpacks the input archive (fd 3) into the work dir, starts the
      * program with fds 3..9 closed (9: the filter's, still open when there is no filter), then
-     * writes each collected file that is a plain file (not a link) to its fd, after an {@code F}
-     * that tells present-and-empty from absent, and exits with the program's status. Arguments: count of collected names, those names, the command.
+     * points its own stdin/stdout/stderr at /dev/null and closes 3 and 9 while it waits, so that
+     * {@code /proc/1/fd} offers no way to the run's standard streams: the wrapper has the
+     * launching uid and is dumpable, so a program that gave its own stdout away (the DS-1000
+     * harness does for each problem's child) could otherwise write to it through PID 1 wherever
+     * the host file belongs to that uid (a normal user's JVM). The program runs in the
+     * background for that (sh cannot drop a descriptor after a foreground fork); {@code env
+     * --default-signal} undoes sh's SIG_IGN of SIGINT/SIGQUIT for background jobs, and
+     * stdin is passed explicitly (sh gives a background job /dev/null). The streams are dropped
+     * right after the fork: a harness that hides them forks untrusted children only later.
+     * When the program has ended, the wrapper writes each collected file that is a plain file
+     * (not a link) to its fd, after an {@code F} that tells present-and-empty from absent, and
+     * exits with the program's status. Arguments: count of collected names, those names, the command.
      */
     private static final String WRAPPER = "k=$1; shift; i=0; while [ $i -lt $k ]; do eval \"c$i=\\$1\"; shift; i=$((i+1)); done; "
             + "/usr/bin/tar -x -f - --no-same-owner --no-same-permissions <&3 3<&- "
             + "|| { echo 'codellm sandbox: cannot unpack the input files' >&2; exit 125; }; "
-            + "\"$@\" 3<&- 4>&- 5>&- 6>&- 7>&- 8>&- 9<&-; rc=$?; i=0; "
+            + "exec 3<&0 0</dev/null; "
+            + "/usr/bin/env --default-signal=INT,QUIT \"$@\" 0<&3 3<&- 4>&- 5>&- 6>&- 7>&- 8>&- 9<&- & "
+            + "exec 1>/dev/null 2>&1 3<&- 9<&-; wait $!; rc=$?; i=0; "
             + "while [ $i -lt $k ]; do eval \"n=\\$c$i\"; "
             + "if [ -f \"$n\" ] && [ ! -h \"$n\" ]; then { printf F; cat -- \"$n\"; } >&$((i+4)); fi; i=$((i+1)); done; exit $rc";
 
@@ -152,7 +164,11 @@ public final class BwrapSandbox implements Sandbox {
      * shell on, runs as that uid, and the run directories are given to it. Not root: as create().
      */
     static BwrapSandbox asUnprivilegedUser(int uid) {
-        return new BwrapSandbox(List.of(), 61000, 64, uid);
+        return asUnprivilegedUser(uid, 64);
+    }
+
+    private static BwrapSandbox asUnprivilegedUser(int uid, int maxConcurrent) {
+        return new BwrapSandbox(List.of(), 61000, maxConcurrent, uid);
     }
 
     /** System property: as root, launch every run as this uid, as a normal user's JVM would (CI tests that path). */
@@ -163,10 +179,15 @@ public final class BwrapSandbox implements Sandbox {
      * {@value #RUN_AS_PROPERTY} set (and the JVM root), the unprivileged launch of that uid.
      */
     public static BwrapSandbox create() {
+        return create(64);
+    }
+
+    /** As {@link #create()}, with at most {@code maxConcurrent} runs in flight (as root: one uid each). */
+    public static BwrapSandbox create(int maxConcurrent) {
         String runAs = System.getProperty(RUN_AS_PROPERTY, "").strip();
-        if (runAs.isEmpty()) return new BwrapSandbox(List.of(), 61000, 64);
+        if (runAs.isEmpty()) return new BwrapSandbox(List.of(), 61000, maxConcurrent);
         try {
-            return asUnprivilegedUser(Integer.parseInt(runAs));
+            return asUnprivilegedUser(Integer.parseInt(runAs), maxConcurrent);
         } catch (NumberFormatException e) {
             throw new CodellmException(RUN_AS_PROPERTY + " must be a uid, got: " + runAs);
         }
@@ -231,6 +252,10 @@ public final class BwrapSandbox implements Sandbox {
             for (int i = 0; i < req.collect().size(); i++) collected.add(Files.createFile(runDir.resolve("collect-" + i)));
             Path stdin = runDir.resolve("stdin"), stdout = runDir.resolve("stdout"), stderr = runDir.resolve("stderr");
             Files.write(stdin, req.stdin());
+            // Made here, not by the launch, so that giveTo hands them over too: a normal user's
+            // stdout file is that user's, as the sandbox's uid is (what the runAs tests must see).
+            Files.createFile(stdout);
+            Files.createFile(stderr);
             Path filter = runDir.resolve("seccomp.bpf");
             Files.write(filter, seccomp != null ? seccomp : new byte[0]);
             if (runAs >= 0) giveTo(runDir, runAs);

@@ -22,6 +22,8 @@ public record RunRequest(List<String> argv, Map<String, byte[]> files, byte[] st
     public RunRequest {
         if (argv == null || argv.isEmpty()) throw new IllegalArgumentException("argv must not be empty");
         argv = List.copyOf(argv);
+        // The sandbox's wrapper starts it through env(1), which would take NAME=VALUE for a variable.
+        if (argv.get(0).contains("=")) throw new IllegalArgumentException("the program's path must not contain '=': " + argv.get(0));
         files = files == null ? Map.of() : new LinkedHashMap<>(files);
         for (String name : files.keySet()) checkRelative(name);
         stdin = stdin == null ? new byte[0] : stdin;

@@ -89,6 +89,29 @@ class UnprivilegedWorkDirTest {
         assertEquals("kept", r.fileText("r.txt"));
     }
 
+    /**
+     * A program that gave its standard streams away (as the DS-1000 harness does for each
+     * problem's child) cannot write to the run's stdout or stderr through PID 1's descriptors,
+     * nor read its stdin there (an assertion: the exit status says). Before, the wrapper held them
+     * all while the program ran, and as a normal user the host files belong to the sandbox's uid:
+     * "forged" reached stdout and stderr. It waits (bounded) for the wrapper to have dropped them,
+     * which it does right after the fork.
+     */
+    @Test
+    void aProgramCannotReachTheRunsStreamsThroughThePid1Wrapper() {
+        RunResult r = sandbox.run(RunRequest.of(List.of("/usr/bin/python3", "-c",
+                "import os, sys, time\nprint('real', sys.stdin.read(), flush=True)\nmine = os.readlink('/proc/self/fd/1')\n"
+                        + "for _ in range(100):\n    if os.readlink('/proc/1/fd/1') != mine: break\n    time.sleep(0.01)\n"
+                        + "null = os.open(os.devnull, os.O_RDWR)\nfor fd in (0, 1, 2): os.dup2(null, fd)\n"
+                        + "for fd in os.listdir('/proc/1/fd'):\n    try:\n"
+                        + "        os.write(os.open('/proc/1/fd/' + fd, os.O_WRONLY | os.O_APPEND), b'forged')\n    except OSError:\n        pass\n"
+                        + "    try:\n        assert os.read(os.open('/proc/1/fd/' + fd, os.O_RDONLY), 100) != b'in'\n    except OSError:\n        pass\n"),
+                FAST).withStdin("in"));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("real in\n", r.stdout());
+        assertEquals("", r.stderr());
+    }
+
     @Test
     void noDescriptorButTheStandardOnesIsLeftToTheProgram() {
         RunResult r = sandbox.run(RunRequest.of(List.of("/usr/bin/python3", "-c",
