@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codellm.core.SharedData;
 import dev.codellm.model.gguf.GgmlType;
 import dev.codellm.model.gguf.GgufFile;
+import dev.codellm.model.kernels.NativeKernels;
 import dev.codellm.model.llama.RopeOverrides;
 import dev.codellm.model.llama.TinyModels;
 import dev.codellm.model.perplexity.PerplexityMethod;
@@ -76,7 +77,9 @@ class LlamaCppLoadsConvertedTest {
         // llama-perplexity prints 4 decimals; a model computed differently (a wrong permutation, a
         // misread block, another vocabulary) is off by far more than float summation order
         double rel = Math.abs(ours - theirs) / theirs;
-        double bound = type == QuantType.Q4_K_M || type == QuantType.Q5_K_M ? 1e-2 : 2e-3;
+        // The Java kernels (CODELLM_ISA=java) keep float activations where llama.cpp and our native
+        // kernels round them to 8 bits: measured 2.8e-3 for Q8_0 on this near-uniform model
+        double bound = type == QuantType.Q4_K_M || type == QuantType.Q5_K_M || !NativeKernels.enabled() ? 1e-2 : 2e-3;
         assertTrue(rel < bound, type + ": llama-perplexity " + theirs + ", ours " + ours + " (relative " + rel + ")");
     }
 }
