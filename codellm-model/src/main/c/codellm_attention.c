@@ -125,11 +125,99 @@ static inline void scale_row(float c, float *y, int32_t n) {
     for (; i < n; i++) y[i] *= c;
 }
 
+// One row's elements i … i+VW-1 of an F16 or F32 cache row as floats.
+static inline __attribute__((always_inline)) vf load_kv(int32_t type, const uint8_t *row, int32_t i) {
+#ifdef __AVX512F__
+    if (type == T_F16) return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (row + 2 * i)));
+#else
+    if (type == T_F16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (row + 2 * i)));
+#endif
+    return vload((const float *) row + i);
+}
+
+// Cache rows read ahead of use: a head's rows are a whole cache row apart (kvDim elements, 8 KiB
+// for a 7B model's F16 cache), one 4 KiB page or more per row, and the hardware prefetchers do
+// not follow a stream across pages, so without this every row is a miss from memory.
+#define PF_ROWS 8
+
+static inline void prefetch_row(const uint8_t *row, int32_t bytes) {
+    for (int32_t o = 0; o < bytes; o += 64) _mm_prefetch((const char *) row + o, _MM_HINT_T0);
+}
+
+// Generation's case (one query, at position keys-1, over an F16 or F32 cache): the same
+// arithmetic as the blocked loop below, operation for operation (4-key dots with one FMA chain per
+// key, the tile's max, the rescale, p·v added by FMA), so the result is bit-identical to it; but
+// keys and values are converted in registers as they are read instead of decoded into a scratch
+// tile, the partial output stays in HD/VW registers instead of memory, and rows are prefetched.
+// Measured: the blocked loop read an F16 cache at 3.7 GB/s in generation at depth 512.
+static inline __attribute__((always_inline)) void attend_one(const int32_t type, const uint8_t *k, const uint8_t *v, int64_t rowBytes,
+                                                             const int32_t HD, int32_t keys, const float *q, float scale, float *out) {
+    enum { MAXV = 256 / VW };
+    const int32_t nv = HD / VW, bytes = HD * (type == T_F16 ? 2 : 4);
+    vf acc[MAXV];
+    for (int32_t n = 0; n < nv; n++) acc[n] = vzero();
+    float mx = -INFINITY, sum = 0, sc[KT];
+    for (int32_t t0 = 0; t0 < keys; t0 += KT) {
+        const int32_t kt = keys - t0 < KT ? keys - t0 : KT;
+        const uint8_t *kr = k + t0 * rowBytes, *vr = v + t0 * rowBytes;
+        int32_t j = 0;
+        for (; j + 4 <= kt; j += 4) {
+            const uint8_t *r = kr + j * rowBytes;
+            for (int32_t a = 0; a < 4; a++) {
+                if (t0 + j + a + PF_ROWS < keys) prefetch_row(r + (a + PF_ROWS) * rowBytes, bytes);
+                prefetch_row(vr + (j + a) * rowBytes, bytes);  // this tile's values, used after its scores
+            }
+            vf a0 = vzero(), a1 = vzero(), a2 = vzero(), a3 = vzero();
+            for (int32_t n = 0; n < nv; n++) {
+                const vf qv = vload(q + n * VW);
+                a0 = vfma(load_kv(type, r, n * VW), qv, a0);
+                a1 = vfma(load_kv(type, r + rowBytes, n * VW), qv, a1);
+                a2 = vfma(load_kv(type, r + 2 * rowBytes, n * VW), qv, a2);
+                a3 = vfma(load_kv(type, r + 3 * rowBytes, n * VW), qv, a3);
+            }
+            sc[j] = vsum(a0); sc[j + 1] = vsum(a1); sc[j + 2] = vsum(a2); sc[j + 3] = vsum(a3);
+        }
+        for (; j < kt; j++) {
+            const uint8_t *r = kr + j * rowBytes;
+            prefetch_row(vr + j * rowBytes, bytes);
+            vf a0 = vzero();
+            for (int32_t n = 0; n < nv; n++) a0 = vfma(vload(q + n * VW), load_kv(type, r, n * VW), a0);
+            sc[j] = vsum(a0);
+        }
+        float m = mx;
+        for (j = 0; j < kt; j++) {
+            sc[j] *= scale;
+            if (sc[j] > m) m = sc[j];
+        }
+        if (m > mx) {
+            const vf c = vset1(expf(mx - m));  // 0 on the first tile (the max was -inf)
+            sum *= expf(mx - m);
+            for (int32_t n = 0; n < nv; n++) acc[n] = vmul(c, acc[n]);
+            mx = m;
+        }
+        float l = 0;
+        for (j = 0; j < kt; j++) {
+            const float p = expf(sc[j] - m);
+            l += p;
+            const vf pv = vset1(p);
+            const uint8_t *r = vr + j * rowBytes;
+            for (int32_t n = 0; n < nv; n++) acc[n] = vfma(pv, load_kv(type, r, n * VW), acc[n]);
+        }
+        sum += l;
+    }
+    const float inv = 1.0f / sum;
+    for (int32_t n = 0; n < nv; n++) vstore(out + n * VW, vmul(acc[n], vset1(inv)));
+}
+
 // Query i (0 <= i < nq) at position first+i attends keys 0 … first+i. k, v: the head's first element
 // of position 0, rows rowBytes apart. q/out rows qStride/oStride floats apart. scratch: at least
 // 2·KT·hd + nq·hd + 2·nq + KT floats.
 void cl_flash_attend(int32_t type, const uint8_t *k, const uint8_t *v, int64_t rowBytes, int32_t hd, int32_t first, int32_t nq,
                      const float *q, int64_t qStride, float scale, float *out, int64_t oStride, float *scratch) {
+    if (nq == 1 && (type == T_F16 || type == T_F32)) {  // generation: register-resident output, see attend_one
+        if (hd == 128) { attend_one(type, k, v, rowBytes, 128, first + 1, q, scale, out); return; }
+        if (hd == 64) { attend_one(type, k, v, rowBytes, 64, first + 1, q, scale, out); return; }
+    }
     float *kf = scratch, *vf_ = kf + KT * hd, *acc = vf_ + KT * hd, *mx = acc + (int64_t) nq * hd, *sum = mx + nq, *sc = sum + nq;
     memset(acc, 0, sizeof(float) * (size_t) nq * hd);
     for (int32_t i = 0; i < nq; i++) { mx[i] = -INFINITY; sum[i] = 0; }

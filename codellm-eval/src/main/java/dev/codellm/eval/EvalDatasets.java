@@ -61,9 +61,13 @@ public final class EvalDatasets {
         return new Evaluation<>(open(o, () -> defaultSandbox(o.jobs())), o);
     }
 
-    /** bubblewrap with one uid slot per parallel test run (and two spare, e.g. Go's cache warm-up). */
+    /**
+     * bubblewrap with one uid slot per parallel test run (and two spare, e.g. Go's cache warm-up);
+     * {@value BwrapSandbox#RUN_AS_PROPERTY} is honoured, so every evaluator's tests can run the
+     * unprivileged launch too.
+     */
     public static Sandbox defaultSandbox(int jobs) {
-        return new BwrapSandbox(List.of(), 61000, Math.max(jobs, 1) + 2);
+        return BwrapSandbox.create(Math.max(jobs, 1) + 2);
     }
 
     /** {@code codellm eval compare}: the runs must all be of one family. */

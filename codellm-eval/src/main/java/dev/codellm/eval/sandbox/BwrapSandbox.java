@@ -1,8 +1,10 @@
 package dev.codellm.eval.sandbox;
 
 import dev.codellm.core.CodellmException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -41,26 +43,73 @@ import java.util.concurrent.TimeUnit;
  * the kernel does not enforce RLIMIT_NPROC for root, so without this a fork bomb would not be
  * stopped. As a normal user, bubblewrap's own user namespace is used.
  *
- * <p>The writable working directory is a tmpfs of {@link Limits#workDirBytes()} mounted on the
- * host (as root), so a sample cannot fill the host disk and {@code /proc/self/mountinfo} inside
- * shows no host path; without root it is a host directory (the report says so).
+ * <p>The writable working directory is bubblewrap's own {@code --size N --tmpfs /tmp/w}: a tmpfs of
+ * {@link Limits#workDirBytes()} inside the sandbox's mount namespace, so nothing of the run is on
+ * the host disk and {@code /proc/self/mountinfo} inside names no host path. No host directory is
+ * bound: the request's files go in as one tar stream on fd 3 that a wrapper shell inside (PID 1,
+ * {@code --as-pid-1}, so the program cannot kill it) unpacks before the program starts, and the
+ * files to collect come back, after the program has ended, on fds 4..8, one each, opened on files
+ * of the host run directory (which the sandbox cannot see). That is one path for root and for a
+ * normal user: an unprivileged bubblewrap can size its tmpfs (bubblewrap 0.5+), so a host mount
+ * (root only) is not needed. The collection channel gives a sample no power it lacks anyway: a
+ * collected file's content is whatever the sample left in the work dir.
  *
  * <p>Cleanup: the program is PID 2+ of a PID namespace whose init dies with the bwrap process
  * ({@code --die-with-parent}); on timeout the JVM kills the bwrap process and every descendant it
  * can see, the cgroup's members are killed, and the kernel kills whatever remains in the
- * namespace. The working directory is unmounted and deleted (without following links) after the
- * run; those a killed JVM left behind are removed when the next sandbox is created.
+ * namespace. The work dir ends with the sandbox's mount namespace; the host run directory (fds'
+ * files: inputs, stdout/stderr, collected files) is deleted without following links after the run,
+ * and those a killed JVM left behind are removed when the next sandbox is created.
  */
 public final class BwrapSandbox implements Sandbox {
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
-    private static final Path MOUNT = Path.of("/usr/bin/mount"), UMOUNT = Path.of("/usr/bin/umount");
+    /** Only for directories left by versions that mounted the work dir on the host (as root). */
+    private static final Path UMOUNT = Path.of("/usr/bin/umount");
     /** Where the working directory appears inside the sandbox. */
     public static final String WORKDIR = "/tmp/w";
+    /**
+     * The wrapper's {@code $0}, so {@code /proc/1/cmdline} inside is {@code /bin/sh -c WRAPPER
+     * codellm-sandbox-init ...}: how a trusted harness (ds1000_harness.py) knows it is in this
+     * sandbox's PID namespace, where killing every other process kills only the run's. Never true
+     * on a host, whose PID 1 is its own init.
+     */
+    public static final String INIT_NAME = "codellm-sandbox-init";
     private static final String DIR_PREFIX = "codellm-sbx-";
-    /** Joins the cgroup leaf, opens the filter as fd 9, then becomes the rest of the command line. */
-    private static final String LAUNCHER = "unset PWD OLDPWD; f=$1; shift; while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\"";
+    /**
+     * On the host: joins the cgroup leaf, opens the filter as fd 9, the input archive as fd 3 and
+     * the collection files as fds 4.. (dash: single-digit fds only), then becomes the rest of the
+     * command line. Arguments: filter, archive, count of collection files, those files, the cgroup
+     * procs files, {@code --}, the command.
+     */
+    private static final String LAUNCHER = "unset PWD OLDPWD; f=$1; a=$2; k=$3; shift 3; i=0; "
+            + "while [ $i -lt $k ]; do eval \"exec $((i+4))>\\\"\\$1\\\"\" || exit 125; shift; i=$((i+1)); done; "
+            + "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\" 3< \"$a\"";
+    /**
+     * Inside the sandbox, as PID 1: unpacks the input archive (fd 3) into the work dir, starts the
+     * program with fds 3..9 closed (9: the filter's, still open when there is no filter), then
+     * points its own stdin/stdout/stderr at /dev/null and closes 3 and 9 while it waits, so that
+     * {@code /proc/1/fd} offers no way to the run's standard streams: the wrapper has the
+     * launching uid and is dumpable, so a program that gave its own stdout away (the DS-1000
+     * harness does for each problem's child) could otherwise write to it through PID 1 wherever
+     * the host file belongs to that uid (a normal user's JVM). The program runs in the
+     * background for that (sh cannot drop a descriptor after a foreground fork); {@code env
+     * --default-signal} undoes sh's SIG_IGN of SIGINT/SIGQUIT for background jobs, and
+     * stdin is passed explicitly (sh gives a background job /dev/null). The streams are dropped
+     * right after the fork: a harness that hides them forks untrusted children only later.
+     * When the program has ended, the wrapper writes each collected file that is a plain file
+     * (not a link) to its fd, after an {@code F} that tells present-and-empty from absent, and
+     * exits with the program's status. Arguments: count of collected names, those names, the command.
+     */
+    private static final String WRAPPER = "k=$1; shift; i=0; while [ $i -lt $k ]; do eval \"c$i=\\$1\"; shift; i=$((i+1)); done; "
+            + "/usr/bin/tar -x -f - --no-same-owner --no-same-permissions <&3 3<&- "
+            + "|| { echo 'codellm sandbox: cannot unpack the input files' >&2; exit 125; }; "
+            + "exec 3<&0 0</dev/null; "
+            + "/usr/bin/env --default-signal=INT,QUIT \"$@\" 0<&3 3<&- 4>&- 5>&- 6>&- 7>&- 8>&- 9<&- & "
+            + "exec 1>/dev/null 2>&1 3<&- 9<&-; wait $!; rc=$?; i=0; "
+            + "while [ $i -lt $k ]; do eval \"n=\\$c$i\"; "
+            + "if [ -f \"$n\" ] && [ ! -h \"$n\" ]; then { printf F; cat -- \"$n\"; } >&$((i+4)); fi; i=$((i+1)); done; exit $rc";
 
     private final List<Path> extraReadOnly;
     private final int uidBase;
@@ -69,7 +118,8 @@ public final class BwrapSandbox implements Sandbox {
     private final long tmpfsBytes;
     private final byte[] seccomp;
     private final CgroupLeaf.Support cgroups;
-    private final boolean tmpfsWorkDir;
+    /** When the JVM is root: run the whole launch as this uid, as a JVM of that user would (-1: no). */
+    private final int runAs;
     private final java.util.concurrent.atomic.AtomicLong serial = new java.util.concurrent.atomic.AtomicLong();
     private final String version;
 
@@ -79,6 +129,10 @@ public final class BwrapSandbox implements Sandbox {
      * @param maxConcurrent how many runs may be in flight at once (one uid each)
      */
     public BwrapSandbox(List<Path> extraReadOnly, int uidBase, int maxConcurrent) {
+        this(extraReadOnly, uidBase, maxConcurrent, -1);
+    }
+
+    private BwrapSandbox(List<Path> extraReadOnly, int uidBase, int maxConcurrent, int runAs) {
         for (Path tool : List.of(BWRAP, PRLIMIT)) {
             if (!Files.isExecutable(tool)) {
                 throw new CodellmException("SANDBOX UNAVAILABLE: " + tool + " not found; install bubblewrap and util-linux "
@@ -87,32 +141,67 @@ public final class BwrapSandbox implements Sandbox {
         }
         this.extraReadOnly = List.copyOf(extraReadOnly);
         this.uidBase = uidBase;
-        this.root = currentUid() == 0;
-        if (root && !Files.isExecutable(SETPRIV)) throw new CodellmException("SANDBOX UNAVAILABLE: " + SETPRIV + " not found (util-linux)");
+        boolean jvmIsRoot = currentUid() == 0;
+        this.runAs = jvmIsRoot ? runAs : -1;
+        // A JVM running as root launches through setpriv (per-slot uids); as runAs it is a normal user's.
+        this.root = jvmIsRoot && runAs < 0;
+        if (jvmIsRoot && !Files.isExecutable(SETPRIV)) throw new CodellmException("SANDBOX UNAVAILABLE: " + SETPRIV + " not found (util-linux)");
         this.slots = new ArrayBlockingQueue<>(maxConcurrent);
         for (int i = 0; i < maxConcurrent; i++) slots.add(i);
         this.tmpfsBytes = 256 * Limits.MIB;
         this.seccomp = SeccompFilter.forThisMachine().orElse(null);
-        this.cgroups = CgroupLeaf.detect();
-        this.tmpfsWorkDir = root && Files.isExecutable(MOUNT) && Files.isExecutable(UMOUNT);
+        // A normal user's JVM has no cgroup it may write unless delegated: the test of that path has none.
+        this.cgroups = this.runAs >= 0
+                ? new CgroupLeaf.Support(java.util.Optional.empty(), Map.of(), "none made as uid " + this.runAs)
+                : CgroupLeaf.detect();
         removeStaleDirs(Path.of(System.getProperty("java.io.tmpdir")));
         this.version = probe();
     }
 
-    /** Default: no extra paths, uids from 61000, up to 64 concurrent runs. */
+    /**
+     * A sandbox that launches as a normal user (uid {@code uid}) would, for tests of the unprivileged
+     * path on a machine (CI) where the JVM is root: every process of the launch, from the first
+     * shell on, runs as that uid, and the run directories are given to it. Not root: as create().
+     */
+    static BwrapSandbox asUnprivilegedUser(int uid) {
+        return asUnprivilegedUser(uid, 64);
+    }
+
+    private static BwrapSandbox asUnprivilegedUser(int uid, int maxConcurrent) {
+        return new BwrapSandbox(List.of(), 61000, maxConcurrent, uid);
+    }
+
+    /** System property: as root, launch every run as this uid, as a normal user's JVM would (CI tests that path). */
+    public static final String RUN_AS_PROPERTY = "codellm.sandbox.runAsUid";
+
+    /**
+     * Default: no extra paths, uids from 61000, up to 64 concurrent runs; with
+     * {@value #RUN_AS_PROPERTY} set (and the JVM root), the unprivileged launch of that uid.
+     */
     public static BwrapSandbox create() {
-        return new BwrapSandbox(List.of(), 61000, 64);
+        return create(64);
+    }
+
+    /** As {@link #create()}, with at most {@code maxConcurrent} runs in flight (as root: one uid each). */
+    public static BwrapSandbox create(int maxConcurrent) {
+        String runAs = System.getProperty(RUN_AS_PROPERTY, "").strip();
+        if (runAs.isEmpty()) return new BwrapSandbox(List.of(), 61000, maxConcurrent);
+        try {
+            return asUnprivilegedUser(Integer.parseInt(runAs), maxConcurrent);
+        } catch (NumberFormatException e) {
+            throw new CodellmException(RUN_AS_PROPERTY + " must be a uid, got: " + runAs);
+        }
     }
 
     @Override
     public String describe() {
-        return version + (root ? " as uid " + uidBase + "+ via setpriv" : " in a user namespace")
+        return version + (root ? " as uid " + uidBase + "+ via setpriv" : " in a user namespace" + (runAs >= 0 ? " as uid " + runAs : ""))
                 + ", no network, read-only system, private /tmp, rlimits cpu/as/nproc/fsize on every process"
                 + (seccomp != null ? ", seccomp (" + SeccompFilter.deniedNames().size() + " calls denied: ptrace, mount, bpf, ...)"
                         : ", NO seccomp filter (no syscall table for " + System.getProperty("os.arch") + ")")
                 + (cgroups.available() ? ", " + cgroups.why() + " leaf per run (memory, pids, cpu of the whole run)"
                         : ", NO cgroup (" + cgroups.why() + "): only per-process rlimits bound memory and processes")
-                + (tmpfsWorkDir ? ", work dir on a size-limited tmpfs" : ", work dir on the host disk (not root: no tmpfs mount)");
+                + ", work dir on a size-limited tmpfs inside the sandbox (nothing on the host disk)";
     }
 
     /** Whether runs get their own cgroup (false: only rlimits apply). */
@@ -150,42 +239,36 @@ public final class BwrapSandbox implements Sandbox {
             throw new CodellmException("interrupted while waiting for a sandbox slot");
         }
         Path runDir = null;
-        Path work = null;
-        boolean mounted = false;
         try {
             // The owner's pid in the name: a later start removes the directories of a JVM that was killed.
+            // Private: nothing in it is reached from inside the sandbox by path, only through fds.
             runDir = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-");
-            // Traversable (not listable) so the unprivileged uid can reach the work dir bwrap binds.
-            Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx--x--x"));
-            work = runDir.resolve("w");
-            Files.createDirectory(work);
-            if (tmpfsWorkDir) mounted = mountTmpfs(work, req.limits().workDirBytes());
-            // The sandboxed uid differs from ours: the work dir must be writable by it.
-            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
-            for (Map.Entry<String, byte[]> f : req.files().entrySet()) {
-                Path target = work.resolve(f.getKey());
-                for (Path d = target.getParent(); !d.equals(work); d = d.getParent()) {
-                    if (!Files.isDirectory(d)) {
-                        Files.createDirectories(d);
-                        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
-                    }
-                }
-                Files.write(target, f.getValue());
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-rw-rw-"));
+            Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx------"));
+            Path inputs = runDir.resolve("inputs.tar");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(inputs))) {
+                InputArchive.write(req.files(), out);
             }
+            List<Path> collected = new ArrayList<>();
+            for (int i = 0; i < req.collect().size(); i++) collected.add(Files.createFile(runDir.resolve("collect-" + i)));
             Path stdin = runDir.resolve("stdin"), stdout = runDir.resolve("stdout"), stderr = runDir.resolve("stderr");
             Files.write(stdin, req.stdin());
+            // Made here, not by the launch, so that giveTo hands them over too: a normal user's
+            // stdout file is that user's, as the sandbox's uid is (what the runAs tests must see).
+            Files.createFile(stdout);
+            Files.createFile(stderr);
             Path filter = runDir.resolve("seccomp.bpf");
             Files.write(filter, seccomp != null ? seccomp : new byte[0]);
+            if (runAs >= 0) giveTo(runDir, runAs);
+            RunFiles files = new RunFiles(runDir, inputs, collected, stdin, stdout, stderr, filter);
             java.util.Optional<CgroupLeaf> leaf = cgroups.available()
                     ? cgroups.create(CgroupLeaf.leafName(slot, serial.incrementAndGet()), req.limits()) : java.util.Optional.empty();
             try {
-                RunResult r = execute(req, slot, work, stdin, stdout, stderr, filter, leaf.orElse(null));
+                RunResult r = execute(req, slot, files, leaf.orElse(null));
                 // The process limit now holds for bubblewrap too: processes of the slot's previous run
                 // that the kernel has not finished reaping count, and bwrap's first fork can fail. Retry.
                 for (int retry = 0; retry < 10 && r.exitCode() == 1 && r.stderr().startsWith("bwrap: Can't fork"); retry++) {
                     sleepQuietly(100L * (retry + 1));
-                    r = execute(req, slot, work, stdin, stdout, stderr, filter, leaf.orElse(null));
+                    r = execute(req, slot, files, leaf.orElse(null));
                 }
                 return r;
             } finally {
@@ -194,16 +277,21 @@ public final class BwrapSandbox implements Sandbox {
         } catch (IOException e) {
             throw new UncheckedIOException("sandbox setup failed: " + e.getMessage(), e);
         } finally {
-            if (mounted) unmount(work);
             if (runDir != null) deleteTree(runDir);
             slots.add(slot);
         }
     }
 
-    private RunResult execute(RunRequest req, int slot, Path work, Path stdin, Path stdout, Path stderr, Path filter, CgroupLeaf leaf)
-            throws IOException {
+    /** The host side of one run: its private directory and the files the launch opens. */
+    private record RunFiles(Path dir, Path inputs, List<Path> collected, Path stdin, Path stdout, Path stderr, Path filter) {}
+
+    private RunResult execute(RunRequest req, int slot, RunFiles files, CgroupLeaf leaf) throws IOException {
         Limits lim = req.limits();
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, "sh", filter.toString()));
+        List<String> cmd = new ArrayList<>();
+        if (runAs >= 0) cmd.addAll(List.of(SETPRIV.toString(), "--reuid=" + runAs, "--regid=" + runAs, "--clear-groups", "--"));
+        cmd.addAll(List.of("/bin/sh", "-c", LAUNCHER, "sh", files.filter().toString(), files.inputs().toString(),
+                Integer.toString(files.collected().size())));
+        for (Path c : files.collected()) cmd.add(c.toString());
         if (leaf != null) for (Path procs : leaf.procsFiles()) cmd.add(procs.toString());
         cmd.add("--");
         cmd.addAll(List.of(PRLIMIT.toString(),
@@ -215,7 +303,7 @@ public final class BwrapSandbox implements Sandbox {
         }
         cmd.addAll(List.of(BWRAP.toString(),
                 "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-                "--hostname", "sandbox"));
+                "--as-pid-1", "--hostname", "sandbox"));
         if (seccomp != null) cmd.addAll(List.of("--seccomp", "9"));
         for (String sys : List.of("/usr", "/etc")) cmd.addAll(List.of("--ro-bind", sys, sys));
         for (String link : List.of("/bin", "/sbin", "/lib", "/lib64", "/lib32")) {
@@ -226,11 +314,14 @@ public final class BwrapSandbox implements Sandbox {
         for (Path extra : extraReadOnly) cmd.addAll(List.of("--ro-bind-try", extra.toString(), extra.toString()));
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", Long.toString(tmpfsBytes), "--tmpfs", "/tmp",
-                "--bind", work.toString(), WORKDIR, "--chdir", WORKDIR, "--"));
+                "--size", Long.toString(lim.workDirBytes()), "--tmpfs", WORKDIR, "--chdir", WORKDIR,
+                "--", "/bin/sh", "-c", WRAPPER, INIT_NAME, Integer.toString(req.collect().size())));
+        cmd.addAll(req.collect());
         cmd.addAll(req.argv());
 
+        Path stdin = files.stdin(), stdout = files.stdout(), stderr = files.stderr();
         ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(work.getParent().toFile())
+                .directory(new java.io.File("/")) // the run dir is private to us: the sandbox uid may not enter it
                 .redirectInput(stdin.toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile());
@@ -262,12 +353,10 @@ public final class BwrapSandbox implements Sandbox {
         String out = readBounded(stdout, lim.maxOutputBytes());
         String err = readBounded(stderr, lim.maxOutputBytes());
         Map<String, byte[]> collected = new LinkedHashMap<>();
-        for (String name : req.collect()) {
-            Path f = work.resolve(name);
-            // Only plain files really inside the work dir: sandboxed code may plant symlinks to host files.
-            if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && !hasLinkedParent(f, work)) {
-                collected.put(name, readBoundedBytes(f, Math.max(lim.maxFileBytes(), lim.maxOutputBytes())));
-            }
+        for (int i = 0; i < req.collect().size(); i++) {
+            // The wrapper wrote "F" + the content of a plain file (a link is skipped inside); empty: absent.
+            byte[] b = readBoundedBytes(files.collected().get(i), Math.max(lim.maxFileBytes(), lim.maxOutputBytes()));
+            if (b.length > 0 && b[0] == 'F') collected.put(req.collect().get(i), java.util.Arrays.copyOfRange(b, 1, b.length));
         }
         String hit = timedOut ? "wall" : limitHit(exit, leaf);
         // Python ignores SIGXFSZ (the write fails with EFBIG instead): an output file at the limit says it.
@@ -291,20 +380,6 @@ public final class BwrapSandbox implements Sandbox {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static boolean mountTmpfs(Path dir, long bytes) {
-        try {
-            Process p = new ProcessBuilder(MOUNT.toString(), "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0777,nosuid,nodev",
-                    "codellm-sandbox", dir.toString()).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
@@ -354,13 +429,6 @@ public final class BwrapSandbox implements Sandbox {
         return removed;
     }
 
-    private static boolean hasLinkedParent(Path f, Path work) {
-        for (Path d = f.getParent(); d != null && !d.equals(work); d = d.getParent()) {
-            if (Files.isSymbolicLink(d)) return true;
-        }
-        return false;
-    }
-
     private static void killTree(Process p) {
         // Children first so none is re-parented and missed; the PID namespace takes the rest.
         java.util.List<ProcessHandle> tree = new java.util.ArrayList<>(p.descendants().toList());
@@ -381,6 +449,16 @@ public final class BwrapSandbox implements Sandbox {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+    }
+
+    /** Gives a run directory to the uid the launch runs as (the JVM is root; see asUnprivilegedUser). */
+    private static void giveTo(Path dir, int uid) throws IOException {
+        try (var entries = Files.walk(dir)) {
+            for (Path p : entries.toList()) {
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param stdin   bytes fed to standard input (empty: none)
  * @param limits  resource limits
  * @param collect relative paths read back from the working directory after the run, if they exist
+ *                (at most {@link #MAX_COLLECT}: each comes back on its own fd, 4..8)
  * @param env     extra environment variables (the sandbox starts from a minimal environment:
  *                PATH, HOME and TMPDIR pointing into the sandbox, LANG=C.UTF-8)
  */
@@ -21,14 +22,20 @@ public record RunRequest(List<String> argv, Map<String, byte[]> files, byte[] st
     public RunRequest {
         if (argv == null || argv.isEmpty()) throw new IllegalArgumentException("argv must not be empty");
         argv = List.copyOf(argv);
+        // The sandbox's wrapper starts it through env(1), which would take NAME=VALUE for a variable.
+        if (argv.get(0).contains("=")) throw new IllegalArgumentException("the program's path must not contain '=': " + argv.get(0));
         files = files == null ? Map.of() : new LinkedHashMap<>(files);
         for (String name : files.keySet()) checkRelative(name);
         stdin = stdin == null ? new byte[0] : stdin;
         if (limits == null) limits = Limits.DEFAULT;
         collect = collect == null ? List.of() : List.copyOf(collect);
         for (String name : collect) checkRelative(name);
+        if (collect.size() > MAX_COLLECT) throw new IllegalArgumentException("at most " + MAX_COLLECT + " files can be collected: " + collect);
         env = env == null ? Map.of() : Map.copyOf(env);
     }
+
+    /** How many files one run can hand back (the sandbox's fds 4..8). */
+    public static final int MAX_COLLECT = 5;
 
     public static RunRequest of(List<String> argv, Limits limits) {
         return new RunRequest(argv, Map.of(), null, limits, List.of(), Map.of());

@@ -136,15 +136,21 @@ def child(prog, timeout, w):
     os._exit(0)
 
 
+# The sandbox's init (PID 1 inside) is `/bin/sh -c WRAPPER codellm-sandbox-init ...`
+# (BwrapSandbox.INIT_NAME): its fourth argument names it.
+SANDBOX_INIT = b"codellm-sandbox-init"
+
+
 def in_own_pid_namespace():
-    """True inside bubblewrap's PID namespace (its init is PID 1). Outside one, /proc lists the host's
-    processes, and killing "every other process" would kill the host's: then only the child's
-    session is killed."""
+    """True inside the codellm sandbox's PID namespace (its init, PID 1, is the sandbox's wrapper
+    shell). Outside one, /proc lists the host's processes, and killing "every other process"
+    would kill the host's: then only the child's session is killed and no file is wiped."""
     try:
-        with open("/proc/1/comm") as f:
-            return f.read().strip() == "bwrap"
+        with open("/proc/1/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
     except OSError:
         return False
+    return len(args) > 3 and args[1] == b"-c" and args[3] == SANDBOX_INIT
 
 
 KEEP = ("ds1000_harness.py", "batch.json")

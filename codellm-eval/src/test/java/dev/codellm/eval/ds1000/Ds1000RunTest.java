@@ -12,6 +12,9 @@ import dev.codellm.eval.run.Evaluation;
 import dev.codellm.eval.run.RunComparison;
 import dev.codellm.eval.run.SampleSource;
 import dev.codellm.eval.sandbox.BwrapSandbox;
+import dev.codellm.eval.sandbox.Limits;
+import dev.codellm.eval.sandbox.RunRequest;
+import dev.codellm.eval.sandbox.RunResult;
 import dev.codellm.eval.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,6 +151,29 @@ class Ds1000RunTest {
         assertTrue(v.get(6).error().contains("harness stopped"), v.get(6).toString());
         assertTrue(v.get(7).passed(), v.get(7).toString());
         assertEquals("timeout", v.get(8).status(), v.get(8).toString());
+    }
+
+    /**
+     * The harness kills every other process and wipes /tmp between programs only where it is sure
+     * to be in the sandbox's own PID namespace: inside the sandbox it says so, on the host it does
+     * not (there it would kill the host's processes). When the sandbox's init changed from bwrap to
+     * the wrapper shell, the inside answer became false and the batch test above found the leak.
+     */
+    @Test
+    void theHarnessCleansUpBetweenProgramsInsideTheSandboxAndNeverOnTheHost() throws Exception {
+        byte[] harness;
+        try (var in = Ds1000Executor.class.getResourceAsStream("ds1000_harness.py")) {
+            harness = in.readAllBytes();
+        }
+        String probe = "import sys; sys.path.insert(0, '.'); import ds1000_harness as h; print(h.SANDBOXED)";
+        RunResult inside = sandbox.run(RunRequest.of(List.of(Ds1000Executor.PYTHON, "-c", probe), Limits.DEFAULT)
+                .withFileBytes("ds1000_harness.py", harness));
+        assertEquals("True", inside.stdout().strip(), inside.toString());
+        Files.write(tmp.resolve("ds1000_harness.py"), harness);
+        Process host = new ProcessBuilder(Ds1000Executor.PYTHON, "-c", probe).directory(tmp.toFile()).redirectErrorStream(true).start();
+        String out = new String(host.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, host.waitFor(), out);
+        assertEquals("False", out.strip(), "on the host the harness must not kill or wipe anything");
     }
 
     /** Upstream's post-processing, restated: what precedes </code>, without fences, END SOLUTION or <code>. */

@@ -50,7 +50,10 @@ public record HfConfig(LlamaConfig config, boolean tied, Integer headDimKey, Jso
             int orig = rs.path("original_max_position_embeddings").asInt(0);
             scaling = switch (type) {
                 case "linear" -> new RopeScaling(RopeScaling.Type.LINEAR, factor, orig);
-                case "yarn" -> new RopeScaling(RopeScaling.Type.YARN, factor, orig);
+                case "yarn" -> {
+                    requireYarnDefaults(rs, factor, file);
+                    yield new RopeScaling(RopeScaling.Type.YARN, factor, orig);
+                }
                 // llama3: per-pair frequency divisors, written as the rope_freqs tensor (ropeFreqFactors), no scaling keys
                 case "default", "", "llama3" -> RopeScaling.NONE;
                 case "dynamic" -> throw new CodellmException(file + ": rope_scaling 'dynamic' (dynamic NTK) is not supported: its"
@@ -102,6 +105,28 @@ public record HfConfig(LlamaConfig config, boolean tied, Integer headDimKey, Jso
         LlamaConfig c = config;
         return new HfConfig(new LlamaConfig(c.dim(), c.layers(), c.heads(), c.kvHeads(), c.ffnDim(), c.vocabSize(), c.contextLength(),
                 c.rmsEps(), c.ropeTheta(), c.ropeDim(), c.ropeScaling(), t), t, headDimKey, json);
+    }
+
+    /**
+     * The yarn keys a GGUF cannot carry must hold transformers' defaults (what llama.cpp c392e50's
+     * loader and this engine run from {@code rope.scaling.type/factor/original_context_length}):
+     * {@code beta_fast} 32, {@code beta_slow} 1, {@code mscale} 1, no {@code mscale_all_dim}, and
+     * {@code attention_factor} 0.1 ln(factor) + 1 (transformers' own value when it is absent).
+     * Anything else would be dropped silently and the file would rotate or scale differently, so it
+     * is one error naming the key. Absent or null keys are the defaults.
+     */
+    private static void requireYarnDefaults(JsonNode rs, float factor, Path file) {
+        double attention = factor <= 1 ? 1 : 0.1 * Math.log(factor) + 1;
+        Object[][] defaults = {{"beta_fast", 32.0}, {"beta_slow", 1.0}, {"mscale", 1.0}, {"mscale_all_dim", 0.0}, {"attention_factor", attention}};
+        for (Object[] d : defaults) {
+            JsonNode v = rs.get((String) d[0]);
+            if (v == null || v.isNull()) continue;
+            double want = (Double) d[1];
+            if (v.isNumber() && Math.abs(v.asDouble() - want) <= 1e-6 * Math.max(1, Math.abs(want))) continue;
+            throw new CodellmException(file + ": rope_scaling yarn '" + d[0] + "' " + v + " is not supported: GGUF keeps only yarn's"
+                    + " factor and original context, and llama.cpp and this engine run transformers' defaults (beta_fast 32, beta_slow 1,"
+                    + " mscale 1, no mscale_all_dim, attention_factor 0.1 ln(factor) + 1 = " + (float) attention + ")");
+        }
     }
 
     private static int required(JsonNode c, Path file, String key) {

@@ -15,6 +15,7 @@ public final class MatmulInput {
     private final int batch;
     private byte[] q8;
     private short[] bf16;
+    private short[] amxSplit;
     private Map<WeightFormat, float[]> prepared;
 
     public MatmulInput(float[] x, int batch) {
@@ -41,6 +42,15 @@ public final class MatmulInput {
             NativeKernels.roundBf16(x, bf16, batch * cols);
         }
         return bf16;
+    }
+
+    /** The activations split into bf16 hi + lo and packed for the AMX F16 kernel ({@link NativeKernels#splitPackAmx}). */
+    short[] amxSplit(int cols) {
+        if (amxSplit == null) {
+            amxSplit = new short[NativeKernels.splitPackShorts(cols, batch)];
+            NativeKernels.splitPackAmx(x, cols, batch, amxSplit);
+        }
+        return amxSplit;
     }
 
     /** The activations in the lane order of {@code f}'s Java kernel ({@link WeightFormat#prepare}), x itself for most formats. */

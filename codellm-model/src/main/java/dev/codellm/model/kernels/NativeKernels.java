@@ -131,7 +131,8 @@ public final class NativeKernels {
         if (enabled()) return "native " + current.name + " kernels (" + status + ")"
                 + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")"
                         + (current.name.equals("amx") && CpuFeatures.has(NativeVariant.AMX_BF16_FLAG)
-                                ? ", prompts by AMX TDPBF16PS tiles (" + NativeVariant.AMX_BF16_FLAG + ")" : "") : "");
+                                ? ", prompts by AMX TDPBF16PS tiles (" + NativeVariant.AMX_BF16_FLAG + ")" : "") : "")
+                + (f16Amx() ? "; F16 prompts by AMX TDPBF16PS tiles on weights split exactly into two bf16" : "");
         if (!available()) return "Java Vector API kernels (native unavailable: " + status + ")";
         return "Java Vector API kernels (native switched off)";
     }
@@ -198,6 +199,39 @@ public final class NativeKernels {
                               float[] y, int yStride) {
         try {
             lib().bf16Dot().invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xb), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Batches from which F16 matmuls run the AMX kernel (one 16-token tile; smaller ones run the float kernel). */
+    static final int F16_AMX_MIN_BATCH = 16;
+
+    /**
+     * True when F16 prompt matmuls run AMX {@code TDPBF16PS} tiles (the amx variant on a CPU with
+     * amx_bf16 and avx512_bf16): each f16 weight is exactly the sum of two bf16, the float activations
+     * are split the same way, and three tile products give each product to about 2^-17 relative.
+     */
+    public static boolean f16Amx() { return available() && lib().f16Amx() != null; }
+
+    /** uint16s of {@link #splitPackAmx}'s output for batch × cols floats: hi and lo, 16-token groups × 32-column steps × 512. */
+    static int splitPackShorts(int cols, int batch) { return 2 * ((batch + 15) / 16) * (cols / 32) * 512; }
+
+    /** x split into bf16 hi + lo and packed in the AMX B-tile layout, once per matmul input (see {@link #f16Amx}). */
+    static void splitPackAmx(float[] x, int cols, int batch, short[] out) {
+        try {
+            lib().splitPackAmx().invokeExact(MemorySegment.ofArray(x), cols, batch, MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** y[t·yStride + r] = row r · x[t·cols ..], rows [r0, r1), F16 weights on AMX tiles; xp = {@link #splitPackAmx} of x. */
+    static void matmulF16Amx(MemorySegment w, long rowBytes, int r0, int r1, float[] x, short[] xp, int cols, int batch,
+                             float[] y, int yStride) {
+        try {
+            lib().f16Amx().invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(x), MemorySegment.ofArray(xp), cols, batch,
                     MemorySegment.ofArray(y), yStride);
         } catch (Throwable t) {
             throw rethrow(t);

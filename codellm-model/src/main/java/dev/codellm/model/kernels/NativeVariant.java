@@ -47,7 +47,7 @@ final class NativeVariant {
     /** The library's bound functions; packing functions are null in variants without repacked kernels. */
     record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle flashAttend,
                   MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked, MethodHandle bf16Dot,
-                  MethodHandle roundBf16) {}
+                  MethodHandle roundBf16, MethodHandle f16Amx, MethodHandle splitPackAmx) {}
 
     /**
      * The cpuinfo flag the BF16 {@code vdpbf16ps} kernel needs on top of the variant's own: the
@@ -57,6 +57,13 @@ final class NativeVariant {
 
     /** The cpuinfo flag AMX BF16 tiles need on top of the amx variant's own (bound only where present, like {@link #BF16_DOT_FLAG}). */
     static final String AMX_BF16_FLAG = "amx_bf16";
+
+    /**
+     * Test hook: {@code -Dcodellm.amx.refuse=ERRNO} makes the tile-state request report refusal with
+     * that errno instead of asking Linux, so a test on a machine that grants AMX can check the
+     * fallback to avx512 and the reason in the status line (ForcedVariantTest).
+     */
+    static final String AMX_REFUSE_PROPERTY = "codellm.amx.refuse";
 
     /** The variant names, best first, for messages. */
     static String names() {
@@ -109,7 +116,9 @@ final class NativeVariant {
                     critical);
             Optional<MemorySegment> init = lookup.find("cl_amx_init");
             if (init.isPresent()) {
-                int err = (int) linker.downcallHandle(init.get(), FunctionDescriptor.of(JAVA_INT)).invokeExact();
+                Integer refusedForTest = Integer.getInteger(AMX_REFUSE_PROPERTY);
+                int err = refusedForTest != null ? refusedForTest
+                        : (int) linker.downcallHandle(init.get(), FunctionDescriptor.of(JAVA_INT)).invokeExact();
                 if (err != 0) {
                     loadError = "Linux refused the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM, XTILEDATA): errno " + err;
                     return null;
@@ -134,7 +143,17 @@ final class NativeVariant {
                 roundBf16 = linker.downcallHandle(lookup.findOrThrow("cl_round_bf16"),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
             }
-            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16);
+            // F16 prompts on the same tiles, each weight split exactly into two bf16 (amx library, where
+            // the CPU has AMX BF16 tiles and avx512_bf16 for the splitting conversions).
+            Optional<MemorySegment> f16Amx = lookup.find("cl_matmul_f16_amx");
+            MethodHandle f16AmxMm = null, splitPack = null;
+            if (f16Amx.isPresent() && CpuFeatures.has(AMX_BF16_FLAG) && CpuFeatures.has(BF16_DOT_FLAG)) {
+                f16AmxMm = linker.downcallHandle(f16Amx.get(), FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT,
+                        ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
+                splitPack = linker.downcallHandle(lookup.findOrThrow("cl_split_pack_amx"),
+                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), critical);
+            }
+            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16, f16AmxMm, splitPack);
         } catch (Throwable t) {
             loadError = "failed to load " + resource() + ": " + t;
         }

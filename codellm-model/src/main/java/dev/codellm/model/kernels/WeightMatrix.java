@@ -131,6 +131,12 @@ public final class WeightMatrix {
             short[] xb = in.bf16(cols);
             return rowTask((from, to) -> NativeKernels.matmulBf16Dot(data, rowBytes, from, to, xb, cols, batch, y, rows));
         }
+        if (format instanceof F16Format && batch >= NativeKernels.F16_AMX_MIN_BATCH && NativeKernels.enabled()
+                && NativeKernels.f16Amx()) {
+            // F16 on AMX tiles: activations split and packed once, shared by all rows (and threads).
+            short[] xp = in.amxSplit(cols);
+            return rowTask((from, to) -> NativeKernels.matmulF16Amx(data, rowBytes, from, to, x, xp, cols, batch, y, rows));
+        }
         if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
             return rowTask((from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
         }

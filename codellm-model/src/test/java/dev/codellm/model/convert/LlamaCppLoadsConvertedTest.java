@@ -26,9 +26,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * file under test is a converted one), is quantized to each type we offer, and llama-perplexity's
  * final estimate on a text matches our engine's {@code --method llama.cpp} perplexity of the same
  * file. Skipped, with the reason, where llama.cpp is not built ({@link LlamaCppPeer}).
- * Q4_0, Q4_K_M and Q5_K_M files load and run too, but differ by 7.9 %, 0.71 % and 0.20 % on this
- * random model (perplexity ~2e5, above the vocabulary size: every rounding difference in the
- * 4/5-bit dot products is amplified), so they are left out until that is understood (docs/convert.md).
+ * Q4_0 runs with {@code -ub 16}: llama.cpp c392e50's AMX kernel for Q4_0/Q4_1 takes, in blocks of
+ * 32 token rows, the first 16 weight columns' unpacked nibbles for the next 16 columns' first
+ * K-block (ggml-cpu/amx/mmq.cpp, the {@code M == 2 * TILE_M} start; fixed upstream after it,
+ * ggml-org/llama.cpp#19898/#19925), which moved its perplexity 7.9 % off; with at most 16 rows per
+ * micro-batch it takes the correct path and agrees with ours and with a float64 numpy reference.
+ * The K-quant mixes get 1 %: ggml quantizes their activations per 256 (Q8_K) where we do per 32,
+ * and this random model (perplexity ~2e5) amplifies rounding; measured spread and why in
+ * docs/convert.md (Q4_K_M 0.68 %, Q5_K_M 0.19 %, a real misread is several %).
  */
 class LlamaCppLoadsConvertedTest {
     static final int CTX = 64;
@@ -37,7 +42,7 @@ class LlamaCppLoadsConvertedTest {
     @TempDir Path dir;
 
     @ParameterizedTest
-    @EnumSource(names = {"F16", "Q8_0", "Q6_K"})
+    @EnumSource(names = {"F16", "Q8_0", "Q6_K", "Q4_0", "Q4_K_M", "Q5_K_M"})
     void llamaPerplexityGivesOurPerplexityOnOurFile(QuantType type) throws Exception {
         Path tool = LlamaCppPeer.require("llama-perplexity");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
@@ -59,7 +64,10 @@ class LlamaCppLoadsConvertedTest {
         Path text = dir.resolve("text.txt");
         Files.writeString(text, Files.readString(SharedData.require("vocab/ggml-vocab-llama-spm.gguf.inp")).repeat(2));
 
-        String log = LlamaCppPeer.run(600, tool, "-m", model.toString(), "-f", text.toString(), "-c", "" + CTX, "-b", "" + CTX, "-t", "2");
+        // -ub 16 keeps c392e50's Q4_0 off its faulty 32-row AMX tile path (class comment)
+        String ubatch = type == QuantType.Q4_0 ? "16" : "" + CTX;
+        String log = LlamaCppPeer.run(600, tool, "-m", model.toString(), "-f", text.toString(), "-c", "" + CTX, "-b", "" + CTX,
+                "-ub", ubatch, "-t", "2");
         Matcher m = FINAL.matcher(log);
         assertTrue(m.find(), "llama-perplexity gave no final estimate: " + log);
         double theirs = Double.parseDouble(m.group(1));
@@ -68,6 +76,7 @@ class LlamaCppLoadsConvertedTest {
         // llama-perplexity prints 4 decimals; a model computed differently (a wrong permutation, a
         // misread block, another vocabulary) is off by far more than float summation order
         double rel = Math.abs(ours - theirs) / theirs;
-        assertTrue(rel < 2e-3, type + ": llama-perplexity " + theirs + ", ours " + ours + " (relative " + rel + ")");
+        double bound = type == QuantType.Q4_K_M || type == QuantType.Q5_K_M ? 1e-2 : 2e-3;
+        assertTrue(rel < bound, type + ": llama-perplexity " + theirs + ", ours " + ours + " (relative " + rel + ")");
     }
 }

@@ -160,11 +160,13 @@ class NativeKernelsTest {
      * exists (avx512 variant on a CPU with avx512_bf16): with it and with float activations. In the
      * amx variant (with amx_bf16) the bf16 cases with batch ≥ 16 and ≥ 16 rows per thread run the
      * TDPBF16PS tiles: 70x2100 batch 35 = row, K (2100 = 65·32 + 20) and token tails, 64x4160 = two
-     * K chunks (KC_AMX 2048).
+     * K chunks (KC_AMX 2048). F16 there runs the split-weight TDPBF16PS kernel on the same cases
+     * (64x4160: three K chunks of KC_F16 = 2048 columns; 2100x96 batch 20: calls of more than one
+     * RB_F16 = 128-row block and a row tail), held to the same float64 tolerance as the float kernel.
      */
     static Stream<Arguments> floatCases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}};
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}, {2100, 96, 20}};
         for (String v : NativeKernels.runnableVariants())
             for (String t : new String[] {"F16", "BF16"})
                 for (int[] s : shapes) {
@@ -228,6 +230,16 @@ class NativeKernelsTest {
 
     /** The library's bf16 rounding against the bit-arithmetic one, on values that hit ties, NaN and the vector tail. */
     @Test
+    void f16AmxKernelIsBoundExactlyWhereTheCpuHasAmxBf16AndAvx512Bf16() {
+        for (String v : NativeKernels.runnableVariants()) {
+            NativeKernels.select(v);
+            boolean expect = v.equals("amx") && CpuFeatures.has(NativeVariant.AMX_BF16_FLAG) && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG);
+            assertEquals(expect, NativeKernels.f16Amx(), v + ": F16 AMX kernel bound");
+            assertEquals(expect, NativeKernels.describe().contains("F16 prompts by AMX"), NativeKernels.describe());
+        }
+    }
+
+    @Test
     void bf16RoundingIsNearestEven() {
         assumeTrue(NativeKernels.runnableVariants().contains("avx512") && CpuFeatures.has(NativeVariant.BF16_DOT_FLAG));
         NativeKernels.select("avx512");
@@ -265,6 +277,47 @@ class NativeKernelsTest {
         }
         assertTrue(java.util.Arrays.equals(y1, y3));
     }
+    static Stream<Arguments> variantsAndAllTypes() {
+        List<Arguments> out = new ArrayList<>();
+        for (String v : NativeKernels.runnableVariants())
+            for (String t : List.of("Q4_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16")) out.add(Arguments.of(v, GgmlType.valueOf(t)));
+        return out.stream();
+    }
+
+    /**
+     * A token's outputs are bit-identical whether it is multiplied alone or in a batch (4-token
+     * tiles plus leftovers): prompt-lookup decoding verifies drafts as one batch and must see the
+     * logits plain decoding sees (LookupDecodingTest). The avx2 kernels broke this until their
+     * one-token kernels took the 4-token kernels' summation order (found by the suite forced to
+     * CODELLM_ISA=avx2; without the fix avx2 Q4_0 and Q8_0 fail at every batch of 4 or more). Not for amx at 16+ tokens: its AMX tiles sum each block's dot in int32 and
+     * scale in another order, by design (prompts), so batch 20 is checked on the other variants only.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("variantsAndAllTypes")
+    void aTokenGetsTheSameBitsAloneAsInABatch(String variant, GgmlType type) {
+        NativeKernels.select(variant);
+        int rows = 40, cols = type.name().endsWith("_K") ? 768 : 800;
+        MemorySegment w = KernelsTest.randomWeights(type, rows, cols, 9);
+        WeightMatrix m = new WeightMatrix("w", w, WeightFormat.forGgmlId(type.id()), rows, cols);
+        StringBuilder bad = new StringBuilder();
+        try (Parallel par = new Parallel(1)) {
+            for (int batch : variant.equals("amx") ? new int[] {2, 5, 9, 15} : new int[] {2, 5, 9, 15, 20}) {
+                float[] x = KernelsTest.randomVector(cols * batch, 4);
+                float[] y = new float[rows * batch];
+                m.matmul(x, y, batch, par);
+                for (int t = 0; t < batch; t++) {
+                    float[] one = new float[rows];
+                    m.matmul(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), one, 1, par);
+                    if (!java.util.Arrays.equals(one, java.util.Arrays.copyOfRange(y, t * rows, (t + 1) * rows))) {
+                        bad.append(" batch ").append(batch).append(" token ").append(t);
+                        break;
+                    }
+                }
+            }
+        }
+        assertEquals("", bad.toString(), variant + " " + type);
+    }
+
     static Stream<String> nativeVariants() {
         return NativeKernels.runnableVariants().stream().filter(v -> !v.equals("java"));
     }

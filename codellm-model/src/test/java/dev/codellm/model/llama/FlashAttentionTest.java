@@ -37,6 +37,40 @@ class FlashAttentionTest {
         check(type, hd, false);
     }
 
+    /**
+     * Generation's one-query kernel (F16/F32, head size 64 or 128: output kept in registers, rows
+     * converted as read) must give bit for bit what the blocked loop gives the same query: the
+     * second query of a two-query block at first - 1 runs that loop with the same keys.
+     */
+    @ParameterizedTest
+    @CsvSource({"F16, 128", "F16, 64", "F32, 128", "F32, 64", "F16, 40"})
+    @UseKernels(UseKernels.Path.NATIVE)
+    void oneQueryKernelEqualsTheBlockedLoopBitForBit(KvType type, int hd) {
+        int heads = 4, kvDim = heads * hd, positions = 300, head = 2;
+        long rowBytes = type.rowBytes(kvDim);
+        SplittableRandom rnd = new SplittableRandom(5);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate(rowBytes * positions, 64), v = arena.allocate(rowBytes * positions, 64);
+            for (int p = 0; p < positions; p++) {
+                write(type, k, p, rowBytes, gaussian(rnd, kvDim, 1));
+                write(type, v, p, rowBytes, gaussian(rnd, kvDim, 1));
+            }
+            long off = type.rowBytes((long) head * hd);
+            MemorySegment kh = k.asSlice(off), vh = v.asSlice(off);
+            float scale = (float) (1 / Math.sqrt(hd));
+            for (int first : new int[] {1, 3, 4, 31, 32, 33, 100, 255, 299}) {
+                float[] q = gaussian(rnd, 2 * hd, 3);  // query 0 at first - 1, query 1 at first
+                float[] one = new float[hd], two = new float[2 * hd];
+                FlashAttention.attend(type, null, kh, vh, rowBytes, hd, first, 1, q, hd, hd, scale, one, 0, hd);
+                FlashAttention.attend(type, null, kh, vh, rowBytes, hd, first - 1, 2, q, 0, hd, scale, two, 0, hd);
+                for (int d = 0; d < hd; d++) {
+                    assertTrue(Float.floatToRawIntBits(one[d]) == Float.floatToRawIntBits(two[hd + d]),
+                            type + " hd " + hd + " position " + first + " dim " + d + ": " + one[d] + " vs " + two[hd + d]);
+                }
+            }
+        }
+    }
+
     private static void check(KvType type, int hd, boolean nativeToo) {
         int heads = 3, kvDim = heads * hd, positions = 150, head = 1;
         long rowBytes = type.rowBytes(kvDim);

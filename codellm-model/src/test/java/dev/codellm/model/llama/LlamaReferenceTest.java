@@ -77,6 +77,38 @@ class LlamaReferenceTest {
         checkAgainstNumpy(GgmlType.BF16, false, true, 2e-3);
     }
 
+    /**
+     * F16 prompts on AMX tiles (weights and activations split into bf16 hi + lo, three tile
+     * products): the prompt and numpy's greedy tokens (72 tokens) as one batch, every position
+     * against numpy's float64 logits with the float kernels' bound and numpy's argmax at every
+     * greedy position (the 9-token prompt of the other tests stays under the 16-token tile).
+     */
+    @Test
+    @UseKernels(UseKernels.Path.NATIVE)
+    void f16AmxPromptBatchMatchesNumpy() throws Exception {
+        assumeTrue(NativeKernels.f16Amx(), "no F16 AMX kernel here (needs the amx variant, amx_bf16 and avx512_bf16)");
+        GgmlType type = GgmlType.F16;
+        Path gguf = TinyModels.write(dir.resolve("tiny.gguf"), type, false, 1e6f, 1000 + type.id());
+        int[] prompt = new SplittableRandom(type.id()).ints(9, 0, TinyModels.VOCAB).toArray();
+        Reference ref = runNumpy(gguf, prompt, false, 1e6f, false, "");
+        int[] ids = new int[prompt.length + GREEDY - 1];
+        System.arraycopy(prompt, 0, ids, 0, prompt.length);
+        System.arraycopy(ref.greedy, 0, ids, prompt.length, GREEDY - 1);
+        try (GgufFile f = GgufFile.open(gguf); LlamaModel model = LlamaModel.load(f, 1)) {
+            float[][] logits = model.forwardAll(model.newSession(128, KvType.F32), ids);
+            double worst = 0;
+            for (int p = 0; p < ids.length; p++) {
+                int step = p - (prompt.length - 1);
+                double[] theirs = step < 0 ? ref.logits[p] : ref.steps[step];
+                double err = maxAbsDiff(logits[p], theirs);
+                worst = Math.max(worst, err);
+                assertTrue(err <= 1e-3, "F16 amx batch position " + p + ": max abs diff " + err);
+                if (step >= 0) assertEquals(ref.greedy[step], VecMath.argmax(logits[p]), "F16 amx batch greedy step " + step);
+            }
+            System.out.printf("F16 AMX batch of %d vs numpy: worst %.2e%n", ids.length, worst);
+        }
+    }
+
     private void checkAgainstNumpy(GgmlType type, boolean q8Activations, double tol) throws Exception {
         checkAgainstNumpy(type, q8Activations, false, tol);
     }
