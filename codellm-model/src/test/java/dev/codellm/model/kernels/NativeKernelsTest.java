@@ -40,7 +40,7 @@ class NativeKernelsTest {
     @Test
     void bestVariantForThisCpuLoadsWhenBuiltAndIsTheDefault() {
         assumeFalse(NativeKernels.status().startsWith("disabled"), "native switched off for this run");
-        assumeTrue(System.getenv("CODELLM_ISA") == null, "a variant is forced for this run");
+        assumeTrue(System.getenv("CODELLM_ISA") == null && System.getProperty("codellm.isa") == null, "a variant is forced for this run");
         boolean built = NativeKernels.class.getResource("native/libcodellm_avx2.so") != null;
         if (gccOnPath()) assertTrue(built, "gcc is on PATH but the build did not compile the native library");
         assumeTrue(built, "no native library in this build (no gcc): the Java kernels run");
