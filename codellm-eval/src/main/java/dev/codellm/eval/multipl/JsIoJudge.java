@@ -1,6 +1,7 @@
 package dev.codellm.eval.multipl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codellm.core.CodellmException;
 import dev.codellm.core.io.Json;
 import dev.codellm.eval.sandbox.RunResult;
 import java.io.IOException;
@@ -56,7 +57,7 @@ final class JsIoJudge {
         String suffix = "\n" + problem.tests();
         if (parsed.isEmpty() || !program.endsWith(suffix)) return Optional.empty();
         JsTestCalls calls = parsed.get();
-        List<JsonNode> want = expected.computeIfAbsent(problem.name() + "\u0000" + problem.tests(), k -> evaluateExpected(calls));
+        List<JsonNode> want = expected.computeIfAbsent(problem.name() + "\u0000" + problem.tests(), k -> evaluateExpected(problem, calls));
         if (want.isEmpty()) return Optional.empty();
         String source = program.substring(0, program.length() - suffix.length()) + "\n";
         List<String> thunks = calls.calls().stream().map(c -> "() => candidate(" + c.args() + ")").toList();
@@ -82,23 +83,41 @@ final class JsIoJudge {
         return new Execution(Status.Exception, r.exitCode(), r.stdout(), r.stderr() + "\ncodellm I/O verdict: " + why + "\n", r.wallMillis());
     }
 
-    /** The expected literals evaluated by the encoder alone, in a sandbox run with no candidate code. */
-    private List<JsonNode> evaluateExpected(JsTestCalls calls) {
+    /** Attempts at evaluating a problem's expected values before the run is stopped with an error. */
+    private static final int EXPECTED_ATTEMPTS = 3;
+
+    /**
+     * The expected literals evaluated by the encoder alone, in a sandbox run with no candidate
+     * code. Empty (the row keeps its assert program, cached) only when the literals themselves
+     * cannot be: a compile or syntax error, a literal that throws or is not representable. A run
+     * that failed for any other reason (a timeout or crash on a loaded machine) is retried and
+     * then stops the evaluation with an error: falling back silently would hand that sample the
+     * forgeable assert program.
+     */
+    private List<JsonNode> evaluateExpected(MultiplProblem problem, JsTestCalls calls) {
         List<String> thunks = calls.calls().stream().map(c -> "() => (" + c.expected() + ")").toList();
-        RunResult r = executor.run(lang, driver(lang, "", thunks), List.of(RESULTS));
-        List<JsonNode> values = r.ok() ? decode(r.fileText(RESULTS)) : null;
-        if (values == null || values.size() != thunks.size()) return List.of();
-        for (JsonNode v : values) {
-            if (v.toString().contains("[\"?\"") || v.toString().startsWith("[\"x\"")) return List.of();
+        String why = null;
+        for (int attempt = 0; attempt < EXPECTED_ATTEMPTS; attempt++) {
+            RunResult r = executor.run(lang, driver(lang, "", thunks), List.of(RESULTS));
+            Execution compiled = executor.compileVerdict(lang, r);
+            Execution e = compiled != null ? compiled : executor.runVerdict(lang, r);
+            List<JsonNode> values = decode(r.fileText(RESULTS));
+            boolean unrepresentable = values != null && values.stream().anyMatch(v -> v.toString().contains("[\"?\"") || v.toString().startsWith("[\"x\""));
+            if (e.status() == Status.SyntaxError || unrepresentable) return List.of();
+            if (e.status() == Status.OK && values != null && values.size() == thunks.size()) return values;
+            why = e.status() + " (exit " + e.exitCode() + ", " + (values == null ? "no result file" : values.size() + " of " + thunks.size() + " values")
+                    + "): " + e.stderr().strip();
         }
-        return values;
+        throw new CodellmException("could not evaluate the expected values of " + problem.name() + " (" + lang.displayName() + ") in "
+                + EXPECTED_ATTEMPTS + " sandbox runs; last: " + why);
     }
 
     /**
      * A driver calling each thunk in order and writing one encoded result per line; the first
      * call that throws is written as {@code ["x", message]} and ends the run with exit 1. For
      * TypeScript it starts with the tests' {@code declare var require: any;} and is valid
-     * TypeScript (no annotations needed: MultiPL-E's tsc runs without {@code --strict}).
+     * TypeScript (no annotations needed: MultiPL-E's tsc runs without {@code --strict}; no
+     * {@code @types/node} either, so {@code process} is reached through {@code require}).
      */
     static String driver(MultiplLanguage lang, String prelude, List<String> thunks) {
         StringBuilder sb = new StringBuilder(lang == MultiplLanguage.TS ? JsTestCalls.TS_HEADER : "").append(";(function () {\n").append(ENCODER).append('\n').append(prelude).append('\n')
@@ -109,7 +128,7 @@ final class JsIoJudge {
                 .append("  let r, threw = false;\n")
                 .append("  try { r = __codellmEncode(t()); } catch (e) { threw = true; let m; try { m = String(e); } catch (_) { m = \"unprintable\"; } r = [\"x\", m]; }\n")
                 .append("  fs.writeSync(fd, JSON.stringify(r) + \"\\n\");\n")
-                .append("  if (threw) { console.error(\"codellm I/O driver: test threw: \" + r[1]); process.exit(1); }\n")
+                .append("  if (threw) { console.error(\"codellm I/O driver: test threw: \" + r[1]); require(\"process\").exit(1); }\n")
                 .append("}\nfs.closeSync(fd);\n})();\n");
         return sb.toString();
     }

@@ -32,8 +32,8 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     private final double timeScale;
     /** See {@link #goBuildCache()}; null until the first Go program. */
     private byte[] goCache;
-    /** Runs the JavaScript rows whose tests parse as I/O, with the verdict decided here. */
-    private final JsIoJudge jsIo = new JsIoJudge(this, MultiplLanguage.JS);
+    /** Run the JavaScript / TypeScript rows whose tests parse as I/O, with the verdict decided here. */
+    private final JsIoJudge jsIo = new JsIoJudge(this, MultiplLanguage.JS), tsIo = new JsIoJudge(this, MultiplLanguage.TS);
 
     public MultiplExecutor(Sandbox sandbox) {
         this(sandbox, 1.0);
@@ -65,7 +65,7 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     @Override
     public Execution judge(MultiplProblem problem, String program) {
         MultiplLanguage lang = MultiplLanguage.fromCode(problem.language());
-        JsIoJudge ioJudge = lang == MultiplLanguage.JS ? jsIo : null;
+        JsIoJudge ioJudge = lang == MultiplLanguage.JS ? jsIo : lang == MultiplLanguage.TS ? tsIo : null;
         if (ioJudge != null) {
             Optional<Execution> io = ioJudge.judge(problem, program);
             if (io.isPresent()) return io.get();

@@ -154,6 +154,9 @@ class JsIoJudgeTest {
                 Execution io = executor.judge(p, program);
                 assertEquals(asserts.status(), io.status(), () -> p.name() + " " + comp.getKey() + "\nassert: " + asserts.stderr() + "\nio: " + io.stderr());
                 counts.merge(comp.getKey() + "=" + io.status(), 1, Integer::sum);
+                if (comp.getKey().equals("shifted") && io.status() == Status.Exception) {
+                    assertTrue(io.stderr().contains("codellm I/O verdict:"), () -> p.name() + ": decided by the I/O judge, not the assert program: " + io.stderr());
+                }
                 if (comp.getKey().equals("table") && io.status() != Status.OK) tableFails.add(p.name());
                 if (comp.getKey().equals("shifted") && !allSame) assertEquals(Status.Exception, io.status(), p.name());
             }
