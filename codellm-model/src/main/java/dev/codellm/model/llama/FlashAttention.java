@@ -52,8 +52,10 @@ final class FlashAttention {
             s.k = new float[KEY_TILE * hd];
             s.v = new float[KEY_TILE * hd];
         }
-        if (s.acc.length < nq * hd) {
-            s.acc = new float[nq * hd];
+        // sized separately: a thread's earlier call with a wider head and fewer queries leaves acc
+        // big enough but max/sum too short (found by the suite forced to CODELLM_ISA=java)
+        if (s.acc.length < nq * hd) s.acc = new float[nq * hd];
+        if (s.max.length < nq) {
             s.max = new float[nq];
             s.sum = new float[nq];
         }
