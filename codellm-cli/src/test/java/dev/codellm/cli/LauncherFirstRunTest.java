@@ -205,9 +205,23 @@ class LauncherFirstRunTest {
         assertEquals(List.of("codellm: installed; continuing", "mvn ran"), lines.subList(1, lines.size()), s.out());
         assertEquals("-B -ntp -Dsurefire.failIfNoSpecifiedTests=false -pl codellm-model verify\n", Files.readString(mvnLog));
 
+        // .ci/run: the README's test command, then the variant-dependent classes again with each
+        // kernel variant forced (issue 19); nothing installed a second time.
+        int before = Files.readAllLines(mvnLog).size();
         Shell ci = run(".ci/run", List.of(), USER);
-        assertEquals(new Shell(0, "mvn ran\n"), ci, "everything installed now: quiet, then the README's test command");
-        assertEquals("-B -ntp -Dsurefire.failIfNoSpecifiedTests=false verify", Files.readAllLines(mvnLog).getLast());
+        assertEquals(new Shell(0, """
+                mvn ran
+                ci: kernel variant pass, CODELLM_ISA=avx2
+                mvn ran
+                ci: kernel variant pass, CODELLM_ISA=java
+                mvn ran
+                """), ci, "everything installed now: quiet, then the README's test command and the variant passes");
+        List<String> ciRuns = Files.readAllLines(mvnLog).subList(before, before + 3);
+        assertEquals("-B -ntp -Dsurefire.failIfNoSpecifiedTests=false verify", ciRuns.get(0), "the full suite first");
+        for (String pass : ciRuns.subList(1, 3)) {
+            assertTrue(pass.startsWith("-B -ntp -Dsurefire.failIfNoSpecifiedTests=false -q -pl codellm-model,codellm-server,codellm-cli -am -DskipITs -Dtest="), pass);
+            assertTrue(pass.endsWith(" verify") && pass.contains("ForcedVariantTest"), pass);
+        }
         assertFalse(debian.aptLog().lines().skip(2).findAny().isPresent(), "apt-get not asked again: " + debian.aptLog());
     }
 }
