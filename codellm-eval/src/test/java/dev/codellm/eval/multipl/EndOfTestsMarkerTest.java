@@ -128,6 +128,64 @@ class EndOfTestsMarkerTest {
         assertFalse(control.stdout().contains(EndOfTestsMarker.PREFIX), "the marker line is not in the recorded stdout");
     }
 
+    /**
+     * A body that compiles and fails at run time (scripts/multipl-e-bench-samples.py's stubs): every
+     * program is compiled and run, so a snippet that broke a row's compile, or its run, shows.
+     */
+    static final Map<MultiplLanguage, String> STUB = Map.of(
+            MultiplLanguage.CPP, "    throw 0;\n",
+            MultiplLanguage.JAVA, "        throw new UnsupportedOperationException();\n",
+            MultiplLanguage.CS, "        throw new System.NotImplementedException();\n",
+            MultiplLanguage.SH, "    return 1\n",
+            MultiplLanguage.RS, "    unimplemented!()\n",
+            MultiplLanguage.PHP, "  throw new Exception(\"stub\");\n}\n",
+            MultiplLanguage.GO, "  panic(\"stub\")\n}\n");
+
+    /**
+     * A completion that gets every row's program to the end of its tests without a solution, so
+     * that the marker's OK path runs on every row: it switches the checks off (C++ and Rust only,
+     * where a completion can; the languages' other rows reach OK only with real solutions, which
+     * MultiPL-E does not ship). If that trick is ever closed, this sweep needs another way to the end.
+     */
+    static final Map<MultiplLanguage, String> REACH_END = Map.of(
+            MultiplLanguage.CPP, "    return {}; }\n#undef assert\n#define assert(x) ((void)0)\nstatic int codellm_unused() { return 0;\n",
+            MultiplLanguage.RS, "    unimplemented!() }\nmacro_rules! assert_eq { ($($t:tt)*) => {}; }\nfn codellm_unused() {\n");
+
+    /**
+     * On every Nth row ({@code -Dcodellm.marker.stride}, default 53: 3 rows a language in CI;
+     * {@code -Dcodellm.marker.langs=sh,php} to pick languages), the marker gives the status
+     * MultiPL-E's program gives to the stub, in C++ (whose tests close the function, so an
+     * empty completion compiles and runs) to the empty completion, and in C++ and Rust to
+     * {@link #REACH_END} (OK both ways, except on a row whose return type {@code return {};} cannot
+     * build, e.g. C++'s HumanEval_103 union: SyntaxError both ways).
+     */
+    @ParameterizedTest
+    @EnumSource(MultiplLanguage.class)
+    void onEveryNthRowTheMarkerKeepsMultiplesVerdict(MultiplLanguage lang) {
+        Assumptions.assumeTrue(EndOfTestsMarker.covers(lang), lang + " runs as I/O (JsIoJudge)");
+        Assumptions.assumeTrue(lang.missingPackages().isEmpty(), lang + " toolchain missing: " + lang.missingPackages());
+        String only = System.getProperty("codellm.marker.langs", "");
+        Assumptions.assumeTrue(only.isEmpty() || List.of(only.split(",")).contains(lang.code()), "not in codellm.marker.langs");
+        int stride = Integer.getInteger("codellm.marker.stride", 53);
+        List<MultiplProblem> rows = MultiplDataset.load(lang);
+        List<String> completions = new ArrayList<>(List.of(STUB.get(lang)));
+        if (lang == MultiplLanguage.CPP) completions.add("");
+        if (REACH_END.containsKey(lang)) completions.add(REACH_END.get(lang));
+        Map<Status, Integer> counts = new java.util.TreeMap<>();
+        List<String> differ = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i += stride) {
+            MultiplProblem p = rows.get(i);
+            for (String c : completions) {
+                Execution plain = executor.execute(lang, p.program(c)), marked = executor.judge(p, p.program(c));
+                counts.merge(marked.status(), 1, Integer::sum);
+                if (plain.status() != marked.status()) differ.add(p.name() + " '" + c.strip() + "': " + plain.status() + " -> " + marked.status() + " " + marked.stderr());
+            }
+        }
+        System.out.println("marker vs MultiPL-E, " + lang.displayName() + " every " + stride + ". row: " + counts + ", differ " + differ.size());
+        assertEquals(List.of(), differ);
+        if (REACH_END.containsKey(lang)) assertTrue(counts.getOrDefault(Status.OK, 0) > 0, "the OK path ran: " + counts);
+    }
+
     @Test
     void everyAssertLanguageIsCovered() {
         for (MultiplLanguage l : EnumSet.complementOf(EnumSet.of(MultiplLanguage.JS, MultiplLanguage.TS))) {
