@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /tmp} and the run's private working directory at {@code /tmp/w}.
  *
  * <p>Order of the launch, each step before the next starts so that nothing escapes a limit:
- * a shell joins the run's cgroup leaf ({@link CgroupLeaf}: memory, pids and CPU of the whole
- * run, where the machine allows) and opens the seccomp program ({@link SeccompFilter}) as fd 9;
+ * a bash starts the collection relays, then a subshell joins the run's cgroup leaf ({@link CgroupLeaf}: memory,
+ * pids and CPU of the whole run, where the machine allows) and opens the seccomp program ({@link SeccompFilter}) as fd 9;
  * {@code prlimit} sets CPU, address-space, process and file-size rlimits; {@code setpriv} (as
  * root) drops to an unprivileged uid; {@code bwrap --seccomp 9} builds the namespaces. Every
  * process of the run, bubblewrap's own init (PID 1 inside) included, thus has the rlimits and is
@@ -48,8 +48,11 @@ import java.util.concurrent.TimeUnit;
  * the host disk and {@code /proc/self/mountinfo} inside names no host path. No host directory is
  * bound: the request's files go in as one tar stream on fd 3 that a wrapper shell inside (PID 1,
  * {@code --as-pid-1}, so the program cannot kill it) unpacks before the program starts, and the
- * files to collect come back, after the program has ended, on fds 4..8, one each, opened on files
- * of the host run directory (which the sandbox cannot see). That is one path for root and for a
+ * files to collect come back, after the program has ended, on fds 4..8, one each: pipes whose
+ * readers, outside the sandbox, copy them into files of the host run directory (which the sandbox
+ * cannot see). stdin, stdout and stderr are pipes of the JVM ({@link OutputDrain} reads the two
+ * outputs at once, to their caps), so no descriptor inside names a host path
+ * ({@code /proc/<pid>/fd} of every process there shows pipes, /dev/null and sandbox paths). That is one path for root and for a
  * normal user: an unprivileged bubblewrap can size its tmpfs (bubblewrap 0.5+), so a host mount
  * (root only) is not needed. The collection channel gives a sample no power it lacks anyway: a
  * collected file's content is whatever the sample left in the work dir.
@@ -58,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code --die-with-parent}); on timeout the JVM kills the bwrap process and every descendant it
  * can see, the cgroup's members are killed, and the kernel kills whatever remains in the
  * namespace. The work dir ends with the sandbox's mount namespace; the host run directory (fds'
- * files: inputs, stdout/stderr, collected files) is deleted without following links after the run,
+ * files: inputs, filter, collected files) is deleted without following links after the run,
  * and those a killed JVM left behind are removed when the next sandbox is created.
  */
 public final class BwrapSandbox implements Sandbox {
@@ -101,8 +104,8 @@ public final class BwrapSandbox implements Sandbox {
      * points its own stdin/stdout/stderr at /dev/null and closes 3 and 9 while it waits, so that
      * {@code /proc/1/fd} offers no way to the run's standard streams: the wrapper has the
      * launching uid and is dumpable, so a program that gave its own stdout away (the DS-1000
-     * harness does for each problem's child) could otherwise write to it through PID 1 wherever
-     * the host file belongs to that uid (a normal user's JVM). The program runs in the
+     * harness does for each problem's child) could otherwise write to it through PID 1 (it did
+     * when stdout was a host file of that uid, a normal user's JVM; a pipe is as open). The program runs in the
      * background for that (sh cannot drop a descriptor after a foreground fork); {@code env
      * --default-signal} undoes sh's SIG_IGN of SIGINT/SIGQUIT for background jobs, and
      * stdin is passed explicitly (sh gives a background job /dev/null). The streams are dropped
