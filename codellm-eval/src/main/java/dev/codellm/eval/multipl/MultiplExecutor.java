@@ -4,6 +4,7 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.eval.run.SampleExecutor;
 import dev.codellm.eval.sandbox.Limits;
 import dev.codellm.eval.sandbox.RunRequest;
+import dev.codellm.eval.sandbox.RunNonce;
 import dev.codellm.eval.sandbox.RunResult;
 import dev.codellm.eval.sandbox.Sandbox;
 import java.time.Duration;
@@ -70,7 +71,7 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
             Optional<Execution> io = ioJudge.judge(problem, program);
             if (io.isPresent()) return io.get();
         }
-        return execute(lang, program);
+        return EndOfTestsMarker.covers(lang) ? executeWithMarker(lang, program, problem.tests()) : execute(lang, program);
     }
 
     @Override
@@ -78,11 +79,28 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
         return sandbox.describe();
     }
 
-    /** Runs one program (prompt + completion + tests) of the given language. */
+    /**
+     * Runs one program (prompt + completion + tests) of the given language as MultiPL-E does,
+     * judged by its exit status and output only (an early successful exit passes: see
+     * {@link #executeWithMarker}).
+     */
     public Execution execute(MultiplLanguage lang, String program) {
-        RunResult r = run(lang, program, List.of());
+        RunResult r = run(lang, program, List.of(), "");
         Execution compile = compileVerdict(lang, r);
         return compile != null ? compile : runVerdict(lang, r);
+    }
+
+    /**
+     * Runs one assert program with its tests instrumented by {@link EndOfTestsMarker}: OK also
+     * needs the end-of-tests line with this run's nonce, which the run gets on stdin only.
+     *
+     * @param tests the row's tests, which {@code program} ends with
+     */
+    public Execution executeWithMarker(MultiplLanguage lang, String program, String tests) {
+        String nonce = RunNonce.fresh();
+        RunResult r = run(lang, EndOfTestsMarker.instrument(lang, program, tests), List.of(), nonce + "\n");
+        Execution compile = compileVerdict(lang, r);
+        return compile != null ? compile : EndOfTestsMarker.verdict(runVerdict(lang, r), nonce);
     }
 
     /**
@@ -90,6 +108,11 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
      * from the work directory.
      */
     RunResult run(MultiplLanguage lang, String program, List<String> collect) {
+        return run(lang, program, collect, "");
+    }
+
+    /** As {@link #run(MultiplLanguage, String, List)}, with {@code stdin} for the program (not the compiler). */
+    RunResult run(MultiplLanguage lang, String program, List<String> collect, String stdin) {
         List<String> missing = lang.missingPackages();
         if (!missing.isEmpty()) {
             throw new CodellmException(lang.displayName() + " toolchain missing: install Debian package(s) "
@@ -102,6 +125,7 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
                 .withEnv(lang.environment())
                 .withCollect(Stream.concat(Stream.of(COMPILE_RC, COMPILE_LOG), collect.stream()).toList());
         if (cache.length > 0) req = req.withFileBytes(GO_CACHE_TAR, cache);
+        if (!stdin.isEmpty()) req = req.withStdin(stdin);
         return sandbox.run(req);
     }
 
