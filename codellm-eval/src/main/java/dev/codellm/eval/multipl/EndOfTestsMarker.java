@@ -3,6 +3,8 @@ package dev.codellm.eval.multipl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Hardens MultiPL-E's assert programs (issue 21 §2): a run passes only if, besides MultiPL-E's own
@@ -30,14 +32,67 @@ final class EndOfTestsMarker {
     /**
      * Where and what to insert in one language's tests.
      *
-     * @param entry        the line that opens the test entry (exactly once in the tests)
+     * @param entry        the line that opens the test entry (a regex; exactly one match in the tests)
      * @param closing      the tests' end (after trailing whitespace is stripped) whose first
      *                     character closes the entry's body
      * @param declarations inserted just before {@code entry} (members the snippets need)
      * @param read         inserted right after {@code entry}: reads the nonce, closes stdin
      * @param print        inserted before {@code closing}: prints the end-of-tests line
+     * @param helper       a second source file compiled with the program (its name, then its text
+     *                     with {@code %1$s} = package, {@code %2$s} = the entry's name), or null
+     * @param nonceFile    where the run script puts stdin for a program that cannot read it, or null
+     * @param channel      the file the end-of-tests line goes to, or null for stdout
      */
-    record Snippets(String entry, String closing, String declarations, String read, String print) {}
+    record Snippets(Pattern entry, String closing, String declarations, String read, String print,
+                    List<String> helper, String nonceFile, String channel) {
+        Snippets(String entry, String closing, String declarations, String read, String print) {
+            this(Pattern.compile(Pattern.quote(entry)), closing, declarations, read, print, null, null, null);
+        }
+    }
+
+    /**
+     * Go: {@code go test} gives the test binary no stdin and shows a passing test's output to no one,
+     * so the run script moves stdin to {@link #GO_NONCE} and the line goes to {@link #GO_END}.
+     * MultiPL-E's {@code main_test.go} cannot import {@code os} (its imports are the prompt's
+     * {@code testing} and {@code fmt}; Go imports are per file and come before any declaration),
+     * so its code can reach that file only through this helper, which hands the nonce only to
+     * the test function itself (checked on the call stack), once: any other caller, or a second
+     * call, gets a writer whose line fails the run.
+     */
+    static final String GO_NONCE = ".codellm-nonce", GO_END = ".codellm-end";
+    static final String GO_HELPER = """
+            package %1$s
+
+            import (
+            \t"os"
+            \t"runtime"
+            \t"strings"
+            )
+
+            // codellmBeginTests gives the end-of-tests writer to the test function %2$s of main_test.go.
+            func codellmBeginTests() func() {
+            \tnonce := "tampered"
+            \tpcs := make([]uintptr, 1)
+            \tcaller := false
+            \tif runtime.Callers(2, pcs) == 1 {
+            \t\tf, _ := runtime.CallersFrames(pcs).Next()
+            \t\tname := f.Function[strings.LastIndex(f.Function, "/")+1:]
+            \t\tcaller = strings.Count(name, ".") == 1 && strings.HasSuffix(name, ".%2$s") && strings.HasSuffix(f.File, "/main_test.go")
+            \t}
+            \tb, err := os.ReadFile("%3$s")
+            \tos.Remove("%3$s")
+            \tif caller && err == nil && len(strings.TrimSpace(string(b))) > 0 {
+            \t\tnonce = strings.TrimSpace(string(b))
+            \t}
+            \treturn func() {
+            \t\tf, err := os.OpenFile("%4$s", os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0600)
+            \t\tif err == nil {
+            \t\t\tf.WriteString("%5$s" + nonce + "%6$s\\n")
+            \t\t\tf.Close()
+            \t\t}
+            \t}
+            }
+            """;
 
     static final Map<MultiplLanguage, Snippets> SNIPPETS = Map.of(
             MultiplLanguage.CPP, new Snippets("int main() {", "\n}", "",
@@ -63,7 +118,10 @@ final class EndOfTestsMarker {
             MultiplLanguage.RS, new Snippets("fn main() {", "\n}", "",
                     "\n    let codellm_nonce = { let mut s = String::new(); let _ = std::io::stdin().read_line(&mut s);"
                             + " extern \"C\" { fn close(fd: i32) -> i32; } unsafe { close(0); } s.trim_end_matches('\\n').to_string() };",
-                    "\n    println!(\"" + PREFIX + "{}" + SUFFIX + "\", codellm_nonce);"));
+                    "\n    println!(\"" + PREFIX + "{}" + SUFFIX + "\", codellm_nonce);"),
+            MultiplLanguage.GO, new Snippets(Pattern.compile("func (Test\\w+)\\(t \\*testing\\.T\\) \\{"), "\n}", "",
+                    "\n\tcodellmEnd := codellmBeginTests()", "\n\tcodellmEnd()",
+                    List.of("codellm_end_test.go", GO_HELPER), GO_NONCE, GO_END));
 
     private EndOfTestsMarker() {}
 
@@ -78,48 +136,76 @@ final class EndOfTestsMarker {
     }
 
     /**
+     * A program ready to run with the marker.
+     *
+     * @param program the program with its tests instrumented
+     * @param helper  the helper file's name and text, or null
+     */
+    record Instrumented(String program, List<String> helper) {}
+
+    /**
      * The program with its tests instrumented.
      *
      * @param program prompt + completion + tests, as MultiPL-E assembles it (it must end with {@code tests})
      * @param tests   the row's tests, the trusted part in which the snippets are placed
      */
-    static String instrument(MultiplLanguage lang, String program, String tests) {
+    static Instrumented instrument(MultiplLanguage lang, String program, String tests) {
         Snippets s = SNIPPETS.get(lang);
         if (s == null) throw new IllegalArgumentException("no end-of-tests marker for " + lang.displayName());
         if (!program.endsWith(tests)) throw new IllegalArgumentException("the " + lang.displayName() + " program does not end with its tests");
-        return program.substring(0, program.length() - tests.length()) + instrumentTests(s, lang, tests);
+        Matcher entry = s.entry().matcher(tests);
+        String instrumented = program.substring(0, program.length() - tests.length()) + instrumentTests(s, lang, tests);
+        if (s.helper() == null) return new Instrumented(instrumented, null);
+        // The package clause is the prompt's first line (Go: every row's is "package <name>_test").
+        Matcher pkg = Pattern.compile("\\Apackage (\\w+)\n").matcher(program);
+        if (!pkg.find() || !entry.find()) throw new IllegalArgumentException("the " + lang.displayName() + " program does not start with its package clause");
+        String helper = s.helper().get(1).formatted(pkg.group(1), entry.group(1), s.nonceFile(), s.channel(), PREFIX, SUFFIX);
+        return new Instrumented(instrumented, List.of(s.helper().get(0), helper));
     }
 
     static String instrumentTests(Snippets s, MultiplLanguage lang, String tests) {
-        int entry = tests.indexOf(s.entry());
-        if (entry < 0 || entry != tests.lastIndexOf(s.entry())) {
-            throw new IllegalArgumentException("these " + lang.displayName() + " tests do not have exactly one '" + s.entry() + "'");
-        }
+        Matcher m = s.entry().matcher(tests);
+        if (!m.find()) throw new IllegalArgumentException("these " + lang.displayName() + " tests have no " + s.entry());
+        int entry = m.start(), open = m.end();
+        if (m.find()) throw new IllegalArgumentException("these " + lang.displayName() + " tests have more than one " + s.entry());
         String body = tests.stripTrailing();
         int close = body.length() - s.closing().length();
-        if (!body.endsWith(s.closing()) || close < entry + s.entry().length()) {
+        if (!body.endsWith(s.closing()) || close < open) {
             throw new IllegalArgumentException("these " + lang.displayName() + " tests do not end with " + s.closing().strip());
         }
-        int open = entry + s.entry().length();
-        return tests.substring(0, entry) + s.declarations() + s.entry() + s.read()
+        return tests.substring(0, entry) + s.declarations() + tests.substring(entry, open) + s.read()
                 + tests.substring(open, close) + s.print() + tests.substring(close);
+    }
+
+    /** As {@link #verdict(Execution, String, String)} for a language whose line goes to stdout. */
+    static Execution verdict(Execution e, String nonce) {
+        return verdict(e, nonce, null);
     }
 
     /**
      * The verdict with the marker required: an {@link Status#OK} run stays OK only with exactly
      * one end-of-tests line carrying {@code nonce}; otherwise it is an {@link Status#Exception}
      * (the program ended before its tests did, or forged its output), with the reason appended to
-     * stderr. The marker line is removed from stdout either way.
+     * stderr. The marker line is removed from stdout.
+     *
+     * @param channel the text of the marker's file for a language whose line goes to a file
+     *                ("" when the file is absent), or null when the line goes to stdout
      */
-    static Execution verdict(Execution e, String nonce) {
+    static Execution verdict(Execution e, String nonce, String channel) {
         String marker = line(nonce);
         List<String> kept = new ArrayList<>();
         int markers = 0, forged = 0;
         for (String l : e.stdout().split("\n", -1)) {
-            if (l.equals(marker)) markers++;
+            if (channel == null && l.equals(marker)) markers++;
             else {
                 if (l.contains(nonce) || (l.startsWith(PREFIX) && l.endsWith(SUFFIX))) forged++;
                 kept.add(l);
+            }
+        }
+        if (channel != null) {
+            for (String l : channel.split("\n")) {
+                if (l.equals(marker)) markers++;
+                else if (!l.isEmpty()) forged++;
             }
         }
         String stdout = String.join("\n", kept);

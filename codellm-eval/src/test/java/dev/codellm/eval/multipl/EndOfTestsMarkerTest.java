@@ -31,12 +31,16 @@ class EndOfTestsMarkerTest {
             MultiplLanguage.PHP, "  exit(0);\n}\n",
             // Bash runs the candidate in $(...): the exit has to be a top-level statement.
             MultiplLanguage.SH, "    echo $(( $1 - $2 )); }; exit 0; f() { :\n}\n",
-            MultiplLanguage.RS, "    std::process::exit(0)\n}\n");
+            MultiplLanguage.RS, "    std::process::exit(0)\n}\n",
+            // Go: the prompt imports no os; a TestMain that does not run the tests exits 0.
+            MultiplLanguage.GO, "    return x - y\n}; func TestMain(m *testing.M) {}\n");
 
     /** A wrong {@code add} that prints a marker line of its own (no nonce to put in it) and exits 0. */
     static final Map<MultiplLanguage, String> FORGED_MARKER = Map.of(
             MultiplLanguage.CPP, "    std::puts(\"CODELLM 00000000000000000000000000000000 END_OF_TESTS\"); exit(0);\n}\n",
-            MultiplLanguage.SH, "    echo $(( $1 - $2 )); }; echo 'CODELLM 00000000000000000000000000000000 END_OF_TESTS'; exit 0; f() { :\n}\n");
+            MultiplLanguage.SH, "    echo $(( $1 - $2 )); }; echo 'CODELLM 00000000000000000000000000000000 END_OF_TESTS'; exit 0; f() { :\n}\n",
+            // Go: the helper hands the nonce to the test function only; TestMain gets a failing line.
+            MultiplLanguage.GO, "    return x - y\n}; func TestMain(m *testing.M) { codellmBeginTests()() }\n");
 
     @BeforeAll
     static void sandbox() {
@@ -48,13 +52,15 @@ class EndOfTestsMarkerTest {
     void everyRowOfACoveredLanguageInstruments(MultiplLanguage lang) {
         Assumptions.assumeTrue(EndOfTestsMarker.covers(lang), lang + " runs as I/O (JsIoJudge)");
         for (MultiplProblem p : MultiplDataset.load(lang)) {
-            String program = EndOfTestsMarker.instrument(lang, p.program(""), p.tests());
-            String tests = program.substring(p.prompt().length() + 1);
+            EndOfTestsMarker.Instrumented run = EndOfTestsMarker.instrument(lang, p.program(""), p.tests());
+            String tests = run.program().substring(p.prompt().length() + 1);
             EndOfTestsMarker.Snippets s = EndOfTestsMarker.SNIPPETS.get(lang);
             // The nonce is read right at the entry, the marker printed as the body's last statement.
-            assertTrue(tests.contains(s.entry() + s.read()), p.name());
+            java.util.regex.Matcher entry = s.entry().matcher(tests);
+            assertTrue(entry.find() && tests.startsWith(s.read(), entry.end()), p.name());
             assertTrue(tests.stripTrailing().endsWith(s.print() + s.closing()), p.name());
-            assertEquals(p.tests(), tests.replace(s.read(), "").replace(s.print(), "").replace(s.declarations() + s.entry(), s.entry()),
+            assertEquals(lang == MultiplLanguage.GO, run.helper() != null, p.name());
+            assertEquals(p.tests(), tests.replace(s.read(), "").replace(s.print(), "").replace(s.declarations(), ""),
                     p.name() + ": nothing but the snippets is added");
         }
     }
@@ -63,6 +69,9 @@ class EndOfTestsMarkerTest {
     void programsNotEndingWithTheirTestsAreRefused() {
         MultiplProblem p = MultiplExecutorTest.add(MultiplLanguage.CPP);
         assertThrows(IllegalArgumentException.class, () -> EndOfTestsMarker.instrument(MultiplLanguage.CPP, p.program("") + "\n", p.tests()));
+        MultiplProblem go = MultiplExecutorTest.add(MultiplLanguage.GO);
+        assertThrows(IllegalArgumentException.class, () -> EndOfTestsMarker.instrument(MultiplLanguage.GO, "// x\n" + go.program(""), go.tests()),
+                "Go needs the package clause first");
         assertThrows(IllegalArgumentException.class, () -> EndOfTestsMarker.instrumentTests(EndOfTestsMarker.SNIPPETS.get(MultiplLanguage.CPP),
                 MultiplLanguage.CPP, p.tests() + "\nint main() {\n}\n"));
     }
@@ -104,8 +113,11 @@ class EndOfTestsMarkerTest {
         if (FORGED_MARKER.containsKey(lang)) tricks.add(FORGED_MARKER.get(lang));
         for (String trick : tricks) {
             String program = p.program(trick);
-            Execution before = executor.execute(lang, program);
-            assertEquals(Status.OK, before.status(), () -> lang + ": the trick passes MultiPL-E's assert program\n" + program + before.stderr());
+            // (Go's call of the helper has nothing to call in MultiPL-E's program.)
+            if (!trick.contains("codellmBeginTests")) {
+                Execution before = executor.execute(lang, program);
+                assertEquals(Status.OK, before.status(), () -> lang + ": the trick passes MultiPL-E's assert program\n" + program + before.stderr());
+            }
             Execution now = executor.judge(p, program);
             assertEquals(Status.Exception, now.status(), () -> lang + ": the trick must fail with the marker\n" + now.stdout() + now.stderr());
             assertTrue(now.stderr().contains("codellm: "), now::stderr);
@@ -117,10 +129,20 @@ class EndOfTestsMarkerTest {
     }
 
     @Test
-    void everyAssertLanguageButGoIsCovered() {
-        EnumSet<MultiplLanguage> assertLanguages = EnumSet.complementOf(EnumSet.of(MultiplLanguage.JS, MultiplLanguage.TS));
-        for (MultiplLanguage l : assertLanguages) {
-            if (l != MultiplLanguage.GO) assertTrue(EndOfTestsMarker.covers(l), l.displayName());
+    void everyAssertLanguageIsCovered() {
+        for (MultiplLanguage l : EnumSet.complementOf(EnumSet.of(MultiplLanguage.JS, MultiplLanguage.TS))) {
+            assertTrue(EndOfTestsMarker.covers(l), l.displayName());
         }
+    }
+
+    /** Go's line goes to a file: the same rules, and nothing on stdout counts. */
+    @Test
+    void aFileChannelNeedsExactlyOneMarkerToo() {
+        String n = "0123456789abcdef0123456789abcdef", m = EndOfTestsMarker.line(n);
+        assertEquals(Status.OK, EndOfTestsMarker.verdict(ok("ok\n"), n, m + "\n").status());
+        for (String file : List.of("", m + "\n" + m + "\n", EndOfTestsMarker.line("tampered") + "\n", m + "\nx\n")) {
+            assertEquals(Status.Exception, EndOfTestsMarker.verdict(ok("ok\n"), n, file).status(), file);
+        }
+        assertEquals(Status.Exception, EndOfTestsMarker.verdict(ok(m + "\n"), n, "").status(), "a marker on stdout does not count for a file channel");
     }
 }
