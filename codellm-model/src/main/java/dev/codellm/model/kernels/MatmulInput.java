@@ -7,7 +7,7 @@ import java.util.Map;
  * The activations of a matmul ({@code batch} rows of {@code cols} floats) and the forms the
  * kernels read them in, each made once on first use and then shared by every matmul that reads
  * the same input (Q, K and V; gate and up): 8-bit blocks for the native int8 kernels, bf16 for
- * the {@code vdpbf16ps} kernel, per-format reordered floats for the Java K-quant kernels.
+ * the {@code vdpbf16ps} kernel (and packed for AMX tiles), per-format reordered floats for the Java K-quant kernels.
  * Conversions run on the dispatching thread, before the parallel loop.
  */
 public final class MatmulInput {
@@ -15,6 +15,7 @@ public final class MatmulInput {
     private final int batch;
     private byte[] q8;
     private short[] bf16;
+    private short[] amxBf16;
     private short[] amxSplit;
     private Map<WeightFormat, float[]> prepared;
 
@@ -42,6 +43,15 @@ public final class MatmulInput {
             NativeKernels.roundBf16(x, bf16, batch * cols);
         }
         return bf16;
+    }
+
+    /** The bf16 activations packed for the AMX BF16 kernel ({@link NativeKernels#packBf16Amx}). */
+    short[] amxBf16(int cols) {
+        if (amxBf16 == null) {
+            amxBf16 = new short[NativeKernels.packBf16Shorts(cols, batch)];
+            NativeKernels.packBf16Amx(bf16(cols), cols, batch, amxBf16);
+        }
+        return amxBf16;
     }
 
     /** The activations split into bf16 hi + lo and packed for the AMX F16 kernel ({@link NativeKernels#splitPackAmx}). */
