@@ -361,9 +361,8 @@ public final class LlamaModel implements AutoCloseable {
         for (int t : tokens) {
             if (t < 0 || t >= config.vocabSize()) throw new CodellmException("token id " + t + " outside the vocabulary of " + config.vocabSize());
         }
-        float[] x = new float[B * dim], xb = new float[B * dim], xb2 = new float[B * dim];
-        float[] q = new float[B * dim], k = new float[B * kvDim], v = new float[B * kvDim];
-        float[] hb = new float[B * ffn], hb2 = new float[B * ffn];
+        StepBuffers buf = buffers(B);
+        final float[] x = buf.x, xb = buf.xb, xb2 = buf.xb2, q = buf.q, k = buf.k, v = buf.v, hb = buf.hb, hb2 = buf.hb2;
         long t = prof == null ? 0 : System.nanoTime();
         Parallel par = parallel;
         // Every per-row step runs as a parallel loop over the rows (serially below 2 × ROW_GRAIN
@@ -411,7 +410,7 @@ public final class LlamaModel implements AutoCloseable {
             t = lap(prof, StepProfile.Phase.CONVERT, t);
             WeightMatrix.run(wo, par);
             t = lap(prof, StepProfile.Phase.WO, t);
-            add(x, xb2, B, par);
+            add(x, xb2, B, dim, par);
             t = lap(prof, StepProfile.Phase.RESIDUAL, t);
             rmsnorm(x, w.ffnNorm(), xb, B, par);
             t = lap(prof, StepProfile.Phase.FFN_NORM, t);
@@ -424,7 +423,7 @@ public final class LlamaModel implements AutoCloseable {
             t = lap(prof, StepProfile.Phase.CONVERT, t);
             WeightMatrix.run(down, par);
             t = lap(prof, StepProfile.Phase.DOWN, t);
-            add(x, xb2, B, par);
+            add(x, xb2, B, dim, par);
             t = lap(prof, StepProfile.Phase.RESIDUAL, t);
         }
         int R = logitRows.length;
@@ -451,6 +450,44 @@ public final class LlamaModel implements AutoCloseable {
         }
         if (prof != null) prof.pass(System.nanoTime() - start);
         return out;
+    }
+
+    /**
+     * The activation arrays of a step (every element a step reads it has written first: the
+     * embedding rows, norms, matmul outputs and attention overwrite whole rows), kept for the next
+     * step of as many rows or fewer. Allocated per step they were ~42 MB per 256-row prompt chunk
+     * of a 7B-shaped model, live for the whole step: in the launcher's small heap (192 MiB for a
+     * 4-layer file) each chunk's young collections copied them mid-step, 50-115 ms pauses that no
+     * second thread shortens. Only the step running (the model is synchronized) uses them.
+     */
+    private static final class StepBuffers {
+        final int rows;
+        final float[] x, xb, xb2, q, k, v, hb, hb2;
+
+        StepBuffers(LlamaConfig c, int rows) {
+            this.rows = rows;
+            int dim = c.dim(), kvDim = c.kvDim(), ffn = c.ffnDim();
+            x = new float[rows * dim];
+            xb = new float[rows * dim];
+            xb2 = new float[rows * dim];
+            q = new float[rows * dim];
+            k = new float[rows * kvDim];
+            v = new float[rows * kvDim];
+            hb = new float[rows * ffn];
+            hb2 = new float[rows * ffn];
+        }
+    }
+
+    private StepBuffers buffers;
+
+    /** Arrays for a step of {@code rows} rows: the last step's when they are large enough. */
+    private StepBuffers buffers(int rows) {
+        StepBuffers b = buffers;
+        if (b == null || b.rows < rows) {
+            buffers = null;  // the old arrays can go before the new ones are allocated
+            buffers = b = new StepBuffers(config, rows);
+        }
+        return b;
     }
 
     /**
@@ -508,9 +545,8 @@ public final class LlamaModel implements AutoCloseable {
         for (int j = 0; j < dim; j++) out[oo + j] = weight[j] * (scale * x[xo + j]);
     }
 
-    /** x += y over B rows of x.length / B floats, split by rows (element-wise, so any split gives the same sums). */
-    private static void add(float[] x, float[] y, int B, Parallel par) {
-        int n = x.length / B;
+    /** x += y over B rows of n floats, split by rows (element-wise, so any split gives the same sums). */
+    private static void add(float[] x, float[] y, int B, int n, Parallel par) {
         par.forRange(B, ROW_GRAIN, (i0, i1) -> VecMath.axpy(1f, y, i0 * n, x, i0 * n, (i1 - i0) * n));
     }
 

@@ -35,6 +35,35 @@ class ForwardThreadsTest {
         check();
     }
 
+    /**
+     * The step's activation arrays are kept for the next step of as many rows or fewer: a shorter
+     * prompt, then one generated token, after a longer prompt give what a fresh model gives
+     * (a row read before it is written would carry the earlier prompt's values).
+     */
+    @Test
+    void aStepReusingAnEarlierStepsBuffersMatchesAFreshModel() throws Exception {
+        int[] first = new SplittableRandom(5).ints(4 * LlamaModel.ROW_GRAIN, 0, TinyModels.VOCAB).toArray();
+        int[] second = new SplittableRandom(6).ints(2 * LlamaModel.ROW_GRAIN + 3, 0, TinyModels.VOCAB).toArray();
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F16}) {
+            Path gguf = TinyModels.write(dir.resolve("reuse-" + type + ".gguf"), type, false, 1e4f, 13);
+            float[][] fresh, reused;
+            float[] freshNext, reusedNext;
+            try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 2)) {
+                Session s = m.newSession(64, KvType.F16);
+                fresh = m.forwardAll(s, second);
+                freshNext = m.forward(s, new int[] {7});
+            }
+            try (GgufFile f = GgufFile.open(gguf); LlamaModel m = LlamaModel.load(f, 2)) {
+                m.forwardAll(m.newSession(64, KvType.F16), first);
+                Session s = m.newSession(64, KvType.F16);
+                reused = m.forwardAll(s, second);
+                reusedNext = m.forward(s, new int[] {7});
+            }
+            for (int p = 0; p < second.length; p++) assertArrayEquals(fresh[p], reused[p], type + ", position " + p);
+            assertArrayEquals(freshNext, reusedNext, type + ", the generated token");
+        }
+    }
+
     private void check() throws Exception {
         int[] prompt = new SplittableRandom(3).ints(3 * LlamaModel.ROW_GRAIN + 5, 0, TinyModels.VOCAB).toArray();
         for (GgmlType type : TYPES) {
