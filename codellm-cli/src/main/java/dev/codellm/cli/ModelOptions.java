@@ -23,7 +23,7 @@ public final class ModelOptions {
     int contextLength;
 
     @Option(names = "--kv-type", paramLabel = "f16|f32|q8_0|q4_0", defaultValue = "f16",
-            description = "KV-cache element type, as llama.cpp's -ctk/-ctv (default: ${DEFAULT-VALUE}; q8_0 takes 53 % of f16's memory).")
+            description = "KV-cache element type, as llama.cpp's -ctk/-ctv (default: ${DEFAULT-VALUE}; q8_0 takes 53 %% of f16's memory).")
     String kvType;
 
     @Option(names = "--template", paramLabel = "NAME",

@@ -64,6 +64,26 @@ class HelpTextTest {
         assertEquals(List.of(), problems, String.join("\n", problems));
     }
 
+    /** picocli formats descriptions (String.format): a bare '%' prints a [picocli WARN] line over the help text. */
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        List<String> problems = new ArrayList<>();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (CommandLine cl : all(new CommandLine(new Main()))) {
+                captured.reset();
+                cl.getUsageMessage();
+                String warned = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+                if (!warned.isEmpty()) problems.add(cl.getCommandSpec().qualifiedName() + ": " + warned.strip());
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(List.of(), problems, String.join("\n", problems));
+    }
+
     @Test
     void theCommandListShowsWholeSentences() {
         List<String> problems = new ArrayList<>();

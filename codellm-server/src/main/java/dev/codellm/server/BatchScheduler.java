@@ -316,17 +316,17 @@ public final class BatchScheduler implements InferenceService {
             boolean goesOn = true;
             int used = 0;
             try {
+                // Drafts are counted before advance can finish the job: its response (draft_n) and
+                // /metrics, read as soon as it finishes, must include this step's drafts.
+                draftsCounted(s, run.length - 1, 0);
                 for (int j = 0; j < run.length; j++) {
+                    if (j > 0) draftsCounted(s, 0, 1);  // reached only when the sampler picked run[j]: a draft kept
                     goesOn = advance(s, logits[i][j]);
                     used = j + 1;
                     // logits[i][j + 1] follow run[j + 1]: valid only if that draft is what was picked
                     if (!goesOn || j + 1 == run.length || s.pending != run[j + 1]) break;
                 }
                 s.position += used;
-                if (run.length > 1) {
-                    s.job.drafts(run.length - 1, used - 1);
-                    metrics.drafts(run.length - 1, used - 1);
-                }
                 if (goesOn && used < run.length) model.truncate(s.seq, s.position);
             } catch (RuntimeException e) {
                 fail(s, e);
@@ -335,6 +335,12 @@ public final class BatchScheduler implements InferenceService {
             if (!goesOn) running.remove(s);
         }
         return true;
+    }
+
+    private void draftsCounted(SlotState s, int drafted, int accepted) {
+        if (drafted == 0 && accepted == 0) return;
+        s.job.drafts(drafted, accepted);
+        metrics.drafts(drafted, accepted);
     }
 
     /**

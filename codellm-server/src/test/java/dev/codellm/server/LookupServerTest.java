@@ -64,12 +64,17 @@ class LookupServerTest {
             assertTrue(metrics.acceptedDraftTokens() > 20, "drafts accepted: " + metrics.acceptedDraftTokens());
             assertTrue(metrics.acceptedDraftTokens() <= metrics.draftedTokens());
 
+            long draftedBefore = metrics.draftedTokens(), acceptedBefore = metrics.acceptedDraftTokens();
             HttpResponse<String> nat = server.post("/completion", "{\"prompt\": " + JSON.writeValueAsString(PROMPTS.get(0))
                     + ", \"n_predict\": 40, \"temperature\": 0}");
             assertEquals(200, nat.statusCode(), nat.body());
             JsonNode t = JSON.readTree(nat.body()).get("timings");
             assertTrue(t.get("draft_n").asInt() > 0, t.toString());
             assertTrue(t.get("draft_n_accepted").asInt() > 0 && t.get("draft_n_accepted").asInt() <= t.get("draft_n").asInt(), t.toString());
+            // the answer is sent when the job finishes, often inside a draft-verifying step: that
+            // step's drafts must already be in it and in the totals (they once were counted after)
+            assertEquals(metrics.draftedTokens() - draftedBefore, t.get("draft_n").asInt(), t.toString());
+            assertEquals(metrics.acceptedDraftTokens() - acceptedBefore, t.get("draft_n_accepted").asInt(), t.toString());
             String m = server.get("/metrics").body();
             assertTrue(m.contains("codellm_draft_tokens_total " + metrics.draftedTokens()), m);
             assertTrue(m.contains("codellm_draft_accepted_tokens_total " + metrics.acceptedDraftTokens()), m);

@@ -37,9 +37,22 @@ public final class Json {
             return MAPPER.readTree(file.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new CodellmException("file not found: " + file);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new CodellmException("cannot read " + file + ": malformed JSON"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + ": " + plainLocations(firstLine(e.getOriginalMessage())));
         } catch (IOException e) {
             throw new CodellmException("cannot read " + file + ": " + firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * Jackson's messages name positions as {@code [Source: REDACTED (`StreamReadFeature...` disabled);
+     * line: 1, column: 19]}; the user knows the file already, so just {@code line 1, column 19}.
+     */
+    static String plainLocations(String message) {
+        return message.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
     }
 
     /** {@code value} pretty-printed (Jackson's default printer), ending with a newline. */

@@ -46,6 +46,11 @@ class JsonTest {
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"a\":");
         e = assertThrows(CodellmException.class, () -> Json.read(bad));
-        assertTrue(e.getMessage().startsWith("cannot read " + bad + ": "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot read " + bad + ": malformed JSON at line 1, column 6: "), e.getMessage());
+        // an unclosed array: Jackson names where it opened as "[Source: REDACTED (...); line: 1, column: 2]"
+        Files.writeString(bad, "{\"architectures\": [\n");
+        e = assertThrows(CodellmException.class, () -> Json.read(bad));
+        assertEquals("cannot read " + bad + ": malformed JSON at line 2, column 1: Unexpected end-of-input: expected close marker"
+                + " for Array (start marker at line 1, column 19)", e.getMessage());
     }
 }

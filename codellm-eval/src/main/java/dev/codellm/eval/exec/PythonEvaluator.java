@@ -67,7 +67,6 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
     /** Outputs of a plus run: each input's value is at most 16 KiB of encoding (else its digest). */
     private static final int PLUS_OUTPUT_BYTES = 64 << 20;
     private static final ObjectMapper JSON = dev.codellm.core.io.Json.MAPPER;
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Sandbox sandbox;
     private final Dataset dataset;
@@ -199,9 +198,7 @@ public final class PythonEvaluator implements SampleExecutor<Task, SampleResult>
 
     /** A fresh secret per run: the harness reads it from stdin before any sample code runs. */
     private static String nonce() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return java.util.HexFormat.of().formatHex(b);
+        return dev.codellm.eval.sandbox.RunNonce.fresh();
     }
 
     /** The harness's result lines of this run (those carrying its nonce), decoded. */

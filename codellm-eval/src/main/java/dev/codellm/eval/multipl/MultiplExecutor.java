@@ -4,6 +4,7 @@ import dev.codellm.core.CodellmException;
 import dev.codellm.eval.run.SampleExecutor;
 import dev.codellm.eval.sandbox.Limits;
 import dev.codellm.eval.sandbox.RunRequest;
+import dev.codellm.eval.sandbox.RunNonce;
 import dev.codellm.eval.sandbox.RunResult;
 import dev.codellm.eval.sandbox.Sandbox;
 import java.time.Duration;
@@ -70,7 +71,7 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
             Optional<Execution> io = ioJudge.judge(problem, program);
             if (io.isPresent()) return io.get();
         }
-        return execute(lang, program);
+        return EndOfTestsMarker.covers(lang) ? executeWithMarker(lang, program, problem.tests()) : execute(lang, program);
     }
 
     @Override
@@ -78,7 +79,11 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
         return sandbox.describe();
     }
 
-    /** Runs one program (prompt + completion + tests) of the given language. */
+    /**
+     * Runs one program (prompt + completion + tests) of the given language as MultiPL-E does,
+     * judged by its exit status and output only (an early successful exit passes: see
+     * {@link #executeWithMarker}).
+     */
     public Execution execute(MultiplLanguage lang, String program) {
         RunResult r = run(lang, program, List.of());
         Execution compile = compileVerdict(lang, r);
@@ -86,22 +91,54 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     }
 
     /**
+     * Runs one assert program with its tests instrumented by {@link EndOfTestsMarker}: OK also
+     * needs the end-of-tests line with this run's nonce, which the run gets on stdin only (Go:
+     * the run script moves it to a file the helper reads and removes).
+     *
+     * @param tests the row's tests, which {@code program} ends with
+     */
+    public Execution executeWithMarker(MultiplLanguage lang, String program, String tests) {
+        String nonce = RunNonce.fresh();
+        EndOfTestsMarker.Snippets marker = EndOfTestsMarker.SNIPPETS.get(lang);
+        List<String> channel = marker.channel() == null ? List.of() : List.of(marker.channel());
+        RunResult r = run(lang, EndOfTestsMarker.instrument(lang, program, tests), marker, channel, nonce + "\n");
+        Execution compile = compileVerdict(lang, r);
+        if (compile != null) return compile;
+        String lines = marker.channel() == null ? null : r.fileText(marker.channel()) == null ? "" : r.fileText(marker.channel());
+        return EndOfTestsMarker.verdict(runVerdict(lang, r), nonce, lines);
+    }
+
+    /**
      * Compiles and runs one program, collecting the compile step's files and {@code collect}
      * from the work directory.
      */
     RunResult run(MultiplLanguage lang, String program, List<String> collect) {
+        return run(lang, new EndOfTestsMarker.Instrumented(program, null), null, collect, "");
+    }
+
+    /**
+     * As {@link #run(MultiplLanguage, String, List)}, with the marker's helper file and
+     * {@code stdin} for the program (never for the compiler).
+     */
+    private RunResult run(MultiplLanguage lang, EndOfTestsMarker.Instrumented program, EndOfTestsMarker.Snippets marker,
+                          List<String> collect, String stdin) {
         List<String> missing = lang.missingPackages();
         if (!missing.isEmpty()) {
             throw new CodellmException(lang.displayName() + " toolchain missing: install Debian package(s) "
                     + String.join(" ", missing) + " (scripts/setup.sh does)");
         }
         byte[] cache = lang == MultiplLanguage.GO ? goBuildCache() : new byte[0];
+        List<String> runCommand = program.helper() == null ? lang.runCommand()
+                : Stream.concat(lang.runCommand().stream(), Stream.of(program.helper().get(0))).toList();
+        String nonceFile = marker == null ? null : marker.nonceFile();
         RunRequest req = RunRequest.of(List.of("/bin/sh", ".run.sh"), limits(lang, compileTimeout(lang), runTimeout(lang)))
-                .withFile(lang.sourceFile(), program)
-                .withFile(".run.sh", script(lang, compileTimeout(lang), runTimeout(lang), cache.length > 0))
+                .withFile(lang.sourceFile(), program.program())
+                .withFile(".run.sh", script(lang, compileTimeout(lang), runTimeout(lang), cache.length > 0, runCommand, nonceFile))
                 .withEnv(lang.environment())
                 .withCollect(Stream.concat(Stream.of(COMPILE_RC, COMPILE_LOG), collect.stream()).toList());
+        if (program.helper() != null) req = req.withFile(program.helper().get(0), program.helper().get(1));
         if (cache.length > 0) req = req.withFileBytes(GO_CACHE_TAR, cache);
+        if (!stdin.isEmpty()) req = req.withStdin(stdin);
         return sandbox.run(req);
     }
 
@@ -138,12 +175,15 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
     synchronized byte[] goBuildCache() {
         if (goCache == null) {
             String warm = "package main_test\n\nimport (\n    \"testing\"\n    \"fmt\"\n)\n\n"
-                    + "func TestWarm(t *testing.T) { _ = fmt.Sprint(t.Name()) }\n";
+                    + "func TestWarm(t *testing.T) {\n    _ = fmt.Sprint(t.Name())\n}\n";
             Duration limit = runTimeout(MultiplLanguage.GO).multipliedBy(2);
-            String script = "cd /tmp/w || exit 99\n" + timeout(limit) + quote(MultiplLanguage.GO.runCommand()) + " >/dev/null 2>&1 || exit 1\n"
+            // With the end-of-tests helper, so that what it imports (os, runtime, strings) is warm too.
+            List<String> helper = EndOfTestsMarker.instrument(MultiplLanguage.GO, warm, warm.substring(warm.indexOf("func TestWarm"))).helper();
+            List<String> command = Stream.concat(MultiplLanguage.GO.runCommand().stream(), Stream.of(helper.get(0))).toList();
+            String script = "cd /tmp/w || exit 99\n" + timeout(limit) + quote(command) + " >/dev/null 2>&1 </dev/null || exit 1\n"
                     + "exec /usr/bin/tar -cf " + GO_CACHE_TAR + " .gocache\n";
             RunResult r = sandbox.run(RunRequest.of(List.of("/bin/sh", ".run.sh"), limits(MultiplLanguage.GO, limit, limit))
-                    .withFile(MultiplLanguage.GO.sourceFile(), warm).withFile(".run.sh", script)
+                    .withFile(MultiplLanguage.GO.sourceFile(), warm).withFile(helper.get(0), helper.get(1)).withFile(".run.sh", script)
                     .withEnv(MultiplLanguage.GO.environment()).withCollect(List.of(GO_CACHE_TAR)));
             byte[] tar = r.files().get(GO_CACHE_TAR);
             goCache = r.exitCode() == 0 && !r.timedOut() && tar != null ? tar : new byte[0];
@@ -153,6 +193,16 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
 
     /** The compile-then-run script; arguments are fixed strings of ours, quoted for sh anyway. */
     static String script(MultiplLanguage lang, Duration compileTimeout, Duration runTimeout, boolean unpackGoCache) {
+        return script(lang, compileTimeout, runTimeout, unpackGoCache, lang.runCommand(), null);
+    }
+
+    /**
+     * @param runCommand the command that runs the program
+     * @param nonceFile  null, or where stdin goes for a program that gets none ({@code go test}
+     *                   gives its test binary /dev/null), stdin then being /dev/null for the run
+     */
+    static String script(MultiplLanguage lang, Duration compileTimeout, Duration runTimeout, boolean unpackGoCache,
+                         List<String> runCommand, String nonceFile) {
         StringBuilder sb = new StringBuilder("cd /tmp/w || exit 99\n");
         if (unpackGoCache) sb.append("/usr/bin/tar -xf ").append(GO_CACHE_TAR).append(" && rm -f ").append(GO_CACHE_TAR).append('\n');
         if (lang.compileCommand() != null) {
@@ -161,7 +211,8 @@ public final class MultiplExecutor implements SampleExecutor<MultiplProblem, Exe
                     .append("rc=$?\necho $rc >").append(COMPILE_RC).append("\n")
                     .append("[ $rc -eq 0 ] || exit 0\n");
         }
-        sb.append("exec ").append(timeout(runTimeout)).append(quote(lang.runCommand())).append('\n');
+        if (nonceFile != null) sb.append("/usr/bin/cat >").append(quote(List.of(nonceFile))).append(" || exit 99\n");
+        sb.append("exec ").append(timeout(runTimeout)).append(quote(runCommand)).append(nonceFile != null ? " </dev/null\n" : "\n");
         return sb.toString();
     }
 

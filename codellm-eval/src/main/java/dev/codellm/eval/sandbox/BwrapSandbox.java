@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /tmp} and the run's private working directory at {@code /tmp/w}.
  *
  * <p>Order of the launch, each step before the next starts so that nothing escapes a limit:
- * a shell joins the run's cgroup leaf ({@link CgroupLeaf}: memory, pids and CPU of the whole
- * run, where the machine allows) and opens the seccomp program ({@link SeccompFilter}) as fd 9;
+ * a bash starts the collection relays, then a subshell joins the run's cgroup leaf ({@link CgroupLeaf}: memory,
+ * pids and CPU of the whole run, where the machine allows) and opens the seccomp program ({@link SeccompFilter}) as fd 9;
  * {@code prlimit} sets CPU, address-space, process and file-size rlimits; {@code setpriv} (as
  * root) drops to an unprivileged uid; {@code bwrap --seccomp 9} builds the namespaces. Every
  * process of the run, bubblewrap's own init (PID 1 inside) included, thus has the rlimits and is
@@ -48,8 +48,11 @@ import java.util.concurrent.TimeUnit;
  * the host disk and {@code /proc/self/mountinfo} inside names no host path. No host directory is
  * bound: the request's files go in as one tar stream on fd 3 that a wrapper shell inside (PID 1,
  * {@code --as-pid-1}, so the program cannot kill it) unpacks before the program starts, and the
- * files to collect come back, after the program has ended, on fds 4..8, one each, opened on files
- * of the host run directory (which the sandbox cannot see). That is one path for root and for a
+ * files to collect come back, after the program has ended, on fds 4..8, one each: pipes whose
+ * readers, outside the sandbox, copy them into files of the host run directory (which the sandbox
+ * cannot see). stdin, stdout and stderr are pipes of the JVM ({@link OutputDrain} reads the two
+ * outputs at once, to their caps), so no descriptor inside names a host path
+ * ({@code /proc/<pid>/fd} of every process there shows pipes, /dev/null and sandbox paths). That is one path for root and for a
  * normal user: an unprivileged bubblewrap can size its tmpfs (bubblewrap 0.5+), so a host mount
  * (root only) is not needed. The collection channel gives a sample no power it lacks anyway: a
  * collected file's content is whatever the sample left in the work dir.
@@ -58,11 +61,12 @@ import java.util.concurrent.TimeUnit;
  * ({@code --die-with-parent}); on timeout the JVM kills the bwrap process and every descendant it
  * can see, the cgroup's members are killed, and the kernel kills whatever remains in the
  * namespace. The work dir ends with the sandbox's mount namespace; the host run directory (fds'
- * files: inputs, stdout/stderr, collected files) is deleted without following links after the run,
+ * files: inputs, filter, collected files) is deleted without following links after the run,
  * and those a killed JVM left behind are removed when the next sandbox is created.
  */
 public final class BwrapSandbox implements Sandbox {
     private static final Path BWRAP = Path.of("/usr/bin/bwrap");
+    private static final Path BASH = Path.of("/bin/bash");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     /** Only for directories left by versions that mounted the work dir on the host (as root). */
@@ -78,22 +82,30 @@ public final class BwrapSandbox implements Sandbox {
     public static final String INIT_NAME = "codellm-sandbox-init";
     private static final String DIR_PREFIX = "codellm-sbx-";
     /**
-     * On the host: joins the cgroup leaf, opens the filter as fd 9, the input archive as fd 3 and
-     * the collection files as fds 4.. (dash: single-digit fds only), then becomes the rest of the
-     * command line. Arguments: filter, archive, count of collection files, those files, the cgroup
-     * procs files, {@code --}, the command.
+     * On the host (bash: process substitution gives anonymous pipes): makes fds 4.. (one per
+     * collected file) the write ends of pipes whose readers, {@code cat} processes of the host
+     * (outside the sandbox's PID namespace, so nothing inside sees them), copy into the run
+     * directory's files; then, in a subshell that joins the cgroup leaf (the relays stay out of it
+     * and of its process count), becomes the rest of the command line with the filter as fd 9 and
+     * the input archive as fd 3; waits for the relays to have written everything and exits with
+     * the command's status. Arguments: filter, archive, count of collection files, those files,
+     * the cgroup procs files, {@code --}, the command. No fd the sandbox keeps names a host path:
+     * stdin/stdout/stderr are the JVM's pipes, 4.. pipes, and the wrapper closes 3 and 9 before
+     * the program starts.
      */
-    private static final String LAUNCHER = "unset PWD OLDPWD; f=$1; a=$2; k=$3; shift 3; i=0; "
-            + "while [ $i -lt $k ]; do eval \"exec $((i+4))>\\\"\\$1\\\"\" || exit 125; shift; i=$((i+1)); done; "
-            + "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\" 9< \"$f\" 3< \"$a\"";
+    private static final String LAUNCHER = "unset PWD OLDPWD SHLVL; f=$1; a=$2; k=$3; shift 3; r=(); i=4; "
+            + "while [ $i -lt $((k + 4)) ]; do eval \"exec $i> >(exec /bin/cat > \\\"\\$1\\\" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)\" || exit 125; "
+            + "r+=($!); shift; i=$((i + 1)); done; "
+            + "( while [ \"$1\" != -- ]; do echo $BASHPID > \"$1\" || exit 125; shift; done; shift; exec \"$@\" ) 9< \"$f\" 3< \"$a\"; "
+            + "rc=$?; exec 4>&- 5>&- 6>&- 7>&- 8>&-; wait \"${r[@]}\"; exit $rc";
     /**
      * Inside the sandbox, as PID 1: unpacks the input archive (fd 3) into the work dir, starts the
      * program with fds 3..9 closed (9: the filter's, still open when there is no filter), then
      * points its own stdin/stdout/stderr at /dev/null and closes 3 and 9 while it waits, so that
      * {@code /proc/1/fd} offers no way to the run's standard streams: the wrapper has the
      * launching uid and is dumpable, so a program that gave its own stdout away (the DS-1000
-     * harness does for each problem's child) could otherwise write to it through PID 1 wherever
-     * the host file belongs to that uid (a normal user's JVM). The program runs in the
+     * harness does for each problem's child) could otherwise write to it through PID 1 (it did
+     * when stdout was a host file of that uid, a normal user's JVM; a pipe is as open). The program runs in the
      * background for that (sh cannot drop a descriptor after a foreground fork); {@code env
      * --default-signal} undoes sh's SIG_IGN of SIGINT/SIGQUIT for background jobs, and
      * stdin is passed explicitly (sh gives a background job /dev/null). The streams are dropped
@@ -133,7 +145,7 @@ public final class BwrapSandbox implements Sandbox {
     }
 
     private BwrapSandbox(List<Path> extraReadOnly, int uidBase, int maxConcurrent, int runAs) {
-        for (Path tool : List.of(BWRAP, PRLIMIT)) {
+        for (Path tool : List.of(BWRAP, PRLIMIT, BASH)) {
             if (!Files.isExecutable(tool)) {
                 throw new CodellmException("SANDBOX UNAVAILABLE: " + tool + " not found; install bubblewrap and util-linux "
                         + "(scripts/packages/eval.txt). Refusing to run untrusted code without a sandbox.");
@@ -250,16 +262,10 @@ public final class BwrapSandbox implements Sandbox {
             }
             List<Path> collected = new ArrayList<>();
             for (int i = 0; i < req.collect().size(); i++) collected.add(Files.createFile(runDir.resolve("collect-" + i)));
-            Path stdin = runDir.resolve("stdin"), stdout = runDir.resolve("stdout"), stderr = runDir.resolve("stderr");
-            Files.write(stdin, req.stdin());
-            // Made here, not by the launch, so that giveTo hands them over too: a normal user's
-            // stdout file is that user's, as the sandbox's uid is (what the runAs tests must see).
-            Files.createFile(stdout);
-            Files.createFile(stderr);
             Path filter = runDir.resolve("seccomp.bpf");
             Files.write(filter, seccomp != null ? seccomp : new byte[0]);
             if (runAs >= 0) giveTo(runDir, runAs);
-            RunFiles files = new RunFiles(runDir, inputs, collected, stdin, stdout, stderr, filter);
+            RunFiles files = new RunFiles(runDir, inputs, collected, filter);
             java.util.Optional<CgroupLeaf> leaf = cgroups.available()
                     ? cgroups.create(CgroupLeaf.leafName(slot, serial.incrementAndGet()), req.limits()) : java.util.Optional.empty();
             try {
@@ -282,14 +288,17 @@ public final class BwrapSandbox implements Sandbox {
         }
     }
 
-    /** The host side of one run: its private directory and the files the launch opens. */
-    private record RunFiles(Path dir, Path inputs, List<Path> collected, Path stdin, Path stdout, Path stderr, Path filter) {}
+    /**
+     * The host side of one run: its private directory and the files the launch opens (stdin,
+     * stdout and stderr are pipes of the JVM, not files: a link in /proc/PID/fd inside names no host path).
+     */
+    private record RunFiles(Path dir, Path inputs, List<Path> collected, Path filter) {}
 
     private RunResult execute(RunRequest req, int slot, RunFiles files, CgroupLeaf leaf) throws IOException {
         Limits lim = req.limits();
         List<String> cmd = new ArrayList<>();
         if (runAs >= 0) cmd.addAll(List.of(SETPRIV.toString(), "--reuid=" + runAs, "--regid=" + runAs, "--clear-groups", "--"));
-        cmd.addAll(List.of("/bin/sh", "-c", LAUNCHER, "sh", files.filter().toString(), files.inputs().toString(),
+        cmd.addAll(List.of(BASH.toString(), "-c", LAUNCHER, "bash", files.filter().toString(), files.inputs().toString(),
                 Integer.toString(files.collected().size())));
         for (Path c : files.collected()) cmd.add(c.toString());
         if (leaf != null) for (Path procs : leaf.procsFiles()) cmd.add(procs.toString());
@@ -319,12 +328,9 @@ public final class BwrapSandbox implements Sandbox {
         cmd.addAll(req.collect());
         cmd.addAll(req.argv());
 
-        Path stdin = files.stdin(), stdout = files.stdout(), stderr = files.stderr();
+        // stdin, stdout and stderr are pipes (ProcessBuilder's default), read and written below.
         ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(new java.io.File("/")) // the run dir is private to us: the sandbox uid may not enter it
-                .redirectInput(stdin.toFile())
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile());
+                .directory(new java.io.File("/")); // the run dir is private to us: the sandbox uid may not enter it
         Map<String, String> env = pb.environment();
         env.clear();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -335,6 +341,20 @@ public final class BwrapSandbox implements Sandbox {
 
         long start = System.nanoTime();
         Process p = pb.start();
+        // Both output pipes are read at once (a run flooding both cannot stall on either), each
+        // kept up to maxOutputBytes; past maxFileBytes (the cut RLIMIT_FSIZE made when they were
+        // files) the run is killed, as a file-size limit hit.
+        Runnable kill = () -> killTree(p);
+        OutputDrain out = OutputDrain.start("sandbox-stdout", p.getInputStream(), lim.maxOutputBytes(), lim.maxFileBytes(), kill);
+        OutputDrain err = OutputDrain.start("sandbox-stderr", p.getErrorStream(), lim.maxOutputBytes(), lim.maxFileBytes(), kill);
+        byte[] input = req.stdin();
+        Thread.ofVirtual().name("sandbox-stdin").start(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(input);
+            } catch (IOException e) {
+                // the program ended without reading all of its stdin: as with a file, not an error
+            }
+        });
         boolean timedOut = false;
         int exit;
         try {
@@ -349,20 +369,26 @@ public final class BwrapSandbox implements Sandbox {
             Thread.currentThread().interrupt();
             throw new CodellmException("interrupted while running a sandboxed program");
         }
+        // Every writer of the pipes is in the launch's process tree or the sandbox's PID namespace,
+        // which ends with it: the ends come at once; the bound only guards against the unforeseen.
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
-        String out = readBounded(stdout, lim.maxOutputBytes());
-        String err = readBounded(stderr, lim.maxOutputBytes());
+        String stdout = new String(out.finish(10_000), StandardCharsets.UTF_8);
+        String stderr = new String(err.finish(10_000), StandardCharsets.UTF_8);
         Map<String, byte[]> collected = new LinkedHashMap<>();
         for (int i = 0; i < req.collect().size(); i++) {
             // The wrapper wrote "F" + the content of a plain file (a link is skipped inside); empty: absent.
             byte[] b = readBoundedBytes(files.collected().get(i), Math.max(lim.maxFileBytes(), lim.maxOutputBytes()));
             if (b.length > 0 && b[0] == 'F') collected.put(req.collect().get(i), java.util.Arrays.copyOfRange(b, 1, b.length));
         }
-        String hit = timedOut ? "wall" : limitHit(exit, leaf);
-        // Python ignores SIGXFSZ (the write fails with EFBIG instead): an output file at the limit says it.
-        if (hit == null && exit != 0 && Math.max(Files.size(stdout), Files.size(stderr)) >= lim.maxFileBytes()) hit = "file-size";
-        return new RunResult(timedOut ? -1 : exit, out, err, timedOut, wallMillis, collected, hit);
+        // A stream past the file-size limit fails the run as SIGXFSZ did when it was a file, even
+        // when the program had already ended (its last write still in the pipe) when it was killed.
+        boolean flooded = !timedOut && (out.flooded() || err.flooded());
+        String hit = timedOut ? "wall" : flooded ? "file-size" : limitHit(exit, leaf);
+        return new RunResult(timedOut ? -1 : flooded ? SIGXFSZ_STATUS : exit, stdout, stderr, timedOut, wallMillis, collected, hit);
     }
+
+    /** The status of a run whose stdout or stderr passed {@link Limits#maxFileBytes()}: 128 + SIGXFSZ, as a shell reports it. */
+    static final int SIGXFSZ_STATUS = 128 + 25;
 
     /** What the host can tell about the limit that stopped a run: cgroup events first, then the fatal signal. */
     private static String limitHit(int exit, CgroupLeaf leaf) {
@@ -461,10 +487,6 @@ public final class BwrapSandbox implements Sandbox {
                 Files.setAttribute(p, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
             }
         }
-    }
-
-    private static String readBounded(Path f, int max) throws IOException {
-        return new String(readBoundedBytes(f, max), StandardCharsets.UTF_8);
     }
 
     private static byte[] readBoundedBytes(Path f, long max) throws IOException {

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param cpuSeconds        RLIMIT_CPU (SIGKILL/SIGXCPU when exceeded)
  * @param addressSpaceBytes RLIMIT_AS per process (huge allocations fail with MemoryError)
  * @param maxProcesses      RLIMIT_NPROC (fork bombs fail with EAGAIN); counts threads too
- * @param maxFileBytes      RLIMIT_FSIZE: largest file any process may write (stdout/stderr included)
+ * @param maxFileBytes      RLIMIT_FSIZE: largest file any process may write; also the most stdout or stderr
+ *                          (pipes, which RLIMIT_FSIZE does not cover) may carry: one byte more and the JVM kills the run
  * @param maxOutputBytes    how much of stdout/stderr is read back (the rest is dropped)
  * @param memoryBytes       all processes of the run together (cgroup memory.max, tmpfs pages included),
  *                          where the machine gives the run a cgroup

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * What a sandboxed run did.
  *
- * @param exitCode  the exit status (128+signal when killed by a signal, as shells report it); -1 on timeout
+ * @param exitCode  the exit status (128+signal when killed by a signal, as shells report it); -1 on timeout;
+ *                  153 (128 + SIGXFSZ) when stdout or stderr passed {@link Limits#maxFileBytes()} and the run was killed
  * @param stdout    standard output, at most {@link Limits#maxOutputBytes()} bytes
  * @param stderr    standard error, likewise
  * @param timedOut  whether the wall-clock limit was hit and the process tree killed

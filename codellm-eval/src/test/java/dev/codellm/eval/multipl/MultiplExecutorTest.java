@@ -23,7 +23,7 @@ class MultiplExecutorTest {
     private static MultiplExecutor impatient;
 
     /** correct, wrong, syntax error. */
-    private static final Map<MultiplLanguage, List<String>> ADD = Map.of(
+    static final Map<MultiplLanguage, List<String>> ADD = Map.of(
             MultiplLanguage.CPP, List.of("    return x + y;\n}\n", "    return x - y;\n}\n", "    return x + ;\n}\n"),
             MultiplLanguage.JAVA, List.of("        return x + y;\n    }\n", "        return x - y;\n    }\n", "        return x + ;\n    }\n"),
             MultiplLanguage.JS, List.of("  return x + y;\n}\n", "  return x - y;\n}\n", "  return x + ;\n}\n"),
@@ -59,11 +59,12 @@ class MultiplExecutorTest {
         assertEquals(List.of(), lang.missingPackages(), "toolchain for " + lang + " must be installed by scripts/setup.sh");
         MultiplProblem p = add(lang);
         List<String> c = ADD.get(lang);
-        Execution ok = executor.execute(lang, p.program(c.get(0)));
+        // judge: as an evaluation runs it (JS/TS as I/O, the others with the end-of-tests marker).
+        Execution ok = executor.judge(p, p.program(c.get(0)));
         assertEquals(Status.OK, ok.status(), () -> lang + " correct:\n" + p.program(c.get(0)) + "\nstdout: " + ok.stdout() + "\nstderr: " + ok.stderr());
-        Execution wrong = executor.execute(lang, p.program(c.get(1)));
+        Execution wrong = executor.judge(p, p.program(c.get(1)));
         assertEquals(Status.Exception, wrong.status(), () -> lang + " wrong: " + wrong.stdout() + wrong.stderr());
-        Execution broken = executor.execute(lang, p.program(c.get(2)));
+        Execution broken = executor.judge(p, p.program(c.get(2)));
         assertEquals(Status.SyntaxError, broken.status(), () -> lang + " broken: " + broken.stdout() + broken.stderr());
     }
 

@@ -132,7 +132,35 @@ class HostileProgramsTest {
         RunResult r = python("import os\nb = b'x' * 65536\nwhile True:\n    os.write(1, b)\n", l);
         assertTrue(r.stdout().length() <= l.maxOutputBytes(), "read back at most the limit: " + r.stdout().length());
         assertNotEquals(0, r.exitCode());
-        assertEquals("file-size", r.limitHit(), "SIGXFSZ at the file-size limit; exit " + r.exitCode());
+        assertEquals("file-size", r.limitHit(), "killed at the file-size limit; exit " + r.exitCode());
+    }
+
+    /** stdout and stderr are pipes read at once: flooding both ends at the cap, not at the wall clock. */
+    @Test
+    void floodingStdoutAndStderrTogetherIsCutAndTheRunEnds() {
+        Limits l = LIMITS.withWallTimeout(Duration.ofSeconds(8));
+        RunResult r = python("import os, threading\nb = b'x' * 65536\ndef flood(fd):\n    while True:\n        os.write(fd, b)\n"
+                + "threading.Thread(target=flood, args=(2,), daemon=True).start()\nflood(1)\n", l);
+        assertFalse(r.timedOut(), "stopped at the output cap, not by the wall clock");
+        assertEquals("file-size", r.limitHit());
+        assertTrue(r.stdout().length() <= l.maxOutputBytes() && r.stderr().length() <= l.maxOutputBytes(),
+                r.stdout().length() + " " + r.stderr().length());
+        assertTrue(r.stdout().startsWith("xxxx") && r.stderr().startsWith("xxxx"), "both were read while the other filled");
+    }
+
+    /** The cut is where RLIMIT_FSIZE put it when stdout was a file: exactly the limit is allowed, one byte more is not. */
+    @Test
+    void outputOfExactlyTheFileSizeLimitIsKeptOneByteMoreIsCut() {
+        Limits l = LIMITS.withMaxFileBytes(Limits.MIB);
+        String write = "import sys\nsys.stdout.buffer.write(b'y' * %d)\nsys.stdout.flush()\n";
+        RunResult atLimit = python(write.formatted(Limits.MIB), l);
+        assertEquals(0, atLimit.exitCode(), atLimit.stderr());
+        assertNull(atLimit.limitHit());
+        assertEquals(Limits.MIB, atLimit.stdout().length());
+        RunResult over = python(write.formatted(Limits.MIB + 1), l);
+        assertEquals(128 + 25, over.exitCode(), "failed as SIGXFSZ failed it, even if its last write had returned");
+        assertEquals("file-size", over.limitHit());
+        assertEquals(l.maxOutputBytes(), over.stdout().length(), "kept up to maxOutputBytes, the rest dropped");
     }
 
     @Test

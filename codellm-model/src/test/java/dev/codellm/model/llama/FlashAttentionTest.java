@@ -9,7 +9,9 @@ import dev.codellm.model.kernels.WeightFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,6 +37,52 @@ class FlashAttentionTest {
     @UseKernels(UseKernels.Path.JAVA)
     void javaBlockedAttentionEqualsTheOneSoftmaxLoop(KvType type, int hd) {
         check(type, hd, false);
+    }
+
+    /**
+     * Regression (f9b8f94): the Java path keeps its scratch per thread and grows it on demand. A
+     * thread's call with a wide head and one query sized acc (nq·hd) large enough for a later call
+     * with a narrow head and many queries, but max/sum (nq) too short: the second call threw
+     * ArrayIndexOutOfBounds (seen only in SentencePieceFineTuneTest under CODELLM_ISA=java). The
+     * sequence runs on a fresh thread, so its scratch starts empty whatever ran before in this JVM,
+     * and each call is held to the one-softmax loop, then the wide head again with more queries.
+     */
+    @Test
+    void javaScratchGrownByAWideHeadServesANarrowHeadWithMoreQueries() throws InterruptedException {
+        int[][] calls = {{128, 0, 1}, {8, 3, 16}, {128, 10, 20}};  // head size, first position, query count
+        Throwable[] failure = new Throwable[1];
+        Thread fresh = new Thread(() -> {
+            try {
+                SplittableRandom rnd = new SplittableRandom(23);
+                for (int[] c : calls) attendAndCompare(KvType.F32, c[0], c[1], c[2], rnd);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        });
+        fresh.start();
+        fresh.join();
+        if (failure[0] != null) throw new AssertionError("call sequence " + Arrays.deepToString(calls), failure[0]);
+    }
+
+    /** One Java call of nq queries from position first over a 2-head cache of head size hd, against the reference. */
+    private static void attendAndCompare(KvType type, int hd, int first, int nq, SplittableRandom rnd) {
+        int heads = 2, kvDim = heads * hd, positions = first + nq, head = 1;
+        long rowBytes = type.rowBytes(kvDim);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate(rowBytes * positions, 64), v = arena.allocate(rowBytes * positions, 64);
+            float[][] kd = new float[positions][], vd = new float[positions][];
+            for (int p = 0; p < positions; p++) {
+                kd[p] = write(type, k, p, rowBytes, gaussian(rnd, kvDim, 1));
+                vd[p] = write(type, v, p, rowBytes, gaussian(rnd, kvDim, 1));
+            }
+            long off = type.rowBytes((long) head * hd);
+            float scale = (float) (1 / Math.sqrt(hd));
+            float[] q = gaussian(rnd, nq * hd, 3), out = new float[nq * hd];
+            double[][] want = new double[nq][];
+            for (int i = 0; i < nq; i++) want[i] = reference(kd, vd, head * hd, hd, first + i, q, i * hd, scale);
+            FlashAttention.attendJava(type, null, k.asSlice(off), v.asSlice(off), rowBytes, hd, first, nq, q, 0, hd, scale, out, 0, hd);
+            compare(want, out, 0, hd, hd, type + " java hd " + hd + " first " + first + " nq " + nq);
+        }
     }
 
     /**
