@@ -7,16 +7,18 @@ import java.util.Map;
  * The activations of a matmul ({@code batch} rows of {@code cols} floats) and the forms the
  * kernels read them in, each made once on first use and then shared by every matmul that reads
  * the same input (Q, K and V; gate and up): 8-bit blocks for the native int8 kernels, bf16 for
- * the {@code vdpbf16ps} kernel, per-format reordered floats for the Java K-quant kernels.
+ * the {@code vdpbf16ps} kernel (and packed for AMX tiles), per-format reordered floats for the Java K-quant kernels.
  * Conversions run before the parallel loop, split by rows over the pool when one is given (a
  * prompt chunk's 256 rows: the conversion was a serial section of every matmul); each row is
- * converted on its own, so the result does not depend on the split.
+ * converted on its own, so the result does not depend on the split (the AMX packings, which
+ * interleave tokens, stay on the calling thread).
  */
 public final class MatmulInput {
     private final float[] x;
     private final int batch;
     private byte[] q8;
     private short[] bf16;
+    private short[] amxBf16;
     private short[] amxSplit;
     private Map<WeightFormat, float[]> prepared;
     /** Splits the conversions by rows; null converts on the calling thread. */
@@ -66,6 +68,15 @@ public final class MatmulInput {
             bf16 = out;
         }
         return bf16;
+    }
+
+    /** The bf16 activations packed for the AMX BF16 kernel ({@link NativeKernels#packBf16Amx}). */
+    short[] amxBf16(int cols) {
+        if (amxBf16 == null) {
+            amxBf16 = new short[NativeKernels.packBf16Shorts(cols, batch)];
+            NativeKernels.packBf16Amx(bf16(cols), cols, batch, amxBf16);
+        }
+        return amxBf16;
     }
 
     /** The activations split into bf16 hi + lo and packed for the AMX F16 kernel ({@link NativeKernels#splitPackAmx}). */

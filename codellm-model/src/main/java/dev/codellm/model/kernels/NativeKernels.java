@@ -130,8 +130,7 @@ public final class NativeKernels {
     public static String describe() {
         if (enabled()) return "native " + current.name + " kernels (" + status + ")"
                 + (bf16Dot() ? "; BF16 by vdpbf16ps on bf16 activations (" + NativeVariant.BF16_DOT_FLAG + ")"
-                        + (current.name.equals("amx") && CpuFeatures.has(NativeVariant.AMX_BF16_FLAG)
-                                ? ", prompts by AMX TDPBF16PS tiles (" + NativeVariant.AMX_BF16_FLAG + ")" : "") : "")
+                        + (bf16Amx() ? ", prompts by AMX TDPBF16PS tiles (" + NativeVariant.AMX_BF16_FLAG + ")" : "") : "")
                 + (f16Amx() ? "; F16 prompts by AMX TDPBF16PS tiles on weights split exactly into two bf16" : "");
         if (!available()) return "Java Vector API kernels (native unavailable: " + status + ")";
         return "Java Vector API kernels (native switched off)";
@@ -204,6 +203,38 @@ public final class NativeKernels {
                               float[] y, int yStride) {
         try {
             lib().bf16Dot().invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xb), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Batches from which BF16 matmuls run the AMX kernel (one 16-token tile; smaller ones run vdpbf16ps). */
+    static final int BF16_AMX_MIN_BATCH = 16;
+
+    /**
+     * True when BF16 prompt matmuls run AMX {@code TDPBF16PS} tiles (the amx variant on a CPU with
+     * amx_bf16, and {@link #bf16Dot()} on: the same bf16 activations).
+     */
+    public static boolean bf16Amx() { return bf16Dot() && lib().bf16Amx() != null; }
+
+    /** uint16s of {@link #packBf16Amx}'s output for batch × cols bf16: 16-token groups × 32-column steps × 512. */
+    static int packBf16Shorts(int cols, int batch) { return ((batch + 15) / 16) * (cols / 32) * 512; }
+
+    /** xb ({@link #roundBf16}'s output) in the AMX B-tile layout, once per matmul input (see {@link #bf16Amx}). */
+    static void packBf16Amx(short[] xb, int cols, int batch, short[] out) {
+        try {
+            lib().packBf16Amx().invokeExact(MemorySegment.ofArray(xb), cols, batch, MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** y[t·yStride + r] = row r · xb[t·cols ..], rows [r0, r1), BF16 weights on AMX tiles; xp = {@link #packBf16Amx} of xb. */
+    static void matmulBf16Amx(MemorySegment w, long rowBytes, int r0, int r1, short[] xb, short[] xp, int cols, int batch,
+                              float[] y, int yStride) {
+        try {
+            lib().bf16Amx().invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xb), MemorySegment.ofArray(xp), cols, batch,
                     MemorySegment.ofArray(y), yStride);
         } catch (Throwable t) {
             throw rethrow(t);

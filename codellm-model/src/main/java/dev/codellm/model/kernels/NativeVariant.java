@@ -47,7 +47,8 @@ final class NativeVariant {
     /** The library's bound functions; packing functions are null in variants without repacked kernels. */
     record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle flashAttend,
                   MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked, MethodHandle bf16Dot,
-                  MethodHandle roundBf16, MethodHandle f16Amx, MethodHandle splitPackAmx) {}
+                  MethodHandle roundBf16, MethodHandle bf16Amx, MethodHandle packBf16Amx, MethodHandle f16Amx,
+                  MethodHandle splitPackAmx) {}
 
     /**
      * The cpuinfo flag the BF16 {@code vdpbf16ps} kernel needs on top of the variant's own: the
@@ -134,14 +135,20 @@ final class NativeVariant {
                         JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
             }
             Optional<MemorySegment> dp = lookup.find("cl_matmul_bf16_dp");
-            MethodHandle bf16Dot = null, roundBf16 = null;
+            MethodHandle bf16Dot = null, roundBf16 = null, bf16AmxMm = null, packBf16 = null;
             if (dp.isPresent() && CpuFeatures.has(BF16_DOT_FLAG)) {
-                // The amx library's TDPBF16PS kernel (same contract; it hands generation and row tails
-                // to cl_matmul_bf16_dp) where the CPU has AMX BF16 tiles.
-                Optional<MemorySegment> amx = lookup.find("cl_matmul_bf16_amx");
-                bf16Dot = linker.downcallHandle(amx.isPresent() && CpuFeatures.has(AMX_BF16_FLAG) ? amx.get() : dp.get(), desc, critical);
+                bf16Dot = linker.downcallHandle(dp.get(), desc, critical);
                 roundBf16 = linker.downcallHandle(lookup.findOrThrow("cl_round_bf16"),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
+                // The amx library's TDPBF16PS kernel for prompts (it hands row tails and batches
+                // under 16 to cl_matmul_bf16_dp) where the CPU has AMX BF16 tiles.
+                Optional<MemorySegment> amx = lookup.find("cl_matmul_bf16_amx");
+                if (amx.isPresent() && CpuFeatures.has(AMX_BF16_FLAG)) {
+                    bf16AmxMm = linker.downcallHandle(amx.get(), FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT,
+                            ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
+                    packBf16 = linker.downcallHandle(lookup.findOrThrow("cl_pack_bf16_amx"),
+                            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), critical);
+                }
             }
             // F16 prompts on the same tiles, each weight split exactly into two bf16 (amx library, where
             // the CPU has AMX BF16 tiles and avx512_bf16 for the splitting conversions).
@@ -153,7 +160,8 @@ final class NativeVariant {
                 splitPack = linker.downcallHandle(lookup.findOrThrow("cl_split_pack_amx"),
                         FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), critical);
             }
-            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16, f16AmxMm, splitPack);
+            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16, bf16AmxMm, packBf16,
+                    f16AmxMm, splitPack);
         } catch (Throwable t) {
             loadError = "failed to load " + resource() + ": " + t;
         }

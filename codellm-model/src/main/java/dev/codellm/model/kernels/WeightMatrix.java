@@ -139,6 +139,11 @@ public final class WeightMatrix {
         if (format instanceof BF16Format && NativeKernels.enabled() && NativeKernels.bf16Dot()) {
             // BF16 × bf16 by vdpbf16ps: activations rounded once, shared by all rows (and threads).
             short[] xb = in.bf16(cols);
+            if (batch >= NativeKernels.BF16_AMX_MIN_BATCH && NativeKernels.bf16Amx()) {
+                // on AMX tiles: the rounded activations also packed once in the tile layout
+                short[] xp = in.amxBf16(cols);
+                return rowTask((from, to) -> NativeKernels.matmulBf16Amx(data, rowBytes, from, to, xb, xp, cols, batch, y, rows));
+            }
             return rowTask((from, to) -> NativeKernels.matmulBf16Dot(data, rowBytes, from, to, xb, cols, batch, y, rows));
         }
         if (format instanceof F16Format && batch >= NativeKernels.F16_AMX_MIN_BATCH && NativeKernels.enabled()
