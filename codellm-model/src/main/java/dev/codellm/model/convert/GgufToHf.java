@@ -92,8 +92,10 @@ public final class GgufToHf {
         List<List<SafetensorsWriter.Tensor>> shards = new ArrayList<>();
         List<SafetensorsWriter.Tensor> cur = new ArrayList<>();
         long curBytes = 0, total = 0;
+        // counted per tensor as its bytes are written (a 7B model is 1 to 4 shards: a bar per shard sat at 0/1 for a minute)
+        dev.codellm.core.Progress progress = new dev.codellm.core.Progress("export", tensors.size(), log, 2000);
         for (GgufTensor t : tensors) {
-            SafetensorsWriter.Tensor st = hfTensor(t, c);
+            SafetensorsWriter.Tensor st = counted(hfTensor(t, c), progress);
             if (!cur.isEmpty() && curBytes + st.bytes() > shardBytes) {
                 shards.add(cur);
                 cur = new ArrayList<>();
@@ -104,10 +106,8 @@ public final class GgufToHf {
             total += st.bytes();
         }
         shards.add(cur);
-        dev.codellm.core.Progress progress = new dev.codellm.core.Progress("export", shards.size(), log, 2000);
         if (shards.size() == 1) {
             SafetensorsWriter.write(dir.resolve("model.safetensors"), shards.get(0));
-            progress.step(1);
             return total;
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
@@ -115,10 +115,17 @@ public final class GgufToHf {
             String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
             SafetensorsWriter.write(dir.resolve(name), shards.get(i));
             for (SafetensorsWriter.Tensor t : shards.get(i)) weightMap.put(t.name(), name);
-            progress.step(1);
         }
         Json.write(dir.resolve("model.safetensors.index.json"), Map.of("metadata", Map.of("total_size", total), "weight_map", weightMap));
         return total;
+    }
+
+    /** {@code t}, stepping {@code progress} once its bytes are written. */
+    private static SafetensorsWriter.Tensor counted(SafetensorsWriter.Tensor t, dev.codellm.core.Progress progress) {
+        return new SafetensorsWriter.Tensor(t.name(), t.type(), t.shape(), sink -> {
+            t.data().write(sink);
+            progress.step(1);
+        });
     }
 
     /** The GGUF tensor as HF stores it: HF name, shape outermost first, rows of Q/K back in rotate-half order. */

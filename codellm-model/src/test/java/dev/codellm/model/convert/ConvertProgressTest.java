@@ -87,6 +87,17 @@ class ConvertProgressTest {
     }
 
     @Test
+    void exportToHfCountsTensorsInPlaceOnATerminalAndInLinesElsewhere() {
+        Path in = f16();
+        String onTerminal = stderrOf(true, err -> GgufToHf.export(in, dir.resolve("hf-tty"), err));
+        String inLog = stderrOf(false, err -> GgufToHf.export(in, dir.resolve("hf-log"), err));
+        int n = tensorCount(in);
+        assertTrue(n > 2, "more tensors than shards: " + n);
+        assertBar("export", n, onTerminal);
+        assertLines("export", n, inLog);
+    }
+
+    @Test
     void convertCountsTensorsInPlaceOnATerminalAndInLinesElsewhere() {
         Path hf = dir.resolve("hf");
         GgufToHf.export(f16(), hf, new PrintStream(new ByteArrayOutputStream()));
