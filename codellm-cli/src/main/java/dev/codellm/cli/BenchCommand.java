@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kernels", paramLabel = "ISA", description = "Force one kernel variant: amx, avx512, avx2 or java (as CODELLM_ISA; default: the best this CPU runs). Refused, with the reason, where the CPU cannot run it.")
     String kernels;
 
-    @Option(names = "--profile", description = "Time each generated token's forward pass by phase (norms, matmuls, attention, classifier, ...) and print ms per token of each.")
+    @Option(names = "--profile", description = "Time the pp prompt's and each generated token's forward pass by phase (norms, matmuls, attention, classifier, ...) and print the ms of each.")
     boolean profile;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -93,10 +93,22 @@ public final class BenchCommand implements Callable<Integer> {
                 r.dispatchesPerToken(), r.dispatchNanos());
     }
 
-    /** ms per generated token of each phase, and its share of the token's wall time. */
+    /**
+     * ms of each phase for the whole pp prompt (its chunks' passes summed) and per generated
+     * token, each with its share of the wall time.
+     */
     static String profileTable(EngineBench.Result r) {
+        StringBuilder b = new StringBuilder();
+        StepProfile pp = r.ppProfile();
+        if (pp != null) {
+            b.append(String.format(Locale.ROOT,
+                    "%n%nper pp%d prompt (%d passes, %.1f ms in all, wall time on the calling thread):%n| phase | ms/prompt | share |%n| --- | ---: | ---: |%n",
+                    r.promptTokens(), pp.passes(), pp.totalMs()));
+            pp.msPerPass().forEach((ph, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.1f%% |%n", ph.what, ms * pp.passes(),
+                    100 * ms / pp.totalMsPerPass())));
+        }
         StepProfile p = r.profile();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+        b.append(String.format(Locale.ROOT,
                 "%n%nper generated token (%d passes, %.2f ms each, wall time on the calling thread):%n| phase | ms/token | share |%n| --- | ---: | ---: |%n",
                 p.passes(), p.totalMsPerPass()));
         p.msPerPass().forEach((ph, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.3f | %.1f%% |%n", ph.what, ms, 100 * ms / p.totalMsPerPass())));
@@ -132,6 +144,12 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Object> prof = new LinkedHashMap<>();
             r.profile().msPerPass().forEach((ph, ms) -> prof.put(ph.name().toLowerCase(Locale.ROOT), ms));
             m.put("profile_ms_per_token", prof);
+        }
+        if (r.ppProfile() != null) {
+            Map<String, Object> prof = new LinkedHashMap<>();
+            StepProfile pp = r.ppProfile();
+            pp.msPerPass().forEach((ph, ms) -> prof.put(ph.name().toLowerCase(Locale.ROOT), ms * pp.passes()));
+            m.put("profile_ms_per_prompt", prof);
         }
         return Json.line(m);
     }

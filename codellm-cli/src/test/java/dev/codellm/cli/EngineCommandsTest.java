@@ -78,8 +78,17 @@ class EngineCommandsTest {
             assertTrue(prof.get(phase).asDouble() > 0, phase + " in " + r.out());
         }
         prof.forEach(v -> assertTrue(v.asDouble() >= 0, r.out()));
+        // the pp prompt has a profile of its own (ms for the whole prompt), with the same phases
+        var pp = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("profile_ms_per_prompt");
+        assertTrue(pp != null && pp.isObject(), r.out());
+        assertEquals(prof.size(), pp.size(), r.out());
+        for (String phase : new String[] {"qkv", "attention", "wo", "gate_up", "down", "logits"}) {
+            assertTrue(pp.get(phase).asDouble() > 0, phase + " in " + r.out());
+        }
+        pp.forEach(v -> assertTrue(v.asDouble() >= 0, r.out()));
         CliRun table = CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "3", "--threads", "1", "--profile");
         assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("per pp4 prompt (1 passes"), table.out());
         assertTrue(table.out().contains("per generated token (3 passes") && table.out().contains("| classifier matmul (vocab rows) |"), table.out());
         assertTrue(!CliRun.of("bench", "-m", f.toString(), "-p", "4", "-n", "3", "--json").out().contains("profile"), "no profile unless asked");
     }

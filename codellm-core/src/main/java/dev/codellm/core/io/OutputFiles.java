@@ -47,7 +47,11 @@ public final class OutputFiles {
     public static Path temporarySibling(Path file) throws IOException {
         Path abs = file.toAbsolutePath();
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-        return Files.createFile(temporaryName(abs));
+        Path tmp = Files.createFile(temporaryName(abs));
+        // a run stopped by SIGTERM / Ctrl-C (shutdown hooks run) removes its half-written file; once
+        // renamed by replace the name is gone and this does nothing. SIGKILL still leaves it.
+        tmp.toFile().deleteOnExit();
+        return tmp;
     }
 
     /** Renames a {@link #temporarySibling} over its file (atomically where the file system can). */

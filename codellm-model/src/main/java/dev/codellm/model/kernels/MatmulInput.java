@@ -8,7 +8,10 @@ import java.util.Map;
  * kernels read them in, each made once on first use and then shared by every matmul that reads
  * the same input (Q, K and V; gate and up): 8-bit blocks for the native int8 kernels, bf16 for
  * the {@code vdpbf16ps} kernel (and packed for AMX tiles), per-format reordered floats for the Java K-quant kernels.
- * Conversions run on the dispatching thread, before the parallel loop.
+ * Conversions run before the parallel loop, split by rows over the pool when one is given (a
+ * prompt chunk's 256 rows: the conversion was a serial section of every matmul); each row is
+ * converted on its own, so the result does not depend on the split (the AMX packings, which
+ * interleave tokens, stay on the calling thread).
  */
 public final class MatmulInput {
     private final float[] x;
@@ -18,10 +21,30 @@ public final class MatmulInput {
     private short[] amxBf16;
     private short[] amxSplit;
     private Map<WeightFormat, float[]> prepared;
+    /** Splits the conversions by rows; null converts on the calling thread. */
+    private final Parallel par;
+
+    /**
+     * Rows per chunk of a parallel conversion: a row of 4096 floats quantizes in about a
+     * microsecond, so batches below 2 chunks (generation, a few server slots) stay on the caller.
+     */
+    static final int ROW_GRAIN = 8;
 
     public MatmulInput(float[] x, int batch) {
+        this(x, batch, null);
+    }
+
+    /** With {@code par}, conversions of large batches run as a parallel loop over the rows. */
+    public MatmulInput(float[] x, int batch, Parallel par) {
         this.x = x;
         this.batch = batch;
+        this.par = par;
+    }
+
+    /** Runs {@code rows} over [0, batch), on the pool when there is one. */
+    private void forRows(Parallel.Range rows) {
+        if (par == null) rows.run(0, batch);
+        else par.forRange(batch, ROW_GRAIN, rows);
     }
 
     public float[] floats() { return x; }
@@ -30,8 +53,9 @@ public final class MatmulInput {
     /** The 8-bit activation blocks of the native int8 kernels ({@link NativeKernels#quantizeQ8_0}). */
     byte[] q8(int cols) {
         if (q8 == null) {
-            q8 = new byte[NativeKernels.q8Bytes(batch * cols)];
-            NativeKernels.quantizeQ8_0(x, q8, batch * cols);
+            byte[] out = new byte[NativeKernels.q8Bytes(batch * cols)];
+            forRows((t0, t1) -> NativeKernels.quantizeQ8_0(x, t0 * cols, out, NativeKernels.q8Bytes(t0 * cols), (t1 - t0) * cols));
+            q8 = out;
         }
         return q8;
     }
@@ -39,8 +63,9 @@ public final class MatmulInput {
     /** The activations rounded to bf16 for the vdpbf16ps kernel. */
     short[] bf16(int cols) {
         if (bf16 == null) {
-            bf16 = new short[batch * cols];
-            NativeKernels.roundBf16(x, bf16, batch * cols);
+            short[] out = new short[batch * cols];
+            forRows((t0, t1) -> NativeKernels.roundBf16(x, t0 * cols, out, (t1 - t0) * cols));
+            bf16 = out;
         }
         return bf16;
     }
@@ -69,7 +94,9 @@ public final class MatmulInput {
         if (prepared == null) prepared = new IdentityHashMap<>();
         return prepared.computeIfAbsent(f, k -> {
             float[] xp = new float[batch * cols];
-            for (int t = 0; t < batch; t++) f.prepare(x, t * cols, xp, t * cols, cols);
+            forRows((t0, t1) -> {
+                for (int t = t0; t < t1; t++) f.prepare(x, t * cols, xp, t * cols, cols);
+            });
             return xp;
         });
     }

@@ -186,8 +186,13 @@ public final class NativeKernels {
 
     /** out[i] = x[i] rounded to bf16 (nearest even), for {@link #matmulBf16Dot}. */
     static void roundBf16(float[] x, short[] out, int n) {
+        roundBf16(x, 0, out, n);
+    }
+
+    /** x[o..o+n) rounded to bf16 into out[o..o+n) (element by element, so rows can go to different threads). */
+    static void roundBf16(float[] x, int o, short[] out, int n) {
         try {
-            lib().roundBf16().invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);
+            lib().roundBf16().invokeExact(MemorySegment.ofArray(x).asSlice(4L * o), MemorySegment.ofArray(out).asSlice(2L * o), (long) n);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -274,8 +279,17 @@ public final class NativeKernels {
 
     /** Quantizes x[0..n) (n a multiple of 32) to 8-bit blocks (d = max|x|/127, q = round(x/d)) in {@code out}. */
     public static void quantizeQ8_0(float[] x, byte[] out, int n) {
+        quantizeQ8_0(x, 0, out, 0, n);
+    }
+
+    /**
+     * Quantizes x[xo..xo+n) into out from byte {@code oo} on (xo and n multiples of 32, oo =
+     * {@link #q8Bytes}(xo)): every block is quantized on its own, so a batch's rows can be
+     * quantized by different threads with the same bytes as one call.
+     */
+    public static void quantizeQ8_0(float[] x, int xo, byte[] out, int oo, int n) {
         try {
-            lib().quantize().invokeExact(MemorySegment.ofArray(x), MemorySegment.ofArray(out), (long) n);
+            lib().quantize().invokeExact(MemorySegment.ofArray(x).asSlice(4L * xo), MemorySegment.ofArray(out).asSlice(oo), (long) n);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -83,7 +83,11 @@ public final class WeightMatrix {
      * decode case); larger batches decode a tile of rows once and reuse it for every token.
      */
     public void matmul(float[] x, float[] y, int batch, Parallel par) {
-        Task t = task(new MatmulInput(x, batch), y, par);
+        run(task(new MatmulInput(x, batch), y, par), par);
+    }
+
+    /** Runs every unit of {@code t} as one parallel loop (chunks at multiples of {@link #GRAIN_UNITS}). */
+    public static void run(Task t, Parallel par) {
         par.forRange(t.units(), GRAIN_UNITS, t::run);
     }
 
@@ -93,11 +97,17 @@ public final class WeightMatrix {
      * one contiguous run of weights.
      */
     public static void matmulAll(float[] x, int batch, Parallel par, WeightMatrix[] ms, float[][] ys) {
-        MatmulInput in = new MatmulInput(x, batch);
+        run(tasks(new MatmulInput(x, batch), par, ms, ys), par);
+    }
+
+    /**
+     * The matrices' tasks over one input taken end to end ({@link #matmulAll} without the loop):
+     * the input is converted now, so a caller can time the conversion apart from the matmul.
+     */
+    public static Task tasks(MatmulInput in, Parallel par, WeightMatrix[] ms, float[][] ys) {
         Task[] ts = new Task[ms.length];
         for (int i = 0; i < ms.length; i++) ts[i] = ms[i].task(in, ys[i], par);
-        Task all = concat(ts);
-        par.forRange(all.units(), GRAIN_UNITS, all::run);
+        return concat(ts);
     }
 
     /** The tasks' units taken end to end as one task. */

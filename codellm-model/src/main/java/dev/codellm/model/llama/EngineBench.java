@@ -30,7 +30,7 @@ public final class EngineBench {
                          double ppTokensPerS, double tgTokensPerS, long weightBytesPerToken, double weightGbPerS,
                          double bandwidthGbPerS, double bandwidthRatio, long kvCacheBytes, long fileBytes, long rssBytes,
                          double tgCpuSeconds, double tgWallSeconds, String isa, String kernelsWhy, int depth, double depthTokensPerS,
-                         String kvType, double dispatchesPerToken, double dispatchNanos, StepProfile profile) {
+                         String kvType, double dispatchesPerToken, double dispatchNanos, StepProfile profile, StepProfile ppProfile) {
         /** Share of the requested threads' time this process actually got while generating (contention shows as < 1). */
         public double tgCpuShare() { return tgCpuSeconds / (tgWallSeconds * threads); }
     }
@@ -95,7 +95,8 @@ public final class EngineBench {
      * first), as llama-bench's tg test does: it clears the cache between its pp and tg tests, so
      * its tg64 reads the keys of 0-63 earlier positions, and ours, run after a 512-token prompt,
      * read those of 512-575 (8x the attention work of the run it is compared with).
-     * With {@code profile} the generated tokens' passes are timed by phase ({@link StepProfile}).
+     * With {@code profile} the generated tokens' passes are timed by phase ({@link StepProfile}),
+     * and so is the pp prompt (its chunks' passes), in a profile of its own.
      */
     public static Result run(Path modelPath, LlamaModel model, int depth, int promptTokens, int genTokens, KvType kvType, boolean quiet,
                              boolean profile) {
@@ -125,11 +126,17 @@ public final class EngineBench {
             depthSecs = (System.nanoTime() - d0) / 1e9;
         }
         double ppSecs = Double.NaN;
+        StepProfile ppProf = profile && promptTokens > 0 ? new StepProfile() : null;
         if (promptTokens > 0) {
             int[] prompt = rnd.ints(promptTokens, 0, vocab).toArray();
             if (!quiet) System.err.println("bench: prompt processing " + promptTokens + " tokens" + (depth > 0 ? " at depth " + depth : "") + "...");
+            model.profile(ppProf);
             long t0 = System.nanoTime();
-            logits = model.forward(s, prompt);
+            try {
+                logits = model.forward(s, prompt);
+            } finally {
+                model.profile(null);
+            }
             ppSecs = (System.nanoTime() - t0) / 1e9;
         }
 
@@ -162,7 +169,7 @@ public final class EngineBench {
         return new Result(modelPath.getFileName().toString(), model.weightTypeName(), model.threads(), NativeKernels.enabled(),
                 promptTokens, genTokens, promptTokens / ppSecs, tg, bytesPerToken, weightGbps, bandwidth, weightGbps / bandwidth,
                 Session.bytes(model.config(), ctx, kvType), fileBytes, residentBytes(), tgCpu, tgSecs, NativeKernels.isa(), NativeKernels.describe(),
-                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName(), dispatchesPerToken, dispatchNanos, prof);
+                depth, depth > 0 ? depth / depthSecs : Double.NaN, kvType.flagName(), dispatchesPerToken, dispatchNanos, prof, ppProf);
     }
 
     /**

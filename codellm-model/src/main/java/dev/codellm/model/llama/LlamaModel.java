@@ -361,29 +361,41 @@ public final class LlamaModel implements AutoCloseable {
         for (int t : tokens) {
             if (t < 0 || t >= config.vocabSize()) throw new CodellmException("token id " + t + " outside the vocabulary of " + config.vocabSize());
         }
-        float[] x = new float[B * dim], xb = new float[B * dim], xb2 = new float[B * dim];
-        float[] q = new float[B * dim], k = new float[B * kvDim], v = new float[B * kvDim];
-        float[] hb = new float[B * ffn], hb2 = new float[B * ffn];
+        StepBuffers buf = buffers(B);
+        final float[] x = buf.x, xb = buf.xb, xb2 = buf.xb2, q = buf.q, k = buf.k, v = buf.v, hb = buf.hb, hb2 = buf.hb2;
         long t = prof == null ? 0 : System.nanoTime();
-        for (int i = 0; i < B; i++) tokenEmbedding.dequantRow(tokens[i], x, i * dim);
+        Parallel par = parallel;
+        // Every per-row step runs as a parallel loop over the rows (serially below 2 × ROW_GRAIN
+        // rows): in a prompt chunk these were serial sections between the matmuls, what the second
+        // thread lost. Rows are independent, so the results do not depend on the split.
+        par.forRange(B, ROW_GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) tokenEmbedding.dequantRow(tokens[i], x, i * dim);
+        });
         t = lap(prof, StepProfile.Phase.EMBED, t);
         int[][] blocks = queryBlocks(sess, pos);
         float[][] ropeTables = new float[B][];
-        for (int i = 0; i < B; i++) ropeTables[i] = rope.table(pos[i]);
-        Parallel par = parallel;
+        par.forRange(B, ROW_GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) ropeTables[i] = rope.table(pos[i]);
+        });
+        t = lap(prof, StepProfile.Phase.ROPE_TABLES, t);
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
-            rmsnorm(x, w.attnNorm(), xb, B);
+            rmsnorm(x, w.attnNorm(), xb, B, par);
             t = lap(prof, StepProfile.Phase.ATTN_NORM, t);
-            WeightMatrix.matmulAll(xb, B, par, new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, new float[][] {q, k, v});
+            WeightMatrix.Task qkv = WeightMatrix.tasks(new MatmulInput(xb, B, par), par, new WeightMatrix[] {w.wq(), w.wk(), w.wv()},
+                    new float[][] {q, k, v});
+            t = lap(prof, StepProfile.Phase.CONVERT, t);
+            WeightMatrix.run(qkv, par);
             t = lap(prof, StepProfile.Phase.QKV, t);
-            for (int i = 0; i < B; i++) {
-                rope.apply(q, i * dim, heads, hd, ropeTables[i]);
-                rope.apply(k, i * kvDim, kvHeads, hd, ropeTables[i]);
-                sess[i].store(l, pos[i], k, i * kvDim, v, i * kvDim);
-            }
-            t = lap(prof, StepProfile.Phase.ROPE_KV, t);
             final int layer = l;
+            par.forRange(B, ROW_GRAIN, (i0, i1) -> {  // rows are distinct (session, position) pairs: disjoint cache rows
+                for (int i = i0; i < i1; i++) {
+                    rope.apply(q, i * dim, heads, hd, ropeTables[i]);
+                    rope.apply(k, i * kvDim, kvHeads, hd, ropeTables[i]);
+                    sess[i].store(layer, pos[i], k, i * kvDim, v, i * kvDim);
+                }
+            });
+            t = lap(prof, StepProfile.Phase.ROPE_KV, t);
             final int group = heads / kvHeads;
             // one job per (query block, head): a block is up to QUERY_BLOCK consecutive rows of one session
             par.forRange(blocks.length * heads, 1, (from, to) -> {
@@ -394,17 +406,24 @@ public final class LlamaModel implements AutoCloseable {
                 }
             });
             t = lap(prof, StepProfile.Phase.ATTENTION, t);
-            w.wo().matmul(xb, xb2, B, par);
+            WeightMatrix.Task wo = w.wo().task(new MatmulInput(xb, B, par), xb2, par);
+            t = lap(prof, StepProfile.Phase.CONVERT, t);
+            WeightMatrix.run(wo, par);
             t = lap(prof, StepProfile.Phase.WO, t);
-            add(x, xb2);
+            add(x, xb2, B, dim, par);
             t = lap(prof, StepProfile.Phase.RESIDUAL, t);
-            rmsnorm(x, w.ffnNorm(), xb, B);
+            rmsnorm(x, w.ffnNorm(), xb, B, par);
             t = lap(prof, StepProfile.Phase.FFN_NORM, t);
-            swiglu(w, xb, hb, hb2, B, par);
+            MatmulInput ffnIn = new MatmulInput(xb, B, par);
+            WeightMatrix.Task gate = w.gate().task(ffnIn, hb, par), up = w.up().task(ffnIn, hb2, par);
+            t = lap(prof, StepProfile.Phase.CONVERT, t);
+            swiglu(gate, up, ffn, hb, hb2, B, par);
             t = lap(prof, StepProfile.Phase.GATE_UP, t);
-            w.down().matmul(hb, xb2, B, par);
+            WeightMatrix.Task down = w.down().task(new MatmulInput(hb, B, par), xb2, par);
+            t = lap(prof, StepProfile.Phase.CONVERT, t);
+            WeightMatrix.run(down, par);
             t = lap(prof, StepProfile.Phase.DOWN, t);
-            add(x, xb2);
+            add(x, xb2, B, dim, par);
             t = lap(prof, StepProfile.Phase.RESIDUAL, t);
         }
         int R = logitRows.length;
@@ -434,14 +453,49 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * hb = silu(gate·x) ⊙ (up·x) in one parallel loop: x converted once for both matmuls, and each
-     * chunk of rows gets its gate and up outputs and their SwiGLU product from the same thread
-     * (so the product runs in parallel too, instead of serially after both matmuls).
+     * The activation arrays of a step (every element a step reads it has written first: the
+     * embedding rows, norms, matmul outputs and attention overwrite whole rows), kept for the next
+     * step of as many rows or fewer. Allocated per step they were ~42 MB per 256-row prompt chunk
+     * of a 7B-shaped model, live for the whole step: in the launcher's small heap (192 MiB for a
+     * 4-layer file) each chunk's young collections copied them mid-step, 50-115 ms pauses that no
+     * second thread shortens. Only the step running (the model is synchronized) uses them.
      */
-    private static void swiglu(LayerWeights w, float[] x, float[] hb, float[] hb2, int B, Parallel par) {
-        MatmulInput in = new MatmulInput(x, B);
-        WeightMatrix.Task gate = w.gate().task(in, hb, par), up = w.up().task(in, hb2, par);
-        int ffn = w.gate().rows();
+    private static final class StepBuffers {
+        final int rows;
+        final float[] x, xb, xb2, q, k, v, hb, hb2;
+
+        StepBuffers(LlamaConfig c, int rows) {
+            this.rows = rows;
+            int dim = c.dim(), kvDim = c.kvDim(), ffn = c.ffnDim();
+            x = new float[rows * dim];
+            xb = new float[rows * dim];
+            xb2 = new float[rows * dim];
+            q = new float[rows * dim];
+            k = new float[rows * kvDim];
+            v = new float[rows * kvDim];
+            hb = new float[rows * ffn];
+            hb2 = new float[rows * ffn];
+        }
+    }
+
+    private StepBuffers buffers;
+
+    /** Arrays for a step of {@code rows} rows: the last step's when they are large enough. */
+    private StepBuffers buffers(int rows) {
+        StepBuffers b = buffers;
+        if (b == null || b.rows < rows) {
+            buffers = null;  // the old arrays can go before the new ones are allocated
+            buffers = b = new StepBuffers(config, rows);
+        }
+        return b;
+    }
+
+    /**
+     * hb = silu(gate·x) ⊙ (up·x) in one parallel loop (the two tasks share one converted input),
+     * and each chunk of rows gets its gate and up outputs and their SwiGLU product from the same
+     * thread (so the product runs in parallel too, instead of serially after both matmuls).
+     */
+    private static void swiglu(WeightMatrix.Task gate, WeightMatrix.Task up, int ffn, float[] hb, float[] hb2, int B, Parallel par) {
         par.forRange(gate.units(), WeightMatrix.GRAIN_UNITS, (u0, u1) -> {
             gate.run(u0, u1);
             up.run(u0, u1);
@@ -471,9 +525,18 @@ public final class LlamaModel implements AutoCloseable {
         return out.toArray(new int[0][]);
     }
 
-    private void rmsnorm(float[] x, float[] weight, float[] out, int B) {
+    /**
+     * Rows per chunk of the forward pass's per-row loops (norms, RoPE and the cache store, residual
+     * adds, embedding rows): a row of a 7B model takes a few microseconds, so generation and small
+     * server batches (under 2 chunks) run them on the calling thread without a dispatch.
+     */
+    static final int ROW_GRAIN = 8;
+
+    private void rmsnorm(float[] x, float[] weight, float[] out, int B, Parallel par) {
         int dim = config.dim();
-        for (int i = 0; i < B; i++) rmsnormRow(x, i * dim, weight, out, i * dim, dim);
+        par.forRange(B, ROW_GRAIN, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) rmsnormRow(x, i * dim, weight, out, i * dim, dim);
+        });
     }
 
     private void rmsnormRow(float[] x, int xo, float[] weight, float[] out, int oo, int dim) {
@@ -482,8 +545,9 @@ public final class LlamaModel implements AutoCloseable {
         for (int j = 0; j < dim; j++) out[oo + j] = weight[j] * (scale * x[xo + j]);
     }
 
-    private static void add(float[] x, float[] y) {
-        VecMath.axpy(1f, y, 0, x, 0, x.length);
+    /** x += y over B rows of n floats, split by rows (element-wise, so any split gives the same sums). */
+    private static void add(float[] x, float[] y, int B, int n, Parallel par) {
+        par.forRange(B, ROW_GRAIN, (i0, i1) -> VecMath.axpy(1f, y, i0 * n, x, i0 * n, (i1 - i0) * n));
     }
 
     @Override

@@ -6,14 +6,17 @@ import java.util.Map;
 /**
  * Wall time of a forward pass split by phase (System.nanoTime between the steps of
  * {@code LlamaModel.step}), summed over the passes run while it is attached: where one generated
- * token's time goes ({@code bench --profile}). The matmul phases include their dispatch and the
- * wait for the slowest thread; the serial phases run on the calling thread alone.
+ * token's time goes, and where a prompt's ({@code bench --profile}). The matmul phases include
+ * their dispatch and the wait for the slowest thread; {@link Phase#CONVERT} is the activations'
+ * conversion for the kernels that precedes each matmul loop.
  */
 public final class StepProfile {
     /** The steps of one forward pass, in order. */
     public enum Phase {
         EMBED("token embedding rows"),
+        ROPE_TABLES("RoPE cos/sin tables of the rows' positions"),
         ATTN_NORM("RMSNorm before attention"),
+        CONVERT("matmul inputs converted (8-bit blocks, bf16)"),
         QKV("Q/K/V matmul (one loop)"),
         ROPE_KV("RoPE + KV-cache store"),
         ATTENTION("attention over the cache"),
@@ -59,4 +62,7 @@ public final class StepProfile {
 
     /** Milliseconds per pass in all. */
     public double totalMsPerPass() { return passes == 0 ? 0 : total / 1e6 / passes; }
+
+    /** Milliseconds of all passes together (a prompt of several chunks is several passes). */
+    public double totalMs() { return total / 1e6; }
 }
