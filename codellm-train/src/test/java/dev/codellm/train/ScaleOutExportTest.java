@@ -89,6 +89,8 @@ class ScaleOutExportTest {
         JsonNode rec = JSON.readTree(Files.readAllLines(dir.resolve("sg/data/train.jsonl")).get(0));
         assertEquals("user", rec.at("/messages/0/role").asText());
         assertEquals("assistant", rec.at("/messages/1/role").asText());
+        // `codellm train --data sharegpt.jsonl` too: instruction data, not a text corpus ("no records with a text field")
+        assertTrue(dev.codellm.train.data.SftSource.looksLikeInstructions(p), "ShareGPT is taken for SFT data");
     }
 
     @Test

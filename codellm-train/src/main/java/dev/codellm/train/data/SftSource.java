@@ -132,7 +132,7 @@ public final class SftSource implements ExampleSource {
         return turns;
     }
 
-    /** True when the file's first record looks like instruction data (messages or Alpaca). */
+    /** True when the file's first record looks like instruction data (messages, ShareGPT or Alpaca). */
     public static boolean looksLikeInstructions(Path file) {
         if (!file.toString().endsWith(".jsonl")) return false;
         try (BufferedReader r = Files.newBufferedReader(file)) {
@@ -140,7 +140,7 @@ public final class SftSource implements ExampleSource {
             while ((line = r.readLine()) != null) {
                 if (line.isBlank()) continue;
                 JsonNode n = Json.MAPPER.readTree(line);
-                return n.has("messages") || n.has("instruction");
+                return n.has("messages") || n.has("conversations") || n.has("instruction");
             }
         } catch (IOException e) {
             return false;
