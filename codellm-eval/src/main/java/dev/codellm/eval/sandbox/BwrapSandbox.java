@@ -164,7 +164,7 @@ public final class BwrapSandbox implements Sandbox {
         this.seccomp = SeccompFilter.forThisMachine().orElse(null);
         // A normal user's JVM has no cgroup it may write unless delegated: the test of that path has none.
         this.cgroups = this.runAs >= 0
-                ? new CgroupLeaf.Support(java.util.Optional.empty(), Map.of(), "none made as uid " + this.runAs)
+                ? CgroupLeaf.Support.none("none made as uid " + this.runAs)
                 : CgroupLeaf.detect();
         removeStaleDirs(Path.of(System.getProperty("java.io.tmpdir")));
         this.version = probe();
@@ -211,7 +211,7 @@ public final class BwrapSandbox implements Sandbox {
                 + ", no network, read-only system, private /tmp, rlimits cpu/as/nproc/fsize on every process"
                 + (seccomp != null ? ", seccomp (" + SeccompFilter.deniedNames().size() + " calls denied: ptrace, mount, bpf, ...)"
                         : ", NO seccomp filter (no syscall table for " + System.getProperty("os.arch") + ")")
-                + (cgroups.available() ? ", " + cgroups.why() + " leaf per run (memory, pids, cpu of the whole run)"
+                + (cgroups.available() ? ", " + cgroups.why() + " leaf per run (" + String.join(", ", cgroups.controllers()) + " of the whole run)"
                         : ", NO cgroup (" + cgroups.why() + "): only per-process rlimits bound memory and processes")
                 + ", work dir on a size-limited tmpfs inside the sandbox (nothing on the host disk)";
     }

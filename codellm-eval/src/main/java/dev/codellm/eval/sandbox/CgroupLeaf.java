@@ -16,27 +16,45 @@ import java.util.Optional;
  * rlimits alone are per process (four processes of 1.5 GiB each all get their memory), which is
  * why the run report says plainly when only rlimits apply.
  *
- * <p>cgroup v2: a leaf under {@code <current cgroup>/codellm-sandbox/} when the memory, pids
- * and cpu controllers are delegated to us. cgroup v1 (hybrid hosts, many containers): one leaf in
- * each of the memory, pids and cpu hierarchies we may write. The launcher joins the leaf before
+ * <p>cgroup v2: a leaf under {@code <current cgroup>/codellm-sandbox/} when the memory controller
+ * is delegated to us, with pids and cpu where they are too (a container may get memory alone: the
+ * whole-run memory limit is what rlimits cannot give; processes and CPU time still have their
+ * rlimits). cgroup v1 (hybrid hosts, many containers): one leaf in each of the memory, pids and
+ * cpu hierarchies we may write. The launcher joins the leaf before
  * {@code bwrap} starts, so every process of the run is inside it.
  */
 public final class CgroupLeaf implements AutoCloseable {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
-    /** Where leaves are made and how; {@link #why} says what was found when none can be. */
-    public record Support(Optional<Path> v2Parent, Map<String, Path> v1Parents, String why) {
-        public boolean available() { return v2Parent.isPresent() || !v1Parents.isEmpty(); }
+    /**
+     * Where leaves are made and how: the parent group per controller (memory always; pids, cpu
+     * where available), the same directory for each on v2. {@link #why} says what was found, and
+     * why none can be made when {@code parents} is empty.
+     */
+    public record Support(boolean v2, Map<String, Path> parents, String why) {
+        public Support {
+            parents = Map.copyOf(parents);
+        }
+
+        /** No leaves: only rlimits apply, for this reason. */
+        public static Support none(String why) { return new Support(false, Map.of(), why); }
+
+        public boolean available() { return parents.containsKey("memory"); }
+
+        /** The controllers each leaf gets, in the order memory, pids, cpu. */
+        public List<String> controllers() { return CONTROLLERS.stream().filter(parents::containsKey).toList(); }
+
+        /** The v2 group whose children the leaves are. */
+        public Optional<Path> v2Parent() { return v2 && available() ? Optional.of(parents.get("memory")) : Optional.empty(); }
 
         /** Creates the leaf for one run, or empty when the group cannot be made this time. */
         public Optional<CgroupLeaf> create(String name, Limits lim) {
+            if (!available()) return Optional.empty();
             try {
-                if (v2Parent.isPresent()) return Optional.of(CgroupLeaf.v2(v2Parent.get().resolve(name), lim));
-                if (!v1Parents.isEmpty()) return Optional.of(CgroupLeaf.v1(v1Parents, name, lim));
+                return Optional.of(CgroupLeaf.make(v2, parents, name, lim));
             } catch (IOException | RuntimeException e) {
                 return Optional.empty();
             }
-            return Optional.empty();
         }
     }
 
@@ -50,9 +68,16 @@ public final class CgroupLeaf implements AutoCloseable {
         this.dirs = List.copyOf(new java.util.LinkedHashSet<>(byController.values()));
     }
 
-    /** Looks at this process's cgroups once. */
+    /**
+     * Looks at this process's cgroups once per JVM: on v2 the first look may move this JVM into a
+     * {@code codellm-jvm} leaf of its own, and a second look from there would nest another one.
+     */
     public static Support detect() {
-        return detect(ROOT, Path.of("/proc/self/cgroup"));
+        return Detected.SUPPORT;
+    }
+
+    private static final class Detected {
+        static final Support SUPPORT = detect(ROOT, Path.of("/proc/self/cgroup"));
     }
 
     static Support detect(Path root, Path selfCgroup) {
@@ -60,7 +85,7 @@ public final class CgroupLeaf implements AutoCloseable {
         try {
             lines = Files.readAllLines(selfCgroup);
         } catch (IOException e) {
-            return new Support(Optional.empty(), Map.of(), "no /proc/self/cgroup");
+            return Support.none("no /proc/self/cgroup");
         }
         Map<String, String> v1 = new LinkedHashMap<>();
         String v2Path = null;
@@ -74,13 +99,22 @@ public final class CgroupLeaf implements AutoCloseable {
         if (v2Path != null && Files.isRegularFile(root.resolve("cgroup.controllers"))) {
             Path current = root.resolve(v2Path.substring(1));
             Path parent = current.resolve("codellm-sandbox");
-            String why = enableV2(current, parent);
-            if (why == null) return new Support(Optional.of(parent), Map.of(), "cgroup v2");
-            return new Support(Optional.empty(), Map.of(), "cgroup v2 not delegated (" + why + ")");
+            List<String> have = new ArrayList<>();
+            try {
+                List<String> offered = List.of(Files.readString(current.resolve("cgroup.controllers")).strip().split("\\s+"));
+                for (String c : CONTROLLERS) if (offered.contains(c)) have.add(c);
+            } catch (IOException e) {
+                return Support.none("cgroup v2 not readable (" + e.getMessage() + ")");
+            }
+            if (!have.contains("memory")) return Support.none("cgroup v2 not delegated (memory controller not available)");
+            String why = enableV2(current, parent, have);
+            if (why != null) return Support.none("cgroup v2 not delegated (" + why + ")");
+            Map<String, Path> parents = new LinkedHashMap<>();
+            for (String c : have) parents.put(c, parent);
+            return new Support(true, parents, "cgroup v2" + without(have));
         }
         Map<String, Path> parents = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
-        for (String c : List.of("memory", "pids", "cpu")) {
+        for (String c : CONTROLLERS) {
             String rel = v1.get(c);
             Path dir = rel == null ? null : root.resolve(c).resolve(rel.substring(1)).resolve("codellm-sandbox");
             if (dir != null && Files.isDirectory(dir.getParent()) && Files.isWritable(dir.getParent())) {
@@ -93,10 +127,18 @@ public final class CgroupLeaf implements AutoCloseable {
                     // fall through: not ours to write
                 }
             }
-            missing.add(c);
         }
-        if (!parents.containsKey("memory")) return new Support(Optional.empty(), Map.of(), "no writable memory cgroup (v1 or v2)");
-        return new Support(Optional.empty(), parents, "cgroup v1" + (missing.isEmpty() ? "" : " without " + String.join(",", missing)));
+        if (!parents.containsKey("memory")) return Support.none("no writable memory cgroup (v1 or v2)");
+        return new Support(false, parents, "cgroup v1" + without(List.copyOf(parents.keySet())));
+    }
+
+    /** The controllers a leaf uses: memory is required, pids and cpu are used where given. */
+    private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
+
+    /** {@code " without pids,cpu"} for the controllers missing from {@code have}, else empty. */
+    private static String without(List<String> have) {
+        List<String> missing = CONTROLLERS.stream().filter(c -> !have.contains(c)).toList();
+        return missing.isEmpty() ? "" : " without " + String.join(",", missing);
     }
 
     /** Leaf name for one run: the owner's pid first, so a later start can tell a dead run's leaf. */
@@ -122,18 +164,17 @@ public final class CgroupLeaf implements AutoCloseable {
         }
     }
 
-    /** Makes {@code parent} a group whose children get memory, pids and cpu; null when it works. */
-    private static String enableV2(Path current, Path parent) {
+    /** Makes {@code parent} a group whose children get the controllers {@code have}; null when it works. */
+    private static String enableV2(Path current, Path parent, List<String> have) {
+        String enable = String.join(" ", have.stream().map(c -> "+" + c).toList());
         try {
-            String have = Files.readString(current.resolve("cgroup.controllers"));
-            for (String c : List.of("memory", "pids", "cpu")) if (!have.contains(c)) return c + " controller not available";
             removeStale(parent);
             if (!Files.isWritable(current)) return current + " not writable";
             Files.createDirectories(parent);
-            String sub = Files.readString(current.resolve("cgroup.subtree_control"));
-            if (!(sub.contains("memory") && sub.contains("pids") && sub.contains("cpu"))) {
+            List<String> sub = List.of(Files.readString(current.resolve("cgroup.subtree_control")).strip().split("\\s+"));
+            if (!sub.containsAll(have)) {
                 try {
-                    Files.writeString(current.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                    Files.writeString(current.resolve("cgroup.subtree_control"), enable);
                 } catch (IOException busy) {
                     // cgroup v2's no-internal-process rule (EBUSY): a group that holds processes cannot
                     // hand controllers to children. A delegated group (systemd Delegate=yes) is meant to
@@ -142,48 +183,46 @@ public final class CgroupLeaf implements AutoCloseable {
                     Files.createDirectories(self);
                     Files.writeString(self.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
                     try {
-                        Files.writeString(current.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+                        Files.writeString(current.resolve("cgroup.subtree_control"), enable);
                     } catch (IOException still) {
+                        // Not ours to split: go back where we were and leave nothing behind.
+                        Files.writeString(current.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+                        Files.deleteIfExists(self);
+                        Files.deleteIfExists(parent);
                         return "other processes than this JVM in " + current + " (" + busy.getMessage() + ")";
                     }
                 }
             }
             // The parent holds no processes, so it may hand the controllers to its children.
-            Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
+            Files.writeString(parent.resolve("cgroup.subtree_control"), enable);
             return null;
         } catch (IOException | RuntimeException e) {
             return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
     }
 
-    static CgroupLeaf v2(Path dir, Limits lim) throws IOException {
-        Files.createDirectories(dir);
-        CgroupLeaf leaf = new CgroupLeaf(true, Map.of("memory", dir, "pids", dir, "cpu", dir));
-        try {
-            write(dir.resolve("memory.max"), Long.toString(lim.memoryBytes()));
-            write(dir.resolve("memory.swap.max"), "0", true);
-            write(dir.resolve("pids.max"), Integer.toString(lim.maxProcesses() + LAUNCHER_PROCESSES));
-            write(dir.resolve("cpu.max"), (long) (lim.cpus() * 100_000) + " 100000");
-        } catch (IOException e) {
-            leaf.close();
-            throw e;
-        }
-        return leaf;
-    }
-
-    static CgroupLeaf v1(Map<String, Path> parents, String name, Limits lim) throws IOException {
+    /** The leaf {@code name} under each parent (one directory on v2), with the limits written. */
+    static CgroupLeaf make(boolean v2, Map<String, Path> parents, String name, Limits lim) throws IOException {
         Map<String, Path> dirs = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : parents.entrySet()) dirs.put(e.getKey(), e.getValue().resolve(name));
-        CgroupLeaf leaf = new CgroupLeaf(false, dirs);
+        CgroupLeaf leaf = new CgroupLeaf(v2, dirs);
         try {
             for (Path d : dirs.values()) Files.createDirectories(d);
             Path mem = dirs.get("memory");
-            write(mem.resolve("memory.limit_in_bytes"), Long.toString(lim.memoryBytes()));
-            write(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(lim.memoryBytes()), true);
+            if (v2) {
+                write(mem.resolve("memory.max"), Long.toString(lim.memoryBytes()));
+                write(mem.resolve("memory.swap.max"), "0", true);
+            } else {
+                write(mem.resolve("memory.limit_in_bytes"), Long.toString(lim.memoryBytes()));
+                write(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(lim.memoryBytes()), true);
+            }
             if (dirs.containsKey("pids")) write(dirs.get("pids").resolve("pids.max"), Integer.toString(lim.maxProcesses() + LAUNCHER_PROCESSES));
             if (dirs.containsKey("cpu")) {
-                write(dirs.get("cpu").resolve("cpu.cfs_period_us"), "100000");
-                write(dirs.get("cpu").resolve("cpu.cfs_quota_us"), Long.toString((long) (lim.cpus() * 100_000)));
+                if (v2) write(dirs.get("cpu").resolve("cpu.max"), (long) (lim.cpus() * 100_000) + " 100000");
+                else {
+                    write(dirs.get("cpu").resolve("cpu.cfs_period_us"), "100000");
+                    write(dirs.get("cpu").resolve("cpu.cfs_quota_us"), Long.toString((long) (lim.cpus() * 100_000)));
+                }
             }
         } catch (IOException e) {
             leaf.close();

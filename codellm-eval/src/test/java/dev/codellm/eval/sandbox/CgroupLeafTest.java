@@ -12,9 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 21 §1: where cgroup v2 is delegated, each run gets a leaf under
  * {@code <current cgroup>/codellm-sandbox/} with memory.max, pids.max and cpu.max; where it is not,
- * the reason is given (the run report says "NO cgroup (...)"). This machine has cgroup v1 only,
- * so the v2 path is checked on a file tree shaped like the kernel's (what the code writes and
- * reads), not on a real v2 hierarchy.
+ * the reason is given (the run report says "NO cgroup (...)"). The CI machines have cgroup v1
+ * only, so here the v2 path is checked on a file tree shaped like the kernel's (what the code
+ * writes and reads); the sandbox tests ran live on a pure cgroup v2 host on 2026-12-04
+ * (docs/sandbox.md), which is where a group with the memory controller alone was found.
  */
 class CgroupLeafTest {
     @TempDir
@@ -58,6 +59,25 @@ class CgroupLeafTest {
         assertTrue(leaf.memoryLimitHit(), "the kernel's oom_kill counter names the memory limit");
         assertTrue(leaf.processLimitHit());
         assertEquals(123456, leaf.peakMemoryBytes());
+    }
+
+    /** A container's group may be given memory alone (seen live): the run still gets its whole-run memory limit. */
+    @Test
+    void aV2GroupWithMemoryAloneStillGetsTheMemoryLimit() throws IOException {
+        Path self = v2Tree("memory");
+        CgroupLeaf.Support s = CgroupLeaf.detect(root, self);
+        assertTrue(s.available(), s.why());
+        assertEquals("cgroup v2 without pids,cpu", s.why());
+        Path parent = root.resolve("user.slice/app.scope/codellm-sandbox");
+        assertEquals("+memory", Files.readString(parent.resolve("cgroup.subtree_control")), "only what is offered: +pids would fail the write");
+
+        CgroupLeaf leaf = s.create("run-1-0-2", Limits.DEFAULT.withMemory(Limits.GIB)).orElseThrow();
+        Path dir = parent.resolve("run-1-0-2");
+        assertEquals(Long.toString(Limits.GIB), Files.readString(dir.resolve("memory.max")));
+        assertFalse(Files.exists(dir.resolve("pids.max")));
+        assertFalse(Files.exists(dir.resolve("cpu.max")));
+        assertEquals(java.util.List.of(dir.resolve("cgroup.procs")), leaf.procsFiles());
+        assertFalse(leaf.processLimitHit());
     }
 
     @Test
