@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.codellm.core.CodellmException;
+import dev.codellm.train.data.SftSource;
 import dev.codellm.train.export.ScaleOutExport;
 import dev.codellm.train.export.ScaleOutExport.Framework;
 import dev.codellm.train.export.ScaleOutExport.Mode;
@@ -90,7 +91,7 @@ class ScaleOutExportTest {
         assertEquals("user", rec.at("/messages/0/role").asText());
         assertEquals("assistant", rec.at("/messages/1/role").asText());
         // `codellm train --data sharegpt.jsonl` too: instruction data, not a text corpus ("no records with a text field")
-        assertTrue(dev.codellm.train.data.SftSource.looksLikeInstructions(p), "ShareGPT is taken for SFT data");
+        assertTrue(SftSource.looksLikeInstructions(p), "ShareGPT is taken for SFT data");
     }
 
     @Test

@@ -102,8 +102,16 @@ public final class SftSource implements ExampleSource {
         return out;
     }
 
+    /** Whether {@code n} is a record {@link #conversation} reads: messages, ShareGPT or Alpaca. */
+    static boolean isInstructionRecord(JsonNode n) {
+        return n.has("messages") || n.has("conversations") || n.has("instruction");
+    }
+
     static List<ChatMessage> conversation(JsonNode n, String where) {
         List<ChatMessage> turns = new ArrayList<>();
+        if (!isInstructionRecord(n)) {
+            throw new CodellmException(where + ": expected a 'messages' list, ShareGPT 'conversations' or Alpaca 'instruction'/'output' fields");
+        }
         if (n.has("messages")) {
             for (JsonNode m : n.get("messages")) {
                 if (!m.has("role") || !m.has("content")) throw new CodellmException(where + ": message without role/content");
@@ -122,12 +130,11 @@ public final class SftSource implements ExampleSource {
                 if (!m.has("value")) throw new CodellmException(where + ": ShareGPT turn without a value");
                 turns.add(new ChatMessage(role, m.get("value").asText()));
             }
-        } else if (n.has("instruction") && n.has("output")) {
+        } else {
+            if (!n.has("output")) throw new CodellmException(where + ": Alpaca record without an 'output' field");
             String input = n.path("input").asText("");
             turns.add(ChatMessage.user(input.isBlank() ? n.get("instruction").asText() : n.get("instruction").asText() + "\n\n" + input));
             turns.add(ChatMessage.assistant(n.get("output").asText()));
-        } else {
-            throw new CodellmException(where + ": expected a 'messages' list, ShareGPT 'conversations' or Alpaca 'instruction'/'output' fields");
         }
         return turns;
     }
@@ -140,7 +147,7 @@ public final class SftSource implements ExampleSource {
             while ((line = r.readLine()) != null) {
                 if (line.isBlank()) continue;
                 JsonNode n = Json.MAPPER.readTree(line);
-                return n.has("messages") || n.has("conversations") || n.has("instruction");
+                return isInstructionRecord(n);
             }
         } catch (IOException e) {
             return false;
