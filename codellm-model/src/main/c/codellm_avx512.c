@@ -19,6 +19,7 @@
 // unpaired block (odd cols/32) keeps the single form. Group starts are multiples of 64 B when
 // cols/32 is even.
 #include "codellm_kernels.h"
+#include "codellm_pack16.h"
 
 #define G 16  // rows per packed group = int32 lanes of a zmm register
 
@@ -30,11 +31,8 @@ void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, i
                      int32_t batch, float *y, int32_t yStride);
 
 static int64_t group_block_bytes(int32_t type) {  // packed bytes per group per 32 columns
-    switch (type) {
-        case T_Q4_0: return 32 + 4 * 64;
-        case T_Q8_0: return 32 + 8 * 64;
-        default: return k_unit_bytes(type);
-    }
+    const int64_t q = pack16_block_bytes(type);
+    return q != 0 ? q : k_unit_bytes(type);
 }
 
 // Bytes of the packed form of a rows × cols matrix, or 0 when this variant has no packed kernel.
@@ -45,32 +43,10 @@ int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
 
 // Packs groups [g0, g1) of the ggml-layout matrix w (rows of rowBytes) into dst (the whole packed matrix).
 void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
-    const int nb = cols / QK;
-    const int64_t gb = group_block_bytes(type);
-    const int parts = type == T_Q4_0 ? 4 : 8, src_block = type == T_Q4_0 ? 18 : 34;
-    if (type != T_Q4_0 && type != T_Q8_0) {
-        for (int32_t g = g0; g < g1; g++) k_pack_group(type, w, rowBytes, rows, cols, dst + (int64_t) g * nb * gb, g);
-        return;
-    }
+    const int64_t gstride = (int64_t) (cols / QK) * group_block_bytes(type);
     for (int32_t g = g0; g < g1; g++) {
-        uint8_t *group = dst + (int64_t) g * nb * gb;
-        memset(group, 0, nb * gb);
-        for (int b = 0; b < nb; b++) {
-            uint8_t *scales, *q;
-            block_parts(group, b, nb, gb, &scales, &q);
-            for (int i = 0; i < G; i++) {
-                const int64_t r = (int64_t) g * G + i;
-                if (r >= rows) break;
-                const uint8_t *blk = w + r * rowBytes + (int64_t) b * src_block;
-                memcpy(scales + 2 * i, blk, 2);
-                for (int k = 0; k < parts; k++) {
-                    uint8_t *lane = q + 64 * k + 4 * i;
-                    for (int m = 0; m < 4; m++) {
-                        lane[m] = type == T_Q4_0 ? blk[2 + 4 * k + m] : (uint8_t) (blk[2 + 4 * k + m] ^ 0x80);  // +128 mod 256
-                    }
-                }
-            }
-        }
+        if (type == T_Q4_0 || type == T_Q8_0) pack16_group(type, w, rowBytes, rows, cols, dst + g * gstride, g, 0x80);
+        else k_pack_group(type, w, rowBytes, rows, cols, dst + g * gstride, g);
     }
 }
 
