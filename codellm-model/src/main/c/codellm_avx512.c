@@ -20,13 +20,12 @@
 // cols/32 is even.
 #include "codellm_kernels.h"
 #include "codellm_pack16.h"
+#include "codellm_pack_k.h"
 
 #define G 16  // rows per packed group = int32 lanes of a zmm register
 
 enum { T_Q4_0 = 2, T_Q8_0 = 8 };
 
-int64_t k_unit_bytes(int32_t type);
-void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *out, int32_t g);
 void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
                      int32_t batch, float *y, int32_t yStride);
 

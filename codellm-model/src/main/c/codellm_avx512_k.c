@@ -17,78 +17,10 @@
 //        quad's two sub-block pairs as Q4_K's qs.
 #include "codellm_kernels.h"
 #include "codellm_nibble_k.h"
+#include "codellm_pack_k.h"
 
 #define G 16
 #include "codellm_avx512_matmul.h"  // TT, PACKED_MATMUL
-
-int64_t k_unit_bytes(int32_t type) {  // packed bytes per group per 32 columns
-    switch (type) {
-        case 12: return 2368 / 8;
-        case 13: return 2880 / 8;
-        case 14: return 3392 / 8;
-        default: return 0;
-    }
-}
-
-// Offsets of the planes inside a packed super-block, in the order the tiles read them, so that
-// memory is read strictly forward (the planes a sub-block needs before the next sub-block's).
-// Why: with the high-bit planes in a second region 2 KB on, Q5_K and Q6_K generation ran at
-// 7-8 GB/s from memory while the same kernels ran 16-18 GB/s from cache.
-static inline int q6_high(int j) { return 320 + 1536 * (j / 4); }
-static inline int q6_low(int j) { return 320 + 1536 * (j / 4) + 512 + 512 * ((j / 2) % 2); }
-
-static void scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {  // ggml's get_scale_min_k4
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
-// Element e (0..255) of a Q6_K block as its unsigned 6-bit value (weight = d·sc[e/16]·(v − 32)).
-static int q6_value(const uint8_t *b, int e) {
-    const int n = e / 128, c = (e % 128) / 32, l = e % 32;
-    const uint8_t ql = b[64 * n + l + (c & 1) * 32], qh = b[128 + 32 * n + l];
-    return ((c < 2 ? ql & 0xF : ql >> 4) | (((qh >> (2 * c)) & 3) << 4));
-}
-
-void k_pack_group(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *out, int32_t g) {
-    const int nsb = cols / 256;
-    const int64_t sbBytes = k_unit_bytes(type) * 8;
-    const int srcBlock = type == 12 ? 144 : type == 13 ? 176 : 210;
-    for (int sb = 0; sb < nsb; sb++, out += sbBytes) {
-        memset(out, 0, sbBytes);
-        for (int i = 0; i < G; i++) {
-            const int64_t r = (int64_t) g * G + i;
-            if (r >= rows) break;
-            const uint8_t *b = w + r * rowBytes + (int64_t) sb * srcBlock;
-            if (type == 14) {
-                memcpy(out + 2 * i, b + 208, 2);
-                for (int s = 0; s < 16; s++) out[32 + 16 * s + i] = b[192 + s];
-                for (int e = 0; e < 256; e++) {
-                    const int v = q6_value(b, e), j = e / 32, k = (e % 32) / 4, m = e % 4;
-                    out[q6_low(j) + 64 * k + 4 * i + m] |= (uint8_t) ((v & 0xF) << (4 * (j & 1)));
-                    out[q6_high(j) + 64 * k + 4 * i + m] |= (uint8_t) ((v >> 4) << (2 * (j % 4)));
-                }
-                continue;
-            }
-            memcpy(out + 2 * i, b, 2);
-            memcpy(out + 32 + 2 * i, b + 2, 2);
-            for (int j = 0; j < 8; j++) scale_min(j, b + 4, out + 64 + 16 * j + i, out + 192 + 16 * j + i);
-            const uint8_t *qs = b + (type == 12 ? 16 : 48);
-            for (int p = 0; p < 4; p++)
-                for (int k = 0; k < 8; k++) memcpy(out + nibble_k_qs(p, type == 13) + 64 * k + 4 * i, qs + 32 * p + 4 * k, 4);
-            if (type == 13) {
-                const uint8_t *qh = b + 16;
-                for (int j = 0; j < 8; j++)
-                    for (int l = 0; l < 32; l++)
-                        out[q5_fifth(j) + 4 * i + l % 4] |= (uint8_t) (((qh[l] >> j) & 1) << (l / 4));
-            }
-        }
-    }
-}
 
 static inline __m512i bc(const uint8_t *xb, int k) { return _mm512_set1_epi32(xq4(xb, k)); }
 

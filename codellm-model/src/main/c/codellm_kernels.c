@@ -7,9 +7,11 @@
 // {f16 d; u8 q[16]} (18 bytes, element j < 16 = low nibble of q[j], j + 16 = high nibble, value =
 // nibble - 8). Activation blocks (internal) = {f32 d; i16 Σq of each half; int8 q[32]} (40 bytes): keeping
 // Σq lets the Q4_0 dot use the unsigned nibbles directly and subtract 8·d·Σq once per block.
-// Built by the Maven build once per ISA level: gcc -O3 -mavx2 -mfma -mf16c (libcodellm_avx2), and
-// with AVX-512 F/BW/VL/VNNI plus codellm_avx512.c (libcodellm_avx512: kernels on weights
-// repacked at load). Java picks the variant from the CPU's flags (NativeKernels).
+// Built by the Maven build once per ISA level: gcc -O3 -mavx2 -mfma -mf16c (libcodellm_avx2, plus
+// codellm_avx2_packed.c), and with AVX-512 F/BW/VL/VNNI plus codellm_avx512*.c (libcodellm_avx512).
+// Java picks the variant from the CPU's flags (NativeKernels). Every variant now runs Q4_0, Q8_0
+// and the K-quants on weights repacked at load; the ggml-layout matmuls below are what a matrix
+// without a packed copy would run, and the reference the kernel harnesses compare against.
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
@@ -202,50 +204,38 @@ static inline void scale_min_k4(int j, const uint8_t *q, float *sc, float *m) {
     }
 }
 
-// The K-quant dots below take T tokens at once (T = 1 or 4, a constant at every call): each
-// super-block's scales, nibbles and bit planes are decoded once for the T tokens (prompts were
-// decoding them once per token), and each token's arithmetic is the same sequence whatever T is,
-// so a token gets the same bits alone as in a batch.
-
 // Q4_K: {f16 d, f16 dmin, u8 scales[12], u8 qs[128]}; sub-block 2p = low nibbles of qs[32p..],
 // 2p+1 = high nibbles; w = d·sc·q − dmin·m, so dot = Σ d·sc·d_x·Σq·x_q − dmin·m·(d_x·Σx_q).
-static inline __attribute__((always_inline)) void dots_q4_k(const uint8_t *w, const uint8_t *x, int64_t xs, int blocks32, int T,
-                                                            float *out) {
-    __m256 acc[4];
-    float corr[4];
-    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps(), corr[t] = 0;
+static inline float dot_q4_k(const uint8_t *w, const uint8_t *x, int blocks32) {
+    __m256 acc = _mm256_setzero_ps();
+    float corr = 0;
     const __m256i low = _mm256_set1_epi8(0xF);
     for (int sb = 0; sb < blocks32 / 8; sb++) {
-        const uint8_t *b = w + sb * 144, *xsb = x + (int64_t) sb * 8 * XB;
+        const uint8_t *b = w + sb * 144, *xs = x + (int64_t) sb * 8 * XB;
         const float d = half_to_float(b), dmin = half_to_float(b + 2);
         for (int p = 0; p < 4; p++) {
             const __m256i q = _mm256_loadu_si256((const __m256i *) (b + 16 + 32 * p));
-            const __m256i q0 = _mm256_and_si256(q, low), q1 = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);
             float sc0, m0, sc1, m1;
             scale_min_k4(2 * p, b + 4, &sc0, &m0);
             scale_min_k4(2 * p + 1, b + 4, &sc1, &m1);
-            const float ds0 = d * sc0, ds1 = d * sc1;
-            for (int t = 0; t < T; t++) {
-                const uint8_t *x0 = xsb + t * xs + 2 * p * XB, *x1 = x0 + XB;
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(ds0 * xd(x0)), dot_u8_i8_32(q0, xq(x0)), acc[t]);
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(ds1 * xd(x1)), dot_u8_i8_32(q1, xq(x1)), acc[t]);
-                corr[t] += dmin * (m0 * xds(x0) + m1 * xds(x1));
-            }
+            const uint8_t *x0 = xs + 2 * p * XB, *x1 = x0 + XB;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc0 * xd(x0)), dot_u8_i8_32(_mm256_and_si256(q, low), xq(x0)), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc1 * xd(x1)),
+                                  dot_u8_i8_32(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), xq(x1)), acc);
+            corr += dmin * (m0 * xds(x0) + m1 * xds(x1));
         }
     }
-    for (int t = 0; t < T; t++) out[t] = hsum(acc[t]) - corr[t];
+    return hsum(acc) - corr;
 }
 
 // Q5_K: {f16 d, f16 dmin, u8 scales[12], u8 qh[32], u8 qs[128]}: as Q4_K plus a fifth bit
 // (bit 2p of qh[l] for sub-block 2p, bit 2p+1 for 2p+1) worth 16.
-static inline __attribute__((always_inline)) void dots_q5_k(const uint8_t *w, const uint8_t *x, int64_t xs, int blocks32, int T,
-                                                            float *out) {
-    __m256 acc[4];
-    float corr[4];
-    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps(), corr[t] = 0;
+static inline float dot_q5_k(const uint8_t *w, const uint8_t *x, int blocks32) {
+    __m256 acc = _mm256_setzero_ps();
+    float corr = 0;
     const __m256i low = _mm256_set1_epi8(0xF), sixteen = _mm256_set1_epi8(16);
     for (int sb = 0; sb < blocks32 / 8; sb++) {
-        const uint8_t *b = w + sb * 176, *xsb = x + (int64_t) sb * 8 * XB;
+        const uint8_t *b = w + sb * 176, *xs = x + (int64_t) sb * 8 * XB;
         const float d = half_to_float(b), dmin = half_to_float(b + 2);
         const __m256i qh = _mm256_loadu_si256((const __m256i *) (b + 16));
         for (int p = 0; p < 4; p++) {
@@ -253,33 +243,28 @@ static inline __attribute__((always_inline)) void dots_q5_k(const uint8_t *w, co
             const __m256i bit0 = _mm256_set1_epi8((char) (1 << (2 * p))), bit1 = _mm256_set1_epi8((char) (1 << (2 * p + 1)));
             const __m256i h0 = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit0), bit0), sixteen);
             const __m256i h1 = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit1), bit1), sixteen);
-            const __m256i q0 = _mm256_or_si256(_mm256_and_si256(q, low), h0);
-            const __m256i q1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), h1);
             float sc0, m0, sc1, m1;
             scale_min_k4(2 * p, b + 4, &sc0, &m0);
             scale_min_k4(2 * p + 1, b + 4, &sc1, &m1);
-            const float ds0 = d * sc0, ds1 = d * sc1;
-            for (int t = 0; t < T; t++) {
-                const uint8_t *x0 = xsb + t * xs + 2 * p * XB, *x1 = x0 + XB;
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(ds0 * xd(x0)), dot_u8_i8_32(q0, xq(x0)), acc[t]);
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(ds1 * xd(x1)), dot_u8_i8_32(q1, xq(x1)), acc[t]);
-                corr[t] += dmin * (m0 * xds(x0) + m1 * xds(x1));
-            }
+            const uint8_t *x0 = xs + 2 * p * XB, *x1 = x0 + XB;
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc0 * xd(x0)),
+                                  dot_u8_i8_32(_mm256_or_si256(_mm256_and_si256(q, low), h0), xq(x0)), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * sc1 * xd(x1)),
+                                  dot_u8_i8_32(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), low), h1), xq(x1)), acc);
+            corr += dmin * (m0 * xds(x0) + m1 * xds(x1));
         }
     }
-    for (int t = 0; t < T; t++) out[t] = hsum(acc[t]) - corr[t];
+    return hsum(acc) - corr;
 }
 
 // Q6_K: {u8 ql[128], u8 qh[64], i8 scales[16], f16 d}; per half h, group k of 32 takes its low 4
 // bits from ql (low/high nibble of ql[64h + l (+32)]) and 2 high bits from qh[32h + l] bits 2k..2k+1;
 // w = d·scale[8h + 2k + l/16]·(q − 32). Lanes 0-3 of the int8 dot cover elements 0-15, 4-7 16-31.
-static inline __attribute__((always_inline)) void dots_q6_k(const uint8_t *w, const uint8_t *x, int64_t xs, int blocks32, int T,
-                                                            float *out) {
-    __m256 acc[4];
-    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
+static inline float dot_q6_k(const uint8_t *w, const uint8_t *x, int blocks32) {
+    __m256 acc = _mm256_setzero_ps();
     const __m256i low = _mm256_set1_epi8(0xF), three = _mm256_set1_epi8(3), m32 = _mm256_set1_epi8(32);
     for (int sb = 0; sb < blocks32 / 8; sb++) {
-        const uint8_t *b = w + sb * 210, *xsb = x + (int64_t) sb * 8 * XB;
+        const uint8_t *b = w + sb * 210, *xs = x + (int64_t) sb * 8 * XB;
         const float d = half_to_float(b + 208);
         const int8_t *sc = (const int8_t *) (b + 192);
         for (int h = 0; h < 2; h++) {
@@ -294,26 +279,31 @@ static inline __attribute__((always_inline)) void dots_q6_k(const uint8_t *w, co
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low),
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), three), 4));
             for (int k = 0; k < 4; k++) {
-                const __m256i qk = _mm256_sub_epi8(q[k], m32);
-                for (int t = 0; t < T; t++) {
-                    const uint8_t *xk = xsb + t * xs + (4 * h + k) * XB;
-                    const float dx = d * xd(xk);
-                    const __m256 s = _mm256_set_m128(_mm_set1_ps(dx * sc[8 * h + 2 * k + 1]), _mm_set1_ps(dx * sc[8 * h + 2 * k]));
-                    acc[t] = _mm256_fmadd_ps(s, dot_i8_32(qk, xq(xk)), acc[t]);
-                }
+                const uint8_t *xk = xs + (4 * h + k) * XB;
+                const float dx = d * xd(xk);
+                const __m256 s = _mm256_set_m128(_mm_set1_ps(dx * sc[8 * h + 2 * k + 1]), _mm_set1_ps(dx * sc[8 * h + 2 * k]));
+                acc = _mm256_fmadd_ps(s, dot_i8_32(_mm256_sub_epi8(q[k], m32), xq(xk)), acc);
             }
         }
     }
-    for (int t = 0; t < T; t++) out[t] = hsum(acc[t]);
+    return hsum(acc);
 }
 
-static inline float dot_q4_k(const uint8_t *w, const uint8_t *x, int blocks32) { float o; dots_q4_k(w, x, 0, blocks32, 1, &o); return o; }
-static inline float dot_q5_k(const uint8_t *w, const uint8_t *x, int blocks32) { float o; dots_q5_k(w, x, 0, blocks32, 1, &o); return o; }
-static inline float dot_q6_k(const uint8_t *w, const uint8_t *x, int blocks32) { float o; dots_q6_k(w, x, 0, blocks32, 1, &o); return o; }
-static inline void dot4_q4_k(const uint8_t *w, const uint8_t *x, int64_t xs, int blocks32, float *out) { dots_q4_k(w, x, xs, blocks32, 4, out); }
-static inline void dot4_q5_k(const uint8_t *w, const uint8_t *x, int64_t xs, int blocks32, float *out) { dots_q5_k(w, x, xs, blocks32, 4, out); }
-static inline void dot4_q6_k(const uint8_t *w, const uint8_t *x, int64_t xs, int blocks32, float *out) { dots_q6_k(w, x, xs, blocks32, 4, out); }
+#define MATMUL_1(NAME, DOT)                                                                         \
+    void NAME(const uint8_t *w, int64_t rowBytes, int32_t r0, int32_t r1, const uint8_t *xq,       \
+              int32_t cols, int32_t batch, float *y, int32_t yStride) {                            \
+        const int blocks = cols / QK;                                                               \
+        const int64_t xBytes = (int64_t) blocks * XB;                                               \
+        for (int32_t rt = r0; rt < r1; rt += ROW_TILE) {                                            \
+            int32_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;                                   \
+            for (int32_t t = 0; t < batch; t++) {                                                   \
+                const uint8_t *xt = xq + t * xBytes;                                                \
+                float *yt = y + (int64_t) t * yStride;                                              \
+                for (int32_t r = rt; r < re; r++) yt[r] = DOT(w + r * rowBytes, xt, blocks);        \
+            }                                                                                       \
+        }                                                                                           \
+    }
 
-MATMUL(cl_matmul_q4_k, dot_q4_k, dot4_q4_k)
-MATMUL(cl_matmul_q5_k, dot_q5_k, dot4_q5_k)
-MATMUL(cl_matmul_q6_k, dot_q6_k, dot4_q6_k)
+MATMUL_1(cl_matmul_q4_k, dot_q4_k)
+MATMUL_1(cl_matmul_q5_k, dot_q5_k)
+MATMUL_1(cl_matmul_q6_k, dot_q6_k)

@@ -2,9 +2,8 @@
 // codellm_avx512_k.c's header comment), shared by the avx512 kernels and the amx prompt tiles.
 #ifndef CODELLM_NIBBLE_K_H
 #define CODELLM_NIBBLE_K_H
+#include "codellm_pack_k.h"
 
-static inline int nibble_k_qs(int pair, int five) { return five ? 320 + 640 * pair + 128 : 320 + 512 * pair; }
-static inline int q5_fifth(int j) { return 320 + 640 * (j / 2) + 64 * (j % 2); }
 static inline __m512 u8_scales(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) p))); }
 
 // Q4_K/Q5_K sub-block j of super-block p unpacked to 8 registers of 64 weights (0-15, or 0-31 with

@@ -33,7 +33,7 @@ final class NativeVariant {
                     "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "amx_tile", "amx_int8"),
             new NativeVariant("avx512", "AVX-512 F/BW/VL/VNNI int8 dots on repacked weights",
                     "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
-            new NativeVariant("avx2", "AVX2 int8 dots (maddubs): Q4_0/Q8_0 on weights repacked to 16-row groups, K-quants on ggml's layout", "avx2", "fma", "f16c"));
+            new NativeVariant("avx2", "AVX2 int8 dots (maddubs) on weights repacked to 16-row groups", "avx2", "fma", "f16c"));
 
     private static final int[] TYPES = {2, 8, 12, 13, 14};
     private static final String[] NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
