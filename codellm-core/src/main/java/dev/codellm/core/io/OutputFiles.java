@@ -42,11 +42,14 @@ public final class OutputFiles {
 
     /**
      * For files written as a stream (GGUFs): a new empty file beside {@code file}, created like
-     * any other file; write it, then {@link #replace} it over {@code file}.
+     * any other file; write it, then {@link #replace} it over {@code file}. Temporary siblings of
+     * the same file left by a process that no longer runs (a {@code kill -9} of a quantize or
+     * convert leaves gigabytes under a hidden name) are removed first.
      */
     public static Path temporarySibling(Path file) throws IOException {
         Path abs = file.toAbsolutePath();
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        removeStaleSiblings(abs);
         Path tmp = Files.createFile(temporaryName(abs));
         // a run stopped by SIGTERM / Ctrl-C (shutdown hooks run) removes its half-written file; once
         // renamed by replace the name is gone and this does nothing. SIGKILL still leaves it.
@@ -63,7 +66,36 @@ public final class OutputFiles {
         }
     }
 
+    /** {@code .NAME.PID-RANDOM.tmp}: the writer's pid tells a later run whether its owner is gone. */
     private static Path temporaryName(Path abs) {
-        return abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        return abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
+    /** Deletes {@code .NAME.PID-*.tmp} beside abs whose PID is not a running process. */
+    static int removeStaleSiblings(Path abs) {
+        Path parent = abs.getParent();
+        if (parent == null || !Files.isDirectory(parent)) return 0;
+        String prefix = "." + abs.getFileName() + ".";
+        int removed = 0;
+        try (var siblings = Files.newDirectoryStream(parent, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp");
+        })) {
+            for (Path p : siblings) {
+                String mid = p.getFileName().toString().substring(prefix.length());
+                int dash = mid.indexOf('-');
+                if (dash <= 0) continue;  // not one of ours (or an older name without a pid)
+                try {
+                    long pid = Long.parseLong(mid.substring(0, dash));
+                    if (ProcessHandle.of(pid).isEmpty() && Files.deleteIfExists(p)) removed++;
+                } catch (NumberFormatException | IOException e) {
+                    // not ours, or not ours to delete
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable directory: nothing to clean, and the write itself will say why it fails
+        }
+        return removed;
     }
 }

@@ -1,6 +1,8 @@
 package dev.codellm.core.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -32,6 +34,42 @@ class OutputFilesTest {
         assertEquals(PosixFilePermissions.toString(plain), PosixFilePermissions.toString(Files.getPosixFilePermissions(gguf)));
         try (var s = Files.list(dir)) {
             assertEquals(3, s.count(), "plain, sub/ and m.gguf: no temporary file left behind");
+        }
+    }
+
+    /**
+     * A writer killed midway (SIGKILL: no shutdown hook runs) leaves its temporary sibling behind;
+     * before, it stayed forever (a 7B quantize killed at 90 % left ~4 GB under a hidden name). The
+     * child JVM makes one and halts; the next write of the same file removes it, and leaves a
+     * running process's (this JVM's) and another file's alone.
+     */
+    @Test
+    void aKilledWritersTemporaryFileIsRemovedByTheNextWrite() throws Exception {
+        Path gguf = dir.resolve("out.gguf");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KilledWriter.class.getName(), gguf.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(9, p.waitFor(), out);
+        Path left;
+        try (var s = Files.list(dir)) {
+            left = s.filter(f -> f.getFileName().toString().startsWith(".out.gguf.")).findFirst().orElseThrow();
+        }
+        assertEquals("half", Files.readString(left), "the killed writer's file is there, as SIGKILL leaves it");
+        Path mine = OutputFiles.temporarySibling(dir.resolve("other.gguf"));
+        Path live = OutputFiles.temporarySibling(gguf);
+        assertFalse(Files.exists(left), "removed by the next write of the same file");
+        assertTrue(Files.exists(live) && Files.exists(mine), "a running writer's files are kept");
+        OutputFiles.temporarySibling(gguf);
+        assertTrue(Files.exists(live), "this JVM is alive: its file is kept");
+    }
+
+    /** Starts a GGUF write and dies without running shutdown hooks, as kill -9 does. */
+    public static final class KilledWriter {
+        public static void main(String[] a) throws Exception {
+            Path tmp = OutputFiles.temporarySibling(Path.of(a[0]));
+            Files.writeString(tmp, "half");
+            Runtime.getRuntime().halt(9);
         }
     }
 }
