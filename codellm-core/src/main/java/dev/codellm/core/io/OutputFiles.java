@@ -88,7 +88,7 @@ public final class OutputFiles {
                 if (dash <= 0) continue;  // not one of ours (or an older name without a pid)
                 try {
                     long pid = Long.parseLong(mid.substring(0, dash));
-                    if (ProcessHandle.of(pid).isEmpty() && Files.deleteIfExists(p)) removed++;
+                    if (!Pids.isRunning(pid) && Files.deleteIfExists(p)) removed++;
                 } catch (NumberFormatException | IOException e) {
                     // not ours, or not ours to delete
                 }

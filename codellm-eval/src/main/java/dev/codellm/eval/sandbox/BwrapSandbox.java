@@ -1,6 +1,7 @@
 package dev.codellm.eval.sandbox;
 
 import dev.codellm.core.CodellmException;
+import dev.codellm.core.io.Pids;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -442,7 +443,7 @@ public final class BwrapSandbox implements Sandbox {
                 } catch (NumberFormatException e) {
                     continue; // not in our naming: not ours to judge
                 }
-                if (f.length < 2 || ProcessHandle.of(pid).isPresent()) continue;
+                if (f.length < 2 || Pids.isRunning(pid)) continue;
                 Path w = d.resolve("w");
                 String needle = " " + w.toAbsolutePath() + " ";
                 if (mounts.stream().anyMatch(l -> l.contains(needle))) unmount(w);

@@ -1,5 +1,6 @@
 package dev.codellm.eval.sandbox;
 
+import dev.codellm.core.io.Pids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,7 +155,7 @@ public final class CgroupLeaf implements AutoCloseable {
                 String[] f = d.getFileName().toString().split("-");
                 if (f.length < 2 || !f[0].equals("run")) continue;
                 try {
-                    if (ProcessHandle.of(Long.parseLong(f[1])).isEmpty()) Files.deleteIfExists(d);
+                    if (!Pids.isRunning(Long.parseLong(f[1]))) Files.deleteIfExists(d);
                 } catch (IOException | NumberFormatException e) {
                     // populated or not ours: leave it
                 }
