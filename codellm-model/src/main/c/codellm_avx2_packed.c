@@ -26,22 +26,11 @@
 
 enum { T_Q4_K = 12, T_Q5_K = 13, T_Q6_K = 14 };
 
-static int64_t group_block_bytes(int32_t type) {  // packed bytes per group per 32 columns
-    const int64_t q = pack16_block_bytes(type);
-    return q != 0 ? q : k_unit_bytes(type);
-}
+int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) { return packed_matrix_bytes(type, rows, cols); }
 
-int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
-    const int64_t gb = group_block_bytes(type);
-    return gb == 0 ? 0 : (int64_t) ((rows + G - 1) / G) * (cols / QK) * gb;
-}
-
+// Q8_0 kept signed: vpmaddubsw takes |q| and moves q's sign onto the activations.
 void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
-    const int64_t gstride = (int64_t) (cols / QK) * group_block_bytes(type);
-    for (int32_t g = g0; g < g1; g++) {
-        if (pack16_block_bytes(type) != 0) pack16_group(type, w, rowBytes, rows, cols, dst + g * gstride, g, 0);
-        else k_pack_group(type, w, rowBytes, rows, cols, dst + g * gstride, g);
-    }
+    pack_groups(type, w, rowBytes, rows, cols, dst, g0, g1, 0);
 }
 
 static inline __m256i bcast4(const uint8_t *xb, int k) { return _mm256_set1_epi32(xq4(xb, k)); }

@@ -29,24 +29,12 @@ enum { T_Q4_0 = 2, T_Q8_0 = 8 };
 void k_matmul_packed(int32_t type, const uint8_t *p, int32_t rows, int32_t g0, int32_t g1, const uint8_t *xq, int32_t cols,
                      int32_t batch, float *y, int32_t yStride);
 
-static int64_t group_block_bytes(int32_t type) {  // packed bytes per group per 32 columns
-    const int64_t q = pack16_block_bytes(type);
-    return q != 0 ? q : k_unit_bytes(type);
-}
-
 // Bytes of the packed form of a rows × cols matrix, or 0 when this variant has no packed kernel.
-int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
-    const int64_t gb = group_block_bytes(type);
-    return gb == 0 ? 0 : (int64_t) ((rows + G - 1) / G) * (cols / QK) * gb;
-}
+int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) { return packed_matrix_bytes(type, rows, cols); }
 
-// Packs groups [g0, g1) of the ggml-layout matrix w (rows of rowBytes) into dst (the whole packed matrix).
+// Packs groups [g0, g1) of the ggml-layout matrix w (rows of rowBytes) into dst; Q8_0 stored + 128 for vpdpbusd.
 void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
-    const int64_t gstride = (int64_t) (cols / QK) * group_block_bytes(type);
-    for (int32_t g = g0; g < g1; g++) {
-        if (type == T_Q4_0 || type == T_Q8_0) pack16_group(type, w, rowBytes, rows, cols, dst + g * gstride, g, 0x80);
-        else k_pack_group(type, w, rowBytes, rows, cols, dst + g * gstride, g);
-    }
+    pack_groups(type, w, rowBytes, rows, cols, dst, g0, g1, 0x80);
 }
 
 static inline __m512i bcast(const uint8_t *xb, int k) { return _mm512_set1_epi32(xq4(xb, k)); }

@@ -6,6 +6,7 @@
 #ifndef CODELLM_PACK16_H
 #define CODELLM_PACK16_H
 #include "codellm_kernels.h"
+#include "codellm_pack_k.h"
 
 #define PACK16_Q4_0 2
 #define PACK16_Q8_0 8
@@ -37,6 +38,27 @@ static inline void pack16_group(int32_t type, const uint8_t *w, int64_t rowBytes
                 for (int m = 0; m < 4; m++) lane[m] = (uint8_t) (blk[2 + 4 * k + m] ^ x);
             }
         }
+    }
+}
+
+// Every packed type (Q4_0/Q8_0 here, the K-quants in codellm_pack_k.c): bytes per group per 32
+// columns (0: no packed form), a whole matrix's packed bytes, and groups [g0, g1) packed into dst.
+static inline int64_t packed_block_bytes(int32_t type) {
+    const int64_t q = pack16_block_bytes(type);
+    return q != 0 ? q : k_unit_bytes(type);
+}
+
+static inline int64_t packed_matrix_bytes(int32_t type, int32_t rows, int32_t cols) {
+    const int64_t gb = packed_block_bytes(type);
+    return gb == 0 ? 0 : (int64_t) ((rows + 15) / 16) * (cols / QK) * gb;
+}
+
+static inline void pack_groups(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst,
+                               int32_t g0, int32_t g1, uint8_t q8_xor) {
+    const int64_t gstride = (int64_t) (cols / QK) * packed_block_bytes(type);
+    for (int32_t g = g0; g < g1; g++) {
+        if (pack16_block_bytes(type) != 0) pack16_group(type, w, rowBytes, rows, cols, dst + g * gstride, g, q8_xor);
+        else k_pack_group(type, w, rowBytes, rows, cols, dst + g * gstride, g);
     }
 }
 
