@@ -18,7 +18,7 @@ trap 'rm -rf "$out"' EXIT
 inc=${LLAMA_SRC:-$bin/../..}/ggml/include
 [ -f "$inc/ggml-backend.h" ] || { echo "kernels-vs-ggml: no ggml headers in $inc (set LLAMA_SRC to the llama.cpp source tree)" >&2; exit 1; }
 gcc -O3 -I"$inc" -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -o "$out/kb" "$root/scripts/kernels-vs-ggml.c" \
-    "$c/codellm_kernels.c" "$c/codellm_avx512.c" "$c/codellm_avx512_k.c" "$c/codellm_pack_k.c" "$c/codellm_f16.c" \
+    "$c/codellm_activations.c" "$c/codellm_avx512.c" "$c/codellm_avx512_k.c" "$c/codellm_pack_k.c" "$c/codellm_f16.c" \
     -L"$bin" -lggml-cpu -lggml-base -Wl,-rpath,"$bin" -lm
 if [ -n "${NM:-}" ]; then ws="$NM matrices"; else ws="${WS_MB:-1536} MB of weights"; fi
 echo "rows ${ROWS:-11008} x 4096, $ws, 1 thread, CPU time; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -18,7 +18,6 @@
 // variant's integer dot.
 #include "codellm_kernels.h"
 #include "codellm_pack16.h"
-#include "codellm_pack_k.h"
 
 #define G 16        // rows per packed group
 #define TT 4        // tokens per pass over a half group's weights

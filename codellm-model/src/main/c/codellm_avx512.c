@@ -20,7 +20,6 @@
 // cols/32 is even.
 #include "codellm_kernels.h"
 #include "codellm_pack16.h"
-#include "codellm_pack_k.h"
 
 #define G 16  // rows per packed group = int32 lanes of a zmm register
 

@@ -149,7 +149,7 @@ public final class NativeKernels {
 
     /** True when there is a native matmul for this weight format (int8 or, for F16/BF16, float activations). */
     public static boolean supports(WeightFormat f) {
-        return available() && f.ggmlId() < 32 && (lib().matmul()[f.ggmlId()] != null || lib().matmulFloat()[f.ggmlId()] != null);
+        return available() && f.ggmlId() < 32 && (NativeVariant.int8Type(f.ggmlId()) || lib().matmulFloat()[f.ggmlId()] != null);
     }
 
     /** True when the native matmul of f takes float activations (F16, BF16) rather than 8-bit ones. */
@@ -295,26 +295,13 @@ public final class NativeKernels {
         }
     }
 
-    /** y[t·yStride + r] = row r · token t, for rows [r0, r1) and {@code batch} quantized tokens. */
-    static void matmul(WeightFormat f, MemorySegment w, long rowBytes, int r0, int r1, byte[] xq, int cols, int batch,
-                       float[] y, int yStride) {
-        MethodHandle h = lib().matmul()[f.ggmlId()];
-        try {
-            h.invokeExact(w, rowBytes, r0, r1, MemorySegment.ofArray(xq), cols, batch, MemorySegment.ofArray(y), yStride);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** Rows per packed group (the packed kernels' unit of work). */
     static final int PACK_ROWS = 16;
 
     /** Bytes of the running variant's packed form of a rows × cols matrix, or 0 when it has no packed kernel for f. */
     static long packedBytes(WeightFormat f, int rows, int cols) {
-        MethodHandle h = lib().packedBytes();
-        if (h == null) return 0;
         try {
-            return (long) h.invokeExact(f.ggmlId(), rows, cols);
+            return (long) lib().packedBytes().invokeExact(f.ggmlId(), rows, cols);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -329,7 +316,7 @@ public final class NativeKernels {
         }
     }
 
-    /** Like {@link #matmul} on a packed matrix, for the rows of groups [g0, g1). */
+    /** y[t·yStride + r] = row r · token t of {@code batch} quantized tokens, on a packed matrix, for the rows of groups [g0, g1). */
     static void matmulPacked(WeightFormat f, MemorySegment p, int rows, int g0, int g1, byte[] xq, int cols, int batch,
                              float[] y, int yStride) {
         try {

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -35,8 +36,11 @@ final class NativeVariant {
                     "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
             new NativeVariant("avx2", "AVX2 int8 dots (maddubs) on weights repacked to 16-row groups", "avx2", "fma", "f16c"));
 
-    private static final int[] TYPES = {2, 8, 12, 13, 14};
-    private static final String[] NAMES = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
+    /** The ggml types every variant's int8 kernels take, on weights repacked at load: Q4_0, Q8_0, Q4_K, Q5_K, Q6_K. */
+    private static final Set<Integer> INT8_TYPES = Set.of(2, 8, 12, 13, 14);
+
+    /** True when the int8 kernels take ggml type id (quantized activations, repacked weights). */
+    static boolean int8Type(int ggmlId) { return INT8_TYPES.contains(ggmlId); }
 
     final String name;
     final String summary;
@@ -44,8 +48,8 @@ final class NativeVariant {
     private volatile Loaded loaded;
     private String loadError;
 
-    /** The library's bound functions; packing functions are null in variants without repacked kernels. */
-    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmul, MethodHandle[] matmulFloat, MethodHandle flashAttend,
+    /** The library's bound functions; those for a CPU feature beyond the variant's own are null where it is missing. */
+    record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmulFloat, MethodHandle flashAttend,
                   MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked, MethodHandle bf16Dot,
                   MethodHandle roundBf16, MethodHandle bf16Amx, MethodHandle packBf16Amx, MethodHandle f16Amx,
                   MethodHandle splitPackAmx) {}
@@ -107,8 +111,6 @@ final class NativeVariant {
                     FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
             FunctionDescriptor desc = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
                     JAVA_INT, ADDRESS, JAVA_INT);
-            MethodHandle[] mm = new MethodHandle[32];
-            for (int i = 0; i < TYPES.length; i++) mm[TYPES[i]] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_" + NAMES[i]), desc, critical);
             MethodHandle[] mf = new MethodHandle[32];  // F16, BF16: float activations, same signature
             mf[1] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_f16"), desc, critical);
             mf[30] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_bf16"), desc, critical);
@@ -125,15 +127,12 @@ final class NativeVariant {
                     return null;
                 }
             }
-            Optional<MemorySegment> pb = lookup.find("cl_packed_bytes");
-            MethodHandle packedBytes = null, pack = null, mmPacked = null;
-            if (pb.isPresent()) {
-                packedBytes = linker.downcallHandle(pb.get(), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), critical);
-                pack = linker.downcallHandle(lookup.findOrThrow("cl_pack"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_LONG,
-                        JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), critical);
-                mmPacked = linker.downcallHandle(lookup.findOrThrow("cl_matmul_packed"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS,
-                        JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
-            }
+            MethodHandle packedBytes = linker.downcallHandle(lookup.findOrThrow("cl_packed_bytes"),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), critical);
+            MethodHandle pack = linker.downcallHandle(lookup.findOrThrow("cl_pack"), FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS,
+                    JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), critical);
+            MethodHandle mmPacked = linker.downcallHandle(lookup.findOrThrow("cl_matmul_packed"), FunctionDescriptor.ofVoid(JAVA_INT,
+                    ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
             Optional<MemorySegment> dp = lookup.find("cl_matmul_bf16_dp");
             MethodHandle bf16Dot = null, roundBf16 = null, bf16AmxMm = null, packBf16 = null;
             if (dp.isPresent() && CpuFeatures.has(BF16_DOT_FLAG)) {
@@ -160,7 +159,7 @@ final class NativeVariant {
                 splitPack = linker.downcallHandle(lookup.findOrThrow("cl_split_pack_amx"),
                         FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), critical);
             }
-            loaded = new Loaded(lib, q, mm, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16, bf16AmxMm, packBf16,
+            loaded = new Loaded(lib, q, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16, bf16AmxMm, packBf16,
                     f16AmxMm, splitPack);
         } catch (Throwable t) {
             loadError = "failed to load " + resource() + ": " + t;

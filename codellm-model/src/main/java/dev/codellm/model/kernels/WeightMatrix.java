@@ -155,14 +155,12 @@ public final class WeightMatrix {
         if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
             return rowTask((from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
         }
-        if (NativeKernels.enabled() && NativeKernels.supports(format)) {
-            // Native int8 path: activations quantized to 8-bit blocks once, shared by all rows.
+        MemorySegment p = NativeKernels.enabled() && NativeKernels.supports(format) ? packed(par) : null;
+        if (p != null) {
+            // Native int8 path on the packed copy (a unit is one group of PACK_ROWS rows): activations
+            // quantized to 8-bit blocks once, shared by all rows.
             byte[] xq = in.q8(cols);
-            MemorySegment p = packed(par);
-            if (p != null) {  // a unit is one packed group of PACK_ROWS rows
-                return unitTask((g0, g1) -> NativeKernels.matmulPacked(format, p, rows, g0, g1, xq, cols, batch, y, rows));
-            }
-            return rowTask((from, to) -> NativeKernels.matmul(format, data, rowBytes, from, to, xq, cols, batch, y, rows));
+            return unitTask((g0, g1) -> NativeKernels.matmulPacked(format, p, rows, g0, g1, xq, cols, batch, y, rows));
         }
         if (batch < format.directBatchLimit()) {
             float[] xs = in.prepared(format, cols);  // reordered once per token where the format wants it
@@ -226,7 +224,8 @@ public final class WeightMatrix {
     /**
      * Repacks the weights for the running native variant (once per variant; later calls return the
      * copy), so the first forward does not pay for it: {@code LlamaModel.load} calls this for every
-     * matrix a forward pass multiplies. Returns null where the variant reads ggml's layout directly.
+     * matrix a forward pass multiplies. Returns null for a format the native int8 kernels do not take
+     * (F16/BF16 and the Java-only formats read the file's layout directly).
      * The copy lives off-heap for as long as this matrix does; the mapped pages it came from are
      * released (they are read back from the file only if the Java kernels are switched on later).
      */

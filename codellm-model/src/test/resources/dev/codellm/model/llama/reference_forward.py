@@ -15,7 +15,7 @@ Written from the architecture description (RMSNorm, rotary embeddings on adjacen
 causal attention, SwiGLU); nothing shared with the Java engine.
 
 With q8_activations, the input of every weight matmul is first rounded to 8-bit blocks the way the
-native int8 kernels quantize activations (codellm_kernels.c, cl_quantize_q8_0): per block of 32
+native int8 kernels quantize activations (codellm_activations.c, cl_quantize_q8_0): per block of 32
 consecutive values of a token's row, in float32, d = max|x| / 127, id = 1/d (0 when d = 0),
 q = round-to-nearest-even(x * id) (C's lrintf in the default rounding mode), and the matmul then
 sees q * d. The weights stay the same dequantized floats.
