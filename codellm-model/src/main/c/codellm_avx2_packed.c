@@ -1,6 +1,6 @@
 // AVX2 kernels on weights repacked at load (the avx2 variant): Q4_0/Q8_0 in the 16-row groups of
 // codellm_pack16.h, Q4_K/Q5_K/Q6_K in those of codellm_pack_k.h; the avx512 variant reads the
-// same layouts.
+// same layouts. (F16/BF16: codellm_avx2_float.c, a layout of this variant's own.)
 //
 // Why: on ggml's layout each row's 32-weight block ends in a horizontal sum and scalar scale work
 // (the f16 scale, d_w·d_x, the Q4_0 correction) per row, so a one-row dot ran at 15 tokens/s on a
@@ -18,6 +18,7 @@
 // variant's integer dot.
 #include "codellm_kernels.h"
 #include "codellm_pack16.h"
+#include "codellm_avx2_float.h"
 
 #define G 16        // rows per packed group
 #define TT 4        // tokens per pass over a half group's weights
@@ -25,11 +26,16 @@
 
 enum { T_Q4_K = 12, T_Q5_K = 13, T_Q6_K = 14 };
 
-int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) { return packed_matrix_bytes(type, rows, cols); }
+// Every packed type of this variant: the int8 ones here, F16/BF16 in codellm_avx2_float.c.
+int64_t cl_packed_bytes(int32_t type, int32_t rows, int32_t cols) {
+    const int64_t f = float_packed_bytes(type, rows, cols);
+    return f != 0 ? f : packed_matrix_bytes(type, rows, cols);
+}
 
 // Q8_0 kept signed: vpmaddubsw takes |q| and moves q's sign onto the activations.
 void cl_pack(int32_t type, const uint8_t *w, int64_t rowBytes, int32_t rows, int32_t cols, uint8_t *dst, int32_t g0, int32_t g1) {
-    pack_groups(type, w, rowBytes, rows, cols, dst, g0, g1, 0);
+    if (float_packed_bytes(type, rows, cols) != 0) float_pack_groups(w, rowBytes, rows, cols, dst, g0, g1);
+    else pack_groups(type, w, rowBytes, rows, cols, dst, g0, g1, 0);
 }
 
 static inline __m256i bcast4(const uint8_t *xb, int k) { return _mm256_set1_epi32(xq4(xb, k)); }

@@ -1,5 +1,5 @@
-// F16 and BF16 weights (compiled into every variant: 512-bit registers where the variant has
-// AVX-512, else AVX2+F16C).
+// F16 and BF16 weights in the AVX-512 variants (avx512, amx), on ggml's layout; the avx2 variant
+// runs them on repacked weights instead (codellm_avx2_float.c).
 //
 // Default path, float activations (as the Java kernels, so the two agree to float rounding): a
 // register-blocked GEMM in dot form (llamafile's tinyBLAS idea): a tile of RM rows × RN tokens
@@ -40,27 +40,8 @@ static inline vf vload(const float *p) { return _mm512_loadu_ps(p); }
 static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 static inline vf vzero(void) { return _mm512_setzero_ps(); }
 static inline float vsum(vf v) { return _mm512_reduce_add_ps(v); }
-#define HAS_TAIL 1
 #else
-#define VW 8
-#define RM 2
-#define RN 4
-#define MV 4
-typedef __m256 vf;
-static inline vf load_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p)); }
-static inline vf load_bf16(const uint16_t *p) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *) p)), 16));
-}
-static inline vf vload(const float *p) { return _mm256_loadu_ps(p); }
-static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
-static inline vf vzero(void) { return _mm256_setzero_ps(); }
-static inline float vsum(vf v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-#define HAS_TAIL 0
+#error "codellm_f16.c is the AVX-512 variants' F16/BF16 kernels (avx2: codellm_avx2_float.c)"
 #endif
 
 // Rows longer than this are split into K chunks; activations of one token block × one K chunk
@@ -88,7 +69,7 @@ static inline float bf16_scalar(uint16_t h) { uint32_t u = (uint32_t) h << 16; f
                 for (int r = 0; r < NR; r++) acc[r][t] = vfma(wv[r], xv, acc[r][t]);                        \
             }                                                                                               \
         }                                                                                                   \
-        if (HAS_TAIL && c < k1) {                                                                           \
+        if (c < k1) {                                                                                       \
             TAIL_STEP(LOAD_TAIL, AR)                                                                        \
             c = k1;                                                                                         \
         }                                                                                                   \
@@ -100,7 +81,6 @@ static inline float bf16_scalar(uint16_t h) { uint32_t u = (uint32_t) h << 16; f
             }                                                                                               \
     }
 
-#if HAS_TAIL
 #define TAIL_STEP(LOAD_TAIL, AR)                                                                            \
     {                                                                                                       \
         const int n = k1 - c;                                                                               \
@@ -111,11 +91,6 @@ static inline float bf16_scalar(uint16_t h) { uint32_t u = (uint32_t) h << 16; f
             for (int r = 0; r < NR; r++) acc[r][t] = vfma(wv[r], xv, acc[r][t]);                            \
         }                                                                                                   \
     }
-#else
-#define TAIL_STEP(LOAD_TAIL, AR)
-#define load_f16_tail 0
-#define load_bf16_tail 0
-#endif
 
 FLOAT_TILE(tile_f16, load_f16, load_f16_tail, f16_scalar, RM, RN)
 FLOAT_TILE(tile_bf16, load_bf16, load_bf16_tail, bf16_scalar, RM, RN)
@@ -134,13 +109,9 @@ static inline int token_block(int kc, int elem_bytes) {
     return tb < RN ? RN : tb;
 }
 
-#if RN > 5
 #define TAIL_CASES_4_5(TILE)                                                                                \
     case 4: TILE(wr, ws, xt, cols, k0, k1, RM, 4, yt, yStride, add); break;                                 \
     case 5: TILE(wr, ws, xt, cols, k0, k1, RM, 5, yt, yStride, add); break;
-#else
-#define TAIL_CASES_4_5(TILE)
-#endif
 
 // The driver: matvec for generation, blocked tiles for prompts. TILE_CALL(NR, NT) and
 // ROWS_CALL(NR) expand to the kernel calls with constant shapes; T the activation element type.

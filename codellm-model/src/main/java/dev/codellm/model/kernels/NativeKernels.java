@@ -149,12 +149,13 @@ public final class NativeKernels {
 
     /** True when there is a native matmul for this weight format (int8 or, for F16/BF16, float activations). */
     public static boolean supports(WeightFormat f) {
-        return available() && f.ggmlId() < 32 && (NativeVariant.int8Type(f.ggmlId()) || lib().matmulFloat()[f.ggmlId()] != null);
+        return available() && f.ggmlId() < 32 && (NativeVariant.int8Type(f.ggmlId()) || takesFloats(f));
     }
 
     /** True when the native matmul of f takes float activations (F16, BF16) rather than 8-bit ones. */
     static boolean takesFloats(WeightFormat f) {
-        return f.ggmlId() < 32 && lib().matmulFloat()[f.ggmlId()] != null;
+        int id = f.ggmlId();
+        return id < 32 && (lib().matmulFloat()[id] != null || (NativeVariant.floatPackedType(id) && lib().matmulFloatPacked() != null));
     }
 
     /** y[t·yStride + r] = row r · x[t·cols ..], rows [r0, r1), for F16/BF16 weights and float activations. */
@@ -321,6 +322,20 @@ public final class NativeKernels {
                              float[] y, int yStride) {
         try {
             lib().matmulPacked().invokeExact(f.ggmlId(), p, rows, g0, g1, MemorySegment.ofArray(xq), cols, batch,
+                    MemorySegment.ofArray(y), yStride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Like {@link #matmulFloat} on a packed matrix (F16/BF16 where the variant packs them, see
+     * {@link WeightMatrix#packed}), for the rows of groups [g0, g1).
+     */
+    static void matmulFloatPacked(WeightFormat f, MemorySegment p, int rows, int g0, int g1, float[] x, int cols, int batch,
+                                  float[] y, int yStride) {
+        try {
+            lib().matmulFloatPacked().invokeExact(f.ggmlId(), p, rows, g0, g1, MemorySegment.ofArray(x), cols, batch,
                     MemorySegment.ofArray(y), yStride);
         } catch (Throwable t) {
             throw rethrow(t);

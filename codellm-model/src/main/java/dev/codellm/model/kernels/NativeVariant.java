@@ -34,13 +34,16 @@ final class NativeVariant {
                     "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "amx_tile", "amx_int8"),
             new NativeVariant("avx512", "AVX-512 F/BW/VL/VNNI int8 dots on repacked weights",
                     "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
-            new NativeVariant("avx2", "AVX2 int8 dots (maddubs) on weights repacked to 16-row groups", "avx2", "fma", "f16c"));
+            new NativeVariant("avx2", "AVX2 int8 dots (maddubs) and F16/BF16 FMA tiles on weights repacked to 16-row groups", "avx2", "fma", "f16c"));
 
     /** The ggml types every variant's int8 kernels take, on weights repacked at load: Q4_0, Q8_0, Q4_K, Q5_K, Q6_K. */
     private static final Set<Integer> INT8_TYPES = Set.of(2, 8, 12, 13, 14);
 
     /** True when the int8 kernels take ggml type id (quantized activations, repacked weights). */
     static boolean int8Type(int ggmlId) { return INT8_TYPES.contains(ggmlId); }
+
+    /** True for the float types (F16, BF16) that cl_matmul_float_packed takes where a variant has it. */
+    static boolean floatPackedType(int ggmlId) { return ggmlId == 1 || ggmlId == 30; }
 
     final String name;
     final String summary;
@@ -52,7 +55,7 @@ final class NativeVariant {
     record Loaded(Path path, MethodHandle quantize, MethodHandle[] matmulFloat, MethodHandle flashAttend,
                   MethodHandle packedBytes, MethodHandle pack, MethodHandle matmulPacked, MethodHandle bf16Dot,
                   MethodHandle roundBf16, MethodHandle bf16Amx, MethodHandle packBf16Amx, MethodHandle f16Amx,
-                  MethodHandle splitPackAmx) {}
+                  MethodHandle splitPackAmx, MethodHandle matmulFloatPacked) {}
 
     /**
      * The cpuinfo flag the BF16 {@code vdpbf16ps} kernel needs on top of the variant's own: the
@@ -111,9 +114,12 @@ final class NativeVariant {
                     FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), critical);
             FunctionDescriptor desc = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT,
                     JAVA_INT, ADDRESS, JAVA_INT);
-            MethodHandle[] mf = new MethodHandle[32];  // F16, BF16: float activations, same signature
-            mf[1] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_f16"), desc, critical);
-            mf[30] = linker.downcallHandle(lookup.findOrThrow("cl_matmul_bf16"), desc, critical);
+            // F16, BF16 on ggml's layout with float activations, same signature (the AVX-512 variants;
+            // avx2 has them on repacked weights only, cl_matmul_float_packed below)
+            MethodHandle[] mf = new MethodHandle[32];
+            Optional<MemorySegment> f16 = lookup.find("cl_matmul_f16"), bf16 = lookup.find("cl_matmul_bf16");
+            if (f16.isPresent()) mf[1] = linker.downcallHandle(f16.get(), desc, critical);
+            if (bf16.isPresent()) mf[30] = linker.downcallHandle(bf16.get(), desc, critical);
             MethodHandle att = linker.downcallHandle(lookup.findOrThrow("cl_flash_attend"), FunctionDescriptor.ofVoid(JAVA_INT,
                     ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG, ADDRESS),
                     critical);
@@ -159,8 +165,12 @@ final class NativeVariant {
                 splitPack = linker.downcallHandle(lookup.findOrThrow("cl_split_pack_amx"),
                         FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), critical);
             }
+            // F16/BF16 on weights repacked to k-major 16-row groups (avx2 variant; the AVX-512 ones read ggml's layout)
+            Optional<MemorySegment> fp = lookup.find("cl_matmul_float_packed");
+            MethodHandle floatPacked = fp.isEmpty() ? null : linker.downcallHandle(fp.get(), FunctionDescriptor.ofVoid(JAVA_INT,
+                    ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), critical);
             loaded = new Loaded(lib, q, mf, att, packedBytes, pack, mmPacked, bf16Dot, roundBf16, bf16AmxMm, packBf16,
-                    f16AmxMm, splitPack);
+                    f16AmxMm, splitPack, floatPacked);
         } catch (Throwable t) {
             loadError = "failed to load " + resource() + ": " + t;
         }

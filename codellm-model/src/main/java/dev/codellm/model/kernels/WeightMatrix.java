@@ -152,10 +152,12 @@ public final class WeightMatrix {
             short[] xp = in.amxSplit(cols);
             return rowTask((from, to) -> NativeKernels.matmulF16Amx(data, rowBytes, from, to, x, xp, cols, batch, y, rows));
         }
+        MemorySegment p = NativeKernels.enabled() && NativeKernels.supports(format) ? packed(par) : null;
         if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
+            // F16/BF16 with float activations: on the variant's packed copy where it makes one (avx2), else ggml's rows
+            if (p != null) return unitTask((g0, g1) -> NativeKernels.matmulFloatPacked(format, p, rows, g0, g1, x, cols, batch, y, rows));
             return rowTask((from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
         }
-        MemorySegment p = NativeKernels.enabled() && NativeKernels.supports(format) ? packed(par) : null;
         if (p != null) {
             // Native int8 path on the packed copy (a unit is one group of PACK_ROWS rows): activations
             // quantized to 8-bit blocks once, shared by all rows.
@@ -224,8 +226,8 @@ public final class WeightMatrix {
     /**
      * Repacks the weights for the running native variant (once per variant; later calls return the
      * copy), so the first forward does not pay for it: {@code LlamaModel.load} calls this for every
-     * matrix a forward pass multiplies. Returns null for a format the native int8 kernels do not take
-     * (F16/BF16 and the Java-only formats read the file's layout directly).
+     * matrix a forward pass multiplies. Returns null for a format the running variant reads in the
+     * file's layout (the Java-only formats; F16/BF16 on the AVX-512 variants, packed on avx2).
      * The copy lives off-heap for as long as this matrix does; the mapped pages it came from are
      * released (they are read back from the file only if the Java kernels are switched on later).
      */

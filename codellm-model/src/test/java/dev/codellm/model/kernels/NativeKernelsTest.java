@@ -163,10 +163,12 @@ class NativeKernelsTest {
      * K chunks (KC_AMX 2048). F16 there runs the split-weight TDPBF16PS kernel on the same cases
      * (64x4160: three K chunks of KC_F16 = 2048 columns; 2100x96 batch 20: calls of more than one
      * RB_F16 = 128-row block and a row tail), held to the same float64 tolerance as the float kernel.
+     * The avx2 variant's packed kernel: 6-token tiles and their 1-5 token tails, K chunks of 2048
+     * (6176, 12288, 4160 columns), 120-token blocks (batch 130), row groups cut short (7, 19, 45...).
      */
     static Stream<Arguments> floatCases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}, {2100, 96, 20}};
+        int[][] shapes = {{45, 768, 6}, {16, 256, 1}, {7, 172, 5}, {37, 512, 37}, {9, 6176, 13}, {21, 96, 2}, {6, 12288, 61}, {70, 2100, 35}, {64, 4160, 48}, {2100, 96, 20}, {19, 600, 130}};
         for (String v : NativeKernels.runnableVariants())
             for (String t : new String[] {"F16", "BF16"})
                 for (int[] s : shapes) {
@@ -196,6 +198,8 @@ class NativeKernelsTest {
             NativeKernels.setBf16Dot(dot);
             assertTrue(NativeKernels.supports(f), variant + " has a native " + type + " kernel");
             assertEquals(dot, NativeKernels.bf16Dot(), "vdpbf16ps kernel bound where the CPU has avx512_bf16");
+            // avx2 runs F16/BF16 on k-major 16-row groups packed at load, the AVX-512 variants on ggml's rows
+            assertEquals(variant.equals("avx2"), m.packed(par) != null, variant + " " + type + " packed");
             m.matmul(x, y, batch, par);
         }
         for (int t = 0; t < batch; t++) {
