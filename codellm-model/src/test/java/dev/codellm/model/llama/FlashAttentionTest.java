@@ -86,12 +86,12 @@ class FlashAttentionTest {
     }
 
     /**
-     * Generation's one-query kernel (F16/F32, head size 64 or 128: output kept in registers, rows
-     * converted as read) must give bit for bit what the blocked loop gives the same query: the
+     * Generation's one-query kernel (every cache encoding, head size 64 or 128: output kept in
+     * registers, rows converted as read) must give bit for bit what the blocked loop gives the same query: the
      * second query of a two-query block at first - 1 runs that loop with the same keys.
      */
     @ParameterizedTest
-    @CsvSource({"F16, 128", "F16, 64", "F32, 128", "F32, 64", "F16, 40"})
+    @CsvSource({"F16, 128", "F16, 64", "F32, 128", "F32, 64", "F16, 40", "Q8_0, 128", "Q8_0, 64", "Q4_0, 128", "Q4_0, 64"})
     @UseKernels(UseKernels.Path.NATIVE)
     void oneQueryKernelEqualsTheBlockedLoopBitForBit(KvType type, int hd) {
         int heads = 4, kvDim = heads * hd, positions = 300, head = 2;
