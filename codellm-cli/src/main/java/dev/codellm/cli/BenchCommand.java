@@ -74,7 +74,7 @@ public final class BenchCommand implements Callable<Integer> {
         String at = r.depth() > 0 ? " @ d" + r.depth() : "";
         String kv = String.format(Locale.ROOT, "KV cache type: %s%s%n", r.kvType(),
                 r.depth() > 0 ? String.format(Locale.ROOT, "; context filled to depth %d at %.2f tokens/s", r.depth(), r.depthTokensPerS()) : "");
-        return kv + String.format(Locale.ROOT, """
+        String t = kv + String.format(Locale.ROOT, """
                 | model | type | threads | kernels | test | t/s |
                 | --- | --- | ---: | --- | --- | ---: |
                 | %1$s | %2$s | %3$d | %4$s | pp%5$d%17$s | %6$.2f |
@@ -91,6 +91,8 @@ public final class BenchCommand implements Callable<Integer> {
                 r.genTokens(), r.tgTokensPerS(), r.weightBytesPerToken() / 1048576.0, r.weightGbPerS(), r.bandwidthGbPerS(),
                 r.bandwidthRatio(), r.kvCacheBytes() / 1048576.0, r.fileBytes() / 1048576.0, r.rssBytes() / 1048576.0, r.tgCpuShare(), at,
                 r.dispatchesPerToken(), r.dispatchNanos());
+        // -p 0 with --depth times no prompt: no pp row (it printed "pp0 @ d4096 | NaN")
+        return Double.isNaN(r.ppTokensPerS()) ? t.replaceFirst("\\| [^\n]*\\| pp0[^\n]*\n", "") : t;
     }
 
     /**

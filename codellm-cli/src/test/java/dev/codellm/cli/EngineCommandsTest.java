@@ -109,6 +109,10 @@ class EngineCommandsTest {
         CliRun table = CliRun.of("bench", "-m", f.toString(), "--depth", "40", "-p", "4", "-n", "2", "--threads", "1", "--kv-type", "q8_0");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("KV cache type: q8_0; context filled to depth 40") && table.out().contains("| tg2 @ d40 |"), table.out());
+        CliRun noPrompt = CliRun.of("bench", "-m", f.toString(), "--depth", "40", "-p", "0", "-n", "2", "--threads", "1");
+        assertEquals(0, noPrompt.code(), noPrompt.err());
+        assertTrue(noPrompt.out().contains("| tg2 @ d40 |") && !noPrompt.out().contains("pp0") && !noPrompt.out().contains("NaN"),
+                "-p 0: no pp row " + noPrompt.out());
     }
 
     @Test
