@@ -12,6 +12,7 @@
 #include "codellm_kernels.h"
 
 #define KT 32
+#define VB 8  // accumulators of the partial output per band (attend_one)
 
 #ifdef __AVX512F__
 #define VW 16
@@ -39,6 +40,12 @@ static inline float vsum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 #endif
+
+// e^x for a score minus the running max (x ≤ 0): expf's value, but 0 without calling it where
+// expf underflows to 0 (e^-104 < half the smallest subnormal): glibc's underflow path sets errno
+// through __kernel_standard, and at long contexts most keys' scores are that far below the max
+// (2-5 % of a token's time in expf's slow path at depth 2048).
+static inline float exp_score(float x) { return x < -104.0f ? 0.0f : expf(x); }
 
 // ggml type ids of the cache encodings
 enum { T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q8_0 = 8 };
@@ -163,9 +170,10 @@ static inline int32_t kv_row_bytes(int32_t type, int32_t hd) {
     return type == T_F16 ? 2 * hd : type == T_Q8_0 ? hd / QK * 34 : type == T_Q4_0 ? hd / QK * 18 : 4 * hd;
 }
 
-// Cache rows read ahead of use: a head's rows are a whole cache row apart (kvDim elements, 8 KiB
-// for a 7B model's F16 cache), one 4 KiB page or more per row, and the hardware prefetchers do
-// not follow a stream across pages, so without this every row is a miss from memory.
+// Cache rows read ahead of use. The Java side lays the cache out head-major (Session), so a head's
+// rows are consecutive and the hardware prefetchers follow them; laid out [position][kvDim] they
+// were a whole cache row apart (8 KiB for a 7B model's F16 cache), a page or more per row, and
+// without this every row was a miss from memory.
 #define PF_ROWS 8
 
 static inline void prefetch_row(const uint8_t *row, int32_t bytes) {
@@ -219,18 +227,25 @@ static inline __attribute__((always_inline)) void attend_one(const int32_t type,
             if (sc[j] > m) m = sc[j];
         }
         if (m > mx) {
-            const vf c = vset1(expf(mx - m));  // 0 on the first tile (the max was -inf)
-            sum *= expf(mx - m);
+            const vf c = vset1(exp_score(mx - m));  // 0 on the first tile (the max was -inf)
+            sum *= exp_score(mx - m);
             for (int32_t n = 0; n < nv; n++) acc[n] = vmul(c, acc[n]);
             mx = m;
         }
         float l = 0;
         for (j = 0; j < kt; j++) {
-            const float p = expf(sc[j] - m);
-            l += p;
-            const vf pv = vset1(p);
-            const uint8_t *r = vr + j * rowBytes;
-            for (int32_t n = 0; n < nv; n++) acc[n] = vfma(pv, load_kv(type, r, n * VW), acc[n]);
+            sc[j] = exp_score(sc[j] - m);
+            l += sc[j];
+        }
+        // Σ p·v a band of VB accumulators at a time, so that they stay in registers (16 ymm of a
+        // 128-wide head spilled to the stack on every FMA); each accumulator still takes its
+        // FMAs in key order, so the sums are the same bits.
+        for (int32_t n0 = 0; n0 < nv; n0 += VB) {
+            for (j = 0; j < kt; j++) {
+                const vf pv = vset1(sc[j]);
+                const uint8_t *r = vr + j * rowBytes;
+                for (int32_t n = n0; n < n0 + VB && n < nv; n++) acc[n] = vfma(pv, load_kv(type, r, n * VW), acc[n]);
+            }
         }
         sum += l;
     }
@@ -292,14 +307,14 @@ void cl_flash_attend(int32_t type, const uint8_t *k, const uint8_t *v, int64_t r
             }
             float *ai = acc + (int64_t) i * hd;
             if (m > mx[i]) {
-                const float c = expf(mx[i] - m);  // 0 on the first tile (the max was -inf)
+                const float c = exp_score(mx[i] - m);  // 0 on the first tile (the max was -inf)
                 sum[i] *= c;
                 scale_row(c, ai, hd);
                 mx[i] = m;
             }
             float l = 0;
             for (j = 0; j < visible; j++) {
-                const float p = expf(sc[j] - m);
+                const float p = exp_score(sc[j] - m);
                 l += p;
                 axpy(p, vt_rows + j * stride, ai, hd);
             }
