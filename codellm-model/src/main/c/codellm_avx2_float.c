@@ -53,17 +53,7 @@ static inline __attribute__((always_inline)) __m256 ld8(int type, const uint16_t
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
-// The first n (≤ 8) lanes of v into y; a group's tail past the matrix's rows is not written (those
-// y entries are the next rows', possibly another thread's).
-static inline void put8(float *y, __m256 v, int n) {
-    if (n >= 8) {
-        _mm256_storeu_ps(y, v);
-    } else if (n > 0) {
-        float t[8];
-        _mm256_storeu_ps(t, v);
-        memcpy(y, t, sizeof(float) * n);
-    }
-}
+// The first n (≤ 8) lanes of y (the rest 0), as store8 writes them back.
 static inline __m256 get8(const float *y, int n) {
     if (n >= 8) return _mm256_loadu_ps(y);
     float t[8] = {0};
@@ -90,8 +80,8 @@ static inline __attribute__((always_inline)) void tile(int type, const uint16_t 
         }
     }
     for (int t = 0; t < NT; t++) {
-        put8(y + t * ys, a[t][0], n);
-        put8(y + t * ys + 8, a[t][1], n - 8);
+        store8(y + t * ys, a[t][0], n);
+        store8(y + t * ys + 8, a[t][1], n - 8);
     }
 }
 
@@ -132,8 +122,8 @@ static inline __attribute__((always_inline)) void rows1(int type, const uint16_t
     }
     for (int g = 0; g < NG; g++) {
         const int n = rows - (r + g * FG);
-        put8(y + r + g * FG, a[g][0], n);
-        put8(y + r + g * FG + 8, a[g][1], n - 8);
+        store8(y + r + g * FG, a[g][0], n);
+        store8(y + r + g * FG + 8, a[g][1], n - 8);
     }
 }
 

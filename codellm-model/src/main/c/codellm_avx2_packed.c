@@ -79,16 +79,6 @@ static inline __attribute__((always_inline)) void half_q8_0(const uint8_t *sc, c
     }
 }
 
-static inline void store8(float *y, __m256 v, int n) {
-    if (n >= 8) {
-        _mm256_storeu_ps(y, v);
-    } else if (n > 0) {
-        float t[8];
-        _mm256_storeu_ps(t, v);
-        memcpy(y, t, sizeof(float) * n);
-    }
-}
-
 // T tokens against one packed group (nb blocks of UNIT bytes, in pairs as block_parts says), half
 // by half: a half's 8 weight registers stay loaded while the T tokens pass; the second half's
 // bytes share the first's cache lines, so they come from L1/L2, not memory.

@@ -23,6 +23,18 @@ static inline float xds(const uint8_t *xb) { return xd(xb) * (float) xsum(xb); }
 // Four consecutive activation bytes q[4k..4k+3] as one int (the unit vpdpbusd multiplies).
 static inline int32_t xq4(const uint8_t *xb, int k) { int32_t v; memcpy(&v, xb + 8 + 4 * k, 4); return v; }
 
+// The first n (≤ 8) lanes of v into y, none where n ≤ 0: a packed group's tail past the matrix's
+// rows is not written (those y entries are the next rows', possibly another thread's).
+static inline void store8(float *y, __m256 v, int n) {
+    if (n >= 8) {
+        _mm256_storeu_ps(y, v);
+    } else if (n > 0) {
+        float t[8];
+        _mm256_storeu_ps(t, v);
+        memcpy(y, t, sizeof(float) * n);
+    }
+}
+
 // Where block b (of nb) of a packed Q4_0/Q8_0 group (codellm_avx512.c's layout, gb bytes per
 // block) keeps its 16 f16 scales and its weight parts: blocks go in pairs, scales first.
 static inline void block_parts(uint8_t *group, int b, int nb, int64_t gb, uint8_t **scales, uint8_t **q) {
