@@ -45,6 +45,11 @@ public final class WeightMatrix {
         format.dequant(data, r * rowBytes, out, oo, cols);
     }
 
+    /** Reads a file-mapped matrix's pages into memory now (rows read later are not a disk read each). */
+    public void preload() {
+        if (data.isMapped()) data.load();
+    }
+
     /** dot(row r, x[xo..xo+cols)). */
     public float dotRow(int r, float[] x, int xo) {
         return format.dot(data, r * rowBytes, x, xo, cols);
