@@ -382,8 +382,15 @@ public final class LlamaModel implements AutoCloseable {
             for (int i = i0; i < i1; i++) ropeTables[i] = rope.table(pos[i]);
         });
         t = lap(prof, StepProfile.Phase.ROPE_TABLES, t);
+        int[] outRows = logitRows;
         for (int l = 0; l < layers.length; l++) {
             LayerWeights w = layers[l];
+            // The last layer's attention output, wo and FFN only for the rows whose logits are
+            // wanted (llama.cpp's inp_out_ids): no later layer reads the other rows. Every row's
+            // keys and values are still computed and stored. Rows are independent and the native
+            // matmuls give a row the same bits in any batch, so the logits are those of the full pass.
+            final boolean cut = l == layers.length - 1 && outRows.length < B;
+            final int n = cut ? outRows.length : B;
             rmsnorm(x, w.attnNorm(), xb, B, par);
             t = lap(prof, StepProfile.Phase.ATTN_NORM, t);
             WeightMatrix.Task qkv = WeightMatrix.tasks(new MatmulInput(xb, B, par), par, new WeightMatrix[] {w.wq(), w.wk(), w.wv()},
@@ -400,36 +407,52 @@ public final class LlamaModel implements AutoCloseable {
                 }
             });
             t = lap(prof, StepProfile.Phase.ROPE_KV, t);
+            if (cut && n == 0) break;  // a prompt chunk that is not the last: only its keys and values were needed
             final int group = heads / kvHeads;
-            // one job per (query block, head): a block is up to QUERY_BLOCK consecutive rows of one session
-            par.forRange(blocks.length * heads, 1, (from, to) -> {
-                for (int job = from; job < to; job++) {
-                    int[] b = blocks[job / heads];
-                    int h = job % heads, i0 = b[0], nq = b[1];
-                    sess[i0].attend(layer, pos[i0], nq, q, i0 * dim + h * hd, dim, (h / group) * hd, hd, xb, i0 * dim + h * hd, dim);
-                }
-            });
+            if (cut) {
+                // one job per (wanted row, head), the row's output written compacted to row r
+                final int[] rowsOut = outRows;
+                par.forRange(rowsOut.length * heads, 1, (from, to) -> {
+                    for (int job = from; job < to; job++) {
+                        int r = job / heads, h = job % heads, i = rowsOut[r];
+                        sess[i].attend(layer, pos[i], 1, q, i * dim + h * hd, dim, (h / group) * hd, hd, xb, r * dim + h * hd, dim);
+                    }
+                });
+                // the residual stream of the wanted rows moved down to rows 0..n-1 (ascending, so in place)
+                for (int r = 0; r < rowsOut.length; r++) System.arraycopy(x, rowsOut[r] * dim, x, r * dim, dim);
+                outRows = range(0, rowsOut.length);
+            } else {
+                // one job per (query block, head): a block is up to QUERY_BLOCK consecutive rows of one session
+                par.forRange(blocks.length * heads, 1, (from, to) -> {
+                    for (int job = from; job < to; job++) {
+                        int[] b = blocks[job / heads];
+                        int h = job % heads, i0 = b[0], nq = b[1];
+                        sess[i0].attend(layer, pos[i0], nq, q, i0 * dim + h * hd, dim, (h / group) * hd, hd, xb, i0 * dim + h * hd, dim);
+                    }
+                });
+            }
             t = lap(prof, StepProfile.Phase.ATTENTION, t);
-            WeightMatrix.Task wo = w.wo().task(new MatmulInput(xb, B, par), xb2, par);
+            WeightMatrix.Task wo = w.wo().task(new MatmulInput(xb, n, par), xb2, par);
             t = lap(prof, StepProfile.Phase.CONVERT, t);
             WeightMatrix.run(wo, par);
             t = lap(prof, StepProfile.Phase.WO, t);
-            add(x, xb2, B, dim, par);
+            add(x, xb2, n, dim, par);
             t = lap(prof, StepProfile.Phase.RESIDUAL, t);
-            rmsnorm(x, w.ffnNorm(), xb, B, par);
+            rmsnorm(x, w.ffnNorm(), xb, n, par);
             t = lap(prof, StepProfile.Phase.FFN_NORM, t);
-            MatmulInput ffnIn = new MatmulInput(xb, B, par);
+            MatmulInput ffnIn = new MatmulInput(xb, n, par);
             WeightMatrix.Task gate = w.gate().task(ffnIn, hb, par), up = w.up().task(ffnIn, hb2, par);
             t = lap(prof, StepProfile.Phase.CONVERT, t);
-            swiglu(gate, up, ffn, hb, hb2, B, par);
+            swiglu(gate, up, ffn, hb, hb2, n, par);
             t = lap(prof, StepProfile.Phase.GATE_UP, t);
-            WeightMatrix.Task down = w.down().task(new MatmulInput(hb, B, par), xb2, par);
+            WeightMatrix.Task down = w.down().task(new MatmulInput(hb, n, par), xb2, par);
             t = lap(prof, StepProfile.Phase.CONVERT, t);
             WeightMatrix.run(down, par);
             t = lap(prof, StepProfile.Phase.DOWN, t);
-            add(x, xb2, B, dim, par);
+            add(x, xb2, n, dim, par);
             t = lap(prof, StepProfile.Phase.RESIDUAL, t);
         }
+        logitRows = outRows;
         int R = logitRows.length;
         if (R == 0) {
             if (prof != null) prof.pass(System.nanoTime() - start);
