@@ -50,44 +50,6 @@ static inline float exp_score(float x) { return x < -104.0f ? 0.0f : expf(x); }
 // ggml type ids of the cache encodings
 enum { T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q8_0 = 8 };
 
-static inline void store_i8x8(const __m128i b, float d, float *dst) {  // the low 8 int8 lanes of b, times d
-    _mm256_storeu_ps(dst, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), _mm256_set1_ps(d)));
-}
-
-// Row r (hd elements of one head) of the cache as floats in dst.
-static void decode_row(int32_t type, const uint8_t *row, int32_t hd, float *dst) {
-    switch (type) {
-    case T_F16: {
-        const uint16_t *h = (const uint16_t *) row;
-        int32_t i = 0;
-        for (; i + 8 <= hd; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (h + i))));
-        for (; i < hd; i++) dst[i] = _cvtsh_ss(h[i]);
-        break;
-    }
-    case T_Q8_0:
-        for (int32_t b = 0; b < hd / QK; b++, row += 34, dst += QK) {
-            const float d = half_to_float(row);
-            for (int k = 0; k < 4; k++) store_i8x8(_mm_loadl_epi64((const __m128i *) (row + 2 + 8 * k)), d, dst + 8 * k);
-        }
-        break;
-    case T_Q4_0:
-        for (int32_t b = 0; b < hd / QK; b++, row += 18, dst += QK) {
-            const float d = half_to_float(row);
-            const __m128i raw = _mm_loadu_si128((const __m128i *) (row + 2));
-            const __m128i m4 = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
-            const __m128i lo = _mm_sub_epi8(_mm_and_si128(raw, m4), eight);                     // elements 0..15
-            const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(raw, 4), m4), eight);  // elements 16..31
-            store_i8x8(lo, d, dst);
-            store_i8x8(_mm_srli_si128(lo, 8), d, dst + 8);
-            store_i8x8(hi, d, dst + 16);
-            store_i8x8(_mm_srli_si128(hi, 8), d, dst + 24);
-        }
-        break;
-    default:  // T_F32
-        memcpy(dst, row, (size_t) hd * 4);
-    }
-}
-
 static inline float dot1(const float *a, const float *b, int32_t n) {
     vf acc = vzero();
     int32_t i = 0;
@@ -132,8 +94,8 @@ static inline void scale_row(float c, float *y, int32_t n) {
     for (; i < n; i++) y[i] *= c;
 }
 
-// One row's elements i … i+VW-1 of a cache row as floats (i a multiple of VW), the same values
-// decode_row gives (Q8_0/Q4_0: the int8 value converted, times the block's d, one rounding).
+// One row's elements i … i+VW-1 of a cache row as floats (i a multiple of VW; Q8_0/Q4_0: the int8
+// value converted, times the block's d, one rounding).
 static inline __attribute__((always_inline)) vf load_kv(int32_t type, const uint8_t *row, int32_t i) {
     if (type == T_Q8_0 || type == T_Q4_0) {
         const int32_t bb = type == T_Q8_0 ? 34 : 18, o = i % QK;
@@ -168,6 +130,18 @@ static inline __attribute__((always_inline)) vf load_kv(int32_t type, const uint
 // Bytes of one head's row of hd elements in the cache encoding.
 static inline int32_t kv_row_bytes(int32_t type, int32_t hd) {
     return type == T_F16 ? 2 * hd : type == T_Q8_0 ? hd / QK * 34 : type == T_Q4_0 ? hd / QK * 18 : 4 * hd;
+}
+
+// A row (hd elements of one head) of the cache as floats in dst, by load_kv: the blocked loop's
+// decoded tiles and attend_one's in-register conversions are one piece of code, so the same values.
+static void decode_row(int32_t type, const uint8_t *row, int32_t hd, float *dst) {
+    if (type == T_F32) {
+        memcpy(dst, row, (size_t) hd * 4);
+        return;
+    }
+    int32_t i = 0;
+    for (; i + VW <= hd; i += VW) vstore(dst + i, load_kv(type, row, i));
+    for (; i < hd; i++) dst[i] = _cvtsh_ss(((const uint16_t *) row)[i]);  // F16 heads not a multiple of VW (blocks of 32 are)
 }
 
 // Cache rows read ahead of use. The Java side lays the cache out head-major (Session), so a head's
