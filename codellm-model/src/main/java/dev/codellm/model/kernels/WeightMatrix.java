@@ -157,8 +157,9 @@ public final class WeightMatrix {
             short[] xp = in.amxSplit(cols);
             return rowTask((from, to) -> NativeKernels.matmulF16Amx(data, rowBytes, from, to, x, xp, cols, batch, y, rows));
         }
-        MemorySegment p = NativeKernels.enabled() && NativeKernels.supports(format) ? packed(par) : null;
-        if (NativeKernels.enabled() && NativeKernels.supports(format) && NativeKernels.takesFloats(format)) {
+        final boolean nativeKernel = NativeKernels.enabled() && NativeKernels.supports(format);
+        MemorySegment p = nativeKernel ? packed(par) : null;
+        if (nativeKernel && NativeKernels.takesFloats(format)) {
             // F16/BF16 with float activations: on the variant's packed copy where it makes one (avx2), else ggml's rows
             if (p != null) return unitTask((g0, g1) -> NativeKernels.matmulFloatPacked(format, p, rows, g0, g1, x, cols, batch, y, rows));
             return rowTask((from, to) -> NativeKernels.matmulFloat(format, data, rowBytes, from, to, x, cols, batch, y, rows));
